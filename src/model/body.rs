@@ -1,0 +1,107 @@
+//! The arguments and nested blocks inside a resource, data source or provider.
+
+use indexmap::IndexMap;
+use indexmap::map::Entry;
+
+use crate::expr::Expression;
+
+/// One argument of a body: an attribute value, or the nested blocks of one block type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `name = value`.
+    Attribute(Expression),
+    /// `name { ... }`, once per element.
+    Blocks(Vec<Body>),
+}
+
+/// The contents of a block, in the order the author wrote them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Body {
+    items: IndexMap<String, Item>,
+}
+
+impl Body {
+    /// An empty body, e.g. for `allow {}`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets attribute `name`, replacing an earlier value.
+    pub fn set(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
+        self.insert_attribute(name.into(), value.into());
+        self
+    }
+
+    /// Sets attribute `name` if `value` is `Some`; handy for optional settings.
+    pub fn set_opt<V: Into<Expression>>(self, name: impl Into<String>, value: Option<V>) -> Self {
+        match value {
+            Some(v) => self.set(name, v),
+            None => self,
+        }
+    }
+
+    /// Appends one nested block of type `name`.
+    pub fn block(mut self, name: impl Into<String>, body: Body) -> Self {
+        self.push_block(name.into(), body);
+        self
+    }
+
+    /// Appends one nested block of type `name` per body.
+    pub fn blocks(self, name: &str, bodies: impl IntoIterator<Item = Body>) -> Self {
+        bodies.into_iter().fold(self, |acc, b| acc.block(name, b))
+    }
+
+    pub(crate) fn insert_attribute(&mut self, name: String, value: Expression) {
+        self.items.insert(name, Item::Attribute(value));
+    }
+
+    pub(crate) fn push_block(&mut self, name: String, body: Body) {
+        match self.items.entry(name) {
+            Entry::Occupied(mut e) => match e.get_mut() {
+                Item::Blocks(list) => list.push(body),
+                // A block after an attribute of the same name: keep the block; the validator
+                // reports the attribute/block confusion from the schema.
+                item @ Item::Attribute(_) => *item = Item::Blocks(vec![body]),
+            },
+            Entry::Vacant(e) => {
+                e.insert(Item::Blocks(vec![body]));
+            }
+        }
+    }
+
+    /// The items in author order.
+    pub fn items(&self) -> impl Iterator<Item = (&str, &Item)> {
+        self.items.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The attribute `name`, if set.
+    pub fn attribute(&self, name: &str) -> Option<&Expression> {
+        match self.items.get(name) {
+            Some(Item::Attribute(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The nested blocks of type `name` (empty if none).
+    pub fn blocks_of(&self, name: &str) -> &[Body] {
+        match self.items.get(name) {
+            Some(Item::Blocks(b)) => b,
+            _ => &[],
+        }
+    }
+
+    /// Whether the body has no items.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Calls `visit` on every expression in the body and its nested blocks.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expression)) {
+        for item in self.items.values() {
+            match item {
+                Item::Attribute(e) => e.walk(visit),
+                Item::Blocks(bodies) => bodies.iter().for_each(|b| b.walk(visit)),
+            }
+        }
+    }
+}

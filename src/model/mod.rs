@@ -1,0 +1,17 @@
+//! The document model: everything a Terraform root module holds, in a deterministic order.
+
+mod body;
+mod module_call;
+mod provider;
+mod resource;
+mod stack;
+mod terraform;
+mod variable;
+
+pub use body::{Body, Item};
+pub use module_call::{ModuleCall, Moved};
+pub use provider::{Provider, ProviderRef};
+pub use resource::{Kind, Lifecycle, Ref, Repetition, Resource};
+pub use stack::Stack;
+pub use terraform::{RequiredProvider, S3Backend, TerraformSettings};
+pub use variable::{Output, Validation, Variable};

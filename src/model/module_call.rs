@@ -1,0 +1,55 @@
+//! `module` calls and `moved` blocks.
+
+use indexmap::IndexMap;
+
+use crate::expr::{Address, Expression};
+
+use super::Ref;
+
+/// A `module` call: a reusable Terraform module from a local path or a registry.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "a module call does nothing until passed to Stack::module"]
+pub struct ModuleCall {
+    pub(crate) name: String,
+    pub(crate) source: String,
+    pub(crate) version: Option<String>,
+    pub(crate) inputs: IndexMap<String, Expression>,
+}
+
+impl ModuleCall {
+    /// `module "name" { source = ... }`.
+    pub fn new(name: impl Into<String>, source: impl Into<String>) -> Self {
+        Self { name: name.into(), source: source.into(), version: None, inputs: IndexMap::new() }
+    }
+
+    /// `version = constraint` (registry modules).
+    pub fn version(mut self, constraint: impl Into<String>) -> Self {
+        self.version = Some(constraint.into());
+        self
+    }
+
+    /// Sets the module input `name`.
+    pub fn input(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
+        self.inputs.insert(name.into(), value.into());
+        self
+    }
+
+    /// The call's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// A `moved` block: tells Terraform that a resource was renamed, so it is not recreated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub(crate) from: Address,
+    pub(crate) to: Address,
+}
+
+impl Moved {
+    /// `moved { from = <old type.name>, to = <the resource behind handle> }`.
+    pub fn new<R>(from: Address, to: &Ref<R>) -> Self {
+        Self { from, to: to.address().clone() }
+    }
+}

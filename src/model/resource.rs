@@ -1,0 +1,273 @@
+//! Resources and data sources, their meta-arguments, and the typed handle `Ref` that
+//! [`Stack::add`](super::Stack::add) returns.
+
+use std::marker::PhantomData;
+
+use crate::expr::{Address, Any, Expr, Expression, Root, Step, Traversal};
+
+use super::Body;
+use super::provider::ProviderRef;
+
+/// Whether a block declares a managed resource or reads a data source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// `resource "type" "name"`.
+    Managed,
+    /// `data "type" "name"`.
+    Data,
+}
+
+/// The `lifecycle` meta-argument block.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lifecycle {
+    /// `prevent_destroy`.
+    pub prevent_destroy: bool,
+    /// `create_before_destroy`.
+    pub create_before_destroy: bool,
+    /// `ignore_changes`: attribute names.
+    pub ignore_changes: Vec<String>,
+}
+
+impl Lifecycle {
+    pub(crate) fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// How many instances a block has: `count` or `for_each`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Repetition {
+    /// `count = n`.
+    Count(Expression),
+    /// `for_each = collection`.
+    ForEach(Expression),
+}
+
+/// A `resource` or `data` block of any type in the provider schema (the generic builder).
+///
+/// Every argument is checked against the vendored provider schema at synth, so a misspelt
+/// attribute is an error with a suggestion, not a failed `terraform plan`.
+///
+/// ```
+/// use tfsynth::prelude::*;
+/// let mut stack = Stack::new("demo", "development");
+/// let vpc = stack.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
+/// stack.add(Resource::new("aws_subnet", "a").set("vpc_id", vpc.id()).set("cidr_block", "10.0.1.0/24"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[must_use = "a resource does nothing until passed to Stack::add"]
+pub struct Resource {
+    pub(crate) kind: Kind,
+    pub(crate) address: Address,
+    pub(crate) body: Body,
+    pub(crate) repetition: Option<Repetition>,
+    pub(crate) depends_on: Vec<Traversal>,
+    pub(crate) provider: Option<ProviderRef>,
+    pub(crate) lifecycle: Lifecycle,
+}
+
+impl Resource {
+    /// A managed resource `resource "ty" "name"`.
+    pub fn new(ty: impl Into<String>, name: impl Into<String>) -> Self {
+        Self::with_kind(Kind::Managed, ty, name)
+    }
+
+    /// A data source `data "ty" "name"`.
+    pub fn data(ty: impl Into<String>, name: impl Into<String>) -> Self {
+        Self::with_kind(Kind::Data, ty, name)
+    }
+
+    fn with_kind(kind: Kind, ty: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            address: Address::new(ty, name),
+            body: Body::new(),
+            repetition: None,
+            depends_on: Vec::new(),
+            provider: None,
+            lifecycle: Lifecycle::default(),
+        }
+    }
+
+    /// Sets argument `name` to `value`.
+    pub fn set(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
+        self.body.insert_attribute(name.into(), value.into());
+        self
+    }
+
+    /// Sets argument `name` if `value` is `Some`.
+    pub fn set_opt<V: Into<Expression>>(self, name: impl Into<String>, value: Option<V>) -> Self {
+        match value {
+            Some(v) => self.set(name, v),
+            None => self,
+        }
+    }
+
+    /// Appends a nested block of type `name`.
+    pub fn block(mut self, name: impl Into<String>, body: Body) -> Self {
+        self.body.push_block(name.into(), body);
+        self
+    }
+
+    /// Appends one nested block of type `name` per body.
+    pub fn blocks(self, name: &str, bodies: impl IntoIterator<Item = Body>) -> Self {
+        bodies.into_iter().fold(self, |acc, b| acc.block(name, b))
+    }
+
+    /// `count = n`: `n` instances, each with its own `count.index`.
+    pub fn count(mut self, n: impl Into<Expression>) -> Self {
+        self.repetition = Some(Repetition::Count(n.into()));
+        self
+    }
+
+    /// `for_each = collection`: one instance per element, with `each.key` / `each.value`.
+    pub fn for_each(mut self, collection: impl Into<Expression>) -> Self {
+        self.repetition = Some(Repetition::ForEach(collection.into()));
+        self
+    }
+
+    /// `depends_on`: an ordering dependency that no attribute expresses.
+    pub fn depends_on<R>(mut self, other: &Ref<R>) -> Self {
+        self.depends_on.push(other.traversal());
+        self
+    }
+
+    /// `provider = aws.alias`: use a non-default provider configuration.
+    pub fn provider(mut self, provider: &ProviderRef) -> Self {
+        self.provider = Some(provider.clone());
+        self
+    }
+
+    /// `lifecycle { prevent_destroy = true }`.
+    pub fn prevent_destroy(mut self) -> Self {
+        self.lifecycle.prevent_destroy = true;
+        self
+    }
+
+    /// `lifecycle { create_before_destroy = true }`.
+    pub fn create_before_destroy(mut self) -> Self {
+        self.lifecycle.create_before_destroy = true;
+        self
+    }
+
+    /// `lifecycle { ignore_changes = [attribute, ...] }`.
+    pub fn ignore_changes<S: Into<String>>(mut self, attributes: impl IntoIterator<Item = S>) -> Self {
+        self.lifecycle.ignore_changes.extend(attributes.into_iter().map(Into::into));
+        self
+    }
+
+    /// The resource address.
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    /// Managed resource or data source.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The arguments and nested blocks.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
+    /// `count` / `for_each`, if set.
+    pub fn repetition(&self) -> Option<&Repetition> {
+        self.repetition.as_ref()
+    }
+
+    /// The `depends_on` references.
+    pub fn dependencies(&self) -> &[Traversal] {
+        &self.depends_on
+    }
+
+    /// The provider configuration, if not the default one.
+    pub fn provider_ref(&self) -> Option<&ProviderRef> {
+        self.provider.as_ref()
+    }
+
+    /// The `lifecycle` settings.
+    pub fn lifecycle(&self) -> &Lifecycle {
+        &self.lifecycle
+    }
+
+    /// The `type.name` (or `data.type.name`) path of the block.
+    pub fn path(&self) -> String {
+        match self.kind {
+            Kind::Managed => self.address.to_string(),
+            Kind::Data => format!("data.{}", self.address),
+        }
+    }
+}
+
+/// A typed handle to a block that was added to a [`Stack`](super::Stack).
+///
+/// Its accessors return expressions that render as references, so wiring one resource to
+/// another needs no strings. `R` is a marker for typed builders; the generic builder uses
+/// [`Resource`].
+#[derive(Debug)]
+pub struct Ref<R = Resource> {
+    kind: Kind,
+    address: Address,
+    marker: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Ref<R> {
+    fn clone(&self) -> Self {
+        Self { kind: self.kind, address: self.address.clone(), marker: PhantomData }
+    }
+}
+
+impl<R> Ref<R> {
+    pub(crate) fn new(kind: Kind, address: Address) -> Self {
+        Self { kind, address, marker: PhantomData }
+    }
+
+    /// The address the handle refers to.
+    pub fn address(&self) -> &Address {
+        &self.address
+    }
+
+    pub(crate) fn traversal(&self) -> Traversal {
+        let root = match self.kind {
+            Kind::Managed => Root::Resource(self.address.clone()),
+            Kind::Data => Root::Data(self.address.clone()),
+        };
+        Traversal::new(root)
+    }
+
+    fn expr(&self, steps: impl IntoIterator<Item = Step>) -> Expr<Any> {
+        let t = steps.into_iter().fold(self.traversal(), Traversal::step);
+        Expr::from_expression(Expression::Traversal(Box::new(t)))
+    }
+
+    /// The whole object, e.g. for `aws_subnet.public[*]` or a `for` over instances.
+    pub fn whole(&self) -> Expr<Any> {
+        self.expr([])
+    }
+
+    /// Attribute `name` of the (single-instance) block: `type.name.attr`.
+    pub fn attr(&self, name: &str) -> Expr<Any> {
+        self.expr([Step::Attr(name.to_owned())])
+    }
+
+    /// The `id` attribute.
+    pub fn id(&self) -> Expr<String> {
+        self.attr("id").typed()
+    }
+
+    /// The `arn` attribute.
+    pub fn arn(&self) -> Expr<String> {
+        self.attr("arn").typed()
+    }
+
+    /// Attribute `name` of instance `index` of a counted block: `type.name[index].attr`.
+    pub fn at(&self, index: impl Into<Expression>, name: &str) -> Expr<Any> {
+        self.expr([Step::Index(index.into()), Step::Attr(name.to_owned())])
+    }
+
+    /// Attribute `name` of every instance: `type.name[*].attr`.
+    pub fn all(&self, name: &str) -> Expr<Any> {
+        self.expr([Step::Splat, Step::Attr(name.to_owned())])
+    }
+}

@@ -1,0 +1,216 @@
+//! `Stack`: one Terraform root module for one environment.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use indexmap::IndexMap;
+
+use crate::error::Diagnostic;
+use crate::expr::{Any, Expr, Expression, StackId, local, module, var};
+
+use super::{
+    Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings,
+    Variable,
+};
+
+/// A Terraform root module for one environment: settings, providers, variables, locals,
+/// data sources, resources, module calls, outputs and `moved` blocks, each in the order the
+/// author added them.
+///
+/// Adding never fails: duplicates and other mistakes are recorded and reported all at once by
+/// [`validate`](crate::schema::validate), so one synth run shows every problem.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub(crate) name: String,
+    pub(crate) environment: String,
+    pub(crate) id: StackId,
+    pub(crate) terraform: TerraformSettings,
+    pub(crate) providers: Vec<Provider>,
+    pub(crate) variables: IndexMap<String, Variable>,
+    pub(crate) locals: IndexMap<String, Expression>,
+    pub(crate) blocks: Vec<Resource>,
+    pub(crate) modules: IndexMap<String, ModuleCall>,
+    pub(crate) outputs: IndexMap<String, Output>,
+    pub(crate) moved: Vec<Moved>,
+    addresses: BTreeSet<(Kind, String, String)>,
+    pub(crate) problems: Vec<Diagnostic>,
+}
+
+/// Hands out a distinct id per stack; never rendered, so output stays deterministic.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+impl Stack {
+    /// An empty stack `name` for `environment`.
+    pub fn new(name: impl Into<String>, environment: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            environment: environment.into(),
+            id: StackId(NEXT_ID.fetch_add(1, Ordering::Relaxed)),
+            terraform: TerraformSettings::default(),
+            providers: Vec::new(),
+            variables: IndexMap::new(),
+            locals: IndexMap::new(),
+            blocks: Vec::new(),
+            modules: IndexMap::new(),
+            outputs: IndexMap::new(),
+            moved: Vec::new(),
+            addresses: BTreeSet::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The stack name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The environment the stack was built for.
+    pub fn environment(&self) -> &str {
+        &self.environment
+    }
+
+    /// The `terraform` block settings, to edit in place.
+    pub fn terraform(&mut self) -> &mut TerraformSettings {
+        &mut self.terraform
+    }
+
+    /// The `terraform` block settings.
+    pub fn terraform_settings(&self) -> &TerraformSettings {
+        &self.terraform
+    }
+
+    /// Adds a provider configuration and returns the handle resources use to select it.
+    pub fn provider(&mut self, provider: Provider) -> ProviderRef {
+        let reference = provider.reference();
+        if self.providers.iter().any(|p| p.reference() == reference) {
+            self.problem(format!("provider.{}", reference.path()), "declared twice", "give the second configuration an alias");
+        } else {
+            self.providers.push(provider);
+        }
+        reference
+    }
+
+    /// Declares an input variable and returns `var.<name>`.
+    pub fn variable(&mut self, variable: Variable) -> Expr<Any> {
+        let reference = var(&variable.name);
+        if self.variables.contains_key(&variable.name) {
+            self.problem(format!("variable.{}", variable.name), "declared twice", "give each variable its own name");
+        } else {
+            self.variables.insert(variable.name.clone(), variable);
+        }
+        reference
+    }
+
+    /// Declares a local value and returns `local.<name>`.
+    pub fn local(&mut self, name: &str, value: impl Into<Expression>) -> Expr<Any> {
+        if self.locals.contains_key(name) {
+            self.problem(format!("local.{name}"), "declared twice", "give each local its own name");
+        } else {
+            self.locals.insert(name.to_owned(), value.into());
+        }
+        local(name)
+    }
+
+    /// Adds a resource or data source and returns a typed handle to it.
+    pub fn add(&mut self, mut resource: Resource) -> Ref {
+        resource.address.stack = Some(self.id);
+        let reference = Ref::new(resource.kind, resource.address.clone());
+        let key = (resource.kind, resource.address.ty.clone(), resource.address.name.clone());
+        if self.addresses.insert(key) {
+            self.blocks.push(resource);
+        } else {
+            let path = resource.path();
+            self.problem(path, "duplicate address: a block with this type and name was already added", "give each block a distinct name");
+        }
+        reference
+    }
+
+    /// Adds a module call and returns `module.<name>` for reading its outputs.
+    pub fn module(&mut self, call: ModuleCall) -> Expr<Any> {
+        let reference = module(&call.name);
+        if self.modules.contains_key(&call.name) {
+            self.problem(format!("module.{}", call.name), "declared twice", "give each module call its own name");
+        } else {
+            self.modules.insert(call.name.clone(), call);
+        }
+        reference
+    }
+
+    /// Adds an output.
+    pub fn output(&mut self, output: Output) {
+        if self.outputs.contains_key(&output.name) {
+            self.problem(format!("output.{}", output.name), "declared twice", "give each output its own name");
+        } else {
+            self.outputs.insert(output.name.clone(), output);
+        }
+    }
+
+    /// Records that a resource was renamed.
+    pub fn moved(&mut self, moved: Moved) {
+        self.moved.push(moved);
+    }
+
+    /// The resources and data sources, in the order they were added.
+    pub fn blocks(&self) -> &[Resource] {
+        &self.blocks
+    }
+
+    /// The managed resources, in the order they were added.
+    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
+        self.blocks.iter().filter(|r| r.kind == Kind::Managed)
+    }
+
+    /// The data sources, in the order they were added.
+    pub fn data_sources(&self) -> impl Iterator<Item = &Resource> {
+        self.blocks.iter().filter(|r| r.kind == Kind::Data)
+    }
+
+    /// The provider configurations.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// The input variables.
+    pub fn variables(&self) -> impl Iterator<Item = &Variable> {
+        self.variables.values()
+    }
+
+    /// The local values.
+    pub fn locals(&self) -> impl Iterator<Item = (&str, &Expression)> {
+        self.locals.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The module calls.
+    pub fn modules(&self) -> impl Iterator<Item = &ModuleCall> {
+        self.modules.values()
+    }
+
+    /// The outputs.
+    pub fn outputs(&self) -> impl Iterator<Item = &Output> {
+        self.outputs.values()
+    }
+
+    /// The `moved` blocks.
+    pub fn moved_blocks(&self) -> &[Moved] {
+        &self.moved
+    }
+
+    /// Builds a diagnostic located in this stack.
+    pub fn diagnostic(&self, address: Option<String>, attribute: Option<String>, message: impl Into<String>, help: Option<String>) -> Diagnostic {
+        Diagnostic {
+            stack: self.name.clone(),
+            environment: self.environment.clone(),
+            address,
+            attribute,
+            message: message.into(),
+            help,
+        }
+    }
+
+    /// Records a problem found while building (e.g. by a component's cross-field check);
+    /// validation reports it with the rest.
+    pub fn problem(&mut self, address: impl Into<String>, message: impl Into<String>, help: impl Into<String>) {
+        let d = self.diagnostic(Some(address.into()), None, message, Some(help.into()));
+        self.problems.push(d);
+    }
+}

@@ -1,0 +1,215 @@
+//! The vendored schema file and its parsed form.
+//!
+//! `aws.schema.gz` is gzip-compressed text, one line per provider, resource and data source:
+//!
+//! ```text
+//! #tfsynth-schema aws 5.100.0
+//! p<TAB>aws<TAB>{block}
+//! r<TAB>aws_vpc<TAB>{block}
+//! d<TAB>aws_region<TAB>{block}
+//! ```
+//!
+//! where `{block}` is `{"a": {name: [type, flags]}, "b": {name: [nesting, min, max, {block}]}}`
+//! with descriptions stripped, `type` as in `terraform providers schema -json` and `flags` a
+//! string of `r`equired, `o`ptional, `c`omputed, `s`ensitive, `d`eprecated, `w`rite-only.
+//! Lines are indexed on load and parsed only when a stack uses that type.
+//! Regenerate with `cargo run --bin vendor-schema`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+/// A Terraform type constraint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    /// `string`.
+    String,
+    /// `number`.
+    Number,
+    /// `bool`.
+    Bool,
+    /// `dynamic` / any.
+    Dynamic,
+    /// `list(T)`.
+    List(Box<Type>),
+    /// `set(T)`.
+    Set(Box<Type>),
+    /// `map(T)`.
+    Map(Box<Type>),
+    /// `object({...})`.
+    Object(BTreeMap<String, Type>),
+    /// `tuple([...])`.
+    Tuple(Vec<Type>),
+}
+
+impl Type {
+    fn parse(v: &Value) -> Type {
+        match v {
+            Value::String(s) => match s.as_str() {
+                "string" => Type::String,
+                "number" => Type::Number,
+                "bool" => Type::Bool,
+                _ => Type::Dynamic,
+            },
+            Value::Array(parts) => match (parts.first().and_then(Value::as_str), parts.get(1)) {
+                (Some("list"), Some(t)) => Type::List(Box::new(Type::parse(t))),
+                (Some("set"), Some(t)) => Type::Set(Box::new(Type::parse(t))),
+                (Some("map"), Some(t)) => Type::Map(Box::new(Type::parse(t))),
+                (Some("object"), Some(Value::Object(attrs))) => {
+                    Type::Object(attrs.iter().map(|(k, t)| (k.clone(), Type::parse(t))).collect())
+                }
+                (Some("tuple"), Some(Value::Array(items))) => Type::Tuple(items.iter().map(Type::parse).collect()),
+                _ => Type::Dynamic,
+            },
+            _ => Type::Dynamic,
+        }
+    }
+
+    /// The element type of a list or set of objects: the shape an attribute-as-block takes.
+    pub fn object_elements(&self) -> Option<&BTreeMap<String, Type>> {
+        match self {
+            Type::List(t) | Type::Set(t) => match t.as_ref() {
+                Type::Object(attrs) => Some(attrs),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Type::String => f.write_str("string"),
+            Type::Number => f.write_str("number"),
+            Type::Bool => f.write_str("bool"),
+            Type::Dynamic => f.write_str("any"),
+            Type::List(t) => write!(f, "list({t})"),
+            Type::Set(t) => write!(f, "set({t})"),
+            Type::Map(t) => write!(f, "map({t})"),
+            Type::Object(_) => f.write_str("object"),
+            Type::Tuple(_) => f.write_str("tuple"),
+        }
+    }
+}
+
+/// One attribute of a block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeSchema {
+    /// Its type.
+    pub ty: Type,
+    /// Must be set.
+    pub required: bool,
+    /// May be set.
+    pub optional: bool,
+    /// Filled in by the provider.
+    pub computed: bool,
+    /// Redacted by Terraform.
+    pub sensitive: bool,
+    /// Deprecated by the provider.
+    pub deprecated: bool,
+}
+
+impl AttributeSchema {
+    /// Computed by the provider and never set in configuration.
+    pub fn is_read_only(&self) -> bool {
+        self.computed && !self.optional && !self.required
+    }
+}
+
+/// How a nested block type repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    /// At most one block.
+    Single,
+    /// Exactly like single, but absent blocks read as an empty object.
+    Group,
+    /// An ordered list of blocks.
+    List,
+    /// An unordered set of blocks.
+    Set,
+    /// Blocks keyed by a label.
+    Map,
+}
+
+/// A nested block type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockType {
+    /// How it repeats.
+    pub nesting: Nesting,
+    /// Fewest blocks allowed.
+    pub min_items: u64,
+    /// Most blocks allowed; 0 means no limit.
+    pub max_items: u64,
+    /// What goes inside.
+    pub block: BlockSchema,
+}
+
+impl BlockType {
+    /// The most blocks allowed, if limited.
+    pub fn max(&self) -> Option<u64> {
+        match self.nesting {
+            Nesting::Single | Nesting::Group => Some(1),
+            _ => (self.max_items > 0).then_some(self.max_items),
+        }
+    }
+}
+
+/// The attributes and nested block types of a block.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockSchema {
+    /// Attributes by name.
+    pub attributes: BTreeMap<String, AttributeSchema>,
+    /// Nested block types by name.
+    pub blocks: BTreeMap<String, BlockType>,
+}
+
+impl BlockSchema {
+    pub(super) fn parse(v: &Value) -> BlockSchema {
+        let attributes = v["a"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, a)| {
+                let flags = a[1].as_str().unwrap_or("");
+                let attr = AttributeSchema {
+                    ty: Type::parse(&a[0]),
+                    required: flags.contains('r'),
+                    optional: flags.contains('o'),
+                    computed: flags.contains('c'),
+                    sensitive: flags.contains('s'),
+                    deprecated: flags.contains('d'),
+                };
+                (name.clone(), attr)
+            })
+            .collect();
+        let blocks = v["b"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, b)| {
+                let nesting = match b[0].as_str() {
+                    Some("single") => Nesting::Single,
+                    Some("group") => Nesting::Group,
+                    Some("set") => Nesting::Set,
+                    Some("map") => Nesting::Map,
+                    _ => Nesting::List,
+                };
+                let block = BlockType {
+                    nesting,
+                    min_items: b[1].as_u64().unwrap_or(0),
+                    max_items: b[2].as_u64().unwrap_or(0),
+                    block: BlockSchema::parse(&b[3]),
+                };
+                (name.clone(), block)
+            })
+            .collect();
+        BlockSchema { attributes, blocks }
+    }
+
+    /// Every name that may appear in configuration: settable attributes and block types.
+    pub fn settable_names(&self) -> impl Iterator<Item = &str> {
+        let attrs = self.attributes.iter().filter(|(_, a)| !a.is_read_only()).map(|(n, _)| n.as_str());
+        attrs.chain(self.blocks.keys().map(String::as_str))
+    }
+}

@@ -1,0 +1,85 @@
+//! Synthesis: build, validate and render every requested stack in memory, then write.
+//!
+//! Nothing touches the disk until every stack of the request is valid and rendered, and each
+//! file is replaced atomically (temporary file in the same folder, then rename), so a reader
+//! sees either the old file or the new one.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::registry::{Environment, Registry};
+use crate::render::{Format, render};
+use crate::schema::validate;
+
+/// One rendered file, not yet written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The stack it belongs to.
+    pub stack: String,
+    /// The environment.
+    pub environment: String,
+    /// The syntax.
+    pub format: Format,
+    /// The file's contents.
+    pub contents: String,
+}
+
+impl Rendered {
+    /// The path relative to the output folder: `<stack>/<env>/main.tf[.json]`.
+    pub fn relative_path(&self) -> PathBuf {
+        Path::new(&self.stack).join(&self.environment).join(self.format.file_name())
+    }
+}
+
+/// Builds, validates and renders `stacks` (all when `None`) for `env` in `format`.
+///
+/// Validation problems of every stack are collected into one [`Error::Invalid`].
+pub fn synthesize<E: Environment>(registry: &Registry<E>, env: E, only: Option<&str>, format: Format) -> Result<Vec<Rendered>> {
+    let defs = match only {
+        Some(name) => vec![registry.get(name)?],
+        None => registry.stacks().iter().collect(),
+    };
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for def in defs {
+        let stack = (def.build)(env);
+        match validate(&stack) {
+            Ok(()) => out.push(Rendered {
+                stack: def.name.to_owned(),
+                environment: env.name().to_owned(),
+                format,
+                contents: render(&stack, format),
+            }),
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(Error::Invalid(problems)) }
+}
+
+/// Writes every file under `out_dir`, each atomically. Files are only ever created inside
+/// `out_dir`.
+pub fn write_all(out_dir: &Path, files: &[Rendered]) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| Error::Io { path, source }
+    };
+    if out_dir.exists() && !out_dir.is_dir() {
+        let source = std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists and is not a folder; choose another --out");
+        return Err(Error::Io { path: out_dir.to_owned(), source });
+    }
+    for file in files {
+        let path = out_dir.join(file.relative_path());
+        let dir = path.parent().unwrap_or(out_dir);
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
+            continue;
+        }
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
+        tmp.write_all(file.contents.as_bytes()).map_err(io(tmp.path()))?;
+        tmp.as_file().sync_all().map_err(io(tmp.path()))?;
+        tmp.persist(&path).map_err(|e| Error::Io { path: path.clone(), source: e.error })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! Finding the Terraform CLI and the offline provider mirror on this machine.
+//!
+//! The tests, the schema vendoring tool and CI all need the same two things: a `terraform`
+//! binary and a folder that holds `registry.terraform.io/hashicorp/aws/<version>`. Both can be
+//! overridden with environment variables so a machine with another layout still works.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Environment variable naming the terraform binary (default: `terraform` on `PATH`).
+pub const TERRAFORM_ENV: &str = "TFSYNTH_TERRAFORM";
+/// Environment variable naming the folder that holds `registry.terraform.io`.
+pub const PLUGIN_DIR_ENV: &str = "TFSYNTH_PLUGIN_DIR";
+
+/// Folders probed for a filesystem mirror when [`PLUGIN_DIR_ENV`] is not set.
+const MIRROR_CANDIDATES: &[&str] = &[
+    "/opt/tf-plugins",
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+];
+
+/// The terraform command to run: [`TERRAFORM_ENV`] or `terraform`.
+pub fn terraform_command() -> Command {
+    Command::new(std::env::var_os(TERRAFORM_ENV).unwrap_or_else(|| "terraform".into()))
+}
+
+/// Whether the terraform command can be started at all.
+pub fn terraform_available() -> bool {
+    terraform_command()
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The folder holding `registry.terraform.io/hashicorp/aws`, if one is found.
+///
+/// [`PLUGIN_DIR_ENV`] wins; otherwise the usual mirror locations and the user's
+/// `~/.terraform.d/plugins` are probed.
+pub fn plugin_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(PLUGIN_DIR_ENV) {
+        return Some(PathBuf::from(dir));
+    }
+    let home = std::env::var_os("HOME").map(|h| Path::new(&h).join(".terraform.d/plugins"));
+    MIRROR_CANDIDATES
+        .iter()
+        .map(PathBuf::from)
+        .chain(home)
+        .find(|dir| dir.join("registry.terraform.io/hashicorp/aws").is_dir())
+}

@@ -1,0 +1,34 @@
+//! The applications, one folder each, and the environments they are deployed to.
+
+use crate::prelude::*;
+
+pub mod takeoff;
+
+/// The environments every stack is configured for. Adding one fails to compile until each
+/// stack's settings `match` covers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Env {
+    /// Developer sandbox: smallest, cheapest, disposable.
+    Development,
+    /// Production-like, scaled down.
+    Staging,
+    /// Full scale, highly available, protected.
+    Production,
+}
+
+impl Environment for Env {
+    const ALL: &'static [Self] = &[Env::Development, Env::Staging, Env::Production];
+
+    fn name(self) -> &'static str {
+        match self {
+            Env::Development => "development",
+            Env::Staging => "staging",
+            Env::Production => "production",
+        }
+    }
+}
+
+/// Every stack in the repository.
+pub fn registry() -> Registry<Env> {
+    Registry::new(vec![takeoff::DEF])
+}
