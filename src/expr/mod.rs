@@ -38,3 +38,11 @@ pub fn module(name: &str) -> Expr<Any> {
 fn root(root: Root) -> Expr<Any> {
     Expr::from_expression(Expression::Traversal(Box::new(Traversal::new(root))))
 }
+
+/// Whether `s` is a valid Terraform identifier: an ASCII letter or `_`, then letters, digits,
+/// `_` or `-`.
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}

@@ -5,12 +5,12 @@
 //! characters as HCL string escapes, and `${` / `%{` as `$${` / `%%{`.
 
 use hcl::expr::{
-    BinaryOp as HclBinary, BinaryOperator, Conditional, Expression as H, ForExpr as HclFor, FuncCall,
+    BinaryOp as HclBinary, BinaryOperator, Conditional, Expression as H, FuncCall,
     FuncName, ObjectKey, Operation, TemplateExpr, TraversalOperator, UnaryOp, UnaryOperator, Variable,
 };
 use hcl::{Identifier, Number};
 
-use crate::expr::{BinaryOp, Expression, Root, Step, TemplatePart, Traversal};
+use crate::expr::{BinaryOp, Expression, ForExpr, Root, Step, TemplatePart, Traversal, is_identifier};
 
 /// Lowers an expression to hcl-rs.
 pub(super) fn lower(expr: &Expression) -> H {
@@ -18,11 +18,11 @@ pub(super) fn lower(expr: &Expression) -> H {
         Expression::Null => H::Null,
         Expression::Bool(b) => H::Bool(*b),
         Expression::Number(n) => H::Number(number(n)),
-        Expression::String(s) => H::String(s.clone()),
+        Expression::String(s) => quoted(s),
         Expression::List(items) => H::Array(items.iter().map(lower).collect()),
         Expression::Object(map) => H::Object(
             map.iter()
-                .map(|(k, v)| (ObjectKey::Expression(H::String(k.clone())), lower(v)))
+                .map(|(k, v)| (object_key(k), lower(v)))
                 .collect(),
         ),
         Expression::Template(parts) => {
@@ -46,19 +46,37 @@ pub(super) fn lower(expr: &Expression) -> H {
         }
         Expression::Not(e) => unary(UnaryOperator::Not, e),
         Expression::Negate(e) => unary(UnaryOperator::Neg, e),
-        Expression::For(f) => {
-            let mut out = HclFor::new(Identifier::unchecked(&f.value_var), lower(&f.collection), lower(&f.value));
-            if let Some(k) = &f.key_var {
-                out = out.with_key_var(Identifier::unchecked(k));
-            }
-            if let Some(k) = &f.key {
-                out = out.with_key_expr(lower(k));
-            }
-            if let Some(c) = &f.condition {
-                out = out.with_cond_expr(lower(c));
-            }
-            H::ForExpr(Box::new(out))
-        }
+        Expression::For(f) => H::Variable(Variable::unchecked(for_text(f))),
+    }
+}
+
+/// A literal string as a quoted HCL string, escaped by [`escape_hcl`].
+///
+/// hcl-rs's own string escaping leaves an existing `$${` alone, which turns the literal `$${x}`
+/// into `${x}`; ours escapes every marker.
+fn quoted(s: &str) -> H {
+    let mut text = String::with_capacity(s.len() + 2);
+    escape_hcl(s, &mut text);
+    H::TemplateExpr(Box::new(TemplateExpr::QuotedString(text)))
+}
+
+/// Object keys: bare when they are identifiers (as `terraform fmt` leaves them), quoted otherwise.
+fn object_key(k: &str) -> ObjectKey {
+    if is_identifier(k) && !matches!(k, "true" | "false" | "null" | "for") { ObjectKey::Identifier(Identifier::unchecked(k)) } else { ObjectKey::Expression(quoted(k)) }
+}
+
+/// A `for` expression as text. hcl-rs prints `{for ...}` where `terraform fmt` wants
+/// `{ for ... }`, so the brackets are written here around hcl-rs-printed parts.
+fn for_text(f: &ForExpr) -> String {
+    let vars = match &f.key_var {
+        Some(k) => format!("{k}, {}", f.value_var),
+        None => f.value_var.clone(),
+    };
+    let head = format!("for {vars} in {} : ", inline_text(&f.collection));
+    let cond = f.condition.as_ref().map(|c| format!(" if {}", inline_text(c))).unwrap_or_default();
+    match &f.key {
+        Some(k) => format!("{{ {head}{} => {}{cond} }}", inline_text(k), inline_text(&f.value)),
+        None => format!("[{head}{}{cond}]", inline_text(&f.value)),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Checking a stack against the provider schema and against itself, collecting every problem.
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::expr::{BUILTINS, Expression, Root, Step, Traversal};
+use crate::expr::{BUILTINS, Expression, Root, Step, Traversal, is_identifier};
 use crate::model::{Body, Item, Kind, Repetition, Resource, Stack};
 
 use super::{BlockSchema, Schema, Type, did_you_mean, rules};
@@ -25,13 +25,6 @@ struct Scope<'a> {
     address: String,
     attribute: Option<String>,
     repetition: Option<&'a Repetition>,
-}
-
-/// Whether `s` is a valid Terraform identifier: a letter or `_`, then letters, digits, `_`, `-`.
-pub fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl<'a> Validator<'a> {

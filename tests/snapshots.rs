@@ -1,0 +1,53 @@
+//! The snapshot matrix: every stack x environment x format, each its own test, stored in
+//! `snapshots/` so a PR shows exactly which rendering changed. Review changes with
+//! `cargo insta review`.
+
+mod common;
+
+use tfsynth::prelude::*;
+use tfsynth::stacks::Env;
+
+fn snapshot(stack: &str, env: Env, format: Format) {
+    let rendered = common::synth(stack, env, format);
+    let name = format!("{stack}-{}-{}", env.name(), format.name());
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        description => format!("tfsynth synth {} --stack {stack} --format {}", env.name(), format.name()),
+    }, {
+        insta::assert_snapshot!(name, rendered);
+    });
+}
+
+macro_rules! snapshots {
+    ($($test:ident: $stack:literal, $env:expr, $format:expr;)*) => {$(
+        #[test]
+        fn $test() {
+            snapshot($stack, $env, $format);
+        }
+    )*};
+}
+
+snapshots! {
+    takeoff_development_json: "takeoff", Env::Development, Format::Json;
+    takeoff_development_hcl: "takeoff", Env::Development, Format::Hcl;
+    takeoff_staging_json: "takeoff", Env::Staging, Format::Json;
+    takeoff_staging_hcl: "takeoff", Env::Staging, Format::Hcl;
+    takeoff_production_json: "takeoff", Env::Production, Format::Json;
+    takeoff_production_hcl: "takeoff", Env::Production, Format::Hcl;
+}
+
+/// Every registered stack x environment is in the matrix above.
+#[test]
+fn matrix_covers_every_stack_and_environment() {
+    let source = include_str!("snapshots.rs");
+    for def in tfsynth::stacks::registry().stacks() {
+        for env in Env::ALL {
+            for format in Format::ALL {
+                let case = format!("\"{}\", Env::{env:?}, Format::{format:?};", def.name);
+                assert!(source.contains(&case), "no snapshot test for {case}");
+            }
+        }
+    }
+}
