@@ -19,7 +19,11 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "tfsynth", version, about = "Synthesize typed Rust stack definitions into Terraform JSON or HCL")]
+#[command(
+    name = "tfsynth",
+    version,
+    about = "Synthesize typed Rust stack definitions into Terraform JSON or HCL"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -28,7 +32,9 @@ struct Args {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build, validate and render stacks for one environment, then write them to the output folder.
-    #[command(after_help = "Examples:\n  tfsynth synth production\n  tfsynth synth staging --stack takeoff --format hcl\n  tfsynth synth development --stdout")]
+    #[command(
+        after_help = "Examples:\n  tfsynth synth production\n  tfsynth synth staging --stack takeoff --format hcl\n  tfsynth synth development --stdout"
+    )]
     Synth {
         /// The environment, e.g. production (see `tfsynth list`).
         env: String,
@@ -67,7 +73,12 @@ impl From<FormatArg> for Format {
 
 /// A resolved request: environment and stack names checked against the registry.
 enum Request<E> {
-    Synth { env: E, stack: Option<String>, format: Format, target: Target },
+    Synth {
+        env: E,
+        stack: Option<String>,
+        format: Format,
+        target: Target,
+    },
     List,
 }
 
@@ -78,20 +89,34 @@ enum Target {
 
 fn resolve<E: Environment>(args: Args, registry: &Registry<E>) -> Result<Request<E>, Error> {
     Ok(match args.command {
-        Command::Synth { env, stack, format, out, stdout } => {
+        Command::Synth {
+            env,
+            stack,
+            format,
+            out,
+            stdout,
+        } => {
             let env = E::parse(&env)?;
             if let Some(name) = &stack {
                 registry.get(name)?;
             }
             let target = if stdout { Target::Stdout } else { Target::Folder(out) };
-            Request::Synth { env, stack, format: format.into(), target }
+            Request::Synth {
+                env,
+                stack,
+                format: format.into(),
+                target,
+            }
         }
         Command::List => Request::List,
     })
 }
 
 /// Runs the command line against `registry` and returns the process exit code.
-pub fn run<E: Environment>(registry: &Registry<E>, args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
+pub fn run<E: Environment>(
+    registry: &Registry<E>,
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+) -> ExitCode {
     let args = match Args::try_parse_from(args) {
         Ok(args) => args,
         Err(e) => {
@@ -118,7 +143,10 @@ pub fn run<E: Environment>(registry: &Registry<E>, args: impl IntoIterator<Item 
 
 fn execute<E: Environment>(registry: &Registry<E>, request: Request<E>) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    let io = |source| Error::Io { path: "<stdout>".into(), source };
+    let io = |source| Error::Io {
+        path: "<stdout>".into(),
+        source,
+    };
     match request {
         Request::List => {
             let envs: Vec<&str> = E::ALL.iter().map(|e| e.name()).collect();
@@ -128,7 +156,12 @@ fn execute<E: Environment>(registry: &Registry<E>, request: Request<E>) -> Resul
                 writeln!(stdout, "  {:<12} {}", s.name, s.description).map_err(io)?;
             }
         }
-        Request::Synth { env, stack, format, target } => {
+        Request::Synth {
+            env,
+            stack,
+            format,
+            target,
+        } => {
             let files = synthesize(registry, env, stack.as_deref(), format)?;
             match target {
                 Target::Stdout => {

@@ -21,13 +21,12 @@ pub use error::{Diagnostic, Error, Result};
 pub mod prelude {
     pub use crate::error::{Diagnostic, Error, Result};
     pub use crate::expr::{
-        Any, Expr, Expression, List, Map, Num, call, cidrsubnet, count_index, each_key, each_value,
-        element, for_entries, for_list, for_map, jsonencode, length, local, lookup, merge, module,
-        var,
+        Any, Expr, Expression, IntoTemplatePart, List, Map, Num, call, cidrsubnet, count_index, each_key, each_value,
+        element, for_entries, for_list, for_map, jsonencode, length, local, lookup, merge, module, var,
     };
     pub use crate::model::{
-        Body, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource,
-        S3Backend, Stack, Variable,
+        Body, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource, S3Backend, Stack,
+        Variable,
     };
     pub use crate::registry::{Environment, Registry, StackDef};
     pub use crate::render::{Format, render, render_expression};

@@ -4,12 +4,14 @@
 
 mod common;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tfsynth::prelude::*;
 use tfsynth::stacks::Env;
 
 fn check(stack: &str, env: Env) {
-    let Some(plugins) = common::terraform_toolchain() else { return };
+    let Some(plugins) = common::terraform_toolchain() else {
+        return;
+    };
     let mut changes = Vec::new();
     for format in Format::ALL {
         let text = common::synth(stack, env, format);
@@ -22,9 +24,12 @@ fn check(stack: &str, env: Env) {
     }
     let (from_json, from_hcl) = (&changes[0], &changes[1]);
     assert!(!from_json.is_empty(), "the plan creates nothing");
-    assert!(from_json.iter().all(|c| c["change"]["actions"] == json!(["create"])), "a fresh plan only creates");
+    assert!(
+        from_json.iter().all(|c| c["change"]["actions"] == json!(["create"])),
+        "a fresh plan only creates"
+    );
     assert_eq!(from_json, from_hcl, "JSON and HCL renderings plan differently");
-    let managed = from_json.iter().filter(|c| c["mode"] == Value::from("managed")).count();
+    let managed = from_json.iter().filter(|c| c["mode"] == "managed").count();
     eprintln!("{stack}/{}: {managed} resources planned", env.name());
 }
 

@@ -10,7 +10,11 @@ use super::{Call, Expression, ForExpr};
 ///
 /// The name is checked against Terraform's built-ins at synth.
 pub fn call<T>(name: &str, args: impl IntoIterator<Item = Expression>) -> Expr<T> {
-    let call = Call { name: name.to_owned(), args: args.into_iter().collect(), expand_final: false };
+    let call = Call {
+        name: name.to_owned(),
+        args: args.into_iter().collect(),
+        expand_final: false,
+    };
     Expr::from_expression(Expression::Call(Box::new(call)))
 }
 
@@ -25,7 +29,10 @@ pub fn cidrsubnet(
     newbits: impl Into<Expr<Num>>,
     netnum: impl Into<Expr<Num>>,
 ) -> Expr<String> {
-    call("cidrsubnet", [prefix.into().into(), newbits.into().into(), netnum.into().into()])
+    call(
+        "cidrsubnet",
+        [prefix.into().into(), newbits.into().into(), netnum.into().into()],
+    )
 }
 
 /// `merge(maps...)`.
@@ -78,7 +85,13 @@ pub fn for_list<T>(
     collection: impl Into<Expression>,
     body: impl FnOnce(Expr<Any>) -> Expr<T>,
 ) -> Expr<List<T>> {
-    for_expr(None, value_var, collection.into(), None, body(iterator(value_var)).into())
+    for_expr(
+        None,
+        value_var,
+        collection.into(),
+        None,
+        body(iterator(value_var)).into(),
+    )
 }
 
 /// `{for key, value in collection : key_body(key, value) => value_body(key, value)}`.
@@ -88,7 +101,13 @@ pub fn for_map<T>(
     body: impl FnOnce(Expr<Any>, Expr<Any>) -> (Expr<String>, Expr<T>),
 ) -> Expr<Map<T>> {
     let (key, value) = body(iterator(key_var), iterator(value_var));
-    for_expr(Some(key_var), value_var, collection.into(), Some(key.into()), value.into())
+    for_expr(
+        Some(key_var),
+        value_var,
+        collection.into(),
+        Some(key.into()),
+        value.into(),
+    )
 }
 
 /// `[for key, value in collection : body(key, value)]`, the seeds' map-to-list-of-objects idiom.
@@ -121,20 +140,126 @@ fn for_expr<T>(
 
 /// Terraform's built-in function names (Terraform 1.11), for the synth-time check of [`call`].
 pub const BUILTINS: &[&str] = &[
-    "abs", "abspath", "alltrue", "anytrue", "base64decode", "base64encode", "base64gzip",
-    "base64sha256", "base64sha512", "basename", "bcrypt", "can", "ceil", "chomp", "chunklist",
-    "cidrhost", "cidrnetmask", "cidrsubnet", "cidrsubnets", "coalesce", "coalescelist", "compact",
-    "concat", "contains", "csvdecode", "dirname", "distinct", "element", "endswith", "ephemeralasnull",
-    "file", "filebase64", "filebase64sha256", "filebase64sha512", "fileexists", "filemd5", "fileset",
-    "filesha1", "filesha256", "filesha512", "flatten", "floor", "format", "formatdate", "formatlist",
-    "indent", "index", "issensitive", "join", "jsondecode", "jsonencode", "keys", "length", "list",
-    "log", "lookup", "lower", "map", "matchkeys", "max", "md5", "merge", "min", "nonsensitive",
-    "one", "parseint", "pathexpand", "plantimestamp", "pow", "range", "regex", "regexall", "replace",
-    "reverse", "rsadecrypt", "sensitive", "setintersection", "setproduct", "setsubtract", "setunion",
-    "sha1", "sha256", "sha512", "signum", "slice", "sort", "split", "startswith", "strcontains",
-    "strrev", "substr", "sum", "templatefile", "templatestring", "textdecodebase64",
-    "textencodebase64", "timeadd", "timecmp", "timestamp", "title", "tobool", "tolist", "tomap",
-    "tonumber", "toset", "tostring", "transpose", "trim", "trimprefix", "trimspace", "trimsuffix",
-    "try", "type", "upper", "urldecode", "urlencode", "uuid", "uuidv5", "values", "yamldecode",
-    "yamlencode", "zipmap",
+    "abs",
+    "abspath",
+    "alltrue",
+    "anytrue",
+    "base64decode",
+    "base64encode",
+    "base64gzip",
+    "base64sha256",
+    "base64sha512",
+    "basename",
+    "bcrypt",
+    "can",
+    "ceil",
+    "chomp",
+    "chunklist",
+    "cidrhost",
+    "cidrnetmask",
+    "cidrsubnet",
+    "cidrsubnets",
+    "coalesce",
+    "coalescelist",
+    "compact",
+    "concat",
+    "contains",
+    "csvdecode",
+    "dirname",
+    "distinct",
+    "element",
+    "endswith",
+    "ephemeralasnull",
+    "file",
+    "filebase64",
+    "filebase64sha256",
+    "filebase64sha512",
+    "fileexists",
+    "filemd5",
+    "fileset",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "flatten",
+    "floor",
+    "format",
+    "formatdate",
+    "formatlist",
+    "indent",
+    "index",
+    "issensitive",
+    "join",
+    "jsondecode",
+    "jsonencode",
+    "keys",
+    "length",
+    "list",
+    "log",
+    "lookup",
+    "lower",
+    "map",
+    "matchkeys",
+    "max",
+    "md5",
+    "merge",
+    "min",
+    "nonsensitive",
+    "one",
+    "parseint",
+    "pathexpand",
+    "plantimestamp",
+    "pow",
+    "range",
+    "regex",
+    "regexall",
+    "replace",
+    "reverse",
+    "rsadecrypt",
+    "sensitive",
+    "setintersection",
+    "setproduct",
+    "setsubtract",
+    "setunion",
+    "sha1",
+    "sha256",
+    "sha512",
+    "signum",
+    "slice",
+    "sort",
+    "split",
+    "startswith",
+    "strcontains",
+    "strrev",
+    "substr",
+    "sum",
+    "templatefile",
+    "templatestring",
+    "textdecodebase64",
+    "textencodebase64",
+    "timeadd",
+    "timecmp",
+    "timestamp",
+    "title",
+    "tobool",
+    "tolist",
+    "tomap",
+    "tonumber",
+    "toset",
+    "tostring",
+    "transpose",
+    "trim",
+    "trimprefix",
+    "trimspace",
+    "trimsuffix",
+    "try",
+    "type",
+    "upper",
+    "urldecode",
+    "urlencode",
+    "uuid",
+    "uuidv5",
+    "values",
+    "yamldecode",
+    "yamlencode",
+    "zipmap",
 ];

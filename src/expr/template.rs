@@ -37,7 +37,12 @@ impl<T> IntoTemplatePart for &Expr<T> {
 /// interpolated and merging adjacent literals.
 pub fn template(parts: impl IntoIterator<Item = TemplatePart>) -> Expr<String> {
     let mut out: Vec<TemplatePart> = Vec::new();
-    for part in parts {
+    // A nested template is spliced in rather than interpolated: `"a${"b${x}"}"` -> `"ab${x}"`.
+    let flat = parts.into_iter().flat_map(|part| match part {
+        TemplatePart::Interpolation(Expression::Template(inner)) => inner,
+        other => vec![other],
+    });
+    for part in flat {
         match (out.last_mut(), part) {
             (Some(TemplatePart::Literal(prev)), TemplatePart::Literal(next)) => prev.push_str(&next),
             // A template that is a single literal string expression reads better as literal text.

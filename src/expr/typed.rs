@@ -128,11 +128,6 @@ impl Expr<bool> {
         self.binary(BinaryOp::Or, rhs.into())
     }
 
-    /// `!self`.
-    pub fn not(self) -> Expr<bool> {
-        Expr::from_expression(Expression::Not(Box::new(self.expr)))
-    }
-
     /// `self ? then : otherwise`.
     pub fn then_else<T>(self, then: impl Into<Expr<T>>, otherwise: impl Into<Expr<T>>) -> Expr<T> {
         let parts = [self.expr, then.into().expr, otherwise.into().expr];
@@ -159,11 +154,6 @@ macro_rules! literal_into {
                 Self::from_expression(v.into())
             }
         }
-        impl From<$t> for Expr<Any> {
-            fn from(v: $t) -> Self {
-                Self::from_expression(v.into())
-            }
-        }
     )*};
 }
 literal_into!(String: &str, String, &String);
@@ -180,5 +170,14 @@ impl<T, U: Into<Expr<T>>> From<Vec<U>> for Expr<List<T>> {
 impl From<Expression> for Expr<Any> {
     fn from(expr: Expression) -> Self {
         Self::from_expression(expr)
+    }
+}
+
+impl std::ops::Not for Expr<bool> {
+    type Output = Expr<bool>;
+
+    /// `!self`.
+    fn not(self) -> Expr<bool> {
+        Expr::from_expression(Expression::Not(Box::new(self.expr)))
     }
 }

@@ -37,7 +37,11 @@ impl ProviderRef {
 impl Provider {
     /// A provider block for provider `name` (e.g. `aws`).
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), alias: None, body: Body::new() }
+        Self {
+            name: name.into(),
+            alias: None,
+            body: Body::new(),
+        }
     }
 
     /// `provider "aws" { region = ... }`.
@@ -93,6 +97,9 @@ impl Provider {
     }
 
     pub(crate) fn reference(&self) -> ProviderRef {
-        ProviderRef { name: self.name.clone(), alias: self.alias.clone() }
+        ProviderRef {
+            name: self.name.clone(),
+            alias: self.alias.clone(),
+        }
     }
 }

@@ -152,7 +152,9 @@ impl Resource {
 
     /// `lifecycle { ignore_changes = [attribute, ...] }`.
     pub fn ignore_changes<S: Into<String>>(mut self, attributes: impl IntoIterator<Item = S>) -> Self {
-        self.lifecycle.ignore_changes.extend(attributes.into_iter().map(Into::into));
+        self.lifecycle
+            .ignore_changes
+            .extend(attributes.into_iter().map(Into::into));
         self
     }
 
@@ -214,13 +216,21 @@ pub struct Ref<R = Resource> {
 
 impl<R> Clone for Ref<R> {
     fn clone(&self) -> Self {
-        Self { kind: self.kind, address: self.address.clone(), marker: PhantomData }
+        Self {
+            kind: self.kind,
+            address: self.address.clone(),
+            marker: PhantomData,
+        }
     }
 }
 
 impl<R> Ref<R> {
     pub(crate) fn new(kind: Kind, address: Address) -> Self {
-        Self { kind, address, marker: PhantomData }
+        Self {
+            kind,
+            address,
+            marker: PhantomData,
+        }
     }
 
     /// The address the handle refers to.

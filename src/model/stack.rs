@@ -8,10 +8,7 @@ use indexmap::IndexMap;
 use crate::error::Diagnostic;
 use crate::expr::{Any, Expr, Expression, StackId, local, module, var};
 
-use super::{
-    Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings,
-    Variable,
-};
+use super::{Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings, Variable};
 
 /// A Terraform root module for one environment: settings, providers, variables, locals,
 /// data sources, resources, module calls, outputs and `moved` blocks, each in the order the
@@ -83,7 +80,11 @@ impl Stack {
     pub fn provider(&mut self, provider: Provider) -> ProviderRef {
         let reference = provider.reference();
         if self.providers.iter().any(|p| p.reference() == reference) {
-            self.problem(format!("provider.{}", reference.path()), "declared twice", "give the second configuration an alias");
+            self.problem(
+                format!("provider.{}", reference.path()),
+                "declared twice",
+                "give the second configuration an alias",
+            );
         } else {
             self.providers.push(provider);
         }
@@ -94,7 +95,11 @@ impl Stack {
     pub fn variable(&mut self, variable: Variable) -> Expr<Any> {
         let reference = var(&variable.name);
         if self.variables.contains_key(&variable.name) {
-            self.problem(format!("variable.{}", variable.name), "declared twice", "give each variable its own name");
+            self.problem(
+                format!("variable.{}", variable.name),
+                "declared twice",
+                "give each variable its own name",
+            );
         } else {
             self.variables.insert(variable.name.clone(), variable);
         }
@@ -104,7 +109,11 @@ impl Stack {
     /// Declares a local value and returns `local.<name>`.
     pub fn local(&mut self, name: &str, value: impl Into<Expression>) -> Expr<Any> {
         if self.locals.contains_key(name) {
-            self.problem(format!("local.{name}"), "declared twice", "give each local its own name");
+            self.problem(
+                format!("local.{name}"),
+                "declared twice",
+                "give each local its own name",
+            );
         } else {
             self.locals.insert(name.to_owned(), value.into());
         }
@@ -115,12 +124,20 @@ impl Stack {
     pub fn add(&mut self, mut resource: Resource) -> Ref {
         resource.address.stack = Some(self.id);
         let reference = Ref::new(resource.kind, resource.address.clone());
-        let key = (resource.kind, resource.address.ty.clone(), resource.address.name.clone());
+        let key = (
+            resource.kind,
+            resource.address.ty.clone(),
+            resource.address.name.clone(),
+        );
         if self.addresses.insert(key) {
             self.blocks.push(resource);
         } else {
             let path = resource.path();
-            self.problem(path, "duplicate address: a block with this type and name was already added", "give each block a distinct name");
+            self.problem(
+                path,
+                "duplicate address: a block with this type and name was already added",
+                "give each block a distinct name",
+            );
         }
         reference
     }
@@ -129,7 +146,11 @@ impl Stack {
     pub fn module(&mut self, call: ModuleCall) -> Expr<Any> {
         let reference = module(&call.name);
         if self.modules.contains_key(&call.name) {
-            self.problem(format!("module.{}", call.name), "declared twice", "give each module call its own name");
+            self.problem(
+                format!("module.{}", call.name),
+                "declared twice",
+                "give each module call its own name",
+            );
         } else {
             self.modules.insert(call.name.clone(), call);
         }
@@ -139,7 +160,11 @@ impl Stack {
     /// Adds an output.
     pub fn output(&mut self, output: Output) {
         if self.outputs.contains_key(&output.name) {
-            self.problem(format!("output.{}", output.name), "declared twice", "give each output its own name");
+            self.problem(
+                format!("output.{}", output.name),
+                "declared twice",
+                "give each output its own name",
+            );
         } else {
             self.outputs.insert(output.name.clone(), output);
         }
@@ -196,7 +221,13 @@ impl Stack {
     }
 
     /// Builds a diagnostic located in this stack.
-    pub fn diagnostic(&self, address: Option<String>, attribute: Option<String>, message: impl Into<String>, help: Option<String>) -> Diagnostic {
+    pub fn diagnostic(
+        &self,
+        address: Option<String>,
+        attribute: Option<String>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) -> Diagnostic {
         Diagnostic {
             stack: self.name.clone(),
             environment: self.environment.clone(),

@@ -6,9 +6,11 @@
 //! brackets than it closes. Consecutive assignment lines form a chain; within a chain every
 //! `=` moves to one column past the longest left-hand side. Any other line ends the chain.
 
-/// Aligns the `=` of consecutive single-line attributes in `text`.
+/// Aligns the `=` of consecutive single-line attributes in `text`, and writes empty blocks as
+/// `name {}` (hcl-rs pads them with the indentation: `name {    }`).
 pub(super) fn align_equals(text: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
+    let lines: Vec<String> = text.split('\n').map(close_empty_block).collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let leads: Vec<Option<usize>> = lines.iter().map(|l| assignment_lead(l)).collect();
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut i = 0;
@@ -38,6 +40,17 @@ pub(super) fn align_equals(text: &str) -> String {
 /// The column width of the left-hand side before the `=` at `lead`.
 fn lead_width(line: &str, lead: Option<usize>) -> usize {
     line[..lead.unwrap_or_default()].trim_end().chars().count()
+}
+
+fn close_empty_block(line: &str) -> String {
+    if let Some(open) = line
+        .strip_suffix('}')
+        .and_then(|l| l.trim_end_matches(' ').strip_suffix('{'))
+    {
+        format!("{open}{{}}")
+    } else {
+        line.to_owned()
+    }
 }
 
 fn push_newline(out: &mut String, index: usize, count: usize) {

@@ -1,9 +1,9 @@
 //! HCL native syntax (`*.tf`), built as an hcl-rs document and printed by its formatter, then
 //! aligned the way `terraform fmt` aligns `=` so the file is already in canonical form.
 
+use hcl::Identifier;
 use hcl::expr::{Expression as H, Traversal as HclTraversal, TraversalOperator, Variable};
 use hcl::structure::{Attribute, Block, BlockLabel, Body as HclBody, Structure};
-use hcl::Identifier;
 
 use crate::expr::Traversal;
 use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
@@ -14,7 +14,11 @@ use super::lower::lower;
 
 /// Renders a stack as HCL that `terraform fmt` leaves unchanged.
 pub fn render(stack: &Stack) -> String {
-    let mut structures: Vec<Structure> = vec![terraform(stack).into()];
+    let settings = terraform(stack);
+    let mut structures: Vec<Structure> = Vec::new();
+    if settings.body.iter().next().is_some() {
+        structures.push(settings.into());
+    }
     for p in &stack.providers {
         let mut items = Vec::new();
         if let Some(alias) = &p.alias {
@@ -106,14 +110,23 @@ fn terraform(stack: &Stack) -> Block {
         let providers = t.required_providers.iter().map(|(name, p)| {
             let obj = [("source", &p.source), ("version", &p.version)]
                 .into_iter()
-                .map(|(k, v)| (hcl::expr::ObjectKey::Expression(H::String(k.into())), H::String(v.clone())))
+                .map(|(k, v)| {
+                    (
+                        hcl::expr::ObjectKey::Expression(H::String(k.into())),
+                        H::String(v.clone()),
+                    )
+                })
                 .collect();
             attribute(name, H::Object(obj))
         });
         items.push(block("required_providers", [], providers.collect()).into());
     }
     if let Some(backend) = &t.backend {
-        let args = backend.arguments().into_iter().map(|(k, v)| attribute(k, lower(&v))).collect();
+        let args = backend
+            .arguments()
+            .into_iter()
+            .map(|(k, v)| attribute(k, lower(&v)))
+            .collect();
         items.push(block("backend", ["s3"], args).into());
     }
     block("terraform", [], items)
@@ -179,7 +192,9 @@ fn path(parts: &[&str]) -> H {
     if rest.is_empty() {
         return H::Variable(Variable::unchecked(*root));
     }
-    let ops = rest.iter().map(|p| TraversalOperator::GetAttr(Identifier::unchecked(*p)));
+    let ops = rest
+        .iter()
+        .map(|p| TraversalOperator::GetAttr(Identifier::unchecked(*p)));
     H::Traversal(Box::new(HclTraversal::new(Variable::unchecked(*root), ops)))
 }
 

@@ -26,7 +26,10 @@ pub fn render(stack: &Stack) -> String {
 pub fn document(stack: &Stack) -> Value {
     let mut doc = Map::new();
     doc.insert("//".into(), COMMENT.into());
-    doc.insert("terraform".into(), terraform(stack));
+    let settings = terraform(stack);
+    if !settings.is_empty() {
+        doc.insert("terraform".into(), settings.into());
+    }
     if !stack.providers.is_empty() {
         let mut providers = Map::new();
         for p in &stack.providers {
@@ -57,9 +60,10 @@ pub fn document(stack: &Stack) -> Value {
                 m.insert("nullable".into(), n.into());
             }
             if !v.validations.is_empty() {
-                let rules = v.validations.iter().map(|r| {
-                    json!({"condition": value(&r.condition), "error_message": r.error_message})
-                });
+                let rules = v
+                    .validations
+                    .iter()
+                    .map(|r| json!({"condition": value(&r.condition), "error_message": r.error_message}));
                 m.insert("validation".into(), rules.collect());
             }
             (v.name.clone(), Value::Object(m))
@@ -73,7 +77,9 @@ pub fn document(stack: &Stack) -> Value {
     for (key, kind) in [("data", Kind::Data), ("resource", Kind::Managed)] {
         let mut by_type = Map::new();
         for r in stack.blocks.iter().filter(|r| r.kind == kind) {
-            let entry = by_type.entry(r.address.ty.clone()).or_insert_with(|| Value::Object(Map::new()));
+            let entry = by_type
+                .entry(r.address.ty.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(names) = entry {
                 names.insert(r.address.name.clone(), resource(r).into());
             }
@@ -112,13 +118,16 @@ pub fn document(stack: &Stack) -> Value {
         doc.insert("output".into(), outputs.collect::<Map<_, _>>().into());
     }
     if !stack.moved.is_empty() {
-        let moved = stack.moved.iter().map(|m| json!({"from": m.from.to_string(), "to": m.to.to_string()}));
+        let moved = stack
+            .moved
+            .iter()
+            .map(|m| json!({"from": m.from.to_string(), "to": m.to.to_string()}));
         doc.insert("moved".into(), moved.collect());
     }
     doc.into()
 }
 
-fn terraform(stack: &Stack) -> Value {
+fn terraform(stack: &Stack) -> Map<String, Value> {
     let t = &stack.terraform;
     let mut m = Map::new();
     if let Some(v) = &t.required_version {
@@ -132,10 +141,14 @@ fn terraform(stack: &Stack) -> Value {
         m.insert("required_providers".into(), providers.collect::<Map<_, _>>().into());
     }
     if let Some(backend) = &t.backend {
-        let args: Map<_, _> = backend.arguments().into_iter().map(|(k, v)| (k.to_owned(), value(&v))).collect();
+        let args: Map<_, _> = backend
+            .arguments()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), value(&v)))
+            .collect();
         m.insert("backend".into(), json!({ "s3": args }));
     }
-    m.into()
+    m
 }
 
 fn resource(r: &Resource) -> Map<String, Value> {
@@ -206,7 +219,11 @@ pub(super) fn value(expr: &Expression) -> Value {
             out.into()
         }
         Expression::List(items) => items.iter().map(value).collect(),
-        Expression::Object(map) => map.iter().map(|(k, v)| (k.clone(), value(v))).collect::<Map<_, _>>().into(),
+        Expression::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), value(v)))
+            .collect::<Map<_, _>>()
+            .into(),
         Expression::Template(parts) => template_text(parts, escape_markers).into(),
         other => format!("${{{}}}", inline_text(other)).into(),
     }
@@ -217,9 +234,11 @@ fn literal_value(expr: &Expression) -> Value {
     match expr {
         Expression::String(s) => s.clone().into(),
         Expression::List(items) => items.iter().map(literal_value).collect(),
-        Expression::Object(map) => {
-            map.iter().map(|(k, v)| (k.clone(), literal_value(v))).collect::<Map<_, _>>().into()
-        }
+        Expression::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), literal_value(v)))
+            .collect::<Map<_, _>>()
+            .into(),
         other => value(other),
     }
 }

@@ -5,9 +5,11 @@
 //! characters as HCL string escapes, and `${` / `%{` as `$${` / `%%{`.
 
 use hcl::expr::{
-    BinaryOp as HclBinary, BinaryOperator, Conditional, Expression as H, FuncCall,
-    FuncName, ObjectKey, Operation, TemplateExpr, TraversalOperator, UnaryOp, UnaryOperator, Variable,
+    BinaryOp as HclBinary, BinaryOperator, Conditional, Expression as H, FuncCall, FuncName, ObjectKey, Operation,
+    TemplateExpr, TraversalOperator, UnaryOp, UnaryOperator, Variable,
 };
+use std::fmt::Write;
+
 use hcl::{Identifier, Number};
 
 use crate::expr::{BinaryOp, Expression, ForExpr, Root, Step, TemplatePart, Traversal, is_identifier};
@@ -20,11 +22,7 @@ pub(super) fn lower(expr: &Expression) -> H {
         Expression::Number(n) => H::Number(number(n)),
         Expression::String(s) => quoted(s),
         Expression::List(items) => H::Array(items.iter().map(lower).collect()),
-        Expression::Object(map) => H::Object(
-            map.iter()
-                .map(|(k, v)| (object_key(k), lower(v)))
-                .collect(),
-        ),
+        Expression::Object(map) => H::Object(map.iter().map(|(k, v)| (object_key(k), lower(v))).collect()),
         Expression::Template(parts) => {
             H::TemplateExpr(Box::new(TemplateExpr::QuotedString(template_text(parts, escape_hcl))))
         }
@@ -62,7 +60,11 @@ fn quoted(s: &str) -> H {
 
 /// Object keys: bare when they are identifiers (as `terraform fmt` leaves them), quoted otherwise.
 fn object_key(k: &str) -> ObjectKey {
-    if is_identifier(k) && !matches!(k, "true" | "false" | "null" | "for") { ObjectKey::Identifier(Identifier::unchecked(k)) } else { ObjectKey::Expression(quoted(k)) }
+    if is_identifier(k) && !matches!(k, "true" | "false" | "null" | "for") {
+        ObjectKey::Identifier(Identifier::unchecked(k))
+    } else {
+        ObjectKey::Expression(quoted(k))
+    }
 }
 
 /// A `for` expression as text. hcl-rs prints `{for ...}` where `terraform fmt` wants
@@ -73,7 +75,11 @@ fn for_text(f: &ForExpr) -> String {
         None => f.value_var.clone(),
     };
     let head = format!("for {vars} in {} : ", inline_text(&f.collection));
-    let cond = f.condition.as_ref().map(|c| format!(" if {}", inline_text(c))).unwrap_or_default();
+    let cond = f
+        .condition
+        .as_ref()
+        .map(|c| format!(" if {}", inline_text(c)))
+        .unwrap_or_default();
     match &f.key {
         Some(k) => format!("{{ {head}{} => {}{cond} }}", inline_text(k), inline_text(&f.value)),
         None => format!("[{head}{}{cond}]", inline_text(&f.value)),
@@ -158,7 +164,10 @@ fn traversal(t: &Traversal) -> H {
 /// Writes an expression as single-line HCL text, as it appears inside `${...}`.
 pub(super) fn inline_text(expr: &Expression) -> String {
     let lowered = lower(expr);
-    let mut fmt = hcl::format::Formatter::builder().compact(true).prefer_ident_keys(true).build_vec();
+    let mut fmt = hcl::format::Formatter::builder()
+        .compact(true)
+        .prefer_ident_keys(true)
+        .build_vec();
     // Formatting an in-memory expression tree only fails on I/O, which a Vec never reports.
     hcl::format::Format::format_string(&lowered, &mut fmt).unwrap_or_default()
 }
@@ -203,7 +212,9 @@ pub(super) fn escape_hcl(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
             c => out.push(c),
         }
     }

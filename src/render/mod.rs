@@ -50,3 +50,6 @@ pub fn render(stack: &Stack, format: Format) -> String {
 pub fn render_expression(expr: &Expression) -> String {
     lower::inline_text(expr)
 }
+
+#[cfg(test)]
+mod tests;

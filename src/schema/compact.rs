@@ -93,7 +93,8 @@ impl std::fmt::Display for Type {
     }
 }
 
-/// One attribute of a block.
+/// One attribute of a block. The flags mirror the provider schema's own.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttributeSchema {
     /// Its type.
@@ -209,7 +210,11 @@ impl BlockSchema {
 
     /// Every name that may appear in configuration: settable attributes and block types.
     pub fn settable_names(&self) -> impl Iterator<Item = &str> {
-        let attrs = self.attributes.iter().filter(|(_, a)| !a.is_read_only()).map(|(n, _)| n.as_str());
+        let attrs = self
+            .attributes
+            .iter()
+            .filter(|(_, a)| !a.is_read_only())
+            .map(|(n, _)| n.as_str());
         attrs.chain(self.blocks.keys().map(String::as_str))
     }
 }

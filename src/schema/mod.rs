@@ -49,17 +49,29 @@ impl std::fmt::Debug for Schema {
 
 impl Schema {
     /// The vendored hashicorp/aws schema, loaded once per process.
+    ///
+    /// # Panics
+    ///
+    /// If the vendored file is corrupt, which the unit tests would have caught.
     pub fn aws() -> &'static Schema {
         static AWS: OnceLock<Schema> = OnceLock::new();
-        AWS.get_or_init(|| Schema::load(VENDORED).expect("the vendored schema is valid; regenerate it with `cargo run --bin vendor-schema`"))
+        AWS.get_or_init(|| {
+            Schema::load(VENDORED)
+                .expect("the vendored schema is valid; regenerate it with `cargo run --bin vendor-schema`")
+        })
     }
 
     /// Decompresses and indexes a schema file in the vendored format.
     pub fn load(gz: &[u8]) -> Result<Schema, String> {
         let mut text = String::new();
-        flate2::read::GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| e.to_string())?;
+        flate2::read::GzDecoder::new(gz)
+            .read_to_string(&mut text)
+            .map_err(|e| e.to_string())?;
         let header = text.lines().next().ok_or("empty schema file")?;
-        let version = header.strip_prefix("#tfsynth-schema aws ").ok_or("not a tfsynth schema file")?.to_owned();
+        let version = header
+            .strip_prefix("#tfsynth-schema aws ")
+            .ok_or("not a tfsynth schema file")?
+            .to_owned();
         let mut provider = None;
         let mut resources = BTreeMap::new();
         let mut data_sources = BTreeMap::new();
@@ -72,7 +84,10 @@ impl Schema {
                 return Err(format!("malformed schema line at byte {start}"));
             };
             let body_start = start + kind.len() + name.len() + 2;
-            let entry = Entry { range: body_start..offset, parsed: OnceLock::new() };
+            let entry = Entry {
+                range: body_start..offset,
+                parsed: OnceLock::new(),
+            };
             match kind {
                 "p" => provider = Some(entry),
                 "r" => _ = resources.insert(name.to_owned(), entry),
@@ -81,7 +96,13 @@ impl Schema {
             }
         }
         let provider = provider.ok_or("schema has no provider block")?;
-        Ok(Schema { version, text, provider, resources, data_sources })
+        Ok(Schema {
+            version,
+            text,
+            provider,
+            resources,
+            data_sources,
+        })
     }
 
     /// The provider version the schema was taken from, e.g. `5.100.0`.
@@ -123,3 +144,6 @@ impl Schema {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -27,7 +27,10 @@ const KNOWN_MISTAKES: &[(&str, &str, &str)] = &[
 /// known mistake.
 pub(super) fn known_mistake(address: &str, name: &str) -> Option<String> {
     let ty = address.strip_prefix("data.").unwrap_or(address).split('.').next()?;
-    KNOWN_MISTAKES.iter().find(|(t, n, _)| *t == ty && *n == name).map(|(_, _, help)| (*help).to_owned())
+    KNOWN_MISTAKES
+        .iter()
+        .find(|(t, n, _)| *t == ty && *n == name)
+        .map(|(_, _, help)| (*help).to_owned())
 }
 
 /// Cross-field rules per resource type: `(attribute path, what is wrong, what to do)`.
@@ -49,14 +52,16 @@ fn waf_rule_actions(body: &Body) -> Vec<(String, String, String)> {
         };
         let statement = rule.blocks_of("statement").first();
         let is_group = statement.is_some_and(|s| {
-            !s.blocks_of("managed_rule_group_statement").is_empty() || !s.blocks_of("rule_group_reference_statement").is_empty()
+            !s.blocks_of("managed_rule_group_statement").is_empty()
+                || !s.blocks_of("rule_group_reference_statement").is_empty()
         });
         let has_action = !rule.blocks_of("action").is_empty();
         let has_override = !rule.blocks_of("override_action").is_empty();
         match (is_group, has_action, has_override) {
             (false, _, true) => out.push((
                 format!("{name}.override_action"),
-                "`override_action` applies only to rule-group statements; this rule's statement is not a rule group".into(),
+                "`override_action` applies only to rule-group statements; this rule's statement is not a rule group"
+                    .into(),
                 "replace it with `action { block {} }` (or allow/count/captcha)".into(),
             )),
             (false, false, false) => out.push((

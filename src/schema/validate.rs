@@ -9,9 +9,17 @@ use super::{BlockSchema, Schema, Type, did_you_mean, rules};
 /// Validates `stack`: every block against the provider schema, every reference against the
 /// stack, every name against Terraform's identifier rules. Returns all problems at once.
 pub fn validate(stack: &Stack) -> Result<()> {
-    let mut v = Validator { stack, schema: Schema::aws(), out: stack.problems.clone() };
+    let mut v = Validator {
+        stack,
+        schema: Schema::aws(),
+        out: stack.problems.clone(),
+    };
     v.run();
-    if v.out.is_empty() { Ok(()) } else { Err(Error::Invalid(v.out)) }
+    if v.out.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(v.out))
+    }
 }
 
 struct Validator<'a> {
@@ -27,48 +35,33 @@ struct Scope<'a> {
     repetition: Option<&'a Repetition>,
 }
 
+impl Scope<'_> {
+    fn at(address: &str, attribute: Option<&str>) -> Self {
+        Scope {
+            address: address.to_owned(),
+            attribute: attribute.map(str::to_owned),
+            repetition: None,
+        }
+    }
+}
+
 impl<'a> Validator<'a> {
     fn report(&mut self, address: &str, attribute: Option<&str>, message: impl Into<String>, help: Option<String>) {
-        let d = self.stack.diagnostic(Some(address.to_owned()), attribute.map(str::to_owned), message, help);
+        let d = self
+            .stack
+            .diagnostic(Some(address.to_owned()), attribute.map(str::to_owned), message, help);
         self.out.push(d);
     }
 
     fn run(&mut self) {
         let stack = self.stack;
         if !is_identifier(&stack.name) {
-            let d = stack.diagnostic(None, None, format!("stack name `{}` is not a valid identifier", stack.name), Some(IDENT_HELP.into()));
-            self.out.push(d);
+            let message = format!("stack name `{}` is not a valid identifier", stack.name);
+            self.out
+                .push(stack.diagnostic(None, None, message, Some(IDENT_HELP.into())));
         }
-        for p in &stack.providers {
-            let address = format!("provider.{}", p.reference().path());
-            if let Some(alias) = &p.alias {
-                self.identifier(&address, "alias", alias);
-            }
-            if p.name == "aws" {
-                self.body(&address, "", &p.body, self.schema.provider());
-            }
-            self.expressions_in_body(&p.body, &Scope { address, attribute: None, repetition: None });
-        }
-        for v in stack.variables.values() {
-            let address = format!("variable.{}", v.name);
-            self.identifier(&address, "name", &v.name);
-            if v.ty.parse::<hcl::Expression>().is_err() {
-                self.report(&address, Some("type"), format!("`{}` is not a type expression", v.ty), Some("write it as in HCL, e.g. `string`, `list(string)`, `map(number)`".into()));
-            }
-            if let Some(default) = &v.default
-                && !default.is_literal()
-            {
-                self.report(&address, Some("default"), "a variable default must be a literal value", Some("move the expression into a local".into()));
-            }
-            for rule in &v.validations {
-                self.expression(&rule.condition, &Scope { address: address.clone(), attribute: Some("validation".into()), repetition: None });
-            }
-        }
-        for (name, value) in &stack.locals {
-            let address = format!("local.{name}");
-            self.identifier(&address, "name", name);
-            self.expression(value, &Scope { address, attribute: None, repetition: None });
-        }
+        self.providers();
+        self.variables_and_locals();
         for r in &stack.blocks {
             self.resource(r);
         }
@@ -76,33 +69,103 @@ impl<'a> Validator<'a> {
             let address = format!("module.{}", m.name);
             self.identifier(&address, "name", &m.name);
             for (input, value) in &m.inputs {
-                self.expression(value, &Scope { address: address.clone(), attribute: Some(input.clone()), repetition: None });
+                self.expression(value, &Scope::at(&address, Some(input)));
             }
         }
-        for o in stack.outputs.values() {
+        self.outputs();
+        self.moved_blocks();
+    }
+
+    fn providers(&mut self) {
+        for p in &self.stack.providers {
+            let address = format!("provider.{}", p.reference().path());
+            if let Some(alias) = &p.alias {
+                self.identifier(&address, "alias", alias);
+            }
+            if p.name == "aws" {
+                self.body(&address, "", &p.body, self.schema.provider());
+            }
+            self.expressions_in_body(&p.body, &Scope::at(&address, None));
+        }
+    }
+
+    fn variables_and_locals(&mut self) {
+        for v in self.stack.variables.values() {
+            let address = format!("variable.{}", v.name);
+            self.identifier(&address, "name", &v.name);
+            if v.ty.parse::<hcl::Expression>().is_err() {
+                let help = "write it as in HCL, e.g. `string`, `list(string)`, `map(number)`";
+                self.report(
+                    &address,
+                    Some("type"),
+                    format!("`{}` is not a type expression", v.ty),
+                    Some(help.into()),
+                );
+            }
+            if v.default.as_ref().is_some_and(|d| !d.is_literal()) {
+                let help = "move the expression into a local";
+                self.report(
+                    &address,
+                    Some("default"),
+                    "a variable default must be a literal value",
+                    Some(help.into()),
+                );
+            }
+            for rule in &v.validations {
+                self.expression(&rule.condition, &Scope::at(&address, Some("validation")));
+            }
+        }
+        for (name, value) in &self.stack.locals {
+            let address = format!("local.{name}");
+            self.identifier(&address, "name", name);
+            self.expression(value, &Scope::at(&address, None));
+        }
+    }
+
+    fn outputs(&mut self) {
+        for o in self.stack.outputs.values() {
             let address = format!("output.{}", o.name);
             self.identifier(&address, "name", &o.name);
-            self.expression(&o.value, &Scope { address: address.clone(), attribute: Some("value".into()), repetition: None });
+            self.expression(&o.value, &Scope::at(&address, Some("value")));
             for dep in &o.depends_on {
-                self.traversal(dep, &Scope { address: address.clone(), attribute: Some("depends_on".into()), repetition: None });
+                self.traversal(dep, &Scope::at(&address, Some("depends_on")));
             }
             if !o.sensitive && self.reads_sensitive(&o.value) {
-                self.report(&address, Some("value"), "the value reads a sensitive attribute, so Terraform refuses to show it", Some("mark the output with `.sensitive()`".into()));
+                let message = "the value reads a sensitive attribute, so Terraform refuses to show it";
+                self.report(
+                    &address,
+                    Some("value"),
+                    message,
+                    Some("mark the output with `.sensitive()`".into()),
+                );
             }
         }
-        for m in &stack.moved {
+    }
+
+    fn moved_blocks(&mut self) {
+        for m in &self.stack.moved {
             if !self.exists(Kind::Managed, &m.to.ty, &m.to.name) {
                 self.report("moved", Some("to"), format!("`{}` is not in the stack", m.to), None);
             }
             if self.exists(Kind::Managed, &m.from.ty, &m.from.name) {
-                self.report("moved", Some("from"), format!("`{}` still exists in the stack", m.from), Some("a moved block's `from` must be the old address, no longer declared".into()));
+                let help = "a moved block's `from` must be the old address, no longer declared";
+                self.report(
+                    "moved",
+                    Some("from"),
+                    format!("`{}` still exists in the stack", m.from),
+                    Some(help.into()),
+                );
             }
         }
     }
 
     fn identifier(&mut self, address: &str, what: &str, name: &str) {
         if !is_identifier(name) {
-            let message = if name.is_empty() { format!("empty {what}") } else { format!("{what} `{name}` is not a valid Terraform identifier") };
+            let message = if name.is_empty() {
+                format!("empty {what}")
+            } else {
+                format!("{what} `{name}` is not a valid Terraform identifier")
+            };
             self.report(address, None, message, Some(IDENT_HELP.into()));
         }
     }
@@ -112,120 +175,203 @@ impl<'a> Validator<'a> {
     }
 
     fn find(&self, kind: Kind, ty: &str, name: &str) -> Option<&'a Resource> {
-        self.stack.blocks.iter().find(|r| r.kind == kind && r.address.ty == ty && r.address.name == name)
+        self.stack
+            .blocks
+            .iter()
+            .find(|r| r.kind == kind && r.address.ty == ty && r.address.name == name)
     }
 
     fn resource(&mut self, r: &'a Resource) {
         let address = r.path();
         self.identifier(&address, "resource name", &r.address.name);
-        let scope = Scope { address: address.clone(), attribute: None, repetition: r.repetition.as_ref() };
-        match r.repetition.as_ref() {
-            Some(Repetition::Count(e) | Repetition::ForEach(e)) => {
-                let meta = Scope { attribute: Some("count/for_each".into()), repetition: None, ..scope_clone(&scope) };
-                self.expression(e, &meta);
-            }
-            None => {}
+        let scope = Scope {
+            address: address.clone(),
+            attribute: None,
+            repetition: r.repetition.as_ref(),
+        };
+        if let Some(Repetition::Count(e) | Repetition::ForEach(e)) = &r.repetition {
+            self.expression(e, &Scope::at(&address, Some("count/for_each")));
         }
         for dep in &r.depends_on {
-            self.traversal(dep, &Scope { attribute: Some("depends_on".into()), ..scope_clone(&scope) });
+            self.traversal(dep, &Scope::at(&address, Some("depends_on")));
         }
         if let Some(p) = &r.provider
             && !self.stack.providers.iter().any(|q| q.reference() == *p)
         {
-            self.report(&address, Some("provider"), format!("provider configuration `{}` is not declared in the stack", p.path()), Some("add it with Stack::provider(Provider::aws(..).alias(..))".into()));
+            let message = format!("provider configuration `{}` is not declared in the stack", p.path());
+            let help = "add it with Stack::provider(Provider::aws(..).alias(..))";
+            self.report(&address, Some("provider"), message, Some(help.into()));
         }
         self.expressions_in_body(&r.body, &scope);
-        match self.schema.block(r.kind, &r.address.ty) {
-            Some(schema) => {
-                self.body(&address, "", &r.body, schema);
-                for name in &r.lifecycle.ignore_changes {
-                    if !schema.attributes.contains_key(name) && !schema.blocks.contains_key(name) && name != "all" {
-                        let help = did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?"));
-                        self.report(&address, Some("lifecycle.ignore_changes"), format!("`{name}` is not an attribute of {}", r.address.ty), help);
-                    }
-                }
-                for (attribute, message, help) in rules::check(r) {
-                    self.report(&address, Some(&attribute), message, Some(help));
-                }
+        let Some(schema) = self.schema.block(r.kind, &r.address.ty) else {
+            let what = if r.kind == Kind::Data {
+                "data source"
+            } else {
+                "resource type"
+            };
+            let help = did_you_mean(&r.address.ty, self.schema.type_names(r.kind)).map_or_else(
+                || format!("the hashicorp/aws {} provider has no such type", self.schema.version()),
+                |s| format!("did you mean `{s}`?"),
+            );
+            self.report(&address, None, format!("unknown {what} `{}`", r.address.ty), Some(help));
+            return;
+        };
+        self.body(&address, "", &r.body, schema);
+        for name in &r.lifecycle.ignore_changes {
+            if !schema.attributes.contains_key(name) && !schema.blocks.contains_key(name) && name != "all" {
+                let help = did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?"));
+                let message = format!("`{name}` is not an attribute of {}", r.address.ty);
+                self.report(&address, Some("lifecycle.ignore_changes"), message, help);
             }
-            None => {
-                let what = if r.kind == Kind::Data { "data source" } else { "resource type" };
-                let help = did_you_mean(&r.address.ty, self.schema.type_names(r.kind))
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .or_else(|| Some(format!("the hashicorp/aws {} provider has no such type", self.schema.version())));
-                self.report(&address, None, format!("unknown {what} `{}`", r.address.ty), help);
-            }
+        }
+        for (attribute, message, help) in rules::check(r) {
+            self.report(&address, Some(&attribute), message, Some(help));
         }
     }
 
     /// Checks a body's names, required arguments, literal types and block counts.
     fn body(&mut self, address: &str, path: &str, body: &Body, schema: &BlockSchema) {
-        let at = |name: &str| if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
-        for (name, item) in body.items() {
-            let attr_path = at(name);
-            match (item, schema.attributes.get(name), schema.blocks.get(name)) {
-                (Item::Attribute(e), Some(a), _) => {
-                    if a.is_read_only() {
-                        self.report(address, Some(&attr_path), "is computed by the provider and cannot be set", Some(format!("remove it and read it from the resource instead (`.attr(\"{name}\")`)")));
-                    } else if let Some(problem) = type_mismatch(e, &a.ty) {
-                        self.report(address, Some(&attr_path), problem, Some(format!("give a value of type {}", a.ty)));
-                    }
-                }
-                (Item::Attribute(_), None, Some(_)) => {
-                    self.report(address, Some(&attr_path), format!("`{name}` is a nested block, not an attribute"), Some(format!("use `.block(\"{name}\", Body::new()...)`")));
-                }
-                (Item::Blocks(bodies), _, Some(bt)) => {
-                    let n = bodies.len() as u64;
-                    if let Some(max) = bt.max().filter(|max| n > *max) {
-                        self.report(address, Some(&attr_path), format!("{n} `{name}` blocks given, at most {max} allowed"), Some("merge them into one block".into()));
-                    }
-                    if n < bt.min_items {
-                        self.report(address, Some(&attr_path), format!("{n} `{name}` blocks given, at least {} required", bt.min_items), None);
-                    }
-                    for (i, b) in bodies.iter().enumerate() {
-                        let p = if bt.max() == Some(1) { attr_path.clone() } else { format!("{attr_path}[{i}]") };
-                        self.body(address, &p, b, &bt.block);
-                    }
-                }
-                (Item::Blocks(bodies), Some(a), None) => match a.ty.object_elements() {
-                    // Attributes of list/set-of-object type may be written as blocks.
-                    Some(fields) if !a.is_read_only() => {
-                        for (i, b) in bodies.iter().enumerate() {
-                            for (field, _) in b.items() {
-                                if !fields.contains_key(field) {
-                                    let help = did_you_mean(field, fields.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
-                                    self.report(address, Some(&format!("{attr_path}[{i}].{field}")), format!("unknown argument `{field}`"), help);
-                                }
-                            }
-                        }
-                    }
-                    _ => self.report(address, Some(&attr_path), format!("`{name}` is an attribute, not a nested block"), Some(format!("use `.set(\"{name}\", value)`"))),
-                },
-                (_, None, None) => {
-                    let help = rules::known_mistake(address, name)
-                        .or_else(|| did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?")));
-                    let what = if matches!(item, Item::Blocks(_)) { "block type" } else { "argument" };
-                    self.report(address, Some(&attr_path), format!("unknown {what} `{name}`"), help);
-                }
+        let at = |name: &str| {
+            if path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
             }
+        };
+        for (name, item) in body.items() {
+            self.item(address, &at(name), name, item, schema);
         }
         for (name, a) in &schema.attributes {
             if a.required && body.attribute(name).is_none() && body.blocks_of(name).is_empty() {
-                self.report(address, Some(&at(name)), "missing required argument", Some(format!("set it with `.set(\"{name}\", ...)`")));
+                let help = format!("set it with `.set(\"{name}\", ...)`");
+                self.report(address, Some(&at(name)), "missing required argument", Some(help));
             }
         }
         for (name, bt) in &schema.blocks {
             if bt.min_items > 0 && body.blocks_of(name).is_empty() && body.attribute(name).is_none() {
-                self.report(address, Some(&at(name)), format!("at least {} `{name}` block(s) required", bt.min_items), Some(format!("add it with `.block(\"{name}\", Body::new()...)`")));
+                let message = format!("at least {} `{name}` block(s) required", bt.min_items);
+                let help = format!("add it with `.block(\"{name}\", Body::new()...)`");
+                self.report(address, Some(&at(name)), message, Some(help));
             }
         }
     }
 
+    /// Checks one argument or block type of a body against the schema.
+    fn item(&mut self, address: &str, path: &str, name: &str, item: &Item, schema: &BlockSchema) {
+        match (item, schema.attributes.get(name), schema.blocks.get(name)) {
+            (Item::Attribute(e), Some(a), _) => {
+                if a.is_read_only() {
+                    let help = format!("remove it and read it from the resource instead (`.attr(\"{name}\")`)");
+                    self.report(
+                        address,
+                        Some(path),
+                        "is computed by the provider and cannot be set",
+                        Some(help),
+                    );
+                } else if let Some(problem) = type_mismatch(e, &a.ty) {
+                    self.report(
+                        address,
+                        Some(path),
+                        problem,
+                        Some(format!("give a value of type {}", a.ty)),
+                    );
+                }
+            }
+            (Item::Attribute(_), None, Some(_)) => {
+                let help = format!("use `.block(\"{name}\", Body::new()...)`");
+                self.report(
+                    address,
+                    Some(path),
+                    format!("`{name}` is a nested block, not an attribute"),
+                    Some(help),
+                );
+            }
+            (Item::Blocks(bodies), _, Some(bt)) => {
+                let n = bodies.len() as u64;
+                if let Some(max) = bt.max().filter(|max| n > *max) {
+                    let message = format!("{n} `{name}` blocks given, at most {max} allowed");
+                    self.report(address, Some(path), message, Some("merge them into one block".into()));
+                }
+                if n < bt.min_items {
+                    let message = format!("{n} `{name}` blocks given, at least {} required", bt.min_items);
+                    self.report(address, Some(path), message, None);
+                }
+                for (i, b) in bodies.iter().enumerate() {
+                    let p = if bt.max() == Some(1) {
+                        path.to_owned()
+                    } else {
+                        format!("{path}[{i}]")
+                    };
+                    self.body(address, &p, b, &bt.block);
+                }
+            }
+            // Attributes of list/set-of-object type may be written as blocks.
+            (Item::Blocks(bodies), Some(a), None) => match a.ty.object_elements() {
+                Some(fields) if !a.is_read_only() => {
+                    for (i, b) in bodies.iter().enumerate() {
+                        for (field, _) in b.items().filter(|(f, _)| !fields.contains_key(*f)) {
+                            let help = did_you_mean(field, fields.keys().map(String::as_str))
+                                .map(|s| format!("did you mean `{s}`?"));
+                            let at = format!("{path}[{i}].{field}");
+                            self.report(address, Some(&at), format!("unknown argument `{field}`"), help);
+                        }
+                    }
+                }
+                _ => {
+                    let help = format!("use `.set(\"{name}\", value)`");
+                    self.report(
+                        address,
+                        Some(path),
+                        format!("`{name}` is an attribute, not a nested block"),
+                        Some(help),
+                    );
+                }
+            },
+            (_, None, None) => {
+                let help = rules::known_mistake(address, name)
+                    .or_else(|| did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?")));
+                let what = if matches!(item, Item::Blocks(_)) {
+                    "block type"
+                } else {
+                    "argument"
+                };
+                self.report(address, Some(path), format!("unknown {what} `{name}`"), help);
+            }
+        }
+    }
+
+    /// Checks the expressions of a body, naming each by its attribute path.
     fn expressions_in_body(&mut self, body: &Body, scope: &Scope<'_>) {
-        let mut exprs = Vec::new();
-        body.walk(&mut |e| exprs.push(e));
-        for e in exprs {
-            self.check_one(e, scope);
+        for (name, item) in body.items() {
+            let path = match &scope.attribute {
+                Some(parent) => format!("{parent}.{name}"),
+                None => name.to_owned(),
+            };
+            match item {
+                Item::Attribute(e) => self.expression(
+                    e,
+                    &Scope {
+                        attribute: Some(path),
+                        ..scope_clone(scope)
+                    },
+                ),
+                Item::Blocks(bodies) => {
+                    for (i, b) in bodies.iter().enumerate() {
+                        let attribute = Some(if bodies.len() == 1 {
+                            path.clone()
+                        } else {
+                            format!("{path}[{i}]")
+                        });
+                        self.expressions_in_body(
+                            b,
+                            &Scope {
+                                attribute,
+                                ..scope_clone(scope)
+                            },
+                        );
+                    }
+                }
+            }
         }
     }
 
@@ -243,7 +389,12 @@ impl<'a> Validator<'a> {
             Expression::Traversal(t) => self.traversal(t, scope),
             Expression::Call(call) if !BUILTINS.contains(&call.name.as_str()) => {
                 let help = did_you_mean(&call.name, BUILTINS.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-                self.report(&scope.address, scope.attribute.as_deref(), format!("unknown function `{}`", call.name), help);
+                self.report(
+                    &scope.address,
+                    scope.attribute.as_deref(),
+                    format!("unknown function `{}`", call.name),
+                    help,
+                );
             }
             _ => {}
         }
@@ -254,14 +405,31 @@ impl<'a> Validator<'a> {
         let address = scope.address.as_str();
         match &t.root {
             Root::Resource(a) | Root::Data(a) => {
-                let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
+                let kind = if matches!(t.root, Root::Data(_)) {
+                    Kind::Data
+                } else {
+                    Kind::Managed
+                };
                 let shown = t.object_path().unwrap_or_default();
                 if a.stack.is_some_and(|id| id != self.stack.id) {
-                    self.report(address, attr, format!("refers to `{shown}` of another stack"), Some("each stack is its own Terraform root; pass the value in through a variable or data source".into()));
+                    self.report(
+                        address,
+                        attr,
+                        format!("refers to `{shown}` of another stack"),
+                        Some(
+                            "each stack is its own Terraform root; pass the value in through a variable or data source"
+                                .into(),
+                        ),
+                    );
                     return;
                 }
                 let Some(target) = self.find(kind, &a.ty, &a.name) else {
-                    self.report(address, attr, format!("refers to `{shown}`, which is not in the stack"), Some("add the resource to this stack with Stack::add and use the handle it returns".into()));
+                    self.report(
+                        address,
+                        attr,
+                        format!("refers to `{shown}`, which is not in the stack"),
+                        Some("add the resource to this stack with Stack::add and use the handle it returns".into()),
+                    );
                     return;
                 };
                 self.instance_access(t, target, &shown, scope);
@@ -269,24 +437,50 @@ impl<'a> Validator<'a> {
                     && !schema.attributes.contains_key(first)
                     && !schema.blocks.contains_key(first)
                 {
-                    let help = did_you_mean(first, schema.attributes.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
+                    let help = did_you_mean(first, schema.attributes.keys().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
                     self.report(address, attr, format!("`{shown}` has no attribute `{first}`"), help);
                 }
             }
             Root::Var(n) if !self.stack.variables.contains_key(n) => {
-                self.report(address, attr, format!("refers to `var.{n}`, which is not declared"), Some("declare it with Stack::variable".into()));
+                self.report(
+                    address,
+                    attr,
+                    format!("refers to `var.{n}`, which is not declared"),
+                    Some("declare it with Stack::variable".into()),
+                );
             }
             Root::Local(n) if !self.stack.locals.contains_key(n) => {
-                self.report(address, attr, format!("refers to `local.{n}`, which is not declared"), Some("declare it with Stack::local".into()));
+                self.report(
+                    address,
+                    attr,
+                    format!("refers to `local.{n}`, which is not declared"),
+                    Some("declare it with Stack::local".into()),
+                );
             }
             Root::Module(n) if !self.stack.modules.contains_key(n) => {
-                self.report(address, attr, format!("refers to `module.{n}`, which is not declared"), Some("add the call with Stack::module".into()));
+                self.report(
+                    address,
+                    attr,
+                    format!("refers to `module.{n}`, which is not declared"),
+                    Some("add the call with Stack::module".into()),
+                );
             }
             Root::CountIndex if !matches!(scope.repetition, Some(Repetition::Count(_))) => {
-                self.report(address, attr, "`count.index` used in a block without `count`", Some("set `.count(n)` on the resource".into()));
+                self.report(
+                    address,
+                    attr,
+                    "`count.index` used in a block without `count`",
+                    Some("set `.count(n)` on the resource".into()),
+                );
             }
             Root::EachKey | Root::EachValue if !matches!(scope.repetition, Some(Repetition::ForEach(_))) => {
-                self.report(address, attr, "`each` used in a block without `for_each`", Some("set `.for_each(collection)` on the resource".into()));
+                self.report(
+                    address,
+                    attr,
+                    "`each` used in a block without `for_each`",
+                    Some("set `.for_each(collection)` on the resource".into()),
+                );
             }
             _ => {}
         }
@@ -297,8 +491,18 @@ impl<'a> Validator<'a> {
     fn instance_access(&mut self, t: &Traversal, target: &Resource, shown: &str, scope: &Scope<'_>) {
         let repeated = target.repetition.is_some();
         match t.steps.first() {
-            Some(Step::Attr(_)) if repeated => self.report(&scope.address, scope.attribute.as_deref(), format!("`{shown}` has count/for_each, so an instance must be chosen"), Some("use `.at(index, attr)` or `.all(attr)` on the handle".into())),
-            Some(Step::Index(_) | Step::Splat) if !repeated => self.report(&scope.address, scope.attribute.as_deref(), format!("`{shown}` has no count/for_each and cannot be indexed"), Some("read the attribute directly with `.attr(..)`".into())),
+            Some(Step::Attr(_)) if repeated => self.report(
+                &scope.address,
+                scope.attribute.as_deref(),
+                format!("`{shown}` has count/for_each, so an instance must be chosen"),
+                Some("use `.at(index, attr)` or `.all(attr)` on the handle".into()),
+            ),
+            Some(Step::Index(_) | Step::Splat) if !repeated => self.report(
+                &scope.address,
+                scope.attribute.as_deref(),
+                format!("`{shown}` has no count/for_each and cannot be indexed"),
+                Some("read the attribute directly with `.attr(..)`".into()),
+            ),
             _ => {}
         }
     }
@@ -309,8 +513,16 @@ impl<'a> Validator<'a> {
             if let Expression::Traversal(t) = e
                 && let (Root::Resource(a) | Root::Data(a), Some(first)) = (&t.root, t.first_attribute())
             {
-                let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
-                found |= self.schema.block(kind, &a.ty).and_then(|s| s.attributes.get(first)).is_some_and(|a| a.sensitive);
+                let kind = if matches!(t.root, Root::Data(_)) {
+                    Kind::Data
+                } else {
+                    Kind::Managed
+                };
+                found |= self
+                    .schema
+                    .block(kind, &a.ty)
+                    .and_then(|s| s.attributes.get(first))
+                    .is_some_and(|a| a.sensitive);
             }
         });
         found
@@ -318,7 +530,11 @@ impl<'a> Validator<'a> {
 }
 
 fn scope_clone<'a>(s: &Scope<'a>) -> Scope<'a> {
-    Scope { address: s.address.clone(), attribute: s.attribute.clone(), repetition: s.repetition }
+    Scope {
+        address: s.address.clone(),
+        attribute: s.attribute.clone(),
+        repetition: s.repetition,
+    }
 }
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";
@@ -327,19 +543,30 @@ const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits
 /// left to Terraform, which knows their types at plan.
 fn type_mismatch(e: &Expression, ty: &Type) -> Option<String> {
     let shown = |e: &Expression| crate::render::render_expression(e);
+    if matches!(e, Expression::Null) || *ty == Type::Dynamic {
+        return None;
+    }
     match (e, ty) {
-        (Expression::Null, _) | (_, Type::Dynamic) => None,
-        (Expression::String(s), Type::Number) if s.trim().parse::<f64>().is_err() => Some(format!("{} is not a number", shown(e))),
-        (Expression::String(s), Type::Bool) if s != "true" && s != "false" => Some(format!("{} is not a bool", shown(e))),
-        (Expression::Number(_), Type::Bool) | (Expression::Bool(_), Type::Number) => Some(format!("{} is not a {ty}", shown(e))),
+        (Expression::String(s), Type::Number) if s.trim().parse::<f64>().is_err() => {
+            Some(format!("{} is not a number", shown(e)))
+        }
+        (Expression::String(s), Type::Bool) if s != "true" && s != "false" => {
+            Some(format!("{} is not a bool", shown(e)))
+        }
+        (Expression::Number(_), Type::Bool) | (Expression::Bool(_), Type::Number) => {
+            Some(format!("{} is not a {ty}", shown(e)))
+        }
         (Expression::List(_) | Expression::Object(_), Type::String | Type::Number | Type::Bool) => {
             Some(format!("a collection is not a {ty}"))
         }
-        (Expression::String(_) | Expression::Number(_) | Expression::Bool(_), Type::List(_) | Type::Set(_) | Type::Map(_) | Type::Object(_) | Type::Tuple(_)) => {
-            Some(format!("{} is not a {ty}", shown(e)))
-        }
+        (
+            Expression::String(_) | Expression::Number(_) | Expression::Bool(_),
+            Type::List(_) | Type::Set(_) | Type::Map(_) | Type::Object(_) | Type::Tuple(_),
+        ) => Some(format!("{} is not a {ty}", shown(e))),
         (Expression::List(items), Type::List(t) | Type::Set(t)) => items.iter().find_map(|i| type_mismatch(i, t)),
-        (Expression::Object(_), Type::List(_) | Type::Set(_) | Type::Tuple(_)) => Some(format!("an object is not a {ty}")),
+        (Expression::Object(_), Type::List(_) | Type::Set(_) | Type::Tuple(_)) => {
+            Some(format!("an object is not a {ty}"))
+        }
         (Expression::Object(map), Type::Map(t)) => map.values().find_map(|v| type_mismatch(v, t)),
         (Expression::Object(map), Type::Object(fields)) => map.iter().find_map(|(k, v)| match fields.get(k) {
             None => Some(format!("unknown object attribute `{k}`")),

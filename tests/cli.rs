@@ -1,0 +1,220 @@
+//! The `tfsynth` command line: output, exit codes, and what is (not) written.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, ExitCode, Output};
+
+use tfsynth::prelude::*;
+use tfsynth::stacks::Env;
+
+fn tfsynth(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tfsynth"))
+        .args(args)
+        .output()
+        .expect("run tfsynth")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every file below `dir`, relative, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path.strip_prefix(dir).expect("inside").display().to_string());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn synth_writes_every_stack_for_the_environment() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let dir = out.path().to_str().expect("utf-8 path");
+    for format in Format::ALL {
+        let run = tfsynth(&["synth", "production", "--out", dir, "--format", format.name()]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        let written =
+            std::fs::read_to_string(out.path().join("takeoff/production").join(format.file_name())).expect("written");
+        assert_eq!(written, common::synth("takeoff", Env::Production, format));
+        assert!(text(&run.stderr).contains("wrote "), "{}", text(&run.stderr));
+    }
+    assert_eq!(
+        tree(out.path()),
+        ["takeoff/production/main.tf", "takeoff/production/main.tf.json"]
+    );
+}
+
+#[test]
+fn synth_is_byte_identical_across_runs() {
+    let first = tfsynth(&["synth", "staging", "--stdout"]);
+    let second = tfsynth(&["synth", "staging", "--stdout"]);
+    assert!(first.status.success());
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn stdout_prints_instead_of_writing() {
+    let run = tfsynth(&[
+        "synth",
+        "development",
+        "--stack",
+        "takeoff",
+        "--stdout",
+        "--format",
+        "hcl",
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert_eq!(
+        text(&run.stdout),
+        common::synth("takeoff", Env::Development, Format::Hcl)
+    );
+}
+
+#[test]
+fn list_shows_stacks_and_environments() {
+    let run = tfsynth(&["list"]);
+    assert!(run.status.success());
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.contains("environments: development, staging, production"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("takeoff"), "{stdout}");
+}
+
+#[test]
+fn unknown_environment_is_a_usage_error_listing_the_known_ones() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let run = tfsynth(&["synth", "prod", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains("unknown environment `prod`; known environments: development, staging, production"),
+        "{stderr}"
+    );
+    assert!(tree(out.path()).is_empty());
+}
+
+#[test]
+fn unknown_stack_is_a_usage_error_listing_the_known_ones() {
+    let run = tfsynth(&["synth", "production", "--stack", "takeof"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("unknown stack `takeof`; known stacks: takeoff"),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
+fn bad_flags_are_usage_errors() {
+    let run = tfsynth(&["synth", "production", "--format", "yaml"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("invalid value 'yaml'"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(tfsynth(&["frobnicate"]).status.code() == Some(2));
+}
+
+#[test]
+fn out_path_that_is_a_file_fails_and_is_left_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("out");
+    std::fs::write(&file, "keep me").expect("write");
+    let run = tfsynth(&["synth", "production", "--out", file.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(
+        text(&run.stderr).contains("exists and is not a folder"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+}
+
+#[test]
+fn help_has_examples() {
+    let run = tfsynth(&["synth", "--help"]);
+    assert!(run.status.success());
+    assert!(text(&run.stdout).contains("tfsynth synth production"));
+}
+
+/// A registry with one good and one broken stack, to check a failed synth writes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TestEnv {
+    Only,
+}
+
+impl Environment for TestEnv {
+    const ALL: &'static [Self] = &[TestEnv::Only];
+    fn name(self) -> &'static str {
+        "only"
+    }
+}
+
+fn good(_: TestEnv) -> Stack {
+    let mut s = common::stack();
+    s.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
+    s
+}
+
+fn broken(_: TestEnv) -> Stack {
+    let mut s = Stack::new("broken", "only");
+    s.add(Resource::new("aws_vpc", "main").set("cidr_blok", "10.0.0.0/16"));
+    s
+}
+
+#[test]
+fn a_failed_synth_writes_nothing_and_keeps_old_output() {
+    let registry = Registry::new(vec![
+        StackDef {
+            name: "good",
+            description: "valid",
+            build: good,
+        },
+        StackDef {
+            name: "broken",
+            description: "invalid",
+            build: broken,
+        },
+    ]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let old = out.path().join("good/only/main.tf.json");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    std::fs::write(&old, "previous output").unwrap();
+
+    let code = tfsynth::cli::run(
+        &registry,
+        ["tfsynth", "synth", "only", "--out", out.path().to_str().unwrap()],
+    );
+    assert_eq!(code, ExitCode::from(1));
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), "previous output");
+    assert_eq!(tree(out.path()), ["good/only/main.tf.json"]);
+
+    let code = tfsynth::cli::run(
+        &registry,
+        [
+            "tfsynth",
+            "synth",
+            "only",
+            "--stack",
+            "good",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert!(std::fs::read_to_string(&old).unwrap().contains("\"aws_vpc\""));
+}
