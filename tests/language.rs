@@ -108,7 +108,21 @@ fn kitchen_sink() -> Stack {
                 jsonencode(Expression::from_iter([("groups", counted.all("name"))])),
             ),
     );
-    // An empty block (`allow {}`) and a list of nested blocks.
+    add_web_acl(&mut stack);
+    let child = stack.module(ModuleCall::new("child", "./child").input("name", "Features"));
+    stack.output(Output::new("child_upper", child.attr("upper")).description("From the child module"));
+    stack.output(Output::new("first_counted", counted.at(0, "arn")));
+    stack.output(Output::new("token", var("api_token")).sensitive().depends_on(&groups));
+    stack.output(Output::new("awkward", AWKWARD));
+    stack.moved(Moved::new(
+        tfsynth::expr::Address::new("aws_cloudwatch_log_group", "legacy_west"),
+        &west_logs,
+    ));
+    stack
+}
+
+/// An empty block (`allow {}`) and a list of nested blocks.
+fn add_web_acl(stack: &mut Stack) {
     let visibility = |name: &str| {
         Body::new()
             .set("cloudwatch_metrics_enabled", true)
@@ -137,16 +151,6 @@ fn kitchen_sink() -> Stack {
                     .block("visibility_config", visibility("rate")),
             ),
     );
-    let child = stack.module(ModuleCall::new("child", "./child").input("name", "Features"));
-    stack.output(Output::new("child_upper", child.attr("upper")).description("From the child module"));
-    stack.output(Output::new("first_counted", counted.at(0, "arn")));
-    stack.output(Output::new("token", var("api_token")).sensitive().depends_on(&groups));
-    stack.output(Output::new("awkward", AWKWARD));
-    stack.moved(Moved::new(
-        tfsynth::expr::Address::new("aws_cloudwatch_log_group", "legacy_west"),
-        &west_logs,
-    ));
-    stack
 }
 
 #[test]
