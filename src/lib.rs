@@ -25,8 +25,8 @@ pub mod prelude {
         element, for_entries, for_list, for_map, jsonencode, length, local, lookup, merge, module, var,
     };
     pub use crate::model::{
-        Body, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource, S3Backend, Stack,
-        Variable,
+        Arguments, Body, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource, S3Backend,
+        Stack, Variable,
     };
     pub use crate::registry::{Environment, Registry, StackDef};
     pub use crate::render::{Format, render, render_expression};

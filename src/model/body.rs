@@ -14,6 +14,44 @@ pub enum Item {
     Blocks(Vec<Body>),
 }
 
+/// The builder methods shared by everything that holds arguments and nested blocks:
+/// [`Body`], [`Resource`](super::Resource) and [`Provider`](super::Provider).
+pub trait Arguments: Sized {
+    /// The body the arguments go into.
+    fn body_mut(&mut self) -> &mut Body;
+
+    /// Sets attribute `name`, replacing an earlier value.
+    fn set(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
+        self.body_mut().insert_attribute(name.into(), value.into());
+        self
+    }
+
+    /// Sets attribute `name` if `value` is `Some`; handy for optional settings.
+    fn set_opt<V: Into<Expression>>(self, name: impl Into<String>, value: Option<V>) -> Self {
+        match value {
+            Some(v) => self.set(name, v),
+            None => self,
+        }
+    }
+
+    /// Appends one nested block of type `name`.
+    fn block(mut self, name: impl Into<String>, body: Body) -> Self {
+        self.body_mut().push_block(name.into(), body);
+        self
+    }
+
+    /// Appends one nested block of type `name` per body.
+    fn blocks(self, name: &str, bodies: impl IntoIterator<Item = Body>) -> Self {
+        bodies.into_iter().fold(self, |acc, b| acc.block(name, b))
+    }
+}
+
+impl Arguments for Body {
+    fn body_mut(&mut self) -> &mut Body {
+        self
+    }
+}
+
 /// The contents of a block, in the order the author wrote them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
@@ -24,31 +62,6 @@ impl Body {
     /// An empty body, e.g. for `allow {}`.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// Sets attribute `name`, replacing an earlier value.
-    pub fn set(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
-        self.insert_attribute(name.into(), value.into());
-        self
-    }
-
-    /// Sets attribute `name` if `value` is `Some`; handy for optional settings.
-    pub fn set_opt<V: Into<Expression>>(self, name: impl Into<String>, value: Option<V>) -> Self {
-        match value {
-            Some(v) => self.set(name, v),
-            None => self,
-        }
-    }
-
-    /// Appends one nested block of type `name`.
-    pub fn block(mut self, name: impl Into<String>, body: Body) -> Self {
-        self.push_block(name.into(), body);
-        self
-    }
-
-    /// Appends one nested block of type `name` per body.
-    pub fn blocks(self, name: &str, bodies: impl IntoIterator<Item = Body>) -> Self {
-        bodies.into_iter().fold(self, |acc, b| acc.block(name, b))
     }
 
     pub(crate) fn insert_attribute(&mut self, name: String, value: Expression) {

@@ -8,7 +8,7 @@ mod stack;
 mod terraform;
 mod variable;
 
-pub use body::{Body, Item};
+pub use body::{Arguments, Body, Item};
 pub use module_call::{ModuleCall, Moved};
 pub use provider::{Provider, ProviderRef};
 pub use resource::{Kind, Lifecycle, Ref, Repetition, Resource};

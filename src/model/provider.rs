@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 
 use crate::expr::Expression;
 
-use super::Body;
+use super::{Arguments, Body};
 
 /// A `provider` block. The AWS shortcuts cover the common settings; anything else in the
 /// provider schema can be set with [`set`](Self::set) / [`block`](Self::block) and is checked
@@ -15,6 +15,12 @@ pub struct Provider {
     pub(crate) name: String,
     pub(crate) alias: Option<String>,
     pub(crate) body: Body,
+}
+
+impl Arguments for Provider {
+    fn body_mut(&mut self) -> &mut Body {
+        &mut self.body
+    }
 }
 
 /// Names a provider configuration: `aws` or `aws.<alias>`.
@@ -67,18 +73,6 @@ impl Provider {
             "assume_role",
             Body::new().set("role_arn", role_arn).set("session_name", session_name),
         )
-    }
-
-    /// Sets any provider argument.
-    pub fn set(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
-        self.body.insert_attribute(name.into(), value.into());
-        self
-    }
-
-    /// Appends any nested provider block.
-    pub fn block(mut self, name: impl Into<String>, body: Body) -> Self {
-        self.body.push_block(name.into(), body);
-        self
     }
 
     /// The provider's local name.

@@ -5,8 +5,8 @@ use std::marker::PhantomData;
 
 use crate::expr::{Address, Any, Expr, Expression, Root, Step, Traversal};
 
-use super::Body;
 use super::provider::ProviderRef;
+use super::{Arguments, Body};
 
 /// Whether a block declares a managed resource or reads a data source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -87,31 +87,6 @@ impl Resource {
             provider: None,
             lifecycle: Lifecycle::default(),
         }
-    }
-
-    /// Sets argument `name` to `value`.
-    pub fn set(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
-        self.body.insert_attribute(name.into(), value.into());
-        self
-    }
-
-    /// Sets argument `name` if `value` is `Some`.
-    pub fn set_opt<V: Into<Expression>>(self, name: impl Into<String>, value: Option<V>) -> Self {
-        match value {
-            Some(v) => self.set(name, v),
-            None => self,
-        }
-    }
-
-    /// Appends a nested block of type `name`.
-    pub fn block(mut self, name: impl Into<String>, body: Body) -> Self {
-        self.body.push_block(name.into(), body);
-        self
-    }
-
-    /// Appends one nested block of type `name` per body.
-    pub fn blocks(self, name: &str, bodies: impl IntoIterator<Item = Body>) -> Self {
-        bodies.into_iter().fold(self, |acc, b| acc.block(name, b))
     }
 
     /// `count = n`: `n` instances, each with its own `count.index`.
@@ -199,6 +174,12 @@ impl Resource {
             Kind::Managed => self.address.to_string(),
             Kind::Data => format!("data.{}", self.address),
         }
+    }
+}
+
+impl Arguments for Resource {
+    fn body_mut(&mut self) -> &mut Body {
+        &mut self.body
     }
 }
 

@@ -3,7 +3,7 @@ use serde_json::json;
 use super::align::align_equals;
 use super::{json, render_expression};
 use crate::expr::{Expression, count_index, jsonencode, var};
-use crate::model::{Body, Provider, Resource, Stack};
+use crate::model::{Arguments, Body, Provider, Resource, Stack};
 use crate::template;
 
 fn text(e: impl Into<Expression>) -> String {
