@@ -1,4 +1,12 @@
-//! Reusable components built only from the engine's prelude.
-//!
-//! The typed components (networking, database, cache, compute, load balancing, firewall)
-//! arrive with the components issue; until then stacks use the generic builder.
+//! Reusable components, built only from the engine's prelude. Each takes a typed config whose
+//! defaults are the secure choice and returns typed outputs for the next component.
+
+mod account;
+pub mod iam;
+pub mod kms;
+pub mod logs;
+pub mod networking;
+
+pub use account::Account;
+pub use kms::KmsKey;
+pub use logs::{LogGroup, Retention};

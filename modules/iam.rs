@@ -1,0 +1,147 @@
+//! IAM policy documents built in Rust, and roles that services assume.
+//!
+//! Documents render through `jsonencode`, so they keep references (`"${aws_kms_key.x.arn}"`)
+//! and never need the `aws_iam_policy_document` data source.
+
+use crate::prelude::*;
+
+/// One statement of a policy document.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct Statement {
+    sid: Option<String>,
+    effect: &'static str,
+    principals: Vec<(&'static str, Expression)>,
+    actions: Vec<String>,
+    resources: Vec<Expression>,
+    conditions: Vec<(String, String, Expression)>,
+}
+
+impl Statement {
+    /// `Effect = "Allow"` for `actions`.
+    pub fn allow<S: Into<String>>(actions: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            sid: None,
+            effect: "Allow",
+            principals: Vec::new(),
+            actions: actions.into_iter().map(Into::into).collect(),
+            resources: Vec::new(),
+            conditions: Vec::new(),
+        }
+    }
+
+    /// `Sid = sid`.
+    pub fn sid(mut self, sid: impl Into<String>) -> Self {
+        self.sid = Some(sid.into());
+        self
+    }
+
+    /// Adds a resource ARN (or `*` where the action takes no resource).
+    pub fn on(mut self, resource: impl Into<Expression>) -> Self {
+        self.resources.push(resource.into());
+        self
+    }
+
+    /// `Principal = { Service = service }`.
+    pub fn service(mut self, service: impl Into<Expression>) -> Self {
+        self.principals.push(("Service", service.into()));
+        self
+    }
+
+    /// `Principal = { AWS = arn }`.
+    pub fn aws_principal(mut self, arn: impl Into<Expression>) -> Self {
+        self.principals.push(("AWS", arn.into()));
+        self
+    }
+
+    /// `Condition = { operator = { key = value } }`.
+    pub fn when(mut self, operator: impl Into<String>, key: impl Into<String>, value: impl Into<Expression>) -> Self {
+        self.conditions.push((operator.into(), key.into(), value.into()));
+        self
+    }
+
+    fn expression(&self) -> Expression {
+        let mut fields: Vec<(String, Expression)> = Vec::new();
+        if let Some(sid) = &self.sid {
+            fields.push(("Sid".into(), sid.as_str().into()));
+        }
+        fields.push(("Effect".into(), self.effect.into()));
+        if !self.principals.is_empty() {
+            let principals = self.principals.iter().map(|(k, v)| (*k, v.clone())).collect();
+            fields.push(("Principal".into(), principals));
+        }
+        fields.push(("Action".into(), self.actions.clone().into()));
+        if !self.resources.is_empty() {
+            fields.push(("Resource".into(), Expression::List(self.resources.clone())));
+        }
+        if !self.conditions.is_empty() {
+            let mut ops: Vec<(String, Vec<(String, Expression)>)> = Vec::new();
+            for (op, key, value) in &self.conditions {
+                match ops.iter_mut().find(|(o, _)| o == op) {
+                    Some((_, entries)) => entries.push((key.clone(), value.clone())),
+                    None => ops.push((op.clone(), vec![(key.clone(), value.clone())])),
+                }
+            }
+            let conditions = ops
+                .into_iter()
+                .map(|(op, entries)| (op, entries.into_iter().collect::<Expression>()));
+            fields.push(("Condition".into(), conditions.collect()));
+        }
+        fields.into_iter().collect()
+    }
+}
+
+/// A policy document: `jsonencode({ Version = "2012-10-17", Statement = [...] })`.
+pub fn policy(statements: impl IntoIterator<Item = Statement>) -> Expr<String> {
+    let statements: Vec<Expression> = statements.into_iter().map(|s| s.expression()).collect();
+    jsonencode(Expression::from_iter([
+        ("Version", Expression::from("2012-10-17")),
+        ("Statement", Expression::List(statements)),
+    ]))
+}
+
+/// A role that an AWS service assumes, with inline policies only: nothing else can grow its
+/// permissions behind the stack's back.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// The role ARN.
+    pub arn: Expr<String>,
+    /// The role name.
+    pub name: Expr<String>,
+}
+
+/// Adds role `id` named `name`, assumable by `service` from `account` only, with one inline
+/// policy per `(name, statements)`.
+pub fn service_role(
+    stack: &mut Stack,
+    id: &str,
+    name: impl Into<Expression>,
+    service: &str,
+    account: &super::Account,
+    policies: Vec<(&str, Vec<Statement>)>,
+) -> Role {
+    // `aws:SourceAccount` stops the confused-deputy problem: another account's resources
+    // cannot make the service act with this role.
+    let trust = policy([Statement::allow(["sts:AssumeRole"]).service(service).when(
+        "StringEquals",
+        "aws:SourceAccount",
+        account.id,
+    )]);
+    let role = stack.add(
+        Resource::new("aws_iam_role", id)
+            .set("name", name)
+            .set("assume_role_policy", trust),
+    );
+    for (policy_name, statements) in policies {
+        stack.add(
+            Resource::new("aws_iam_role_policy", format!("{id}_{policy_name}").replace('-', "_"))
+                .set("name", policy_name)
+                .set("role", role.id())
+                .set("policy", policy(statements)),
+        );
+    }
+    Role {
+        arn: role.arn(),
+        name: role.attr("name").typed(),
+    }
+}

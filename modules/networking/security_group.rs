@@ -1,0 +1,161 @@
+//! Security groups whose rules are separate resources, typed by port and peer.
+
+use super::VpcId;
+use crate::prelude::*;
+
+/// A security group, to attach to resources and to name as a peer in other groups' rules.
+#[derive(Debug, Clone)]
+pub struct SecurityGroup {
+    /// The group id.
+    pub id: Expr<String>,
+    key: String,
+}
+
+/// A TCP port or port range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Port {
+    from: u16,
+    to: u16,
+}
+
+impl Port {
+    /// One TCP port.
+    pub const fn tcp(port: u16) -> Self {
+        Self { from: port, to: port }
+    }
+
+    /// An inclusive TCP port range.
+    pub const fn tcp_range(from: u16, to: u16) -> Self {
+        Self { from, to }
+    }
+
+    fn label(self) -> String {
+        if self.from == self.to {
+            self.from.to_string()
+        } else {
+            format!("{}_{}", self.from, self.to)
+        }
+    }
+}
+
+/// The other side of a rule.
+#[derive(Debug, Clone, Copy)]
+pub enum Peer<'a> {
+    /// Another security group.
+    Group(&'a SecurityGroup),
+    /// An IPv4 range.
+    Cidr(&'static str),
+    /// Anywhere: `0.0.0.0/0`.
+    Internet,
+    /// A managed prefix list, e.g. the S3 gateway endpoint's.
+    PrefixList(&'a Expr<String>),
+}
+
+/// Ports of data stores that must never face the internet without an explicit opt-out.
+const DATABASE_PORTS: &[(u16, &str)] = &[
+    (1433, "SQL Server"),
+    (1521, "Oracle"),
+    (3306, "MySQL"),
+    (5432, "PostgreSQL"),
+    (5439, "Redshift"),
+    (6379, "Redis"),
+    (9200, "Elasticsearch"),
+    (11211, "Memcached"),
+    (27017, "MongoDB"),
+];
+
+/// Which way a rule points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl SecurityGroup {
+    /// Adds group `key` named `name` in `vpc`. It starts with no rules: no traffic in or out.
+    pub fn new(stack: &mut Stack, vpc: &VpcId, key: &str, name: impl Into<Expression>, description: &str) -> Self {
+        let name: Expression = name.into();
+        let group = stack.add(
+            Resource::new("aws_security_group", key)
+                .set("name", name.clone())
+                .set("description", description)
+                .set("vpc_id", vpc.0.clone())
+                .set("tags", Expression::from_iter([("Name", name)])),
+        );
+        Self {
+            id: group.id(),
+            key: key.to_owned(),
+        }
+    }
+
+    /// Allows TCP `port` in from `peer`.
+    pub fn allow_in(&self, stack: &mut Stack, port: Port, peer: Peer<'_>, description: &str) -> &Self {
+        self.rule(stack, Direction::Ingress, port, peer, description, None)
+    }
+
+    /// Allows TCP `port` out to `peer`.
+    pub fn allow_out(&self, stack: &mut Stack, port: Port, peer: Peer<'_>, description: &str) -> &Self {
+        self.rule(stack, Direction::Egress, port, peer, description, None)
+    }
+
+    /// Opens a database port to the internet. Almost always a mistake; `reason` is recorded in
+    /// the rule's description so reviewers see why.
+    pub fn allow_database_from_internet(&self, stack: &mut Stack, port: Port, reason: &str) -> &Self {
+        self.rule(stack, Direction::Ingress, port, Peer::Internet, reason, Some(reason))
+    }
+
+    fn rule(
+        &self,
+        stack: &mut Stack,
+        direction: Direction,
+        port: Port,
+        peer: Peer<'_>,
+        description: &str,
+        opt_out: Option<&str>,
+    ) -> &Self {
+        let (ty, way) = match direction {
+            Direction::Ingress => ("aws_vpc_security_group_ingress_rule", "in"),
+            Direction::Egress => ("aws_vpc_security_group_egress_rule", "out"),
+        };
+        let peer_label = match peer {
+            Peer::Group(g) => g.key.clone(),
+            Peer::Cidr(c) => c.replace(['.', '/'], "_"),
+            Peer::Internet => "internet".into(),
+            Peer::PrefixList(_) => "prefix_list".into(),
+        };
+        let key = format!("{}_{way}_{}_{peer_label}", self.key, port.label());
+        let address = format!("{ty}.{key}");
+        if port.from == 0 || port.from > port.to {
+            stack.problem(
+                &address,
+                format!("port range {}-{} is not valid", port.from, port.to),
+                "use ports 1-65535 with from <= to",
+            );
+        }
+        if direction == Direction::Ingress
+            && matches!(peer, Peer::Internet)
+            && opt_out.is_none()
+            && let Some((p, what)) = DATABASE_PORTS.iter().find(|(p, _)| (port.from..=port.to).contains(p))
+        {
+            stack.problem(
+                &address,
+                format!("opens the {what} port {p} to 0.0.0.0/0"),
+                "allow a security group instead (Peer::Group), or call allow_database_from_internet with a reason",
+            );
+        }
+        let mut r = Resource::new(ty, key)
+            .set("security_group_id", self.id.clone())
+            .set("description", description)
+            .set("ip_protocol", "tcp")
+            .set("from_port", port.from)
+            .set("to_port", port.to);
+        r = match peer {
+            Peer::Group(g) => r.set("referenced_security_group_id", g.id.clone()),
+            Peer::Cidr(c) => r.set("cidr_ipv4", c),
+            Peer::Internet => r.set("cidr_ipv4", "0.0.0.0/0"),
+            Peer::PrefixList(p) => r.set("prefix_list_id", p.clone()),
+        };
+        stack.add(r);
+        self
+    }
+}
