@@ -12,6 +12,22 @@ pub const TERRAFORM_ENV: &str = "TFSYNTH_TERRAFORM";
 /// Environment variable naming the folder that holds `registry.terraform.io`.
 pub const PLUGIN_DIR_ENV: &str = "TFSYNTH_PLUGIN_DIR";
 
+/// Environment variable naming the checkov binary (default: `checkov` on `PATH`).
+pub const CHECKOV_ENV: &str = "TFSYNTH_CHECKOV";
+
+/// The checkov command to run: [`CHECKOV_ENV`] or `checkov`, with the settings that keep it
+/// offline and quiet.
+pub fn checkov_command() -> Command {
+    let mut cmd = Command::new(std::env::var_os(CHECKOV_ENV).unwrap_or_else(|| "checkov".into()));
+    cmd.env("BC_SKIP_MAPPING", "TRUE").env("CKV_SKIP_PACKAGE_UPDATE_CHECK", "true");
+    cmd
+}
+
+/// Whether checkov can be started at all.
+pub fn checkov_available() -> bool {
+    checkov_command().arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
 /// Folders probed for a filesystem mirror when [`PLUGIN_DIR_ENV`] is not set.
 const MIRROR_CANDIDATES: &[&str] = &[
     "/opt/tf-plugins",

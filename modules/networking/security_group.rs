@@ -64,6 +64,16 @@ const DATABASE_PORTS: &[(u16, &str)] = &[
     (27017, "MongoDB"),
 ];
 
+/// A deliberate exception to the rules' safety checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exception {
+    None,
+    /// A database port open to the internet, asked for by name.
+    PublicDatabase,
+    /// A scanner check waived with a reason.
+    Waive(&'static str, &'static str),
+}
+
 /// Which way a rule points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Direction {
@@ -90,18 +100,39 @@ impl SecurityGroup {
 
     /// Allows TCP `port` in from `peer`.
     pub fn allow_in(&self, stack: &mut Stack, port: Port, peer: Peer<'_>, description: &str) -> &Self {
-        self.rule(stack, Direction::Ingress, port, peer, description, None)
+        self.rule(stack, Direction::Ingress, port, peer, description, Exception::None)
     }
 
     /// Allows TCP `port` out to `peer`.
     pub fn allow_out(&self, stack: &mut Stack, port: Port, peer: Peer<'_>, description: &str) -> &Self {
-        self.rule(stack, Direction::Egress, port, peer, description, None)
+        self.rule(stack, Direction::Egress, port, peer, description, Exception::None)
+    }
+
+    /// Opens port 80 to the internet for a load balancer's HTTP -> HTTPS redirect, waiving the
+    /// scanners' "no port 80 from anywhere" check (CKV_AWS_260) with that reason.
+    pub fn allow_http_redirect_from_internet(&self, stack: &mut Stack) -> &Self {
+        let reason = "port 80 only serves the load balancer's redirect to HTTPS";
+        self.rule(
+            stack,
+            Direction::Ingress,
+            Port::tcp(80),
+            Peer::Internet,
+            "HTTP from the internet, redirected to HTTPS",
+            Exception::Waive("CKV_AWS_260", reason),
+        )
     }
 
     /// Opens a database port to the internet. Almost always a mistake; `reason` is recorded in
     /// the rule's description so reviewers see why.
     pub fn allow_database_from_internet(&self, stack: &mut Stack, port: Port, reason: &str) -> &Self {
-        self.rule(stack, Direction::Ingress, port, Peer::Internet, reason, Some(reason))
+        self.rule(
+            stack,
+            Direction::Ingress,
+            port,
+            Peer::Internet,
+            reason,
+            Exception::PublicDatabase,
+        )
     }
 
     fn rule(
@@ -111,7 +142,7 @@ impl SecurityGroup {
         port: Port,
         peer: Peer<'_>,
         description: &str,
-        opt_out: Option<&str>,
+        exception: Exception,
     ) -> &Self {
         let (ty, way) = match direction {
             Direction::Ingress => ("aws_vpc_security_group_ingress_rule", "in"),
@@ -134,7 +165,7 @@ impl SecurityGroup {
         }
         if direction == Direction::Ingress
             && matches!(peer, Peer::Internet)
-            && opt_out.is_none()
+            && exception != Exception::PublicDatabase
             && let Some((p, what)) = DATABASE_PORTS.iter().find(|(p, _)| (port.from..=port.to).contains(p))
         {
             stack.problem(
@@ -155,6 +186,9 @@ impl SecurityGroup {
             Peer::Internet => r.set("cidr_ipv4", "0.0.0.0/0"),
             Peer::PrefixList(p) => r.set("prefix_list_id", p.clone()),
         };
+        if let Exception::Waive(check, reason) = exception {
+            r = r.skip_check(check, reason);
+        }
         stack.add(r);
         self
     }

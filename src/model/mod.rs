@@ -11,7 +11,7 @@ mod variable;
 pub use body::{Arguments, Body, Item};
 pub use module_call::{ModuleCall, Moved};
 pub use provider::{Provider, ProviderRef};
-pub use resource::{Kind, Lifecycle, Ref, Repetition, Resource};
+pub use resource::{Kind, Lifecycle, Ref, Repetition, Resource, SkippedCheck};
 pub use stack::Stack;
 pub use terraform::{RequiredProvider, S3Backend, TerraformSettings};
 pub use variable::{Output, Validation, Variable};

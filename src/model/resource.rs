@@ -64,6 +64,24 @@ pub struct Resource {
     pub(crate) depends_on: Vec<Traversal>,
     pub(crate) provider: Option<ProviderRef>,
     pub(crate) lifecycle: Lifecycle,
+    pub(crate) skipped_checks: Vec<SkippedCheck>,
+}
+
+/// A scanner check deliberately not met by one block, with the reason: rendered as a
+/// `# checkov:skip=ID:reason` comment in HCL and a `"//"` comment in JSON, so scanners and
+/// reviewers see the same waiver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedCheck {
+    /// The scanner's check id, e.g. `CKV_AWS_260`.
+    pub id: String,
+    /// Why the check does not apply here.
+    pub reason: String,
+}
+
+impl std::fmt::Display for SkippedCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "checkov:skip={}:{}", self.id, self.reason)
+    }
 }
 
 impl Resource {
@@ -86,6 +104,7 @@ impl Resource {
             depends_on: Vec::new(),
             provider: None,
             lifecycle: Lifecycle::default(),
+            skipped_checks: Vec::new(),
         }
     }
 
@@ -123,6 +142,20 @@ impl Resource {
     pub fn create_before_destroy(mut self) -> Self {
         self.lifecycle.create_before_destroy = true;
         self
+    }
+
+    /// Waives scanner check `id` for this block, for `reason`.
+    pub fn skip_check(mut self, id: impl Into<String>, reason: impl Into<String>) -> Self {
+        self.skipped_checks.push(SkippedCheck {
+            id: id.into(),
+            reason: reason.into(),
+        });
+        self
+    }
+
+    /// The scanner checks waived for this block.
+    pub fn skipped_checks(&self) -> &[SkippedCheck] {
+        &self.skipped_checks
     }
 
     /// `lifecycle { ignore_changes = [attribute, ...] }`.

@@ -1,6 +1,8 @@
 //! HCL native syntax (`*.tf`), built as an hcl-rs document and printed by its formatter, then
 //! aligned the way `terraform fmt` aligns `=` so the file is already in canonical form.
 
+use std::fmt::Write;
+
 use hcl::Identifier;
 use hcl::expr::{Expression as H, Traversal as HclTraversal, TraversalOperator, Variable};
 use hcl::structure::{Attribute, Block, BlockLabel, Body as HclBody, Structure};
@@ -57,10 +59,7 @@ pub fn render(stack: &Stack) -> String {
         structures.push(block("locals", [], items).into());
     }
     for r in &stack.blocks {
-        let keyword = match r.kind {
-            Kind::Managed => "resource",
-            Kind::Data => "data",
-        };
+        let keyword = if r.kind == Kind::Managed { "resource" } else { "data" };
         let labels = [r.address.ty.as_str(), r.address.name.as_str()];
         structures.push(block(keyword, labels, resource_items(r)).into());
     }
@@ -97,7 +96,35 @@ pub fn render(stack: &Stack) -> String {
     let mut fmt = formatter.build_vec();
     // Formatting an in-memory document only fails on I/O, which a Vec never reports.
     let text = hcl::format::Format::format_string(&body, &mut fmt).unwrap_or_default();
-    format!("# {COMMENT}\n\n{}", align_equals(&text))
+    format!("# {COMMENT}\n\n{}", insert_skip_comments(&align_equals(&text), stack))
+}
+
+/// Puts each block's `# checkov:skip=...` comments on the lines after its header, where
+/// checkov reads them (hcl-rs has no comments).
+fn insert_skip_comments(text: &str, stack: &Stack) -> String {
+    let waived: Vec<&Resource> = stack.blocks.iter().filter(|r| !r.skipped_checks.is_empty()).collect();
+    if waived.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        out.push_str(line);
+        let header = line.trim_end();
+        if let Some(r) = waived.iter().find(|r| header == block_header(r)) {
+            for check in &r.skipped_checks {
+                let _ = writeln!(out, "  # {check}");
+            }
+        }
+    }
+    out
+}
+
+fn block_header(r: &Resource) -> String {
+    let keyword = match r.kind {
+        Kind::Managed => "resource",
+        Kind::Data => "data",
+    };
+    format!("{keyword} \"{}\" \"{}\" {{", r.address.ty, r.address.name)
 }
 
 fn terraform(stack: &Stack) -> Block {

@@ -153,6 +153,10 @@ fn terraform(stack: &Stack) -> Map<String, Value> {
 
 fn resource(r: &Resource) -> Map<String, Value> {
     let mut m = Map::new();
+    if !r.skipped_checks.is_empty() {
+        let waivers: Vec<String> = r.skipped_checks.iter().map(ToString::to_string).collect();
+        m.insert("//".into(), waivers.join("; ").into());
+    }
     match &r.repetition {
         Some(Repetition::Count(n)) => m.insert("count".into(), value(n)),
         Some(Repetition::ForEach(c)) => m.insert("for_each".into(), value(c)),

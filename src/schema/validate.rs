@@ -203,6 +203,33 @@ impl<'a> Validator<'a> {
             self.report(&address, Some("provider"), message, Some(help.into()));
         }
         self.expressions_in_body(&r.body, &scope);
+        for check in &r.skipped_checks {
+            let well_formed = check.id.split('_').count() >= 3
+                && check.id.starts_with("CKV")
+                && check
+                    .id
+                    .rsplit('_')
+                    .next()
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if !well_formed {
+                let help = "use the id checkov prints, e.g. CKV_AWS_260 or CKV2_AWS_5";
+                self.report(
+                    &address,
+                    Some("skip_check"),
+                    format!("`{}` is not a checkov check id", check.id),
+                    Some(help.into()),
+                );
+            }
+            if check.reason.trim().is_empty() || check.reason.contains('\n') {
+                let help = "say in one line why the check does not apply here";
+                self.report(
+                    &address,
+                    Some("skip_check"),
+                    format!("waiver of {} has no reason", check.id),
+                    Some(help.into()),
+                );
+            }
+        }
         let Some(schema) = self.schema.block(r.kind, &r.address.ty) else {
             let what = if r.kind == Kind::Data {
                 "data source"

@@ -34,13 +34,7 @@ pub(super) fn build(stack: &mut Stack, net: &Network, prefix: &str) -> Groups {
         database: group("database", "PostgreSQL: from ECS tasks only"),
         redis: group("redis", "Redis: from ECS tasks only"),
     };
-    // Port 80 stays open only for the HTTP -> HTTPS redirect listener.
-    g.alb.allow_in(
-        stack,
-        Port::tcp(80),
-        Peer::Internet,
-        "HTTP from the internet, redirected to HTTPS",
-    );
+    g.alb.allow_http_redirect_from_internet(stack);
     g.alb
         .allow_in(stack, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
     // Seed fix: the seed opened TCP 0-65535 from the ALB; only the container ports are needed.
