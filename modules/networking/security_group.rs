@@ -109,7 +109,7 @@ impl SecurityGroup {
     }
 
     /// Opens port 80 to the internet for a load balancer's HTTP -> HTTPS redirect, waiving the
-    /// scanners' "no port 80 from anywhere" check (CKV_AWS_260) with that reason.
+    /// scanners' "no port 80 from anywhere" check (`CKV_AWS_260`) with that reason.
     pub fn allow_http_redirect_from_internet(&self, stack: &mut Stack) -> &Self {
         let reason = "port 80 only serves the load balancer's redirect to HTTPS";
         self.rule(
