@@ -54,11 +54,7 @@ fn main() {
         let times = sample(200, || {
             black_box(render(&stack, format));
         });
-        report(
-            &format!("takeoff/production render {}", format.name()),
-            &times,
-            baseline,
-        );
+        report(&format!("takeoff/production render {}", format.name()), &times, baseline);
     }
     let whole = sample(200, || {
         let s = registry.build("takeoff", Env::Production).expect("stack");

@@ -82,9 +82,7 @@ impl Statement {
                     None => ops.push((op.clone(), vec![(key.clone(), value.clone())])),
                 }
             }
-            let conditions = ops
-                .into_iter()
-                .map(|(op, entries)| (op, entries.into_iter().collect::<Expression>()));
+            let conditions = ops.into_iter().map(|(op, entries)| (op, entries.into_iter().collect::<Expression>()));
             fields.push(("Condition".into(), conditions.collect()));
         }
         fields.into_iter().collect()
@@ -127,11 +125,7 @@ pub fn service_role(
         "aws:SourceAccount",
         account.id,
     )]);
-    let role = stack.add(
-        Resource::new("aws_iam_role", id)
-            .set("name", name)
-            .set("assume_role_policy", trust),
-    );
+    let role = stack.add(Resource::new("aws_iam_role", id).set("name", name).set("assume_role_policy", trust));
     for (policy_name, statements) in policies {
         stack.add(
             Resource::new("aws_iam_role_policy", format!("{id}_{policy_name}").replace('-', "_"))
@@ -140,8 +134,13 @@ pub fn service_role(
                 .set("policy", policy(statements)),
         );
     }
-    Role {
-        arn: role.arn(),
-        name: role.attr("name").typed(),
-    }
+    Role { arn: role.arn(), name: role.attr("name").typed() }
+}
+
+/// Attaches the AWS-managed policy `arn` to `role`, for service roles AWS defines the
+/// permissions of (e.g. RDS enhanced monitoring).
+pub fn attach_managed_policy(stack: &mut Stack, key: &str, role: &Role, arn: &str) {
+    stack.add(
+        Resource::new("aws_iam_role_policy_attachment", key).set("role", role.name.clone()).set("policy_arn", arn),
+    );
 }

@@ -54,10 +54,7 @@ impl Key {
     pub fn build(self, stack: &mut Stack, account: &Account) -> KmsKey {
         let mut statements = vec![
             // Without this the key could become unmanageable; IAM policies then decide who else may use it.
-            Statement::allow(["kms:*"])
-                .sid("AccountAdministration")
-                .aws_principal(account.root_arn())
-                .on("*"),
+            Statement::allow(["kms:*"]).sid("AccountAdministration").aws_principal(account.root_arn()).on("*"),
         ];
         if self.log_groups {
             let logs = format!("logs.{}.amazonaws.com", account.region);
@@ -97,9 +94,6 @@ impl Key {
                 .set("name", format!("alias/{}", self.alias))
                 .set("target_key_id", key.id()),
         );
-        KmsKey {
-            arn: key.arn(),
-            id: key.id(),
-        }
+        KmsKey { arn: key.arn(), id: key.id() }
     }
 }

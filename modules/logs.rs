@@ -33,9 +33,8 @@ impl Retention {
 }
 
 /// CloudWatch accepts only these retentions.
-const ALLOWED_DAYS: &[u16] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-];
+const ALLOWED_DAYS: &[u16] =
+    &[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /// Adds log group `id` called `name`, encrypted with `key`, keeping logs for `retention`.
 pub fn log_group(
@@ -59,8 +58,5 @@ pub fn log_group(
             .set("retention_in_days", days)
             .set("kms_key_id", key.arn.clone()),
     );
-    LogGroup {
-        arn: group.arn(),
-        name: group.attr("name").typed(),
-    }
+    LogGroup { arn: group.arn(), name: group.attr("name").typed() }
 }

@@ -19,11 +19,7 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "tfsynth",
-    version,
-    about = "Synthesize typed Rust stack definitions into Terraform JSON or HCL"
-)]
+#[command(name = "tfsynth", version, about = "Synthesize typed Rust stack definitions into Terraform JSON or HCL")]
 struct Args {
     #[command(subcommand)]
     command: Command,
@@ -73,12 +69,7 @@ impl From<FormatArg> for Format {
 
 /// A resolved request: environment and stack names checked against the registry.
 enum Request<E> {
-    Synth {
-        env: E,
-        stack: Option<String>,
-        format: Format,
-        target: Target,
-    },
+    Synth { env: E, stack: Option<String>, format: Format, target: Target },
     List,
 }
 
@@ -89,24 +80,13 @@ enum Target {
 
 fn resolve<E: Environment>(args: Args, registry: &Registry<E>) -> Result<Request<E>, Error> {
     Ok(match args.command {
-        Command::Synth {
-            env,
-            stack,
-            format,
-            out,
-            stdout,
-        } => {
+        Command::Synth { env, stack, format, out, stdout } => {
             let env = E::parse(&env)?;
             if let Some(name) = &stack {
                 registry.get(name)?;
             }
             let target = if stdout { Target::Stdout } else { Target::Folder(out) };
-            Request::Synth {
-                env,
-                stack,
-                format: format.into(),
-                target,
-            }
+            Request::Synth { env, stack, format: format.into(), target }
         }
         Command::List => Request::List,
     })
@@ -143,10 +123,7 @@ pub fn run<E: Environment>(
 
 fn execute<E: Environment>(registry: &Registry<E>, request: Request<E>) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    let io = |source| Error::Io {
-        path: "<stdout>".into(),
-        source,
-    };
+    let io = |source| Error::Io { path: "<stdout>".into(), source };
     match request {
         Request::List => {
             let envs: Vec<&str> = E::ALL.iter().map(|e| e.name()).collect();
@@ -156,12 +133,7 @@ fn execute<E: Environment>(registry: &Registry<E>, request: Request<E>) -> Resul
                 writeln!(stdout, "  {:<12} {}", s.name, s.description).map_err(io)?;
             }
         }
-        Request::Synth {
-            env,
-            stack,
-            format,
-            target,
-        } => {
+        Request::Synth { env, stack, format, target } => {
             let files = synthesize(registry, env, stack.as_deref(), format)?;
             match target {
                 Target::Stdout => {

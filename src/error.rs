@@ -81,11 +81,7 @@ pub enum Error {
 }
 
 fn list(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| format!("error: {d}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    diagnostics.iter().map(|d| format!("error: {d}")).collect::<Vec<_>>().join("\n")
 }
 
 /// `Result` with the engine's [`Error`].

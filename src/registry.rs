@@ -19,14 +19,10 @@ pub trait Environment: Copy + Eq + fmt::Debug + 'static {
 
     /// The environment called `name`, or an error listing the known ones.
     fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|e| e.name() == name)
-            .ok_or_else(|| Error::UnknownEnvironment {
-                name: name.to_owned(),
-                known: Self::ALL.iter().map(|e| e.name().to_owned()).collect(),
-            })
+        Self::ALL.iter().copied().find(|e| e.name() == name).ok_or_else(|| Error::UnknownEnvironment {
+            name: name.to_owned(),
+            known: Self::ALL.iter().map(|e| e.name().to_owned()).collect(),
+        })
     }
 }
 
@@ -58,13 +54,10 @@ impl<E: Environment> Registry<E> {
 
     /// The stack called `name`, or an error listing the known ones.
     pub fn get(&self, name: &str) -> Result<&StackDef<E>> {
-        self.stacks
-            .iter()
-            .find(|s| s.name == name)
-            .ok_or_else(|| Error::UnknownStack {
-                name: name.to_owned(),
-                known: self.stacks.iter().map(|s| s.name.to_owned()).collect(),
-            })
+        self.stacks.iter().find(|s| s.name == name).ok_or_else(|| Error::UnknownStack {
+            name: name.to_owned(),
+            known: self.stacks.iter().map(|s| s.name.to_owned()).collect(),
+        })
     }
 
     /// Builds stack `name` for `env`.

@@ -28,9 +28,7 @@ pub struct Rendered {
 impl Rendered {
     /// The path relative to the output folder: `<stack>/<env>/main.tf[.json]`.
     pub fn relative_path(&self) -> PathBuf {
-        Path::new(&self.stack)
-            .join(&self.environment)
-            .join(self.format.file_name())
+        Path::new(&self.stack).join(&self.environment).join(self.format.file_name())
     }
 }
 
@@ -62,11 +60,7 @@ pub fn synthesize<E: Environment>(
             Err(other) => return Err(other),
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid(problems))
-    }
+    if problems.is_empty() { Ok(out) } else { Err(Error::Invalid(problems)) }
 }
 
 /// Writes every file under `out_dir`, each atomically. Files are only ever created inside
@@ -77,14 +71,9 @@ pub fn write_all(out_dir: &Path, files: &[Rendered]) -> Result<()> {
         move |source| Error::Io { path, source }
     };
     if out_dir.exists() && !out_dir.is_dir() {
-        let source = std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            "exists and is not a folder; choose another --out",
-        );
-        return Err(Error::Io {
-            path: out_dir.to_owned(),
-            source,
-        });
+        let source =
+            std::io::Error::new(std::io::ErrorKind::AlreadyExists, "exists and is not a folder; choose another --out");
+        return Err(Error::Io { path: out_dir.to_owned(), source });
     }
     for file in files {
         let path = out_dir.join(file.relative_path());
@@ -96,10 +85,7 @@ pub fn write_all(out_dir: &Path, files: &[Rendered]) -> Result<()> {
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
         tmp.write_all(file.contents.as_bytes()).map_err(io(tmp.path()))?;
         tmp.as_file().sync_all().map_err(io(tmp.path()))?;
-        tmp.persist(&path).map_err(|e| Error::Io {
-            path: path.clone(),
-            source: e.error,
-        })?;
+        tmp.persist(&path).map_err(|e| Error::Io { path: path.clone(), source: e.error })?;
     }
     Ok(())
 }

@@ -29,11 +29,8 @@ pub fn checkov_available() -> bool {
 }
 
 /// Folders probed for a filesystem mirror when [`PLUGIN_DIR_ENV`] is not set.
-const MIRROR_CANDIDATES: &[&str] = &[
-    "/opt/tf-plugins",
-    "/usr/local/share/terraform/plugins",
-    "/usr/share/terraform/plugins",
-];
+const MIRROR_CANDIDATES: &[&str] =
+    &["/opt/tf-plugins", "/usr/local/share/terraform/plugins", "/usr/share/terraform/plugins"];
 
 /// The terraform command to run: [`TERRAFORM_ENV`] or `terraform`.
 pub fn terraform_command() -> Command {
@@ -42,10 +39,7 @@ pub fn terraform_command() -> Command {
 
 /// Whether the terraform command can be started at all.
 pub fn terraform_available() -> bool {
-    terraform_command()
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    terraform_command().arg("version").output().is_ok_and(|o| o.status.success())
 }
 
 /// The folder holding `registry.terraform.io/hashicorp/aws`, if one is found.

@@ -40,7 +40,17 @@ fn production_stacks_pass_checkov() {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("main.tf"), &hcl).expect("write hcl");
         let out = toolchain::checkov_command()
-            .args(["--directory", ".", "--framework", "terraform", "--skip-download", "--quiet", "--compact", "--output", "json"])
+            .args([
+                "--directory",
+                ".",
+                "--framework",
+                "terraform",
+                "--skip-download",
+                "--quiet",
+                "--compact",
+                "--output",
+                "json",
+            ])
             .current_dir(dir.path())
             .output()
             .expect("run checkov");

@@ -9,10 +9,7 @@ use tfsynth::prelude::*;
 use tfsynth::stacks::Env;
 
 fn tfsynth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tfsynth"))
-        .args(args)
-        .output()
-        .expect("run tfsynth")
+    Command::new(env!("CARGO_BIN_EXE_tfsynth")).args(args).output().expect("run tfsynth")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -49,10 +46,7 @@ fn synth_writes_every_stack_for_the_environment() {
         assert_eq!(written, common::synth("takeoff", Env::Production, format));
         assert!(text(&run.stderr).contains("wrote "), "{}", text(&run.stderr));
     }
-    assert_eq!(
-        tree(out.path()),
-        ["takeoff/production/main.tf", "takeoff/production/main.tf.json"]
-    );
+    assert_eq!(tree(out.path()), ["takeoff/production/main.tf", "takeoff/production/main.tf.json"]);
 }
 
 #[test]
@@ -65,20 +59,9 @@ fn synth_is_byte_identical_across_runs() {
 
 #[test]
 fn stdout_prints_instead_of_writing() {
-    let run = tfsynth(&[
-        "synth",
-        "development",
-        "--stack",
-        "takeoff",
-        "--stdout",
-        "--format",
-        "hcl",
-    ]);
+    let run = tfsynth(&["synth", "development", "--stack", "takeoff", "--stdout", "--format", "hcl"]);
     assert!(run.status.success(), "{}", text(&run.stderr));
-    assert_eq!(
-        text(&run.stdout),
-        common::synth("takeoff", Env::Development, Format::Hcl)
-    );
+    assert_eq!(text(&run.stdout), common::synth("takeoff", Env::Development, Format::Hcl));
 }
 
 #[test]
@@ -86,10 +69,7 @@ fn list_shows_stacks_and_environments() {
     let run = tfsynth(&["list"]);
     assert!(run.status.success());
     let stdout = text(&run.stdout);
-    assert!(
-        stdout.contains("environments: development, staging, production"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("environments: development, staging, production"), "{stdout}");
     assert!(stdout.contains("takeoff"), "{stdout}");
 }
 
@@ -110,22 +90,14 @@ fn unknown_environment_is_a_usage_error_listing_the_known_ones() {
 fn unknown_stack_is_a_usage_error_listing_the_known_ones() {
     let run = tfsynth(&["synth", "production", "--stack", "takeof"]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(
-        text(&run.stderr).contains("unknown stack `takeof`; known stacks: takeoff"),
-        "{}",
-        text(&run.stderr)
-    );
+    assert!(text(&run.stderr).contains("unknown stack `takeof`; known stacks: takeoff"), "{}", text(&run.stderr));
 }
 
 #[test]
 fn bad_flags_are_usage_errors() {
     let run = tfsynth(&["synth", "production", "--format", "yaml"]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(
-        text(&run.stderr).contains("invalid value 'yaml'"),
-        "{}",
-        text(&run.stderr)
-    );
+    assert!(text(&run.stderr).contains("invalid value 'yaml'"), "{}", text(&run.stderr));
     assert!(tfsynth(&["frobnicate"]).status.code() == Some(2));
 }
 
@@ -136,11 +108,7 @@ fn out_path_that_is_a_file_fails_and_is_left_alone() {
     std::fs::write(&file, "keep me").expect("write");
     let run = tfsynth(&["synth", "production", "--out", file.to_str().unwrap()]);
     assert_eq!(run.status.code(), Some(1));
-    assert!(
-        text(&run.stderr).contains("exists and is not a folder"),
-        "{}",
-        text(&run.stderr)
-    );
+    assert!(text(&run.stderr).contains("exists and is not a folder"), "{}", text(&run.stderr));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
 }
 
@@ -179,41 +147,22 @@ fn broken(_: TestEnv) -> Stack {
 #[test]
 fn a_failed_synth_writes_nothing_and_keeps_old_output() {
     let registry = Registry::new(vec![
-        StackDef {
-            name: "good",
-            description: "valid",
-            build: good,
-        },
-        StackDef {
-            name: "broken",
-            description: "invalid",
-            build: broken,
-        },
+        StackDef { name: "good", description: "valid", build: good },
+        StackDef { name: "broken", description: "invalid", build: broken },
     ]);
     let out = tempfile::tempdir().expect("temp dir");
     let old = out.path().join("good/only/main.tf.json");
     std::fs::create_dir_all(old.parent().unwrap()).unwrap();
     std::fs::write(&old, "previous output").unwrap();
 
-    let code = tfsynth::cli::run(
-        &registry,
-        ["tfsynth", "synth", "only", "--out", out.path().to_str().unwrap()],
-    );
+    let code = tfsynth::cli::run(&registry, ["tfsynth", "synth", "only", "--out", out.path().to_str().unwrap()]);
     assert_eq!(code, ExitCode::from(1));
     assert_eq!(std::fs::read_to_string(&old).unwrap(), "previous output");
     assert_eq!(tree(out.path()), ["good/only/main.tf.json"]);
 
     let code = tfsynth::cli::run(
         &registry,
-        [
-            "tfsynth",
-            "synth",
-            "only",
-            "--stack",
-            "good",
-            "--out",
-            out.path().to_str().unwrap(),
-        ],
+        ["tfsynth", "synth", "only", "--stack", "good", "--out", out.path().to_str().unwrap()],
     );
     assert_eq!(code, ExitCode::SUCCESS);
     assert!(std::fs::read_to_string(&old).unwrap().contains("\"aws_vpc\""));

@@ -26,13 +26,8 @@ fn kitchen_sink() -> Stack {
     let mut stack = Stack::new("features", "development");
     let tf = stack.terraform();
     tf.required_version = Some(">= 1.5.0".into());
-    tf.required_providers.insert(
-        "aws".into(),
-        RequiredProvider {
-            source: "hashicorp/aws".into(),
-            version: "~> 5.100".into(),
-        },
-    );
+    tf.required_providers
+        .insert("aws".into(), RequiredProvider { source: "hashicorp/aws".into(), version: "~> 5.100".into() });
     stack.provider(Provider::aws("us-east-1").default_tags([("ManagedBy", "tfsynth")]));
     let west = stack.provider(Provider::aws("us-west-2").alias("west"));
 
@@ -46,19 +41,9 @@ fn kitchen_sink() -> Stack {
     let retention = stack.variable(Variable::new("retention_days", "number").default(30));
     stack.variable(Variable::new("api_token", "string").sensitive().default("placeholder"));
     let is_prod = stack.local("is_prod", false);
-    let days = stack.local(
-        "days",
-        is_prod
-            .clone()
-            .typed::<bool>()
-            .then_else(retention.clone().typed::<Num>(), 7),
-    );
-    let by_name = stack.local(
-        "by_name",
-        for_map(("i", "n"), names.clone(), |_, n| {
-            (n.clone().typed(), template!["/app/", n])
-        }),
-    );
+    let days = stack.local("days", is_prod.clone().typed::<bool>().then_else(retention.clone().typed::<Num>(), 7));
+    let by_name =
+        stack.local("by_name", for_map(("i", "n"), names.clone(), |_, n| (n.clone().typed(), template!["/app/", n])));
     let region = stack.add(Resource::data("aws_region", "current"));
     let policy = stack.add(
         Resource::data("aws_iam_policy_document", "logs").block(
@@ -74,10 +59,7 @@ fn kitchen_sink() -> Stack {
             .for_each(by_name.clone())
             .set("name", each_value())
             .set("retention_in_days", days.clone())
-            .set(
-                "tags",
-                Expression::from_iter([("Key", each_key()), ("Awkward", Expr::from(AWKWARD))]),
-            )
+            .set("tags", Expression::from_iter([("Key", each_key()), ("Awkward", Expr::from(AWKWARD))]))
             .ignore_changes(["tags"])
             .create_before_destroy(),
     );
@@ -103,10 +85,7 @@ fn kitchen_sink() -> Stack {
         Resource::new("aws_iam_policy", "logs")
             .set("name", "features-logs")
             .set("policy", policy.attr("json"))
-            .set(
-                "description",
-                jsonencode(Expression::from_iter([("groups", counted.all("name"))])),
-            ),
+            .set("description", jsonencode(Expression::from_iter([("groups", counted.all("name"))]))),
     );
     add_web_acl(&mut stack);
     let child = stack.module(ModuleCall::new("child", "./child").input("name", "Features"));
@@ -114,10 +93,7 @@ fn kitchen_sink() -> Stack {
     stack.output(Output::new("first_counted", counted.at(0, "arn")));
     stack.output(Output::new("token", var("api_token")).sensitive().depends_on(&groups));
     stack.output(Output::new("awkward", AWKWARD));
-    stack.moved(Moved::new(
-        tfsynth::expr::Address::new("aws_cloudwatch_log_group", "legacy_west"),
-        &west_logs,
-    ));
+    stack.moved(Moved::new(tfsynth::expr::Address::new("aws_cloudwatch_log_group", "legacy_west"), &west_logs));
     stack
 }
 
@@ -187,13 +163,7 @@ fn terraform_plans_both_syntaxes_identically() {
         if format == Format::Hcl {
             common::assert_fmt_stable(&text);
         }
-        let dir = common::workspace(
-            &plugins,
-            format.file_name(),
-            &text,
-            &["west"],
-            &[("child/main.tf", CHILD_MODULE)],
-        );
+        let dir = common::workspace(&plugins, format.file_name(), &text, &["west"], &[("child/main.tf", CHILD_MODULE)]);
         plans.push(common::validate_and_plan(dir.path()));
     }
     let changes = |p: &Value| p["resource_changes"].clone();

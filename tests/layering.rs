@@ -23,10 +23,7 @@ fn crate_paths(dir: &str) -> Vec<(String, String)> {
     for file in files {
         let text = std::fs::read_to_string(&file).expect("readable file");
         for (i, _) in text.match_indices("crate::") {
-            let rest: String = text[i + 7..]
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
+            let rest: String = text[i + 7..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             found.push((file.display().to_string(), rest));
         }
     }
@@ -36,10 +33,7 @@ fn crate_paths(dir: &str) -> Vec<(String, String)> {
 #[test]
 fn modules_use_only_the_prelude() {
     for (file, path) in crate_paths("modules") {
-        assert!(
-            path == "prelude",
-            "{file} uses crate::{path}; components may only use crate::prelude"
-        );
+        assert!(path == "prelude", "{file} uses crate::{path}; components may only use crate::prelude");
     }
 }
 

@@ -24,10 +24,7 @@ fn check(stack: &str, env: Env) {
     }
     let (from_json, from_hcl) = (&changes[0], &changes[1]);
     assert!(!from_json.is_empty(), "the plan creates nothing");
-    assert!(
-        from_json.iter().all(|c| c["change"]["actions"] == json!(["create"])),
-        "a fresh plan only creates"
-    );
+    assert!(from_json.iter().all(|c| c["change"]["actions"] == json!(["create"])), "a fresh plan only creates");
     assert_eq!(from_json, from_hcl, "JSON and HCL renderings plan differently");
     let managed = from_json.iter().filter(|c| c["mode"] == "managed").count();
     eprintln!("{stack}/{}: {managed} resources planned", env.name());

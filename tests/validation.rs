@@ -29,11 +29,7 @@ fn vpc() -> Resource {
 fn a_valid_stack_passes() {
     let mut s = stack();
     let v = s.add(vpc());
-    s.add(
-        Resource::new("aws_subnet", "a")
-            .set("vpc_id", v.id())
-            .set("cidr_block", "10.0.1.0/24"),
-    );
+    s.add(Resource::new("aws_subnet", "a").set("vpc_id", v.id()).set("cidr_block", "10.0.1.0/24"));
     validate(&s).expect("valid");
 }
 
@@ -43,11 +39,7 @@ fn unknown_resource_type_suggests_the_closest() {
     s.add(Resource::new("aws_vpcc", "main"));
     assert_mentions(
         &only_problem(&s),
-        &[
-            "test/development: aws_vpcc.main",
-            "unknown resource type `aws_vpcc`",
-            "did you mean `aws_vpc`?",
-        ],
+        &["test/development: aws_vpcc.main", "unknown resource type `aws_vpcc`", "did you mean `aws_vpc`?"],
     );
 }
 
@@ -57,11 +49,7 @@ fn unknown_argument_suggests_the_closest() {
     s.add(Resource::new("aws_vpc", "main").set("cidr_blok", "10.0.0.0/16"));
     assert_mentions(
         &only_problem(&s),
-        &[
-            "aws_vpc.main: cidr_blok",
-            "unknown argument `cidr_blok`",
-            "did you mean `cidr_block`?",
-        ],
+        &["aws_vpc.main: cidr_blok", "unknown argument `cidr_blok`", "did you mean `cidr_block`?"],
     );
 }
 
@@ -69,10 +57,7 @@ fn unknown_argument_suggests_the_closest() {
 fn missing_required_argument() {
     let mut s = stack();
     s.add(Resource::new("aws_subnet", "a").set("cidr_block", "10.0.1.0/24"));
-    assert_mentions(
-        &only_problem(&s),
-        &["aws_subnet.a: vpc_id", "missing required argument"],
-    );
+    assert_mentions(&only_problem(&s), &["aws_subnet.a: vpc_id", "missing required argument"]);
 }
 
 #[test]
@@ -86,10 +71,7 @@ fn computed_attribute_cannot_be_set() {
 fn literal_of_the_wrong_type() {
     let mut s = stack();
     s.add(vpc().set("enable_dns_support", "yes"));
-    assert_mentions(
-        &only_problem(&s),
-        &["enable_dns_support", "\"yes\" is not a bool", "type bool"],
-    );
+    assert_mentions(&only_problem(&s), &["enable_dns_support", "\"yes\" is not a bool", "type bool"]);
     let mut s = stack();
     s.add(vpc().set("tags", "Name=main"));
     assert_mentions(&only_problem(&s), &["tags", "is not a map(string)"]);
@@ -116,14 +98,8 @@ fn too_many_nested_blocks() {
     s.add(
         Resource::new("aws_ecs_service", "api")
             .set("name", "api")
-            .block(
-                "deployment_circuit_breaker",
-                Body::new().set("enable", true).set("rollback", true),
-            )
-            .block(
-                "deployment_circuit_breaker",
-                Body::new().set("enable", true).set("rollback", false),
-            ),
+            .block("deployment_circuit_breaker", Body::new().set("enable", true).set("rollback", true))
+            .block("deployment_circuit_breaker", Body::new().set("enable", true).set("rollback", false)),
     );
     assert_mentions(
         &only_problem(&s),
@@ -145,34 +121,21 @@ fn too_few_nested_blocks() {
     );
     assert_mentions(
         &only_problem(&s),
-        &[
-            "aws_wafv2_web_acl.main: visibility_config",
-            "at least 1 `visibility_config` block(s) required",
-        ],
+        &["aws_wafv2_web_acl.main: visibility_config", "at least 1 `visibility_config` block(s) required"],
     );
 }
 
 #[test]
 fn block_written_as_attribute_and_back() {
     let mut s = stack();
-    s.add(
-        Resource::new("aws_ecs_service", "api")
-            .set("name", "api")
-            .set("deployment_circuit_breaker", true),
-    );
+    s.add(Resource::new("aws_ecs_service", "api").set("name", "api").set("deployment_circuit_breaker", true));
     assert_mentions(
         &only_problem(&s),
-        &[
-            "`deployment_circuit_breaker` is a nested block, not an attribute",
-            ".block(\"deployment_circuit_breaker\"",
-        ],
+        &["`deployment_circuit_breaker` is a nested block, not an attribute", ".block(\"deployment_circuit_breaker\""],
     );
     let mut s = stack();
     s.add(vpc().block("tags", Body::new().set("Name", "main")));
-    assert_mentions(
-        &only_problem(&s),
-        &["`tags` is an attribute, not a nested block", ".set(\"tags\", value)"],
-    );
+    assert_mentions(&only_problem(&s), &["`tags` is an attribute, not a nested block", ".set(\"tags\", value)"]);
 }
 
 #[test]
@@ -192,10 +155,7 @@ fn invalid_and_empty_names() {
     assert_eq!(found.len(), 2, "{found:#?}");
     assert_mentions(
         &found[0].to_string(),
-        &[
-            "`my vpc` is not a valid Terraform identifier",
-            "letter or underscore first",
-        ],
+        &["`my vpc` is not a valid Terraform identifier", "letter or underscore first"],
     );
     assert_mentions(&found[1].to_string(), &["empty resource name"]);
 }
@@ -205,15 +165,8 @@ fn reference_to_a_resource_of_another_stack() {
     let mut other = stack();
     let foreign = other.add(vpc());
     let mut s = stack();
-    s.add(
-        Resource::new("aws_subnet", "a")
-            .set("vpc_id", foreign.id())
-            .set("cidr_block", "10.0.1.0/24"),
-    );
-    assert_mentions(
-        &only_problem(&s),
-        &["aws_subnet.a: vpc_id", "refers to `aws_vpc.main` of another stack"],
-    );
+    s.add(Resource::new("aws_subnet", "a").set("vpc_id", foreign.id()).set("cidr_block", "10.0.1.0/24"));
+    assert_mentions(&only_problem(&s), &["aws_subnet.a: vpc_id", "refers to `aws_vpc.main` of another stack"]);
 }
 
 /// Seed defect §1.17 #1: references to things that were never defined.
@@ -237,15 +190,8 @@ fn dangling_references() {
 fn reference_to_an_unknown_attribute() {
     let mut s = stack();
     let v = s.add(vpc());
-    s.add(
-        Resource::new("aws_subnet", "a")
-            .set("vpc_id", v.attr("idd"))
-            .set("cidr_block", "10.0.1.0/24"),
-    );
-    assert_mentions(
-        &only_problem(&s),
-        &["`aws_vpc.main` has no attribute `idd`", "did you mean `id`?"],
-    );
+    s.add(Resource::new("aws_subnet", "a").set("vpc_id", v.attr("idd")).set("cidr_block", "10.0.1.0/24"));
+    assert_mentions(&only_problem(&s), &["`aws_vpc.main` has no attribute `idd`", "did you mean `id`?"]);
 }
 
 #[test]
@@ -269,11 +215,7 @@ fn count_index_needs_count_and_counted_resources_need_an_index() {
     s.output(Output::new("subnet", subnets.attr("id")));
     assert_mentions(
         &only_problem(&s),
-        &[
-            "output.subnet: value",
-            "has count/for_each, so an instance must be chosen",
-            ".at(index, attr)",
-        ],
+        &["output.subnet: value", "has count/for_each, so an instance must be chosen", ".at(index, attr)"],
     );
 }
 
@@ -281,10 +223,7 @@ fn count_index_needs_count_and_counted_resources_need_an_index() {
 fn unknown_function() {
     let mut s = stack();
     s.add(vpc().set("tags", call::<Any>("mergee", [Expression::from_iter([("a", "b")])])));
-    assert_mentions(
-        &only_problem(&s),
-        &["unknown function `mergee`", "did you mean `merge`?"],
-    );
+    assert_mentions(&only_problem(&s), &["unknown function `mergee`", "did you mean `merge`?"]);
 }
 
 #[test]
@@ -292,10 +231,7 @@ fn output_of_a_sensitive_attribute_must_be_sensitive() {
     let mut s = stack();
     let key = s.add(Resource::new("aws_iam_access_key", "ci").set("user", "ci"));
     s.output(Output::new("secret", key.attr("secret")));
-    assert_mentions(
-        &only_problem(&s),
-        &["output.secret: value", "sensitive attribute", ".sensitive()"],
-    );
+    assert_mentions(&only_problem(&s), &["output.secret: value", "sensitive attribute", ".sensitive()"]);
     let mut s = stack();
     let key = s.add(Resource::new("aws_iam_access_key", "ci").set("user", "ci"));
     s.output(Output::new("secret", key.attr("secret")).sensitive());
@@ -307,14 +243,10 @@ fn output_of_a_sensitive_attribute_must_be_sensitive() {
 #[test]
 fn seed_ecs_deployment_configuration_block() {
     let mut s = stack();
-    s.add(
-        Resource::new("aws_ecs_service", "api").set("name", "api").block(
-            "deployment_configuration",
-            Body::new()
-                .set("maximum_percent", 200)
-                .set("minimum_healthy_percent", 100),
-        ),
-    );
+    s.add(Resource::new("aws_ecs_service", "api").set("name", "api").block(
+        "deployment_configuration",
+        Body::new().set("maximum_percent", 200).set("minimum_healthy_percent", 100),
+    ));
     assert_mentions(
         &only_problem(&s),
         &[
@@ -379,10 +311,7 @@ fn seed_secret_with_inline_rotation_rules() {
     );
     assert_mentions(
         &only_problem(&s),
-        &[
-            "aws_secretsmanager_secret.app: rotation_rules",
-            "aws_secretsmanager_secret_rotation",
-        ],
+        &["aws_secretsmanager_secret.app: rotation_rules", "aws_secretsmanager_secret_rotation"],
     );
 }
 
@@ -396,15 +325,7 @@ fn every_problem_is_reported_at_once() {
     // unknown type; subnet missing vpc_id and cidr_block... plus the vpc's unknown argument.
     assert!(found.len() >= 3, "{found:#?}");
     let text = Error::Invalid(found).to_string();
-    assert_mentions(
-        &text,
-        &[
-            "problems found",
-            "aws_vpcc.a",
-            "aws_subnet.b: vpc_id",
-            "aws_vpc.main: cidr_blok",
-        ],
-    );
+    assert_mentions(&text, &["problems found", "aws_vpcc.a", "aws_subnet.b: vpc_id", "aws_vpc.main: cidr_blok"]);
 }
 
 #[test]
@@ -414,15 +335,11 @@ fn variable_type_and_default_are_checked() {
     s.variable(Variable::new("cidr", "string").default(var("other")));
     let found: Vec<String> = problems(&s).iter().map(ToString::to_string).collect();
     assert!(
-        found
-            .iter()
-            .any(|m| m.contains("variable.azs: type") && m.contains("is not a type expression")),
+        found.iter().any(|m| m.contains("variable.azs: type") && m.contains("is not a type expression")),
         "{found:#?}"
     );
     assert!(
-        found
-            .iter()
-            .any(|m| m.contains("variable.cidr: default") && m.contains("must be a literal")),
+        found.iter().any(|m| m.contains("variable.cidr: default") && m.contains("must be a literal")),
         "{found:#?}"
     );
 }
@@ -440,8 +357,5 @@ fn undeclared_provider_alias() {
     let mut other = stack();
     let west = other.provider(Provider::aws("us-west-2").alias("west"));
     s.add(vpc().provider(&west));
-    assert_mentions(
-        &only_problem(&s),
-        &["aws_vpc.main: provider", "`aws.west` is not declared"],
-    );
+    assert_mentions(&only_problem(&s), &["aws_vpc.main: provider", "`aws.west` is not declared"]);
 }

@@ -35,35 +35,20 @@ pub struct Plan {
 
 /// Works out the subnet ranges for `azs` AZs inside `vpc`, or says why they do not fit.
 pub fn plan(vpc: &str, azs: usize, database: bool, layout: &SubnetLayout) -> Result<Plan, String> {
-    let vpc: Ipv4Net = vpc
-        .parse()
-        .map_err(|_| format!("`{vpc}` is not an IPv4 CIDR block such as 10.0.0.0/16"))?;
+    let vpc: Ipv4Net = vpc.parse().map_err(|_| format!("`{vpc}` is not an IPv4 CIDR block such as 10.0.0.0/16"))?;
     if vpc.network() != vpc.addr() {
         return Err(format!("`{vpc}` has host bits set; the network is {}", vpc.trunc()));
     }
     if !(16..=28).contains(&vpc.prefix_len()) {
-        return Err(format!(
-            "a VPC range must be between /16 and /28, not /{}",
-            vpc.prefix_len()
-        ));
+        return Err(format!("a VPC range must be between /16 and /28, not /{}", vpc.prefix_len()));
     }
     let plan = match layout {
         SubnetLayout::Carved { newbits } => carve(vpc, azs, database, *newbits)?,
-        SubnetLayout::Explicit {
-            public,
-            private,
-            database: db,
-        } => {
+        SubnetLayout::Explicit { public, private, database: db } => {
             let parse = |list: &[&str]| -> Result<Vec<Ipv4Net>, String> {
-                list.iter()
-                    .map(|c| c.parse().map_err(|_| format!("`{c}` is not an IPv4 CIDR block")))
-                    .collect()
+                list.iter().map(|c| c.parse().map_err(|_| format!("`{c}` is not an IPv4 CIDR block"))).collect()
             };
-            Plan {
-                public: parse(public)?,
-                private: parse(private)?,
-                database: parse(db)?,
-            }
+            Plan { public: parse(public)?, private: parse(private)?, database: parse(db)? }
         }
     };
     check(vpc, azs, database, &plan)?;
@@ -85,35 +70,22 @@ fn carve(vpc: Ipv4Net, azs: usize, database: bool, newbits: u8) -> Result<Plan, 
         ));
     }
     let tier = |i: usize| subnets[i * azs..(i + 1) * azs].to_vec();
-    Ok(Plan {
-        public: tier(0),
-        private: tier(1),
-        database: if database { tier(2) } else { Vec::new() },
-    })
+    Ok(Plan { public: tier(0), private: tier(1), database: if database { tier(2) } else { Vec::new() } })
 }
 
 fn check(vpc: Ipv4Net, azs: usize, database: bool, plan: &Plan) -> Result<(), String> {
-    let tiers = [
-        ("public", &plan.public),
-        ("private", &plan.private),
-        ("database", &plan.database),
-    ];
+    let tiers = [("public", &plan.public), ("private", &plan.private), ("database", &plan.database)];
     for (name, list) in tiers {
         let expected = if name == "database" && !database { 0 } else { azs };
         if list.len() != expected {
-            return Err(format!(
-                "{} {name} subnet ranges given for {azs} AZs; give exactly {expected}",
-                list.len()
-            ));
+            return Err(format!("{} {name} subnet ranges given for {azs} AZs; give exactly {expected}", list.len()));
         }
         if let Some(out) = list.iter().find(|n| !vpc.contains(*n)) {
             return Err(format!("{name} subnet {out} is outside the VPC range {vpc}"));
         }
     }
-    let all: Vec<(&str, &Ipv4Net)> = tiers
-        .iter()
-        .flat_map(|(name, list)| list.iter().map(move |n| (*name, n)))
-        .collect();
+    let all: Vec<(&str, &Ipv4Net)> =
+        tiers.iter().flat_map(|(name, list)| list.iter().map(move |n| (*name, n))).collect();
     for (i, (a_tier, a)) in all.iter().enumerate() {
         if let Some((b_tier, b)) = all[i + 1..].iter().find(|(_, b)| a.contains(*b) || b.contains(*a)) {
             return Err(format!("{a_tier} subnet {a} overlaps {b_tier} subnet {b}"));
@@ -142,25 +114,14 @@ mod tests {
     #[test]
     fn too_many_subnets_for_the_range() {
         let err = plan("10.0.0.0/16", 6, true, &SubnetLayout::Carved { newbits: 4 }).unwrap_err();
-        assert!(
-            err.contains("18 subnets of /20 (6 AZs x 3 tiers) do not fit in 10.0.0.0/16"),
-            "{err}"
-        );
+        assert!(err.contains("18 subnets of /20 (6 AZs x 3 tiers) do not fit in 10.0.0.0/16"), "{err}");
     }
 
     #[test]
     fn bad_vpc_ranges() {
-        assert!(
-            carved("10.0.0.0", 2, false)
-                .unwrap_err()
-                .contains("not an IPv4 CIDR block")
-        );
+        assert!(carved("10.0.0.0", 2, false).unwrap_err().contains("not an IPv4 CIDR block"));
         assert!(carved("10.0.0.1/16", 2, false).unwrap_err().contains("host bits set"));
-        assert!(
-            carved("10.0.0.0/8", 2, false)
-                .unwrap_err()
-                .contains("between /16 and /28")
-        );
+        assert!(carved("10.0.0.0/8", 2, false).unwrap_err().contains("between /16 and /28"));
     }
 
     #[test]
@@ -183,32 +144,20 @@ mod tests {
             false,
             &layout(vec!["10.0.1.0/24", "10.1.2.0/24"], vec!["10.0.10.0/24", "10.0.20.0/24"]),
         );
-        assert!(
-            outside
-                .unwrap_err()
-                .contains("public subnet 10.1.2.0/24 is outside the VPC range 10.0.0.0/16")
-        );
+        assert!(outside.unwrap_err().contains("public subnet 10.1.2.0/24 is outside the VPC range 10.0.0.0/16"));
         let overlap = plan(
             "10.0.0.0/16",
             2,
             false,
             &layout(vec!["10.0.1.0/24", "10.0.2.0/24"], vec!["10.0.0.0/23", "10.0.20.0/24"]),
         );
-        assert!(
-            overlap
-                .unwrap_err()
-                .contains("public subnet 10.0.1.0/24 overlaps private subnet 10.0.0.0/23")
-        );
+        assert!(overlap.unwrap_err().contains("public subnet 10.0.1.0/24 overlaps private subnet 10.0.0.0/23"));
         let short = plan(
             "10.0.0.0/16",
             3,
             false,
             &layout(vec!["10.0.1.0/24", "10.0.2.0/24"], vec!["10.0.10.0/24", "10.0.20.0/24"]),
         );
-        assert!(
-            short
-                .unwrap_err()
-                .contains("2 public subnet ranges given for 3 AZs; give exactly 3")
-        );
+        assert!(short.unwrap_err().contains("2 public subnet ranges given for 3 AZs; give exactly 3"));
     }
 }

@@ -125,21 +125,13 @@ impl Vpc {
     pub fn build(self, stack: &mut Stack, account: &Account, key: &KmsKey) -> Network {
         if self.azs.len() < 2 {
             let help = "use at least two AZs so load balancers and databases can fail over";
-            stack.problem(
-                "aws_vpc.main",
-                format!("{} availability zone(s) given", self.azs.len()),
-                help,
-            );
+            stack.problem("aws_vpc.main", format!("{} availability zone(s) given", self.azs.len()), help);
         }
         let plan = match plan(self.cidr, self.azs.len(), self.database_subnets, &self.layout) {
             Ok(plan) => plan,
             Err(message) => {
                 stack.problem("aws_vpc.main", message, "fix the VPC range or the subnet layout");
-                Plan {
-                    public: Vec::new(),
-                    private: Vec::new(),
-                    database: Vec::new(),
-                }
+                Plan { public: Vec::new(), private: Vec::new(), database: Vec::new() }
             }
         };
         let name = self.name.as_str();
@@ -162,12 +154,7 @@ impl Vpc {
                 .set("tags", tags(format!("{name}-igw"))),
         );
         let subnet = |tier: &str, ranges: &[ipnet::Ipv4Net]| {
-            let by_az: Expression = self
-                .azs
-                .iter()
-                .zip(ranges)
-                .map(|(az, r)| (*az, r.to_string()))
-                .collect();
+            let by_az: Expression = self.azs.iter().zip(ranges).map(|(az, r)| (*az, r.to_string())).collect();
             Resource::new("aws_subnet", tier)
                 .for_each(by_az)
                 .set("vpc_id", vpc.id())
@@ -183,9 +170,7 @@ impl Vpc {
         };
         let public = stack.add(subnet("public", &plan.public));
         let private = stack.add(subnet("private", &plan.private));
-        let database = self
-            .database_subnets
-            .then(|| stack.add(subnet("database", &plan.database)));
+        let database = self.database_subnets.then(|| stack.add(subnet("database", &plan.database)));
 
         let public_rt = route_table(stack, "public", &vpc, None, format!("{name}-public"));
         stack.add(
@@ -223,11 +208,8 @@ impl Vpc {
                 associate(stack, "private", private, &rt, false);
             }
             NatGateways::Single => {
-                let eip = stack.add(
-                    Resource::new("aws_eip", "nat")
-                        .set("domain", "vpc")
-                        .set("tags", tags(format!("{name}-nat"))),
-                );
+                let eip = stack
+                    .add(Resource::new("aws_eip", "nat").set("domain", "vpc").set("tags", tags(format!("{name}-nat"))));
                 let nat = stack.add(
                     Resource::new("aws_nat_gateway", "main")
                         .set("allocation_id", eip.id())
@@ -266,13 +248,7 @@ impl Vpc {
 
     fn flow_logs(&self, stack: &mut Stack, account: &Account, key: &KmsKey, vpc: &Ref) {
         let name = &self.name;
-        let group = log_group(
-            stack,
-            "flow_logs",
-            format!("/vpc/{name}/flow-logs"),
-            key,
-            self.flow_log_retention,
-        );
+        let group = log_group(stack, "flow_logs", format!("/vpc/{name}/flow-logs"), key, self.flow_log_retention);
         let writes = Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"])
             .on(template![group.arn.clone(), ":*"]);
         let describes = Statement::allow(["logs:DescribeLogGroups"]).on(group.arn.clone());
@@ -305,19 +281,17 @@ fn tags(name: String) -> Expression {
 fn route_table(stack: &mut Stack, key: &str, vpc: &Ref, per_az: Option<Expression>, name: String) -> Ref {
     let r = Resource::new("aws_route_table", key).set("vpc_id", vpc.id());
     let r = match per_az {
-        Some(azs) => r.for_each(azs).set(
-            "tags",
-            Expression::from_iter([("Name", template![format!("{name}-"), each_key()])]),
-        ),
+        Some(azs) => {
+            r.for_each(azs).set("tags", Expression::from_iter([("Name", template![format!("{name}-"), each_key()])]))
+        }
         None => r.set("tags", tags(name)),
     };
     stack.add(r)
 }
 
 fn nat_route(stack: &mut Stack, table: &Ref, nat: Expr<String>, per_az: bool) {
-    let r = Resource::new("aws_route", "private_nat")
-        .set("destination_cidr_block", "0.0.0.0/0")
-        .set("nat_gateway_id", nat);
+    let r =
+        Resource::new("aws_route", "private_nat").set("destination_cidr_block", "0.0.0.0/0").set("nat_gateway_id", nat);
     let r = if per_az {
         let tables = Expression::from(table.whole());
         r.for_each(tables).set("route_table_id", each_value().attr("id"))
@@ -329,11 +303,7 @@ fn nat_route(stack: &mut Stack, table: &Ref, nat: Expr<String>, per_az: bool) {
 
 /// Associates every subnet of `subnets` with `table` (or with its own AZ's table).
 fn associate(stack: &mut Stack, key: &str, subnets: &Ref, table: &Ref, per_az: bool) {
-    let table_id = if per_az {
-        table.at(each_key(), "id").typed()
-    } else {
-        table.id()
-    };
+    let table_id = if per_az { table.at(each_key(), "id").typed() } else { table.id() };
     stack.add(
         Resource::new("aws_route_table_association", key)
             .for_each(subnets.whole())

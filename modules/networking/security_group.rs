@@ -30,11 +30,7 @@ impl Port {
     }
 
     fn label(self) -> String {
-        if self.from == self.to {
-            self.from.to_string()
-        } else {
-            format!("{}_{}", self.from, self.to)
-        }
+        if self.from == self.to { self.from.to_string() } else { format!("{}_{}", self.from, self.to) }
     }
 }
 
@@ -92,10 +88,7 @@ impl SecurityGroup {
                 .set("vpc_id", vpc.0.clone())
                 .set("tags", Expression::from_iter([("Name", name)])),
         );
-        Self {
-            id: group.id(),
-            key: key.to_owned(),
-        }
+        Self { id: group.id(), key: key.to_owned() }
     }
 
     /// Allows TCP `port` in from `peer`.
@@ -125,14 +118,7 @@ impl SecurityGroup {
     /// Opens a database port to the internet. Almost always a mistake; `reason` is recorded in
     /// the rule's description so reviewers see why.
     pub fn allow_database_from_internet(&self, stack: &mut Stack, port: Port, reason: &str) -> &Self {
-        self.rule(
-            stack,
-            Direction::Ingress,
-            port,
-            Peer::Internet,
-            reason,
-            Exception::PublicDatabase,
-        )
+        self.rule(stack, Direction::Ingress, port, Peer::Internet, reason, Exception::PublicDatabase)
     }
 
     fn rule(

@@ -47,24 +47,16 @@ fn run() -> Result<()> {
     if !init.status.success() {
         bail!("terraform init failed:\n{}", String::from_utf8_lossy(&init.stderr));
     }
-    let out = toolchain::terraform_command()
-        .current_dir(dir.path())
-        .args(["providers", "schema", "-json"])
-        .output()?;
+    let out = toolchain::terraform_command().current_dir(dir.path()).args(["providers", "schema", "-json"]).output()?;
     if !out.status.success() {
-        bail!(
-            "terraform providers schema failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("terraform providers schema failed:\n{}", String::from_utf8_lossy(&out.stderr));
     }
     let full: Value = serde_json::from_slice(&out.stdout)?;
     let provider = &full["provider_schemas"][PROVIDER];
     let mut text = format!("#tfsynth-schema aws {version}\n");
     text += &line("p", "aws", &provider["provider"]["block"]);
     for (kind, key) in [("r", "resource_schemas"), ("d", "data_source_schemas")] {
-        let Some(schemas) = provider[key].as_object() else {
-            bail!("schema has no {key}")
-        };
+        let Some(schemas) = provider[key].as_object() else { bail!("schema has no {key}") };
         for (name, schema) in schemas {
             text += &line(kind, name, &schema["block"]);
         }
@@ -73,11 +65,7 @@ fn run() -> Result<()> {
     gz.write_all(text.as_bytes())?;
     let bytes = gz.finish()?;
     std::fs::write(OUT, &bytes)?;
-    println!(
-        "wrote {OUT}: aws {version}, {} bytes ({} uncompressed)",
-        bytes.len(),
-        text.len()
-    );
+    println!("wrote {OUT}: aws {version}, {} bytes ({} uncompressed)", bytes.len(), text.len());
     Ok(())
 }
 
@@ -115,10 +103,7 @@ fn compact_block(block: &Value) -> Value {
             .map(|(name, b)| {
                 let min = b["min_items"].as_u64().unwrap_or(0);
                 let max = b["max_items"].as_u64().unwrap_or(0);
-                (
-                    name.clone(),
-                    json!([b["nesting_mode"], min, max, compact_block(&b["block"])]),
-                )
+                (name.clone(), json!([b["nesting_mode"], min, max, compact_block(&b["block"])]))
             })
             .collect();
         out.insert("b".into(), blocks.into());

@@ -10,11 +10,7 @@ use super::{Call, Expression, ForExpr};
 ///
 /// The name is checked against Terraform's built-ins at synth.
 pub fn call<T>(name: &str, args: impl IntoIterator<Item = Expression>) -> Expr<T> {
-    let call = Call {
-        name: name.to_owned(),
-        args: args.into_iter().collect(),
-        expand_final: false,
-    };
+    let call = Call { name: name.to_owned(), args: args.into_iter().collect(), expand_final: false };
     Expr::from_expression(Expression::Call(Box::new(call)))
 }
 
@@ -29,10 +25,7 @@ pub fn cidrsubnet(
     newbits: impl Into<Expr<Num>>,
     netnum: impl Into<Expr<Num>>,
 ) -> Expr<String> {
-    call(
-        "cidrsubnet",
-        [prefix.into().into(), newbits.into().into(), netnum.into().into()],
-    )
+    call("cidrsubnet", [prefix.into().into(), newbits.into().into(), netnum.into().into()])
 }
 
 /// `merge(maps...)`.
@@ -85,13 +78,7 @@ pub fn for_list<T>(
     collection: impl Into<Expression>,
     body: impl FnOnce(Expr<Any>) -> Expr<T>,
 ) -> Expr<List<T>> {
-    for_expr(
-        None,
-        value_var,
-        collection.into(),
-        None,
-        body(iterator(value_var)).into(),
-    )
+    for_expr(None, value_var, collection.into(), None, body(iterator(value_var)).into())
 }
 
 /// `{for key, value in collection : key_body(key, value) => value_body(key, value)}`.
@@ -101,13 +88,7 @@ pub fn for_map<T>(
     body: impl FnOnce(Expr<Any>, Expr<Any>) -> (Expr<String>, Expr<T>),
 ) -> Expr<Map<T>> {
     let (key, value) = body(iterator(key_var), iterator(value_var));
-    for_expr(
-        Some(key_var),
-        value_var,
-        collection.into(),
-        Some(key.into()),
-        value.into(),
-    )
+    for_expr(Some(key_var), value_var, collection.into(), Some(key.into()), value.into())
 }
 
 /// `[for key, value in collection : body(key, value)]`, the seeds' map-to-list-of-objects idiom.

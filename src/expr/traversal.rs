@@ -49,11 +49,7 @@ pub struct Address {
 impl Address {
     /// An address with no owning stack, for messages and lookups.
     pub fn new(ty: impl Into<String>, name: impl Into<String>) -> Self {
-        Self {
-            ty: ty.into(),
-            name: name.into(),
-            stack: None,
-        }
+        Self { ty: ty.into(), name: name.into(), stack: None }
     }
 }
 
@@ -86,10 +82,7 @@ pub struct Traversal {
 impl Traversal {
     /// A traversal of `root` with no steps yet.
     pub fn new(root: Root) -> Self {
-        Self {
-            root,
-            steps: Vec::new(),
-        }
+        Self { root, steps: Vec::new() }
     }
 
     /// The traversal with one more step.

@@ -19,12 +19,7 @@ pub struct ModuleCall {
 impl ModuleCall {
     /// `module "name" { source = ... }`.
     pub fn new(name: impl Into<String>, source: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            source: source.into(),
-            version: None,
-            inputs: IndexMap::new(),
-        }
+        Self { name: name.into(), source: source.into(), version: None, inputs: IndexMap::new() }
     }
 
     /// `version = constraint` (registry modules).
@@ -55,9 +50,6 @@ pub struct Moved {
 impl Moved {
     /// `moved { from = <old type.name>, to = <the resource behind handle> }`.
     pub fn new<R>(from: Address, to: &Ref<R>) -> Self {
-        Self {
-            from,
-            to: to.address().clone(),
-        }
+        Self { from, to: to.address().clone() }
     }
 }

@@ -43,11 +43,7 @@ impl ProviderRef {
 impl Provider {
     /// A provider block for provider `name` (e.g. `aws`).
     pub fn new(name: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            alias: None,
-            body: Body::new(),
-        }
+        Self { name: name.into(), alias: None, body: Body::new() }
     }
 
     /// `provider "aws" { region = ... }`.
@@ -69,10 +65,7 @@ impl Provider {
 
     /// `assume_role { role_arn = ..., session_name = ... }`.
     pub fn assume_role(self, role_arn: impl Into<Expression>, session_name: impl Into<Expression>) -> Self {
-        self.block(
-            "assume_role",
-            Body::new().set("role_arn", role_arn).set("session_name", session_name),
-        )
+        self.block("assume_role", Body::new().set("role_arn", role_arn).set("session_name", session_name))
     }
 
     /// The provider's local name.
@@ -91,9 +84,6 @@ impl Provider {
     }
 
     pub(crate) fn reference(&self) -> ProviderRef {
-        ProviderRef {
-            name: self.name.clone(),
-            alias: self.alias.clone(),
-        }
+        ProviderRef { name: self.name.clone(), alias: self.alias.clone() }
     }
 }

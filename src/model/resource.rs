@@ -146,10 +146,7 @@ impl Resource {
 
     /// Waives scanner check `id` for this block, for `reason`.
     pub fn skip_check(mut self, id: impl Into<String>, reason: impl Into<String>) -> Self {
-        self.skipped_checks.push(SkippedCheck {
-            id: id.into(),
-            reason: reason.into(),
-        });
+        self.skipped_checks.push(SkippedCheck { id: id.into(), reason: reason.into() });
         self
     }
 
@@ -160,9 +157,7 @@ impl Resource {
 
     /// `lifecycle { ignore_changes = [attribute, ...] }`.
     pub fn ignore_changes<S: Into<String>>(mut self, attributes: impl IntoIterator<Item = S>) -> Self {
-        self.lifecycle
-            .ignore_changes
-            .extend(attributes.into_iter().map(Into::into));
+        self.lifecycle.ignore_changes.extend(attributes.into_iter().map(Into::into));
         self
     }
 
@@ -230,21 +225,13 @@ pub struct Ref<R = Resource> {
 
 impl<R> Clone for Ref<R> {
     fn clone(&self) -> Self {
-        Self {
-            kind: self.kind,
-            address: self.address.clone(),
-            marker: PhantomData,
-        }
+        Self { kind: self.kind, address: self.address.clone(), marker: PhantomData }
     }
 }
 
 impl<R> Ref<R> {
     pub(crate) fn new(kind: Kind, address: Address) -> Self {
-        Self {
-            kind,
-            address,
-            marker: PhantomData,
-        }
+        Self { kind, address, marker: PhantomData }
     }
 
     /// The address the handle refers to.

@@ -95,11 +95,7 @@ impl Stack {
     pub fn variable(&mut self, variable: Variable) -> Expr<Any> {
         let reference = var(&variable.name);
         if self.variables.contains_key(&variable.name) {
-            self.problem(
-                format!("variable.{}", variable.name),
-                "declared twice",
-                "give each variable its own name",
-            );
+            self.problem(format!("variable.{}", variable.name), "declared twice", "give each variable its own name");
         } else {
             self.variables.insert(variable.name.clone(), variable);
         }
@@ -109,11 +105,7 @@ impl Stack {
     /// Declares a local value and returns `local.<name>`.
     pub fn local(&mut self, name: &str, value: impl Into<Expression>) -> Expr<Any> {
         if self.locals.contains_key(name) {
-            self.problem(
-                format!("local.{name}"),
-                "declared twice",
-                "give each local its own name",
-            );
+            self.problem(format!("local.{name}"), "declared twice", "give each local its own name");
         } else {
             self.locals.insert(name.to_owned(), value.into());
         }
@@ -124,11 +116,7 @@ impl Stack {
     pub fn add(&mut self, mut resource: Resource) -> Ref {
         resource.address.stack = Some(self.id);
         let reference = Ref::new(resource.kind, resource.address.clone());
-        let key = (
-            resource.kind,
-            resource.address.ty.clone(),
-            resource.address.name.clone(),
-        );
+        let key = (resource.kind, resource.address.ty.clone(), resource.address.name.clone());
         if self.addresses.insert(key) {
             self.blocks.push(resource);
         } else {
@@ -146,11 +134,7 @@ impl Stack {
     pub fn module(&mut self, call: ModuleCall) -> Expr<Any> {
         let reference = module(&call.name);
         if self.modules.contains_key(&call.name) {
-            self.problem(
-                format!("module.{}", call.name),
-                "declared twice",
-                "give each module call its own name",
-            );
+            self.problem(format!("module.{}", call.name), "declared twice", "give each module call its own name");
         } else {
             self.modules.insert(call.name.clone(), call);
         }
@@ -160,11 +144,7 @@ impl Stack {
     /// Adds an output.
     pub fn output(&mut self, output: Output) {
         if self.outputs.contains_key(&output.name) {
-            self.problem(
-                format!("output.{}", output.name),
-                "declared twice",
-                "give each output its own name",
-            );
+            self.problem(format!("output.{}", output.name), "declared twice", "give each output its own name");
         } else {
             self.outputs.insert(output.name.clone(), output);
         }

@@ -31,13 +31,7 @@ pub struct S3Backend {
 impl S3Backend {
     /// An encrypted S3 backend; add locking with [`lock_table`](Self::lock_table).
     pub fn new(bucket: impl Into<String>, key: impl Into<String>, region: impl Into<String>) -> Self {
-        Self {
-            bucket: bucket.into(),
-            key: key.into(),
-            region: region.into(),
-            encrypt: true,
-            dynamodb_table: None,
-        }
+        Self { bucket: bucket.into(), key: key.into(), region: region.into(), encrypt: true, dynamodb_table: None }
     }
 
     /// `dynamodb_table = name`: lock the state while a run holds it.

@@ -67,10 +67,7 @@ impl Variable {
 
     /// Adds a `validation` block.
     pub fn validation(mut self, condition: Expr<bool>, error_message: impl Into<String>) -> Self {
-        self.validations.push(Validation {
-            condition: condition.into(),
-            error_message: error_message.into(),
-        });
+        self.validations.push(Validation { condition: condition.into(), error_message: error_message.into() });
         self
     }
 
@@ -99,13 +96,7 @@ pub struct Output {
 impl Output {
     /// `output "name" { value = ... }`.
     pub fn new(name: impl Into<String>, value: impl Into<Expression>) -> Self {
-        Self {
-            name: name.into(),
-            value: value.into(),
-            description: None,
-            sensitive: false,
-            depends_on: Vec::new(),
-        }
+        Self { name: name.into(), value: value.into(), description: None, sensitive: false, depends_on: Vec::new() }
     }
 
     /// `description = text`.

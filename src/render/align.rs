@@ -43,10 +43,7 @@ fn lead_width(line: &str, lead: Option<usize>) -> usize {
 }
 
 fn close_empty_block(line: &str) -> String {
-    if let Some(open) = line
-        .strip_suffix('}')
-        .and_then(|l| l.trim_end_matches(' ').strip_suffix('{'))
-    {
+    if let Some(open) = line.strip_suffix('}').and_then(|l| l.trim_end_matches(' ').strip_suffix('{')) {
         format!("{open}{{}}")
     } else {
         line.to_owned()

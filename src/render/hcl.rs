@@ -85,10 +85,8 @@ pub fn render(stack: &Stack) -> String {
         structures.push(block("output", [o.name.as_str()], items).into());
     }
     for m in &stack.moved {
-        let items = vec![
-            attribute("from", path(&[&m.from.ty, &m.from.name])),
-            attribute("to", path(&[&m.to.ty, &m.to.name])),
-        ];
+        let items =
+            vec![attribute("from", path(&[&m.from.ty, &m.from.name])), attribute("to", path(&[&m.to.ty, &m.to.name]))];
         structures.push(block("moved", [], items).into());
     }
     let body: HclBody = structures.into_iter().collect();
@@ -137,23 +135,14 @@ fn terraform(stack: &Stack) -> Block {
         let providers = t.required_providers.iter().map(|(name, p)| {
             let obj = [("source", &p.source), ("version", &p.version)]
                 .into_iter()
-                .map(|(k, v)| {
-                    (
-                        hcl::expr::ObjectKey::Expression(H::String(k.into())),
-                        H::String(v.clone()),
-                    )
-                })
+                .map(|(k, v)| (hcl::expr::ObjectKey::Expression(H::String(k.into())), H::String(v.clone())))
                 .collect();
             attribute(name, H::Object(obj))
         });
         items.push(block("required_providers", [], providers.collect()).into());
     }
     if let Some(backend) = &t.backend {
-        let args = backend
-            .arguments()
-            .into_iter()
-            .map(|(k, v)| attribute(k, lower(&v)))
-            .collect();
+        let args = backend.arguments().into_iter().map(|(k, v)| attribute(k, lower(&v))).collect();
         items.push(block("backend", ["s3"], args).into());
     }
     block("terraform", [], items)
@@ -219,9 +208,7 @@ fn path(parts: &[&str]) -> H {
     if rest.is_empty() {
         return H::Variable(Variable::unchecked(*root));
     }
-    let ops = rest
-        .iter()
-        .map(|p| TraversalOperator::GetAttr(Identifier::unchecked(*p)));
+    let ops = rest.iter().map(|p| TraversalOperator::GetAttr(Identifier::unchecked(*p)));
     H::Traversal(Box::new(HclTraversal::new(Variable::unchecked(*root), ops)))
 }
 

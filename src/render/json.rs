@@ -77,9 +77,7 @@ pub fn document(stack: &Stack) -> Value {
     for (key, kind) in [("data", Kind::Data), ("resource", Kind::Managed)] {
         let mut by_type = Map::new();
         for r in stack.blocks.iter().filter(|r| r.kind == kind) {
-            let entry = by_type
-                .entry(r.address.ty.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
+            let entry = by_type.entry(r.address.ty.clone()).or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(names) = entry {
                 names.insert(r.address.name.clone(), resource(r).into());
             }
@@ -118,10 +116,7 @@ pub fn document(stack: &Stack) -> Value {
         doc.insert("output".into(), outputs.collect::<Map<_, _>>().into());
     }
     if !stack.moved.is_empty() {
-        let moved = stack
-            .moved
-            .iter()
-            .map(|m| json!({"from": m.from.to_string(), "to": m.to.to_string()}));
+        let moved = stack.moved.iter().map(|m| json!({"from": m.from.to_string(), "to": m.to.to_string()}));
         doc.insert("moved".into(), moved.collect());
     }
     doc.into()
@@ -141,11 +136,7 @@ fn terraform(stack: &Stack) -> Map<String, Value> {
         m.insert("required_providers".into(), providers.collect::<Map<_, _>>().into());
     }
     if let Some(backend) = &t.backend {
-        let args: Map<_, _> = backend
-            .arguments()
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), value(&v)))
-            .collect();
+        let args: Map<_, _> = backend.arguments().into_iter().map(|(k, v)| (k.to_owned(), value(&v))).collect();
         m.insert("backend".into(), json!({ "s3": args }));
     }
     m
@@ -223,11 +214,7 @@ pub(super) fn value(expr: &Expression) -> Value {
             out.into()
         }
         Expression::List(items) => items.iter().map(value).collect(),
-        Expression::Object(map) => map
-            .iter()
-            .map(|(k, v)| (k.clone(), value(v)))
-            .collect::<Map<_, _>>()
-            .into(),
+        Expression::Object(map) => map.iter().map(|(k, v)| (k.clone(), value(v))).collect::<Map<_, _>>().into(),
         Expression::Template(parts) => template_text(parts, escape_markers).into(),
         other => format!("${{{}}}", inline_text(other)).into(),
     }
@@ -238,11 +225,7 @@ fn literal_value(expr: &Expression) -> Value {
     match expr {
         Expression::String(s) => s.clone().into(),
         Expression::List(items) => items.iter().map(literal_value).collect(),
-        Expression::Object(map) => map
-            .iter()
-            .map(|(k, v)| (k.clone(), literal_value(v)))
-            .collect::<Map<_, _>>()
-            .into(),
+        Expression::Object(map) => map.iter().map(|(k, v)| (k.clone(), literal_value(v))).collect::<Map<_, _>>().into(),
         other => value(other),
     }
 }

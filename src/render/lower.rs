@@ -75,11 +75,7 @@ fn for_text(f: &ForExpr) -> String {
         None => f.value_var.clone(),
     };
     let head = format!("for {vars} in {} : ", inline_text(&f.collection));
-    let cond = f
-        .condition
-        .as_ref()
-        .map(|c| format!(" if {}", inline_text(c)))
-        .unwrap_or_default();
+    let cond = f.condition.as_ref().map(|c| format!(" if {}", inline_text(c))).unwrap_or_default();
     match &f.key {
         Some(k) => format!("{{ {head}{} => {}{cond} }}", inline_text(k), inline_text(&f.value)),
         None => format!("[{head}{}{cond}]", inline_text(&f.value)),
@@ -164,10 +160,7 @@ fn traversal(t: &Traversal) -> H {
 /// Writes an expression as single-line HCL text, as it appears inside `${...}`.
 pub(super) fn inline_text(expr: &Expression) -> String {
     let lowered = lower(expr);
-    let mut fmt = hcl::format::Formatter::builder()
-        .compact(true)
-        .prefer_ident_keys(true)
-        .build_vec();
+    let mut fmt = hcl::format::Formatter::builder().compact(true).prefer_ident_keys(true).build_vec();
     // Formatting an in-memory expression tree only fails on I/O, which a Vec never reports.
     hcl::format::Format::format_string(&lowered, &mut fmt).unwrap_or_default()
 }

@@ -54,10 +54,7 @@ fn operators_are_parenthesized_by_structure() {
 fn jsonencode_stays_a_function_call() {
     let doc = jsonencode(Expression::from_iter([("Version", "2012-10-17")]));
     assert_eq!(text(doc.clone()), r#"jsonencode({ Version = "2012-10-17" })"#);
-    assert_eq!(
-        json::value(&doc.into()),
-        json!(r#"${jsonencode({ Version = "2012-10-17" })}"#)
-    );
+    assert_eq!(json::value(&doc.into()), json!(r#"${jsonencode({ Version = "2012-10-17" })}"#));
 }
 
 #[test]
@@ -77,10 +74,7 @@ fn json_meta_arguments_use_bare_strings() {
     let b = &doc["resource"]["aws_vpc"]["b"];
     assert_eq!(b["provider"], json!("aws.west"));
     assert_eq!(b["depends_on"], json!(["aws_vpc.a"]));
-    assert_eq!(
-        b["lifecycle"],
-        json!({"prevent_destroy": true, "ignore_changes": ["tags"]})
-    );
+    assert_eq!(b["lifecycle"], json!({"prevent_destroy": true, "ignore_changes": ["tags"]}));
     assert_eq!(doc["provider"]["aws"][0]["alias"], json!("west"));
 }
 
@@ -105,10 +99,7 @@ fn alignment_follows_terraform_fmt() {
 
 #[test]
 fn empty_blocks_close_on_their_line() {
-    assert_eq!(
-        align_equals("a {\n  allow {    }\n}\nb = \"{ }\"\n"),
-        "a {\n  allow {}\n}\nb = \"{ }\"\n"
-    );
+    assert_eq!(align_equals("a {\n  allow {    }\n}\nb = \"{ }\"\n"), "a {\n  allow {}\n}\nb = \"{ }\"\n");
 }
 
 #[test]

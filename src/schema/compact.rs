@@ -210,11 +210,7 @@ impl BlockSchema {
 
     /// Every name that may appear in configuration: settable attributes and block types.
     pub fn settable_names(&self) -> impl Iterator<Item = &str> {
-        let attrs = self
-            .attributes
-            .iter()
-            .filter(|(_, a)| !a.is_read_only())
-            .map(|(n, _)| n.as_str());
+        let attrs = self.attributes.iter().filter(|(_, a)| !a.is_read_only()).map(|(n, _)| n.as_str());
         attrs.chain(self.blocks.keys().map(String::as_str))
     }
 }

@@ -70,14 +70,9 @@ impl Schema {
     /// Decompresses and indexes a schema file in the vendored format.
     pub fn load(gz: &[u8]) -> Result<Schema, String> {
         let mut text = String::new();
-        flate2::read::GzDecoder::new(gz)
-            .read_to_string(&mut text)
-            .map_err(|e| e.to_string())?;
+        flate2::read::GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| e.to_string())?;
         let header = text.lines().next().ok_or("empty schema file")?;
-        let version = header
-            .strip_prefix("#tfsynth-schema aws ")
-            .ok_or("not a tfsynth schema file")?
-            .to_owned();
+        let version = header.strip_prefix("#tfsynth-schema aws ").ok_or("not a tfsynth schema file")?.to_owned();
         let mut provider = None;
         let mut resources = BTreeMap::new();
         let mut data_sources = BTreeMap::new();
@@ -90,10 +85,7 @@ impl Schema {
                 return Err(format!("malformed schema line at byte {start}"));
             };
             let body_start = start + kind.len() + name.len() + 2;
-            let entry = Entry {
-                range: body_start..offset,
-                parsed: OnceLock::new(),
-            };
+            let entry = Entry { range: body_start..offset, parsed: OnceLock::new() };
             match kind {
                 "p" => provider = Some(entry),
                 "r" => _ = resources.insert(name.to_owned(), entry),
@@ -102,13 +94,7 @@ impl Schema {
             }
         }
         let provider = provider.ok_or("schema has no provider block")?;
-        Ok(Schema {
-            version,
-            text,
-            provider,
-            resources,
-            data_sources,
-        })
+        Ok(Schema { version, text, provider, resources, data_sources })
     }
 
     /// The provider version the schema was taken from, e.g. `5.100.0`.

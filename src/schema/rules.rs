@@ -27,10 +27,7 @@ const KNOWN_MISTAKES: &[(&str, &str, &str)] = &[
 /// known mistake.
 pub(super) fn known_mistake(address: &str, name: &str) -> Option<String> {
     let ty = address.strip_prefix("data.").unwrap_or(address).split('.').next()?;
-    KNOWN_MISTAKES
-        .iter()
-        .find(|(t, n, _)| *t == ty && *n == name)
-        .map(|(_, _, help)| (*help).to_owned())
+    KNOWN_MISTAKES.iter().find(|(t, n, _)| *t == ty && *n == name).map(|(_, _, help)| (*help).to_owned())
 }
 
 /// Cross-field rules per resource type: `(attribute path, what is wrong, what to do)`.

@@ -9,17 +9,9 @@ use super::{BlockSchema, Schema, Type, did_you_mean, rules};
 /// Validates `stack`: every block against the provider schema, every reference against the
 /// stack, every name against Terraform's identifier rules. Returns all problems at once.
 pub fn validate(stack: &Stack) -> Result<()> {
-    let mut v = Validator {
-        stack,
-        schema: Schema::aws(),
-        out: stack.problems.clone(),
-    };
+    let mut v = Validator { stack, schema: Schema::aws(), out: stack.problems.clone() };
     v.run();
-    if v.out.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Invalid(v.out))
-    }
+    if v.out.is_empty() { Ok(()) } else { Err(Error::Invalid(v.out)) }
 }
 
 struct Validator<'a> {
@@ -37,19 +29,13 @@ struct Scope<'a> {
 
 impl Scope<'_> {
     fn at(address: &str, attribute: Option<&str>) -> Self {
-        Scope {
-            address: address.to_owned(),
-            attribute: attribute.map(str::to_owned),
-            repetition: None,
-        }
+        Scope { address: address.to_owned(), attribute: attribute.map(str::to_owned), repetition: None }
     }
 }
 
 impl<'a> Validator<'a> {
     fn report(&mut self, address: &str, attribute: Option<&str>, message: impl Into<String>, help: Option<String>) {
-        let d = self
-            .stack
-            .diagnostic(Some(address.to_owned()), attribute.map(str::to_owned), message, help);
+        let d = self.stack.diagnostic(Some(address.to_owned()), attribute.map(str::to_owned), message, help);
         self.out.push(d);
     }
 
@@ -57,8 +43,7 @@ impl<'a> Validator<'a> {
         let stack = self.stack;
         if !is_identifier(&stack.name) {
             let message = format!("stack name `{}` is not a valid identifier", stack.name);
-            self.out
-                .push(stack.diagnostic(None, None, message, Some(IDENT_HELP.into())));
+            self.out.push(stack.diagnostic(None, None, message, Some(IDENT_HELP.into())));
         }
         self.providers();
         self.variables_and_locals();
@@ -95,21 +80,11 @@ impl<'a> Validator<'a> {
             self.identifier(&address, "name", &v.name);
             if v.ty.parse::<hcl::Expression>().is_err() {
                 let help = "write it as in HCL, e.g. `string`, `list(string)`, `map(number)`";
-                self.report(
-                    &address,
-                    Some("type"),
-                    format!("`{}` is not a type expression", v.ty),
-                    Some(help.into()),
-                );
+                self.report(&address, Some("type"), format!("`{}` is not a type expression", v.ty), Some(help.into()));
             }
             if v.default.as_ref().is_some_and(|d| !d.is_literal()) {
                 let help = "move the expression into a local";
-                self.report(
-                    &address,
-                    Some("default"),
-                    "a variable default must be a literal value",
-                    Some(help.into()),
-                );
+                self.report(&address, Some("default"), "a variable default must be a literal value", Some(help.into()));
             }
             for rule in &v.validations {
                 self.expression(&rule.condition, &Scope::at(&address, Some("validation")));
@@ -132,12 +107,7 @@ impl<'a> Validator<'a> {
             }
             if !o.sensitive && self.reads_sensitive(&o.value) {
                 let message = "the value reads a sensitive attribute, so Terraform refuses to show it";
-                self.report(
-                    &address,
-                    Some("value"),
-                    message,
-                    Some("mark the output with `.sensitive()`".into()),
-                );
+                self.report(&address, Some("value"), message, Some("mark the output with `.sensitive()`".into()));
             }
         }
     }
@@ -175,20 +145,13 @@ impl<'a> Validator<'a> {
     }
 
     fn find(&self, kind: Kind, ty: &str, name: &str) -> Option<&'a Resource> {
-        self.stack
-            .blocks
-            .iter()
-            .find(|r| r.kind == kind && r.address.ty == ty && r.address.name == name)
+        self.stack.blocks.iter().find(|r| r.kind == kind && r.address.ty == ty && r.address.name == name)
     }
 
     fn resource(&mut self, r: &'a Resource) {
         let address = r.path();
         self.identifier(&address, "resource name", &r.address.name);
-        let scope = Scope {
-            address: address.clone(),
-            attribute: None,
-            repetition: r.repetition.as_ref(),
-        };
+        let scope = Scope { address: address.clone(), attribute: None, repetition: r.repetition.as_ref() };
         if let Some(Repetition::Count(e) | Repetition::ForEach(e)) = &r.repetition {
             self.expression(e, &Scope::at(&address, Some("count/for_each")));
         }
@@ -206,11 +169,7 @@ impl<'a> Validator<'a> {
         for check in &r.skipped_checks {
             let well_formed = check.id.split('_').count() >= 3
                 && check.id.starts_with("CKV")
-                && check
-                    .id
-                    .rsplit('_')
-                    .next()
-                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+                && check.id.rsplit('_').next().is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
             if !well_formed {
                 let help = "use the id checkov prints, e.g. CKV_AWS_260 or CKV2_AWS_5";
                 self.report(
@@ -231,11 +190,7 @@ impl<'a> Validator<'a> {
             }
         }
         let Some(schema) = self.schema.block(r.kind, &r.address.ty) else {
-            let what = if r.kind == Kind::Data {
-                "data source"
-            } else {
-                "resource type"
-            };
+            let what = if r.kind == Kind::Data { "data source" } else { "resource type" };
             let help = did_you_mean(&r.address.ty, self.schema.type_names(r.kind)).map_or_else(
                 || format!("the hashicorp/aws {} provider has no such type", self.schema.version()),
                 |s| format!("did you mean `{s}`?"),
@@ -259,11 +214,7 @@ impl<'a> Validator<'a> {
     /// Checks a body's names, required arguments, literal types and block counts.
     fn body(&mut self, address: &str, path: &str, body: &Body, schema: &BlockSchema) {
         let at = |name: &str| {
-            if path.is_empty() {
-                name.to_owned()
-            } else {
-                format!("{path}.{name}")
-            }
+            if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
         };
         for (name, item) in body.items() {
             self.item(address, &at(name), name, item, schema);
@@ -289,29 +240,14 @@ impl<'a> Validator<'a> {
             (Item::Attribute(e), Some(a), _) => {
                 if a.is_read_only() {
                     let help = format!("remove it and read it from the resource instead (`.attr(\"{name}\")`)");
-                    self.report(
-                        address,
-                        Some(path),
-                        "is computed by the provider and cannot be set",
-                        Some(help),
-                    );
+                    self.report(address, Some(path), "is computed by the provider and cannot be set", Some(help));
                 } else if let Some(problem) = type_mismatch(e, &a.ty) {
-                    self.report(
-                        address,
-                        Some(path),
-                        problem,
-                        Some(format!("give a value of type {}", a.ty)),
-                    );
+                    self.report(address, Some(path), problem, Some(format!("give a value of type {}", a.ty)));
                 }
             }
             (Item::Attribute(_), None, Some(_)) => {
                 let help = format!("use `.block(\"{name}\", Body::new()...)`");
-                self.report(
-                    address,
-                    Some(path),
-                    format!("`{name}` is a nested block, not an attribute"),
-                    Some(help),
-                );
+                self.report(address, Some(path), format!("`{name}` is a nested block, not an attribute"), Some(help));
             }
             (Item::Blocks(bodies), _, Some(bt)) => {
                 let n = bodies.len() as u64;
@@ -324,11 +260,7 @@ impl<'a> Validator<'a> {
                     self.report(address, Some(path), message, None);
                 }
                 for (i, b) in bodies.iter().enumerate() {
-                    let p = if bt.max() == Some(1) {
-                        path.to_owned()
-                    } else {
-                        format!("{path}[{i}]")
-                    };
+                    let p = if bt.max() == Some(1) { path.to_owned() } else { format!("{path}[{i}]") };
                     self.body(address, &p, b, &bt.block);
                 }
             }
@@ -357,11 +289,7 @@ impl<'a> Validator<'a> {
             (_, None, None) => {
                 let help = rules::known_mistake(address, name)
                     .or_else(|| did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?")));
-                let what = if matches!(item, Item::Blocks(_)) {
-                    "block type"
-                } else {
-                    "argument"
-                };
+                let what = if matches!(item, Item::Blocks(_)) { "block type" } else { "argument" };
                 self.report(address, Some(path), format!("unknown {what} `{name}`"), help);
             }
         }
@@ -375,27 +303,11 @@ impl<'a> Validator<'a> {
                 None => name.to_owned(),
             };
             match item {
-                Item::Attribute(e) => self.expression(
-                    e,
-                    &Scope {
-                        attribute: Some(path),
-                        ..scope_clone(scope)
-                    },
-                ),
+                Item::Attribute(e) => self.expression(e, &Scope { attribute: Some(path), ..scope_clone(scope) }),
                 Item::Blocks(bodies) => {
                     for (i, b) in bodies.iter().enumerate() {
-                        let attribute = Some(if bodies.len() == 1 {
-                            path.clone()
-                        } else {
-                            format!("{path}[{i}]")
-                        });
-                        self.expressions_in_body(
-                            b,
-                            &Scope {
-                                attribute,
-                                ..scope_clone(scope)
-                            },
-                        );
+                        let attribute = Some(if bodies.len() == 1 { path.clone() } else { format!("{path}[{i}]") });
+                        self.expressions_in_body(b, &Scope { attribute, ..scope_clone(scope) });
                     }
                 }
             }
@@ -432,11 +344,7 @@ impl<'a> Validator<'a> {
         let address = scope.address.as_str();
         match &t.root {
             Root::Resource(a) | Root::Data(a) => {
-                let kind = if matches!(t.root, Root::Data(_)) {
-                    Kind::Data
-                } else {
-                    Kind::Managed
-                };
+                let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
                 let shown = t.object_path().unwrap_or_default();
                 if a.stack.is_some_and(|id| id != self.stack.id) {
                     self.report(
@@ -540,16 +448,9 @@ impl<'a> Validator<'a> {
             if let Expression::Traversal(t) = e
                 && let (Root::Resource(a) | Root::Data(a), Some(first)) = (&t.root, t.first_attribute())
             {
-                let kind = if matches!(t.root, Root::Data(_)) {
-                    Kind::Data
-                } else {
-                    Kind::Managed
-                };
-                found |= self
-                    .schema
-                    .block(kind, &a.ty)
-                    .and_then(|s| s.attributes.get(first))
-                    .is_some_and(|a| a.sensitive);
+                let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
+                found |=
+                    self.schema.block(kind, &a.ty).and_then(|s| s.attributes.get(first)).is_some_and(|a| a.sensitive);
             }
         });
         found
@@ -557,11 +458,7 @@ impl<'a> Validator<'a> {
 }
 
 fn scope_clone<'a>(s: &Scope<'a>) -> Scope<'a> {
-    Scope {
-        address: s.address.clone(),
-        attribute: s.attribute.clone(),
-        repetition: s.repetition,
-    }
+    Scope { address: s.address.clone(), attribute: s.attribute.clone(), repetition: s.repetition }
 }
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";

@@ -7,8 +7,9 @@ mod settings;
 pub use settings::{Settings, settings};
 
 use super::Env;
+use crate::modules::database::Postgres;
 use crate::modules::kms::Key;
-use crate::modules::networking::Vpc;
+use crate::modules::networking::{Peer, Port, Vpc};
 use crate::prelude::*;
 
 /// The registry entry.
@@ -26,10 +27,7 @@ pub fn build(env: Env) -> Stack {
     s.account.check(&mut stack);
     let tf = stack.terraform();
     tf.required_version = Some(">= 1.5.0".into());
-    let aws = RequiredProvider {
-        source: "hashicorp/aws".into(),
-        version: "~> 5.100".into(),
-    };
+    let aws = RequiredProvider { source: "hashicorp/aws".into(), version: "~> 5.100".into() };
     tf.required_providers.insert("aws".into(), aws);
     let key = format!("{}/terraform.tfstate", env.name());
     tf.backend =
@@ -47,9 +45,22 @@ pub fn build(env: Env) -> Stack {
     let net = Vpc::new(&prefix, s.vpc_cidr, s.azs)
         .nat(s.nat)
         .database_subnets()
-        .flow_log_retention(s.flow_log_retention)
+        .flow_log_retention(s.log_retention)
         .build(&mut stack, &s.account, &kms);
     let groups = security::build(&mut stack, &net, &prefix);
+    let db = Postgres::new(&prefix, "15", s.db.class)
+        .database("takeoff", "takeoff_admin")
+        .storage(s.db.storage_gib.0, s.db.storage_gib.1)
+        .multi_az(s.db.multi_az)
+        .read_replicas(s.db.replicas)
+        .backup_retention(s.db.backup_retention_days)
+        .deletion(s.db.deletion)
+        .log_retention(s.log_retention)
+        // Seed 002's parameters on top of the component's TLS and logging defaults.
+        .parameter("shared_preload_libraries", "pg_stat_statements")
+        .parameter("pg_stat_statements.track", "all")
+        .build(&mut stack, &s.account, &net, &kms, &[&groups.ecs]);
+    groups.ecs.allow_out(&mut stack, Port::tcp(db.port), Peer::Group(&db.security_group), "PostgreSQL");
 
     stack.output(Output::new("vpc_id", net.vpc_id.0.clone()).description("The VPC id"));
     stack.output(
@@ -58,7 +69,12 @@ pub fn build(env: Env) -> Stack {
     stack.output(
         Output::new("private_subnet_ids", net.private_subnets.0.clone()).description("Private subnet ids, one per AZ"),
     );
-    for (tier, group) in groups.by_tier() {
+    let endpoint = Output::new("database_endpoint", db.endpoint.clone()).description("PostgreSQL primary, host:port");
+    stack.output(endpoint.sensitive());
+    stack.output(
+        Output::new("database_secret_arn", db.master_secret_arn.clone()).description("Secret with the master password"),
+    );
+    for (tier, group) in groups.by_tier().into_iter().chain([("database", &db.security_group)]) {
         let output = Output::new(format!("{tier}_security_group_id"), group.id.clone());
         stack.output(output.description(format!("Security group of the {tier} tier")));
     }

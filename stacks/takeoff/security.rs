@@ -10,18 +10,12 @@ const APP_PORTS: [(&str, u16); 2] = [("api", 8000), ("frontend", 8080)];
 pub(super) struct Groups {
     pub alb: SecurityGroup,
     pub ecs: SecurityGroup,
-    pub database: SecurityGroup,
     pub redis: SecurityGroup,
 }
 
 impl Groups {
-    pub(super) fn by_tier(&self) -> [(&'static str, &SecurityGroup); 4] {
-        [
-            ("alb", &self.alb),
-            ("ecs", &self.ecs),
-            ("database", &self.database),
-            ("redis", &self.redis),
-        ]
+    pub(super) fn by_tier(&self) -> [(&'static str, &SecurityGroup); 3] {
+        [("alb", &self.alb), ("ecs", &self.ecs), ("redis", &self.redis)]
     }
 }
 
@@ -31,41 +25,19 @@ pub(super) fn build(stack: &mut Stack, net: &Network, prefix: &str) -> Groups {
     let g = Groups {
         alb: group("alb", "Load balancer: HTTP(S) from the internet"),
         ecs: group("ecs", "ECS tasks: app ports from the load balancer only"),
-        database: group("database", "PostgreSQL: from ECS tasks only"),
         redis: group("redis", "Redis: from ECS tasks only"),
     };
     g.alb.allow_http_redirect_from_internet(stack);
-    g.alb
-        .allow_in(stack, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
+    g.alb.allow_in(stack, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
     // Seed fix: the seed opened TCP 0-65535 from the ALB; only the container ports are needed.
     for (service, port) in APP_PORTS {
-        g.alb.allow_out(
-            stack,
-            Port::tcp(port),
-            Peer::Group(&g.ecs),
-            &format!("ALB to the {service} containers"),
-        );
-        g.ecs.allow_in(
-            stack,
-            Port::tcp(port),
-            Peer::Group(&g.alb),
-            &format!("{service} traffic from the ALB"),
-        );
+        g.alb.allow_out(stack, Port::tcp(port), Peer::Group(&g.ecs), &format!("ALB to the {service} containers"));
+        g.ecs.allow_in(stack, Port::tcp(port), Peer::Group(&g.alb), &format!("{service} traffic from the ALB"));
     }
     // Seed fix: the seed allowed all egress from tasks; they need HTTPS (AWS APIs, image pulls,
     // the Claude API) and their data stores.
-    g.ecs.allow_out(
-        stack,
-        Port::tcp(443),
-        Peer::Internet,
-        "HTTPS to AWS APIs and external services",
-    );
-    g.ecs
-        .allow_out(stack, Port::tcp(5432), Peer::Group(&g.database), "PostgreSQL");
+    g.ecs.allow_out(stack, Port::tcp(443), Peer::Internet, "HTTPS to AWS APIs and external services");
     g.ecs.allow_out(stack, Port::tcp(6379), Peer::Group(&g.redis), "Redis");
-    g.database
-        .allow_in(stack, Port::tcp(5432), Peer::Group(&g.ecs), "PostgreSQL from ECS tasks");
-    g.redis
-        .allow_in(stack, Port::tcp(6379), Peer::Group(&g.ecs), "Redis from ECS tasks");
+    g.redis.allow_in(stack, Port::tcp(6379), Peer::Group(&g.ecs), "Redis from ECS tasks");
     g
 }

@@ -1,6 +1,7 @@
 //! The takeoff stack's per-environment settings, in one table.
 
 use super::super::Env;
+use crate::modules::database::Deletion;
 use crate::modules::networking::NatGateways;
 use crate::modules::{Account, Retention};
 
@@ -15,8 +16,27 @@ pub struct Settings {
     pub azs: &'static [&'static str],
     /// NAT layout.
     pub nat: NatGateways,
-    /// How long VPC flow logs are kept.
-    pub flow_log_retention: Retention,
+    /// How long logs are kept: VPC flow logs, database logs.
+    pub log_retention: Retention,
+    /// The PostgreSQL instance.
+    pub db: DbSettings,
+}
+
+/// The PostgreSQL instance's per-environment settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbSettings {
+    /// Instance class of the primary and replicas.
+    pub class: &'static str,
+    /// Initial and maximum storage, GiB.
+    pub storage_gib: (u32, u32),
+    /// A standby in a second AZ.
+    pub multi_az: bool,
+    /// Read replicas.
+    pub replicas: u8,
+    /// Days of automated backups.
+    pub backup_retention_days: u8,
+    /// Deletion protection and final snapshot.
+    pub deletion: Deletion,
 }
 
 /// The settings table.
@@ -24,35 +44,51 @@ pub fn settings(env: Env) -> Settings {
     // One account per environment, as AWS recommends; the ids are AWS's documentation examples.
     match env {
         Env::Development => Settings {
-            account: Account {
-                id: "111122223333",
-                region: "us-east-1",
-            },
+            account: Account { id: "111122223333", region: "us-east-1" },
             vpc_cidr: "10.10.0.0/16",
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
-            flow_log_retention: Retention::Days(30, "development traffic has no audit requirement"),
+            log_retention: Retention::Days(30, "development traffic has no audit requirement"),
+            db: DbSettings {
+                class: "db.t4g.micro",
+                storage_gib: (20, 100),
+                multi_az: false,
+                replicas: 0,
+                backup_retention_days: 7,
+                deletion: Deletion::Unprotected("development data is disposable"),
+            },
         },
         Env::Staging => Settings {
-            account: Account {
-                id: "444455556666",
-                region: "us-east-1",
-            },
+            account: Account { id: "444455556666", region: "us-east-1" },
             vpc_cidr: "10.20.0.0/16",
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
-            flow_log_retention: Retention::Days(90, "staging keeps a quarter for incident comparisons"),
+            log_retention: Retention::Days(90, "staging keeps a quarter for incident comparisons"),
+            db: DbSettings {
+                class: "db.t4g.medium",
+                storage_gib: (50, 200),
+                multi_az: false,
+                replicas: 0,
+                backup_retention_days: 7,
+                deletion: Deletion::Unprotected("staging is rebuilt from production snapshots"),
+            },
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
         Env::Production => Settings {
-            account: Account {
-                id: "777788889999",
-                region: "us-east-1",
-            },
+            account: Account { id: "777788889999", region: "us-east-1" },
             vpc_cidr: "10.0.0.0/16",
             azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::PerAz,
-            flow_log_retention: Retention::OneYear,
+            log_retention: Retention::OneYear,
+            // Seed 002 production values: r6g.large, 200 GiB growing to 1000, Multi-AZ, one replica.
+            db: DbSettings {
+                class: "db.r6g.large",
+                storage_gib: (200, 1000),
+                multi_az: true,
+                replicas: 1,
+                backup_retention_days: 30,
+                deletion: Deletion::Protected,
+            },
         },
     }
 }

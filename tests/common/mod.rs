@@ -41,10 +41,7 @@ pub fn terraform_toolchain() -> Option<PathBuf> {
     let in_ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     let plugins = toolchain::plugin_dir();
     let reason = if !toolchain::terraform_available() {
-        format!(
-            "terraform is not runnable (set {} or put it on PATH)",
-            toolchain::TERRAFORM_ENV
-        )
+        format!("terraform is not runnable (set {} or put it on PATH)", toolchain::TERRAFORM_ENV)
     } else if plugins.is_none() {
         format!("no provider mirror found (set {})", toolchain::PLUGIN_DIR_ENV)
     } else {
@@ -97,10 +94,7 @@ pub fn offline_override(aliases: &[&str]) -> String {
         }
         p
     };
-    let providers: Vec<_> = std::iter::once(None)
-        .chain(aliases.iter().copied().map(Some))
-        .map(mock)
-        .collect();
+    let providers: Vec<_> = std::iter::once(None).chain(aliases.iter().copied().map(Some)).map(mock).collect();
     let doc = serde_json::json!({"terraform": {"backend": {"local": {}}}, "provider": {"aws": providers}});
     serde_json::to_string_pretty(&doc).expect("serializable")
 }
@@ -133,17 +127,7 @@ pub fn validate_and_plan(dir: &Path) -> serde_json::Value {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("validate -json output");
     assert_eq!(report["valid"], true, "terraform validate: {report:#}");
     assert_eq!(report["warning_count"], 0, "terraform validate warnings: {report:#}");
-    terraform(
-        dir,
-        &[
-            "plan",
-            "-refresh=false",
-            "-input=false",
-            "-lock=false",
-            "-no-color",
-            "-out=plan.bin",
-        ],
-    );
+    terraform(dir, &["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=plan.bin"]);
     let shown = terraform(dir, &["show", "-json", "plan.bin"]);
     serde_json::from_slice(&shown.stdout).expect("show -json output")
 }
@@ -153,9 +137,5 @@ pub fn assert_fmt_stable(hcl: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("main.tf"), hcl).expect("write hcl");
     let out = terraform(dir.path(), &["fmt", "-check", "-diff", "-no-color", "main.tf"]);
-    assert!(
-        out.stdout.is_empty(),
-        "terraform fmt would change the HCL:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(out.stdout.is_empty(), "terraform fmt would change the HCL:\n{}", String::from_utf8_lossy(&out.stdout));
 }
