@@ -2,6 +2,7 @@
 //! defaults are the secure choice and returns typed outputs for the next component.
 
 mod account;
+pub mod cache;
 pub mod database;
 pub mod iam;
 pub mod kms;

@@ -7,6 +7,7 @@ mod settings;
 pub use settings::{Settings, settings};
 
 use super::Env;
+use crate::modules::cache::Redis;
 use crate::modules::database::Postgres;
 use crate::modules::kms::Key;
 use crate::modules::networking::{Peer, Port, Vpc};
@@ -61,6 +62,13 @@ pub fn build(env: Env) -> Stack {
         .parameter("pg_stat_statements.track", "all")
         .build(&mut stack, &s.account, &net, &kms, &[&groups.ecs]);
     groups.ecs.allow_out(&mut stack, Port::tcp(db.port), Peer::Group(&db.security_group), "PostgreSQL");
+    // Seed 002: cache.r6g.medium x 2 in production.
+    let cache = Redis::new(&prefix, s.cache.node_type)
+        .availability(s.cache.availability)
+        .snapshot_retention(s.cache.snapshot_retention_days)
+        .log_retention(s.log_retention)
+        .build(&mut stack, &net, &kms, &[&groups.ecs]);
+    groups.ecs.allow_out(&mut stack, Port::tcp(cache.port), Peer::Group(&cache.security_group), "Redis");
 
     stack.output(Output::new("vpc_id", net.vpc_id.0.clone()).description("The VPC id"));
     stack.output(
@@ -74,7 +82,9 @@ pub fn build(env: Env) -> Stack {
     stack.output(
         Output::new("database_secret_arn", db.master_secret_arn.clone()).description("Secret with the master password"),
     );
-    for (tier, group) in groups.by_tier().into_iter().chain([("database", &db.security_group)]) {
+    for (tier, group) in
+        groups.by_tier().into_iter().chain([("database", &db.security_group), ("cache", &cache.security_group)])
+    {
         let output = Output::new(format!("{tier}_security_group_id"), group.id.clone());
         stack.output(output.description(format!("Security group of the {tier} tier")));
     }

@@ -1,4 +1,5 @@
-//! Security groups chained ALB -> ECS -> `PostgreSQL` / Redis, each rule its own resource.
+//! The load balancer's and the tasks' security groups; the data stores' groups come with their
+//! components and admit the tasks only.
 
 use crate::modules::networking::{Network, Peer, Port, SecurityGroup};
 use crate::prelude::*;
@@ -10,12 +11,11 @@ const APP_PORTS: [(&str, u16); 2] = [("api", 8000), ("frontend", 8080)];
 pub(super) struct Groups {
     pub alb: SecurityGroup,
     pub ecs: SecurityGroup,
-    pub redis: SecurityGroup,
 }
 
 impl Groups {
-    pub(super) fn by_tier(&self) -> [(&'static str, &SecurityGroup); 3] {
-        [("alb", &self.alb), ("ecs", &self.ecs), ("redis", &self.redis)]
+    pub(super) fn by_tier(&self) -> [(&'static str, &SecurityGroup); 2] {
+        [("alb", &self.alb), ("ecs", &self.ecs)]
     }
 }
 
@@ -25,7 +25,6 @@ pub(super) fn build(stack: &mut Stack, net: &Network, prefix: &str) -> Groups {
     let g = Groups {
         alb: group("alb", "Load balancer: HTTP(S) from the internet"),
         ecs: group("ecs", "ECS tasks: app ports from the load balancer only"),
-        redis: group("redis", "Redis: from ECS tasks only"),
     };
     g.alb.allow_http_redirect_from_internet(stack);
     g.alb.allow_in(stack, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
@@ -35,9 +34,7 @@ pub(super) fn build(stack: &mut Stack, net: &Network, prefix: &str) -> Groups {
         g.ecs.allow_in(stack, Port::tcp(port), Peer::Group(&g.alb), &format!("{service} traffic from the ALB"));
     }
     // Seed fix: the seed allowed all egress from tasks; they need HTTPS (AWS APIs, image pulls,
-    // the Claude API) and their data stores.
+    // the Claude API) and their data stores (added where those are built).
     g.ecs.allow_out(stack, Port::tcp(443), Peer::Internet, "HTTPS to AWS APIs and external services");
-    g.ecs.allow_out(stack, Port::tcp(6379), Peer::Group(&g.redis), "Redis");
-    g.redis.allow_in(stack, Port::tcp(6379), Peer::Group(&g.ecs), "Redis from ECS tasks");
     g
 }

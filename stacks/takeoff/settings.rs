@@ -1,6 +1,7 @@
 //! The takeoff stack's per-environment settings, in one table.
 
 use super::super::Env;
+use crate::modules::cache::Availability;
 use crate::modules::database::Deletion;
 use crate::modules::networking::NatGateways;
 use crate::modules::{Account, Retention};
@@ -20,6 +21,19 @@ pub struct Settings {
     pub log_retention: Retention,
     /// The PostgreSQL instance.
     pub db: DbSettings,
+    /// The Redis replication group.
+    pub cache: CacheSettings,
+}
+
+/// The Redis replication group's per-environment settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// Node type.
+    pub node_type: &'static str,
+    /// Nodes and failover.
+    pub availability: Availability,
+    /// Days of snapshots.
+    pub snapshot_retention_days: u8,
 }
 
 /// The PostgreSQL instance's per-environment settings.
@@ -57,6 +71,11 @@ pub fn settings(env: Env) -> Settings {
                 backup_retention_days: 7,
                 deletion: Deletion::Unprotected("development data is disposable"),
             },
+            cache: CacheSettings {
+                node_type: "cache.t4g.micro",
+                availability: Availability::SingleNode,
+                snapshot_retention_days: 1,
+            },
         },
         Env::Staging => Settings {
             account: Account { id: "444455556666", region: "us-east-1" },
@@ -71,6 +90,11 @@ pub fn settings(env: Env) -> Settings {
                 replicas: 0,
                 backup_retention_days: 7,
                 deletion: Deletion::Unprotected("staging is rebuilt from production snapshots"),
+            },
+            cache: CacheSettings {
+                node_type: "cache.t4g.small",
+                availability: Availability::SingleNode,
+                snapshot_retention_days: 3,
             },
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
@@ -88,6 +112,11 @@ pub fn settings(env: Env) -> Settings {
                 replicas: 1,
                 backup_retention_days: 30,
                 deletion: Deletion::Protected,
+            },
+            cache: CacheSettings {
+                node_type: "cache.r6g.medium",
+                availability: Availability::MultiAz { replicas: 1 },
+                snapshot_retention_days: 7,
             },
         },
     }
