@@ -95,7 +95,7 @@ fn nat_layouts() {
         match gateways {
             None => assert!(nat_gw.is_null(), "{nat:?}"),
             Some(per_az) => {
-                assert_eq!(nat_gw["for_each"].as_object().map(serde_json::Map::len), per_az.then_some(3), "{nat:?}")
+                assert_eq!(nat_gw["for_each"].as_object().map(serde_json::Map::len), per_az.then_some(3), "{nat:?}");
             }
         }
     }
