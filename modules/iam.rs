@@ -30,6 +30,11 @@ impl Statement {
         }
     }
 
+    /// `Effect = "Deny"` for `actions`: overrides any allow.
+    pub fn deny<S: Into<String>>(actions: impl IntoIterator<Item = S>) -> Self {
+        Self { effect: "Deny", ..Self::allow(actions) }
+    }
+
     /// `Sid = sid`.
     pub fn sid(mut self, sid: impl Into<String>) -> Self {
         self.sid = Some(sid.into());

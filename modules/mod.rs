@@ -4,10 +4,13 @@
 mod account;
 pub mod cache;
 pub mod database;
+pub mod firewall;
 pub mod iam;
 pub mod kms;
+pub mod load_balancing;
 pub mod logs;
 pub mod networking;
+pub mod storage;
 
 pub use account::Account;
 pub use kms::KmsKey;

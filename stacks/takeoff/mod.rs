@@ -9,7 +9,9 @@ pub use settings::{Settings, settings};
 use super::Env;
 use crate::modules::cache::Redis;
 use crate::modules::database::Postgres;
+use crate::modules::firewall::{ManagedGroup, WebAcl};
 use crate::modules::kms::Key;
+use crate::modules::load_balancing::{Alb, Condition, TargetGroup};
 use crate::modules::networking::{Peer, Port, Vpc};
 use crate::prelude::*;
 
@@ -48,7 +50,24 @@ pub fn build(env: Env) -> Stack {
         .database_subnets()
         .flow_log_retention(s.log_retention)
         .build(&mut stack, &s.account, &kms);
-    let groups = security::build(&mut stack, &net, &prefix);
+    // Seed 002 routing: the frontend by default, /api/*, /health and /metrics to the API.
+    let alb = Alb::new(&prefix, s.certificate_arn)
+        .deletion(s.alb_deletion)
+        .target_group(TargetGroup::new("api", 8000).health_path("/health"))
+        .target_group(TargetGroup::new("frontend", 8080).health_path("/health").thresholds(2, 2))
+        .default_target("frontend")
+        .forward(100, Condition::Path(vec!["/api/*", "/health", "/metrics"]), "api")
+        .build(&mut stack, &s.account, &net);
+    // Seed 002's four WAF rules (its rate rule fixed to block), associated with the ALB, which
+    // the seed never did.
+    WebAcl::new(format!("{prefix}-waf"))
+        .rate_limit(2000, 300)
+        .managed(ManagedGroup::aws("AWSManagedRulesCommonRuleSet").count("SizeRestrictions_BODY"))
+        .managed(ManagedGroup::aws("AWSManagedRulesSQLiRuleSet"))
+        .managed(ManagedGroup::aws("AWSManagedRulesKnownBadInputsRuleSet"))
+        .log_retention(s.log_retention)
+        .build(&mut stack, &kms, &alb);
+    let ecs = security::tasks(&mut stack, &net, &prefix, &alb);
     let db = Postgres::new(&prefix, "15", s.db.class)
         .database("takeoff", "takeoff_admin")
         .storage(s.db.storage_gib.0, s.db.storage_gib.1)
@@ -60,15 +79,15 @@ pub fn build(env: Env) -> Stack {
         // Seed 002's parameters on top of the component's TLS and logging defaults.
         .parameter("shared_preload_libraries", "pg_stat_statements")
         .parameter("pg_stat_statements.track", "all")
-        .build(&mut stack, &s.account, &net, &kms, &[&groups.ecs]);
-    groups.ecs.allow_out(&mut stack, Port::tcp(db.port), Peer::Group(&db.security_group), "PostgreSQL");
+        .build(&mut stack, &s.account, &net, &kms, &[&ecs]);
+    ecs.allow_out(&mut stack, Port::tcp(db.port), Peer::Group(&db.security_group), "PostgreSQL");
     // Seed 002: cache.r6g.medium x 2 in production.
     let cache = Redis::new(&prefix, s.cache.node_type)
         .availability(s.cache.availability)
         .snapshot_retention(s.cache.snapshot_retention_days)
         .log_retention(s.log_retention)
-        .build(&mut stack, &net, &kms, &[&groups.ecs]);
-    groups.ecs.allow_out(&mut stack, Port::tcp(cache.port), Peer::Group(&cache.security_group), "Redis");
+        .build(&mut stack, &net, &kms, &[&ecs]);
+    ecs.allow_out(&mut stack, Port::tcp(cache.port), Peer::Group(&cache.security_group), "Redis");
 
     stack.output(Output::new("vpc_id", net.vpc_id.0.clone()).description("The VPC id"));
     stack.output(
@@ -82,9 +101,14 @@ pub fn build(env: Env) -> Stack {
     stack.output(
         Output::new("database_secret_arn", db.master_secret_arn.clone()).description("Secret with the master password"),
     );
-    for (tier, group) in
-        groups.by_tier().into_iter().chain([("database", &db.security_group), ("cache", &cache.security_group)])
-    {
+    stack.output(Output::new("alb_dns_name", alb.dns_name.clone()).description("Load balancer DNS name"));
+    let tiers = [
+        ("alb", &alb.security_group),
+        ("ecs", &ecs),
+        ("database", &db.security_group),
+        ("cache", &cache.security_group),
+    ];
+    for (tier, group) in tiers {
         let output = Output::new(format!("{tier}_security_group_id"), group.id.clone());
         stack.output(output.description(format!("Security group of the {tier} tier")));
     }

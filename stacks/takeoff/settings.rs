@@ -3,6 +3,7 @@
 use super::super::Env;
 use crate::modules::cache::Availability;
 use crate::modules::database::Deletion;
+use crate::modules::load_balancing::Deletion as AlbDeletion;
 use crate::modules::networking::NatGateways;
 use crate::modules::{Account, Retention};
 
@@ -23,6 +24,10 @@ pub struct Settings {
     pub db: DbSettings,
     /// The Redis replication group.
     pub cache: CacheSettings,
+    /// The ACM certificate the load balancer serves.
+    pub certificate_arn: &'static str,
+    /// Load balancer deletion protection.
+    pub alb_deletion: AlbDeletion,
 }
 
 /// The Redis replication group's per-environment settings.
@@ -76,6 +81,8 @@ pub fn settings(env: Env) -> Settings {
                 availability: Availability::SingleNode,
                 snapshot_retention_days: 1,
             },
+            certificate_arn: "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-4000-8000-000000000001",
+            alb_deletion: AlbDeletion::Unprotected("development is torn down freely"),
         },
         Env::Staging => Settings {
             account: Account { id: "444455556666", region: "us-east-1" },
@@ -96,6 +103,8 @@ pub fn settings(env: Env) -> Settings {
                 availability: Availability::SingleNode,
                 snapshot_retention_days: 3,
             },
+            certificate_arn: "arn:aws:acm:us-east-1:444455556666:certificate/00000000-0000-4000-8000-000000000002",
+            alb_deletion: AlbDeletion::Unprotected("staging is rebuilt freely"),
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
         Env::Production => Settings {
@@ -118,6 +127,8 @@ pub fn settings(env: Env) -> Settings {
                 availability: Availability::MultiAz { replicas: 1 },
                 snapshot_retention_days: 7,
             },
+            certificate_arn: "arn:aws:acm:us-east-1:777788889999:certificate/00000000-0000-4000-8000-000000000003",
+            alb_deletion: AlbDeletion::Protected,
         },
     }
 }
