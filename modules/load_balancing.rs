@@ -58,6 +58,8 @@ pub struct TargetGroupRef {
     pub arn_suffix: Expr<String>,
     /// The port targets listen on.
     pub port: u16,
+    /// The load balancer's ARN suffix, for request-count scaling labels.
+    pub lb_arn_suffix: Expr<String>,
 }
 
 /// A target group: IP targets (Fargate tasks) on one port, with a health check.
@@ -269,6 +271,9 @@ impl Alb {
             lb = lb.skip_check("CKV_AWS_150", reason);
         }
         let lb = stack.add(lb);
+        let suffix: Expr<String> = lb.attr("arn_suffix").typed();
+        let groups: IndexMap<String, TargetGroupRef> =
+            groups.into_iter().map(|(k, g)| (k, TargetGroupRef { lb_arn_suffix: suffix.clone(), ..g })).collect();
         let arn_of = |n: &str| groups.get(n).map_or_else(|| Expr::from(""), |g| g.arn.clone());
         let default = self.default_target.as_deref().map_or_else(|| Expr::from(""), arn_of);
         let https = stack.add(
@@ -311,7 +316,7 @@ impl Alb {
         }
         LoadBalancer {
             arn: lb.arn(),
-            arn_suffix: lb.attr("arn_suffix").typed(),
+            arn_suffix: suffix,
             dns_name: lb.attr("dns_name").typed(),
             zone_id: lb.attr("zone_id").typed(),
             security_group: sg,
@@ -373,5 +378,10 @@ fn target_group(stack: &mut Stack, lb_name: &str, net: &Network, tg: &TargetGrou
                 "TLS ends at the load balancer; targets are reached over the private VPC network",
             ),
     );
-    TargetGroupRef { arn: r.arn(), arn_suffix: r.attr("arn_suffix").typed(), port: tg.port }
+    TargetGroupRef {
+        arn: r.arn(),
+        arn_suffix: r.attr("arn_suffix").typed(),
+        port: tg.port,
+        lb_arn_suffix: Expr::from(""),
+    }
 }

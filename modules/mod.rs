@@ -3,6 +3,7 @@
 
 mod account;
 pub mod cache;
+pub mod compute;
 pub mod database;
 pub mod firewall;
 pub mod iam;
@@ -10,6 +11,7 @@ pub mod kms;
 pub mod load_balancing;
 pub mod logs;
 pub mod networking;
+pub mod secrets;
 pub mod storage;
 
 pub use account::Account;

@@ -7,7 +7,7 @@ use hcl::Identifier;
 use hcl::expr::{Expression as H, Traversal as HclTraversal, TraversalOperator, Variable};
 use hcl::structure::{Attribute, Block, BlockLabel, Body as HclBody, Structure};
 
-use crate::expr::Traversal;
+use crate::expr::{Expression, Traversal};
 use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
 
 use super::align::align_equals;
@@ -26,7 +26,7 @@ pub fn render(stack: &Stack) -> String {
         if let Some(alias) = &p.alias {
             items.push(attribute("alias", H::String(alias.clone())));
         }
-        items.extend(body_items(&p.body));
+        items.extend(body_items(&p.body, 1));
         structures.push(block("provider", [p.name.as_str()], items).into());
     }
     for v in stack.variables.values() {
@@ -159,7 +159,7 @@ fn resource_items(r: &Resource) -> Vec<Structure> {
         let parts: Vec<&str> = std::iter::once(p.name.as_str()).chain(p.alias.as_deref()).collect();
         items.push(attribute("provider", path(&parts)));
     }
-    items.extend(body_items(&r.body));
+    items.extend(body_items(&r.body, 1));
     if !r.depends_on.is_empty() {
         items.push(attribute("depends_on", references(&r.depends_on)));
     }
@@ -184,17 +184,43 @@ fn lifecycle(l: &Lifecycle) -> Block {
     block("lifecycle", [], items)
 }
 
-fn body_items(body: &Body) -> Vec<Structure> {
+fn body_items(body: &Body, depth: usize) -> Vec<Structure> {
     let mut items = Vec::new();
     for (name, item) in body.items() {
         match item {
-            Item::Attribute(e) => items.push(attribute(name, lower(e))),
+            Item::Attribute(e) => items.push(attribute(name, attribute_value(e, depth))),
             Item::Blocks(bodies) => {
-                items.extend(bodies.iter().map(|b| Structure::from(block(name, [], body_items(b)))));
+                items.extend(bodies.iter().map(|b| Structure::from(block(name, [], body_items(b, depth + 1)))));
             }
         }
     }
     items
+}
+
+/// An attribute's value. `jsonencode` of a document is written across lines, as people write
+/// policies and container definitions, so a one-value change is a one-line diff; hcl-rs would
+/// put every function argument on one line.
+fn attribute_value(e: &Expression, depth: usize) -> H {
+    let document = match e {
+        Expression::Call(call) if call.name == "jsonencode" && call.args.len() == 1 && !call.expand_final => {
+            &call.args[0]
+        }
+        _ => return lower(e),
+    };
+    let non_empty = match document {
+        Expression::Object(m) => !m.is_empty(),
+        Expression::List(l) => !l.is_empty(),
+        _ => false,
+    };
+    if !non_empty {
+        return lower(e);
+    }
+    let mut fmt = hcl::format::Formatter::builder().prefer_ident_keys(true).build_vec();
+    let text = hcl::format::Format::format_string(&lower(document), &mut fmt).unwrap_or_default();
+    let indent = "  ".repeat(depth);
+    let text = text.trim_end().replace('\n', &format!("\n{indent}"));
+    // hcl-rs prints the whole text as given; the tree stays valid HCL.
+    H::Variable(Variable::unchecked(format!("jsonencode({text})")))
 }
 
 fn references(refs: &[Traversal]) -> H {

@@ -2,6 +2,7 @@
 //! NAT, routing, flow logs and the security groups chained ALB -> ECS -> `PostgreSQL` / Redis.
 
 mod security;
+mod services;
 mod settings;
 
 pub use settings::{Settings, settings};
@@ -96,6 +97,8 @@ pub fn build(env: Env) -> Stack {
     stack.output(
         Output::new("private_subnet_ids", net.private_subnets.0.clone()).description("Private subnet ids, one per AZ"),
     );
+    let wiring = services::Wiring { net: &net, kms: &kms, alb: &alb, db: &db, cache: &cache, tasks: &ecs };
+    services::build(&mut stack, &s, &prefix, env.name(), &wiring);
     let endpoint = Output::new("database_endpoint", db.endpoint.clone()).description("PostgreSQL primary, host:port");
     stack.output(endpoint.sensitive());
     stack.output(

@@ -28,6 +28,21 @@ pub struct Settings {
     pub certificate_arn: &'static str,
     /// Load balancer deletion protection.
     pub alb_deletion: AlbDeletion,
+    /// Task counts: (desired and autoscaling floor, autoscaling ceiling) per service.
+    pub tasks: Tasks,
+    /// The image tag deployed unless the pipeline passes another (`-var image_tag=...`).
+    pub image_tag: &'static str,
+}
+
+/// Task counts per service: (desired and autoscaling floor, ceiling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tasks {
+    /// The API.
+    pub api: (u16, u16),
+    /// The Celery workers.
+    pub worker: (u16, u16),
+    /// The web frontend.
+    pub frontend: (u16, u16),
 }
 
 /// The Redis replication group's per-environment settings.
@@ -83,6 +98,8 @@ pub fn settings(env: Env) -> Settings {
             },
             certificate_arn: "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-4000-8000-000000000001",
             alb_deletion: AlbDeletion::Unprotected("development is torn down freely"),
+            tasks: Tasks { api: (1, 2), worker: (1, 2), frontend: (1, 2) },
+            image_tag: "main",
         },
         Env::Staging => Settings {
             account: Account { id: "444455556666", region: "us-east-1" },
@@ -105,6 +122,8 @@ pub fn settings(env: Env) -> Settings {
             },
             certificate_arn: "arn:aws:acm:us-east-1:444455556666:certificate/00000000-0000-4000-8000-000000000002",
             alb_deletion: AlbDeletion::Unprotected("staging is rebuilt freely"),
+            tasks: Tasks { api: (2, 4), worker: (2, 6), frontend: (2, 4) },
+            image_tag: "main",
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
         Env::Production => Settings {
@@ -129,6 +148,9 @@ pub fn settings(env: Env) -> Settings {
             },
             certificate_arn: "arn:aws:acm:us-east-1:777788889999:certificate/00000000-0000-4000-8000-000000000003",
             alb_deletion: AlbDeletion::Protected,
+            // Seed 002: API 3-10, workers 5-20; the frontend had no service at all.
+            tasks: Tasks { api: (3, 10), worker: (5, 20), frontend: (2, 6) },
+            image_tag: "1.0.0",
         },
     }
 }

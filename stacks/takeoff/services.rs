@@ -1,0 +1,132 @@
+//! The ECS services: API, Celery worker and web frontend, their secrets and their storage.
+
+use super::Settings;
+use crate::modules::cache::Cache;
+use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Target};
+use crate::modules::database::Database;
+use crate::modules::iam::Statement;
+use crate::modules::load_balancing::LoadBalancer;
+use crate::modules::networking::{Network, SecurityGroup};
+use crate::modules::secrets::{Rotation, SecretRef, secret};
+use crate::modules::storage::{Bucket, Encryption};
+use crate::modules::{KmsKey, Retention};
+use crate::prelude::*;
+
+/// What the services are wired to.
+pub(super) struct Wiring<'a> {
+    pub net: &'a Network,
+    pub kms: &'a KmsKey,
+    pub alb: &'a LoadBalancer,
+    pub db: &'a Database,
+    pub cache: &'a Cache,
+    pub tasks: &'a SecurityGroup,
+}
+
+pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w: &Wiring<'_>) {
+    let tag = stack.variable(
+        Variable::new("image_tag", "string")
+            .description("Image tag of the takeoff-api, -worker and -frontend images")
+            .default(s.image_tag)
+            .validation(length(var("image_tag")).greater_than(0), "The image tag must not be empty."),
+    );
+    let registry = format!("{}.dkr.ecr.{}.amazonaws.com", s.account.id, s.account.region);
+    let image = |repo: &str| template![format!("{registry}/takeoff-{repo}:"), tag.clone()];
+    let storage = Bucket::new("storage", format!("{prefix}-storage-{}", s.account.id))
+        .encryption(Encryption::Kms(w.kms.clone()))
+        .build(stack);
+    let third_party = "issued by the provider; rotate it there and update the secret";
+    let anthropic = secret(
+        stack,
+        "anthropic_api_key",
+        format!("{prefix}/anthropic-api-key"),
+        "Claude API key",
+        w.kms,
+        Rotation::AtSource(third_party),
+    );
+    let app_key = secret(
+        stack,
+        "secret_key",
+        format!("{prefix}/secret-key"),
+        "Application signing key",
+        w.kms,
+        Rotation::AtSource("rotated with application releases, which re-sign sessions"),
+    );
+    let db_secret = SecretRef::external(w.db.master_secret_arn.clone());
+
+    // Seed fix: DATABASE_URL pointed at the whole JSON secret; each value is now one JSON key.
+    let app = |name: &str, port: Option<u16>| {
+        let c = Container::new(name, image(name))
+            .env("ENVIRONMENT", env)
+            .env("LOG_LEVEL", if env == "production" { "INFO" } else { "DEBUG" })
+            .env("DATABASE_HOST", w.db.address.clone())
+            .env("DATABASE_NAME", "takeoff")
+            .env("REDIS_HOST", w.cache.primary_endpoint.clone())
+            .env("REDIS_USER", w.cache.iam_user.as_str())
+            .env("STORAGE_BUCKET", storage.name.clone())
+            .secret("DATABASE_USER", &db_secret, Some("username"))
+            .secret("DATABASE_PASSWORD", &db_secret, Some("password"))
+            .secret("ANTHROPIC_API_KEY", &anthropic, None)
+            .secret("SECRET_KEY", &app_key, None);
+        match port {
+            Some(p) => c.port(p).health(HealthCheck::http(p, "/health")),
+            None => c,
+        }
+    };
+    let data_access = [
+        Statement::allow(["s3:ListBucket"]).sid("ListStorage").on(storage.arn.clone()),
+        Statement::allow(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
+            .sid("Storage")
+            .on(template![storage.arn.clone(), "/*"]),
+        Statement::allow(["kms:Decrypt", "kms:GenerateDataKey"]).sid("StorageKey").on(w.kms.arn.clone()),
+        Statement::allow(["elasticache:Connect"]).sid("Cache").on(w.cache.arn.clone()).on(w.cache.iam_user_arn.clone()),
+    ];
+    let grant = |svc: Service| data_access.iter().cloned().fold(svc, Service::allow);
+    let retention = if env == "production" { Retention::OneYear } else { s.log_retention };
+    let cluster = Cluster::new(prefix).log_retention(retention).build(stack, w.kms);
+    let run = |stack: &mut Stack, svc: Service| svc.build(stack, &s.account, &cluster, w.net, w.kms, w.tasks);
+
+    let (api_min, api_max) = s.tasks.api;
+    let api = Service::new("api", app("api", Some(8000)))
+        .size(1024, 2048)
+        .desired(api_min)
+        .behind(&w.alb.target_groups["api"])
+        .autoscale(
+            Scaling::new(api_min, api_max)
+                .target(Target::Cpu(70.0))
+                .target(Target::Memory(80.0))
+                .target(Target::RequestsPerTarget(1000.0)),
+        );
+    run(stack, grant(api));
+
+    let (worker_min, worker_max) = s.tasks.worker;
+    // Seed fix: the seed gave workers a scaling target but no policy; they track CPU and the
+    // queue depth per worker (100, the runbook's figure) that the workers publish.
+    let queue = Target::Custom {
+        namespace: "Takeoff/Worker",
+        metric: "QueueDepthPerWorker",
+        statistic: "Average",
+        value: 100.0,
+    };
+    let worker = Service::new(
+        "worker",
+        app("worker", None).command(["celery", "-A", "app.worker", "worker", "--loglevel=INFO"]),
+    )
+    .size(2048, 4096)
+    .desired(worker_min)
+    .capacity(Capacity::Spot)
+    .deployment(200, 50)
+    .autoscale(Scaling::new(worker_min, worker_max).target(Target::Cpu(70.0)).target(queue));
+    run(stack, grant(worker));
+
+    let (web_min, web_max) = s.tasks.frontend;
+    let frontend = Container::new("frontend", image("frontend"))
+        .port(8080)
+        .health(HealthCheck::http(8080, "/health"))
+        .env("ENVIRONMENT", env);
+    let frontend = Service::new("frontend", frontend)
+        .size(512, 1024)
+        .desired(web_min)
+        .behind(&w.alb.target_groups["frontend"])
+        .autoscale(Scaling::new(web_min, web_max).target(Target::Cpu(70.0)));
+    run(stack, frontend);
+}
