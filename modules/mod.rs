@@ -2,9 +2,11 @@
 //! defaults are the secure choice and returns typed outputs for the next component.
 
 mod account;
+pub mod alarms;
 pub mod cache;
 pub mod compute;
 pub mod database;
+pub mod dns;
 pub mod firewall;
 pub mod iam;
 pub mod kms;

@@ -22,7 +22,7 @@ pub mod prelude {
     pub use crate::error::{Diagnostic, Error, Result};
     pub use crate::expr::{
         Any, Expr, Expression, IntoTemplatePart, List, Map, Num, call, cidrsubnet, count_index, each_key, each_value,
-        element, for_entries, for_list, for_map, jsonencode, length, local, lookup, merge, module, var,
+        element, for_entries, for_list, for_map, for_object, jsonencode, length, local, lookup, merge, module, var,
     };
     pub use crate::model::{
         Arguments, Body, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource, S3Backend,

@@ -91,6 +91,16 @@ pub fn for_map<T>(
     for_expr(Some(key_var), value_var, collection.into(), Some(key.into()), value.into())
 }
 
+/// `{for item in collection : key(item) => value(item)}`.
+pub fn for_object<T>(
+    var: &str,
+    collection: impl Into<Expression>,
+    body: impl FnOnce(Expr<Any>) -> (Expr<String>, Expr<T>),
+) -> Expr<Map<T>> {
+    let (key, value) = body(iterator(var));
+    for_expr(None, var, collection.into(), Some(key.into()), value.into())
+}
+
 /// `[for key, value in collection : body(key, value)]`, the seeds' map-to-list-of-objects idiom.
 pub fn for_entries<T>(
     (key_var, value_var): (&str, &str),

@@ -13,8 +13,8 @@ mod typed;
 
 pub use expression::{BinaryOp, Call, Expression, ForExpr, TemplatePart};
 pub use func::{
-    BUILTINS, call, cidrsubnet, count_index, each_key, each_value, element, for_entries, for_list, for_map, iterator,
-    jsonencode, length, lookup, merge,
+    BUILTINS, call, cidrsubnet, count_index, each_key, each_value, element, for_entries, for_list, for_map, for_object,
+    iterator, jsonencode, length, lookup, merge,
 };
 pub use template::{IntoTemplatePart, template};
 pub use traversal::{Address, Root, StackId, Step, Traversal};

@@ -10,6 +10,7 @@ pub use settings::{Settings, settings};
 use super::Env;
 use crate::modules::cache::Redis;
 use crate::modules::database::Postgres;
+use crate::modules::dns::{alias, certificate};
 use crate::modules::firewall::{ManagedGroup, WebAcl};
 use crate::modules::kms::Key;
 use crate::modules::load_balancing::{Alb, Condition, TargetGroup};
@@ -45,6 +46,7 @@ pub fn build(env: Env) -> Stack {
     // Seed fix: the seed created a KMS key and used it nowhere; this one encrypts the logs.
     let kms = Key::new("main", &prefix, format!("Takeoff {} data and logs", env.name()))
         .for_log_groups()
+        .for_service("cloudwatch.amazonaws.com")
         .build(&mut stack, &s.account);
     let net = Vpc::new(&prefix, s.vpc_cidr, s.azs)
         .nat(s.nat)
@@ -52,7 +54,9 @@ pub fn build(env: Env) -> Stack {
         .flow_log_retention(s.log_retention)
         .build(&mut stack, &s.account, &kms);
     // Seed 002 routing: the frontend by default, /api/*, /health and /metrics to the API.
-    let alb = Alb::new(&prefix, s.certificate_arn)
+    let (app, api) = (format!("app.{}", s.domain), format!("api.{}", s.domain));
+    let cert = certificate(&mut stack, "site", &app, &[api.as_str()], s.zone_id);
+    let alb = Alb::new(&prefix, cert)
         .deletion(s.alb_deletion)
         .target_group(TargetGroup::new("api", 8000).health_path("/health"))
         .target_group(TargetGroup::new("frontend", 8080).health_path("/health").thresholds(2, 2))
@@ -68,6 +72,9 @@ pub fn build(env: Env) -> Stack {
         .managed(ManagedGroup::aws("AWSManagedRulesKnownBadInputsRuleSet"))
         .log_retention(s.log_retention)
         .build(&mut stack, &kms, &alb);
+    for (key, name) in [("app", &app), ("api", &api)] {
+        alias(&mut stack, key, s.zone_id, name, &alb.dns_name, &alb.zone_id);
+    }
     let ecs = security::tasks(&mut stack, &net, &prefix, &alb);
     let db = Postgres::new(&prefix, "15", s.db.class)
         .database("takeoff", "takeoff_admin")

@@ -1,6 +1,7 @@
 //! The ECS services: API, Celery worker and web frontend, their secrets and their storage.
 
 use super::Settings;
+use crate::modules::alarms::{Topic, service_alarms};
 use crate::modules::cache::Cache;
 use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Target};
 use crate::modules::database::Database;
@@ -96,7 +97,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
                 .target(Target::Memory(80.0))
                 .target(Target::RequestsPerTarget(1000.0)),
         );
-    run(stack, grant(api));
+    let api = run(stack, grant(api));
 
     let (worker_min, worker_max) = s.tasks.worker;
     // Seed fix: the seed gave workers a scaling target but no policy; they track CPU and the
@@ -116,7 +117,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     .capacity(Capacity::Spot)
     .deployment(200, 50)
     .autoscale(Scaling::new(worker_min, worker_max).target(Target::Cpu(70.0)).target(queue));
-    run(stack, grant(worker));
+    let worker = run(stack, grant(worker));
 
     let (web_min, web_max) = s.tasks.frontend;
     let frontend = Container::new("frontend", image("frontend"))
@@ -128,5 +129,12 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
         .desired(web_min)
         .behind(&w.alb.target_groups["frontend"])
         .autoscale(Scaling::new(web_min, web_max).target(Target::Cpu(70.0)));
-    run(stack, frontend);
+    let frontend = run(stack, frontend);
+
+    // The seed 003 alarm set, for every service; the load balancer alarms where there is one.
+    let topic = Topic::new("alerts", format!("{prefix}-alerts")).email(s.alert_email).build(stack, w.kms);
+    let tg = |name: &str| (&w.alb.arn_suffix, &w.alb.target_groups[name].arn_suffix);
+    service_alarms(stack, &topic, "api", &cluster.name, &api.name, Some(tg("api")));
+    service_alarms(stack, &topic, "worker", &cluster.name, &worker.name, None);
+    service_alarms(stack, &topic, "frontend", &cluster.name, &frontend.name, Some(tg("frontend")));
 }

@@ -24,14 +24,18 @@ pub struct Settings {
     pub db: DbSettings,
     /// The Redis replication group.
     pub cache: CacheSettings,
-    /// The ACM certificate the load balancer serves.
-    pub certificate_arn: &'static str,
+    /// The domain the environment serves under (`app.` and `api.` records are added).
+    pub domain: &'static str,
+    /// The Route53 hosted zone of that domain.
+    pub zone_id: &'static str,
     /// Load balancer deletion protection.
     pub alb_deletion: AlbDeletion,
     /// Task counts: (desired and autoscaling floor, autoscaling ceiling) per service.
     pub tasks: Tasks,
     /// The image tag deployed unless the pipeline passes another (`-var image_tag=...`).
     pub image_tag: &'static str,
+    /// Where alarms are sent.
+    pub alert_email: &'static str,
 }
 
 /// Task counts per service: (desired and autoscaling floor, ceiling).
@@ -96,10 +100,12 @@ pub fn settings(env: Env) -> Settings {
                 availability: Availability::SingleNode,
                 snapshot_retention_days: 1,
             },
-            certificate_arn: "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-4000-8000-000000000001",
+            domain: "dev.takeoff.example.com",
+            zone_id: "Z0DEVTAKEOFF00000001",
             alb_deletion: AlbDeletion::Unprotected("development is torn down freely"),
             tasks: Tasks { api: (1, 2), worker: (1, 2), frontend: (1, 2) },
             image_tag: "main",
+            alert_email: "takeoff-dev@example.com",
         },
         Env::Staging => Settings {
             account: Account { id: "444455556666", region: "us-east-1" },
@@ -120,10 +126,12 @@ pub fn settings(env: Env) -> Settings {
                 availability: Availability::SingleNode,
                 snapshot_retention_days: 3,
             },
-            certificate_arn: "arn:aws:acm:us-east-1:444455556666:certificate/00000000-0000-4000-8000-000000000002",
+            domain: "staging.takeoff.example.com",
+            zone_id: "Z0STAGINGTAKEOFF0002",
             alb_deletion: AlbDeletion::Unprotected("staging is rebuilt freely"),
             tasks: Tasks { api: (2, 4), worker: (2, 6), frontend: (2, 4) },
             image_tag: "main",
+            alert_email: "takeoff-staging@example.com",
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
         Env::Production => Settings {
@@ -146,11 +154,13 @@ pub fn settings(env: Env) -> Settings {
                 availability: Availability::MultiAz { replicas: 1 },
                 snapshot_retention_days: 7,
             },
-            certificate_arn: "arn:aws:acm:us-east-1:777788889999:certificate/00000000-0000-4000-8000-000000000003",
+            domain: "takeoff.example.com",
+            zone_id: "Z0TAKEOFFEXAMPLE0003",
             alb_deletion: AlbDeletion::Protected,
             // Seed 002: API 3-10, workers 5-20; the frontend had no service at all.
             tasks: Tasks { api: (3, 10), worker: (5, 20), frontend: (2, 6) },
             image_tag: "1.0.0",
+            alert_email: "takeoff-oncall@example.com",
         },
     }
 }
