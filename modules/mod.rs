@@ -7,12 +7,14 @@ pub mod cache;
 pub mod compute;
 pub mod database;
 pub mod dns;
+pub mod edge;
 pub mod firewall;
 pub mod iam;
 pub mod kms;
 pub mod load_balancing;
 pub mod logs;
 pub mod networking;
+pub mod registry;
 pub mod secrets;
 pub mod storage;
 

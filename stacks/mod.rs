@@ -2,6 +2,7 @@
 
 use crate::prelude::*;
 
+pub mod showcase;
 pub mod takeoff;
 
 /// The environments every stack is configured for. Adding one fails to compile until each
@@ -30,5 +31,5 @@ impl Environment for Env {
 
 /// Every stack in the repository.
 pub fn registry() -> Registry<Env> {
-    Registry::new(vec![takeoff::DEF])
+    Registry::new(vec![takeoff::DEF, showcase::DEF])
 }

@@ -36,6 +36,12 @@ snapshots! {
     takeoff_staging_hcl: "takeoff", Env::Staging, Format::Hcl;
     takeoff_production_json: "takeoff", Env::Production, Format::Json;
     takeoff_production_hcl: "takeoff", Env::Production, Format::Hcl;
+    showcase_development_json: "showcase", Env::Development, Format::Json;
+    showcase_development_hcl: "showcase", Env::Development, Format::Hcl;
+    showcase_staging_json: "showcase", Env::Staging, Format::Json;
+    showcase_staging_hcl: "showcase", Env::Staging, Format::Hcl;
+    showcase_production_json: "showcase", Env::Production, Format::Json;
+    showcase_production_hcl: "showcase", Env::Production, Format::Hcl;
 }
 
 /// Every registered stack x environment is in the matrix above.

@@ -43,4 +43,7 @@ terraform_tests! {
     takeoff_development: "takeoff", Env::Development;
     takeoff_staging: "takeoff", Env::Staging;
     takeoff_production: "takeoff", Env::Production;
+    showcase_development: "showcase", Env::Development;
+    showcase_staging: "showcase", Env::Staging;
+    showcase_production: "showcase", Env::Production;
 }

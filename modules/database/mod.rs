@@ -72,9 +72,21 @@ pub struct Postgres {
     deletion: Deletion,
     log_retention: Retention,
     parameters: Vec<(String, String)>,
+    aurora_instances: Option<u8>,
 }
 
 const PORT: u16 = 5432;
+
+/// Where the instances go and what they share.
+struct Placement {
+    sg: SecurityGroup,
+    subnet_group: Expr<Any>,
+    params: Expr<Any>,
+    monitoring: Expr<String>,
+}
+
+/// The logs an Aurora PostgreSQL cluster exports.
+const AURORA_LOG_EXPORTS: [&str; 1] = ["postgresql"];
 
 /// The logs the instance exports to CloudWatch.
 const LOG_EXPORTS: [&str; 2] = ["postgresql", "upgrade"];
@@ -97,7 +109,15 @@ impl Postgres {
             deletion: Deletion::Protected,
             log_retention: Retention::OneYear,
             parameters: Vec::new(),
+            aurora_instances: None,
         }
+    }
+
+    /// Runs as an Aurora PostgreSQL cluster of `instances` instances (seed 001) instead of one
+    /// RDS instance: storage is replicated across three AZs, a reader is promoted on failure.
+    pub fn aurora(mut self, instances: u8) -> Self {
+        self.aurora_instances = Some(instances);
+        self
     }
 
     /// Initial storage and the ceiling storage autoscaling may grow to, in GiB.
@@ -180,6 +200,15 @@ impl Postgres {
                 "use a major version such as `15`, or an exact one such as `15.7`",
             );
         }
+        if let Some(n) = self.aurora_instances
+            && !(1..=15).contains(&n)
+        {
+            stack.problem(
+                "aws_rds_cluster.main",
+                format!("{n} Aurora instances"),
+                "an Aurora cluster has 1-15 instances",
+            );
+        }
         if !(1..=35).contains(&self.backup_retention_days) {
             stack.problem(
                 at,
@@ -242,16 +271,27 @@ impl Postgres {
         let major = self.version.split('.').next().unwrap_or_default().to_owned();
         let params = self.parameter_group(stack, &id, &major);
         let monitoring = self.logs_and_monitoring(stack, account, key);
+        let placement =
+            Placement { sg, subnet_group: subnet_group.attr("name"), params: params.attr("name"), monitoring };
+        match self.aurora_instances {
+            Some(n) => self.cluster(stack, key, &placement, n),
+            None => self.instance(stack, key, &placement),
+        }
+    }
+
+    fn instance(&self, stack: &mut Stack, key: &KmsKey, placement: &Placement) -> Database {
+        let id = self.identifier.as_str();
         let (protect, skip_snapshot) = match self.deletion {
             Deletion::Protected => (true, false),
             Deletion::Unprotected(_) => (false, true),
         };
+        let Placement { sg, subnet_group, params, monitoring } = placement;
         let common = |r: Resource| {
             r.set("instance_class", self.class.as_str())
                 .set("storage_encrypted", true)
                 .set("kms_key_id", key.arn.clone())
                 .set("vpc_security_group_ids", vec![sg.id.clone()])
-                .set("parameter_group_name", params.attr("name"))
+                .set("parameter_group_name", params.clone())
                 .set("publicly_accessible", false)
                 .set("auto_minor_version_upgrade", true)
                 .set("ca_cert_identifier", "rds-ca-rsa2048-g1")
@@ -266,7 +306,7 @@ impl Postgres {
                 .set("deletion_protection", protect)
         };
         let mut primary = common(Resource::new("aws_db_instance", "main"))
-            .set("identifier", id.as_str())
+            .set("identifier", id)
             .set("engine", "postgres")
             .set("engine_version", self.version.as_str())
             .set("allocated_storage", self.storage_gib)
@@ -277,7 +317,7 @@ impl Postgres {
             // No password in the configuration or state: RDS keeps it in Secrets Manager.
             .set("manage_master_user_password", true)
             .set("master_user_secret_kms_key_id", key.arn.clone())
-            .set("db_subnet_group_name", subnet_group.attr("name"))
+            .set("db_subnet_group_name", subnet_group.clone())
             .set("multi_az", self.multi_az)
             .set("backup_retention_period", self.backup_retention_days)
             .set("backup_window", "03:00-04:00")
@@ -308,8 +348,74 @@ impl Postgres {
             endpoint: main.attr("endpoint").typed(),
             address: main.attr("address").typed(),
             port: PORT,
-            security_group: sg,
+            security_group: sg.clone(),
             master_secret_arn: main.attr("master_user_secret").index(0).attr("secret_arn").typed(),
+        }
+    }
+
+    /// The Aurora cluster and its `n` instances (the first is the writer).
+    fn cluster(&self, stack: &mut Stack, key: &KmsKey, placement: &Placement, n: u8) -> Database {
+        let id = self.identifier.as_str();
+        let Placement { sg, subnet_group, params, monitoring } = placement;
+        let (protect, skip_snapshot) = match self.deletion {
+            Deletion::Protected => (true, false),
+            Deletion::Unprotected(_) => (false, true),
+        };
+        let mut cluster = Resource::new("aws_rds_cluster", "main")
+            .set("cluster_identifier", id)
+            .set("engine", "aurora-postgresql")
+            .set("engine_version", self.version.as_str())
+            .set("database_name", self.db_name.as_str())
+            .set("master_username", self.username.as_str())
+            .set("manage_master_user_password", true)
+            .set("master_user_secret_kms_key_id", key.arn.clone())
+            .set("db_subnet_group_name", subnet_group.clone())
+            .set("db_cluster_parameter_group_name", params.clone())
+            .set("vpc_security_group_ids", vec![sg.id.clone()])
+            .set("storage_encrypted", true)
+            .set("kms_key_id", key.arn.clone())
+            .set("iam_database_authentication_enabled", true)
+            .set("backup_retention_period", self.backup_retention_days)
+            .set("preferred_backup_window", "03:00-04:00")
+            .set("preferred_maintenance_window", "sun:04:30-sun:05:30")
+            .set("enabled_cloudwatch_logs_exports", AURORA_LOG_EXPORTS.to_vec())
+            .set("copy_tags_to_snapshot", true)
+            .set("deletion_protection", protect)
+            .set("skip_final_snapshot", skip_snapshot)
+            .skip_check(
+                "CKV2_AWS_8",
+                "automated backups with point-in-time recovery; an AWS Backup plan is an account-wide choice",
+            );
+        if skip_snapshot {
+            cluster = cluster.skip_check("CKV_AWS_139", self.deletion_reason());
+        } else {
+            cluster = cluster.set("final_snapshot_identifier", format!("{id}-final"));
+        }
+        let cluster = stack.add(cluster);
+        stack.add(
+            Resource::new("aws_rds_cluster_instance", "main")
+                .count(usize::from(n))
+                .set("identifier", template![format!("{id}-"), count_index()])
+                .set("cluster_identifier", cluster.id())
+                .set("instance_class", self.class.as_str())
+                .set("engine", cluster.attr("engine"))
+                .set("engine_version", cluster.attr("engine_version"))
+                .set("publicly_accessible", false)
+                .set("auto_minor_version_upgrade", true)
+                .set("ca_cert_identifier", "rds-ca-rsa2048-g1")
+                .set("monitoring_interval", 60)
+                .set("monitoring_role_arn", monitoring.clone())
+                .set("performance_insights_enabled", true)
+                .set("performance_insights_kms_key_id", key.arn.clone())
+                .set("performance_insights_retention_period", 7)
+                .set("copy_tags_to_snapshot", true),
+        );
+        Database {
+            endpoint: template![cluster.attr("endpoint"), format!(":{PORT}")],
+            address: cluster.attr("endpoint").typed(),
+            port: PORT,
+            security_group: sg.clone(),
+            master_secret_arn: cluster.attr("master_user_secret").index(0).attr("secret_arn").typed(),
         }
     }
 
@@ -317,11 +423,16 @@ impl Postgres {
     /// would create) and the enhanced-monitoring role; returns the role ARN.
     fn logs_and_monitoring(&self, stack: &mut Stack, account: &Account, key: &KmsKey) -> Expr<String> {
         let id = &self.identifier;
-        for export in LOG_EXPORTS {
+        let (kind, exports) = if self.aurora_instances.is_some() {
+            ("cluster", &AURORA_LOG_EXPORTS[..])
+        } else {
+            ("instance", &LOG_EXPORTS[..])
+        };
+        for export in exports {
             log_group(
                 stack,
                 &format!("rds_{export}"),
-                format!("/aws/rds/instance/{id}/{export}"),
+                format!("/aws/rds/{kind}/{id}/{export}"),
                 key,
                 self.log_retention,
             );
@@ -352,6 +463,7 @@ impl Postgres {
     }
 
     fn parameter_group(&self, stack: &mut Stack, id: &str, major: &str) -> Ref {
+        let aurora = self.aurora_instances.is_some();
         // Secure defaults: TLS only, DDL and slow statements logged, connections logged.
         let mut params: Vec<(String, String)> = [
             ("rds.force_ssl", "1"),
@@ -373,9 +485,9 @@ impl Postgres {
             Body::new().set("name", name).set("value", value).set("apply_method", method)
         });
         stack.add(
-            Resource::new("aws_db_parameter_group", "main")
+            Resource::new(if aurora { "aws_rds_cluster_parameter_group" } else { "aws_db_parameter_group" }, "main")
                 .set("name", format!("{id}-pg{major}"))
-                .set("family", format!("postgres{major}"))
+                .set("family", if aurora { format!("aurora-postgresql{major}") } else { format!("postgres{major}") })
                 .set("description", format!("PostgreSQL {major} parameters of {id}"))
                 .blocks("parameter", blocks)
                 .create_before_destroy(),

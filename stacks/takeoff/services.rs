@@ -8,6 +8,7 @@ use crate::modules::database::Database;
 use crate::modules::iam::Statement;
 use crate::modules::load_balancing::LoadBalancer;
 use crate::modules::networking::{Network, SecurityGroup};
+use crate::modules::registry::repository;
 use crate::modules::secrets::{Rotation, SecretRef, secret};
 use crate::modules::storage::{Bucket, Encryption};
 use crate::modules::{KmsKey, Retention};
@@ -30,8 +31,10 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
             .default(s.image_tag)
             .validation(length(var("image_tag")).greater_than(0), "The image tag must not be empty."),
     );
-    let registry = format!("{}.dkr.ecr.{}.amazonaws.com", s.account.id, s.account.region);
-    let image = |repo: &str| template![format!("{registry}/takeoff-{repo}:"), tag.clone()];
+    // Seed 002's repositories, keeping the last 10 images (seed 003's lifecycle).
+    let [api_repo, worker_repo, frontend_repo] =
+        ["api", "worker", "frontend"].map(|r| repository(stack, r, &format!("takeoff-{r}"), w.kms, 10));
+    let image = |url: &Expr<String>| template![url.clone(), ":", tag.clone()];
     let storage = Bucket::new("storage", format!("{prefix}-storage-{}", s.account.id))
         .encryption(Encryption::Kms(w.kms.clone()))
         .build(stack);
@@ -55,8 +58,8 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     let db_secret = SecretRef::external(w.db.master_secret_arn.clone());
 
     // Seed fix: DATABASE_URL pointed at the whole JSON secret; each value is now one JSON key.
-    let app = |name: &str, port: Option<u16>| {
-        let c = Container::new(name, image(name))
+    let app = |name: &str, repo: &Expr<String>, port: Option<u16>| {
+        let c = Container::new(name, image(repo))
             .env("ENVIRONMENT", env)
             .env("LOG_LEVEL", if env == "production" { "INFO" } else { "DEBUG" })
             .env("DATABASE_HOST", w.db.address.clone())
@@ -87,7 +90,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     let run = |stack: &mut Stack, svc: Service| svc.build(stack, &s.account, &cluster, w.net, w.kms, w.tasks);
 
     let (api_min, api_max) = s.tasks.api;
-    let api = Service::new("api", app("api", Some(8000)))
+    let api = Service::new("api", app("api", &api_repo, Some(8000)))
         .size(1024, 2048)
         .desired(api_min)
         .behind(&w.alb.target_groups["api"])
@@ -110,7 +113,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     };
     let worker = Service::new(
         "worker",
-        app("worker", None).command(["celery", "-A", "app.worker", "worker", "--loglevel=INFO"]),
+        app("worker", &worker_repo, None).command(["celery", "-A", "app.worker", "worker", "--loglevel=INFO"]),
     )
     .size(2048, 4096)
     .desired(worker_min)
@@ -120,7 +123,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     let worker = run(stack, grant(worker));
 
     let (web_min, web_max) = s.tasks.frontend;
-    let frontend = Container::new("frontend", image("frontend"))
+    let frontend = Container::new("frontend", image(&frontend_repo))
         .port(8080)
         .health(HealthCheck::http(8080, "/health"))
         .env("ENVIRONMENT", env);
