@@ -1,0 +1,28 @@
+//! Every component together, in production settings: the `showcase` stack
+//! (`stacks/showcase/mod.rs` holds the code to copy from).
+//!
+//! `cargo run --example every_component [json|hcl] [development|staging|production]`
+
+use std::process::ExitCode;
+
+use tfsynth::prelude::*;
+use tfsynth::stacks::{Env, showcase};
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let format = if args.next().as_deref() == Some("hcl") { Format::Hcl } else { Format::Json };
+    let env = match args.next().map(|name| Env::parse(&name)).transpose() {
+        Ok(env) => env.unwrap_or(Env::Production),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let stack = showcase::build(env);
+    if let Err(e) = validate(&stack) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    print!("{}", render(&stack, format));
+    ExitCode::SUCCESS
+}
