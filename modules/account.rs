@@ -40,3 +40,13 @@ impl Account {
         }
     }
 }
+
+/// Whether `id` is a valid identifier for RDS, ElastiCache and similar services: 1 to `max`
+/// lowercase letters, digits and single hyphens, starting with a letter, not ending in a hyphen.
+pub fn is_service_id(id: &str, max: usize) -> bool {
+    (1..=max).contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+}

@@ -28,9 +28,9 @@
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
-use super::KmsKey;
 use super::logs::{Retention, log_group};
 use super::networking::{Network, Peer, Port, SecurityGroup};
+use super::{KmsKey, is_service_id};
 use crate::prelude::*;
 
 /// What the cache gives its clients.
@@ -131,11 +131,7 @@ impl Redis {
 
     fn check(&self, stack: &mut Stack) {
         let at = "aws_elasticache_replication_group.main";
-        let id_ok = (1..=40).contains(&self.id.len())
-            && self.id.starts_with(|c: char| c.is_ascii_lowercase())
-            && self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !self.id.ends_with('-')
-            && !self.id.contains("--");
+        let id_ok = is_service_id(&self.id, 40);
         if !id_ok {
             let help = "use 1-40 lowercase letters, digits and single hyphens, starting with a letter";
             stack.problem(at, format!("replication group id `{}` is not valid", self.id), help);

@@ -18,6 +18,6 @@ pub mod registry;
 pub mod secrets;
 pub mod storage;
 
-pub use account::Account;
+pub use account::{Account, is_service_id};
 pub use kms::KmsKey;
 pub use logs::{LogGroup, Retention};

@@ -3,7 +3,9 @@
 
 mod common;
 
-use serde_json::{Value, json};
+use common::{only_problem, resource};
+
+use serde_json::json;
 use tfsynth::modules::alarms::{Topic, service_alarms};
 use tfsynth::modules::compute::{Capacity, Cluster, Container, Scaling, Service, Target};
 use tfsynth::modules::dns::certificate;
@@ -39,19 +41,6 @@ fn alb(stack: &mut Stack, net: &Network) -> LoadBalancer {
         .default_target("blue")
         .weighted(10, Condition::Path(vec!["/canary/*"]), &[("blue", 90), ("green", 10)])
         .build(stack, &ACCOUNT, net)
-}
-
-fn resource<'a>(doc: &'a Value, ty: &str, name: &str) -> &'a Value {
-    let r = &doc["resource"][ty][name];
-    assert!(r.is_object(), "{ty}.{name} is not in the stack");
-    r
-}
-
-#[track_caller]
-fn problem(stack: &Stack) -> String {
-    let found = common::problems(stack);
-    assert_eq!(found.len(), 1, "expected one problem: {found:#?}");
-    found[0].to_string()
 }
 
 #[test]
@@ -115,7 +104,7 @@ fn load_balancer_mistakes_are_reported() {
         .target_group(TargetGroup::new("web", 8080))
         .default_target("api")
         .build(&mut stack, &ACCOUNT, &net);
-    let message = problem(&stack);
+    let message = only_problem(&stack);
     assert!(
         message.contains("target group `api` is not declared") && message.contains("known: [\"web\"]"),
         "{message}"
@@ -164,7 +153,7 @@ fn web_acl_rate_window_is_checked() {
     let (mut stack, key, net) = base();
     let lb = alb(&mut stack, &net);
     WebAcl::new("apps-waf").rate_limit(1000, 90).build(&mut stack, &key, &lb);
-    assert!(problem(&stack).contains("rate window of 90 s"));
+    assert!(only_problem(&stack).contains("rate window of 90 s"));
 }
 
 fn service(stack: &mut Stack, key: &KmsKey, net: &Network, svc: Service) {
@@ -232,7 +221,7 @@ fn service_mistakes_are_reported() {
     for (svc, want) in cases {
         let (mut stack, key, net) = base();
         service(&mut stack, &key, &net, svc);
-        let message = problem(&stack);
+        let message = only_problem(&stack);
         assert!(message.contains(want), "{message}");
     }
 }
@@ -259,7 +248,7 @@ fn alarms_notify_an_encrypted_topic() {
     assert_eq!(alarms["api_5xx"]["metric_query"][2]["expression"], "100 * errors / MAX([errors, requests])");
     let (mut stack, key, _) = base();
     Topic::new("alerts", "apps-alerts").email("not-an-address").build(&mut stack, &key);
-    assert!(problem(&stack).contains("`not-an-address` is not an e-mail address"));
+    assert!(only_problem(&stack).contains("`not-an-address` is not an e-mail address"));
 }
 
 #[test]
@@ -272,7 +261,7 @@ fn certificates_validate_through_dns() {
     assert_eq!(resource(&doc, "aws_acm_certificate", "site")["validation_method"], "DNS");
     let (mut stack, _, _) = base();
     certificate(&mut stack, "site", "apps.example.com", &[], "not-a-zone");
-    assert!(problem(&stack).contains("`not-a-zone` is not a hosted zone id"));
+    assert!(only_problem(&stack).contains("`not-a-zone` is not a hosted zone id"));
 }
 
 #[test]

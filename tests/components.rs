@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::{only_problem, resource};
+
 use serde_json::{Value, json};
 use tfsynth::modules::cache::{Availability, Redis};
 use tfsynth::modules::database::{Deletion, Postgres};
@@ -23,20 +25,6 @@ fn base() -> (Stack, KmsKey) {
 
 fn network(stack: &mut Stack, key: &KmsKey) -> Network {
     Vpc::new("components", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).database_subnets().build(stack, &ACCOUNT, key)
-}
-
-fn resource<'a>(doc: &'a Value, ty: &str, name: &str) -> &'a Value {
-    let r = &doc["resource"][ty][name];
-    assert!(r.is_object(), "{ty}.{name} is not in the stack");
-    r
-}
-
-/// The single problem validation reports, as displayed.
-#[track_caller]
-fn problem(stack: &Stack) -> String {
-    let found = common::problems(stack);
-    assert_eq!(found.len(), 1, "expected one problem: {found:#?}");
-    found[0].to_string()
 }
 
 #[test]
@@ -105,7 +93,7 @@ fn nat_layouts() {
 fn network_mistakes_are_reported() {
     let (mut stack, key) = base();
     Vpc::new("n", "10.0.0.0/16", &["us-east-1a"]).build(&mut stack, &ACCOUNT, &key);
-    let message = problem(&stack);
+    let message = only_problem(&stack);
     assert!(
         message.contains("aws_vpc.main: 1 availability zone(s) given") && message.contains("at least two AZs"),
         "{message}"
@@ -118,11 +106,11 @@ fn network_mistakes_are_reported() {
         database: vec![],
     };
     Vpc::new("n", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).layout(overlapping).build(&mut stack, &ACCOUNT, &key);
-    assert!(problem(&stack).contains("public subnet 10.0.2.0/24 overlaps private subnet 10.0.2.0/24"));
+    assert!(only_problem(&stack).contains("public subnet 10.0.2.0/24 overlaps private subnet 10.0.2.0/24"));
 
     let (mut stack, key) = base();
     Vpc::new("n", "10.0.0.0/26", &["us-east-1a", "us-east-1b", "us-east-1c"]).build(&mut stack, &ACCOUNT, &key);
-    assert!(problem(&stack).contains("6 subnets of /30 (3 AZs x 2 tiers) do not fit in 10.0.0.0/26"));
+    assert!(only_problem(&stack).contains("6 subnets of /30 (3 AZs x 2 tiers) do not fit in 10.0.0.0/26"));
 }
 
 #[test]
@@ -131,7 +119,7 @@ fn security_group_rules_are_checked() {
     let net = network(&mut stack, &key);
     let sg = SecurityGroup::new(&mut stack, &net.vpc_id, "db", "db", "database");
     sg.allow_in(&mut stack, Port::tcp(5432), Peer::Internet, "oops");
-    let message = problem(&stack);
+    let message = only_problem(&stack);
     assert!(message.contains("opens the PostgreSQL port 5432 to 0.0.0.0/0"), "{message}");
     assert!(message.contains("allow_database_from_internet"), "{message}");
 
@@ -140,7 +128,7 @@ fn security_group_rules_are_checked() {
     let sg = SecurityGroup::new(&mut stack, &net.vpc_id, "db", "db", "database");
     sg.allow_database_from_internet(&mut stack, Port::tcp(5432), "public demo dataset, read-only user");
     sg.allow_in(&mut stack, Port::tcp_range(0, 10), Peer::Cidr("10.0.0.0/8"), "bad range");
-    let message = problem(&stack);
+    let message = only_problem(&stack);
     assert!(message.contains("port range 0-10 is not valid"), "{message}");
 }
 
@@ -209,13 +197,13 @@ fn database_mistakes_are_reported() {
     for (db, want) in cases {
         let (mut stack, key) = base();
         postgres(&mut stack, &key, db);
-        let message = problem(&stack);
+        let message = only_problem(&stack);
         assert!(message.contains("components/production: aws_db_instance.main") && message.contains(want), "{message}");
     }
     let (mut stack, key) = base();
     let net = Vpc::new("n", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut stack, &ACCOUNT, &key);
     Postgres::new("app", "15", "db.r6g.large").build(&mut stack, &ACCOUNT, &net, &key, &[]);
-    assert!(problem(&stack).contains("the network has no database subnets"));
+    assert!(only_problem(&stack).contains("the network has no database subnets"));
 }
 
 fn redis(stack: &mut Stack, key: &KmsKey, cache: Redis) {
@@ -271,7 +259,7 @@ fn cache_mistakes_are_reported() {
     for (cache, want) in cases {
         let (mut stack, key) = base();
         redis(&mut stack, &key, cache);
-        let message = problem(&stack);
+        let message = only_problem(&stack);
         assert!(message.contains("aws_elasticache_replication_group.main") && message.contains(want), "{message}");
     }
 }

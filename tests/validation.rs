@@ -3,16 +3,8 @@
 
 mod common;
 
-use common::{problems, stack};
+use common::{only_problem, problems, stack};
 use tfsynth::prelude::*;
-
-/// The one diagnostic for `stack`, as displayed.
-#[track_caller]
-fn only_problem(stack: &Stack) -> String {
-    let found = problems(stack);
-    assert_eq!(found.len(), 1, "expected one problem, got: {found:#?}");
-    found[0].to_string()
-}
 
 #[track_caller]
 fn assert_mentions(message: &str, parts: &[&str]) {

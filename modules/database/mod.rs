@@ -28,7 +28,7 @@
 use super::iam::{Statement, attach_managed_policy, service_role};
 use super::logs::{Retention, log_group};
 use super::networking::{Network, Peer, Port, SecurityGroup};
-use super::{Account, KmsKey};
+use super::{Account, KmsKey, is_service_id};
 use crate::prelude::*;
 
 /// What the database gives the components that use it.
@@ -174,11 +174,7 @@ impl Postgres {
 
     fn check(&self, stack: &mut Stack) {
         let at = "aws_db_instance.main";
-        let id_ok = self.identifier.len() <= 63
-            && self.identifier.starts_with(|c: char| c.is_ascii_lowercase())
-            && self.identifier.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !self.identifier.ends_with('-')
-            && !self.identifier.contains("--");
+        let id_ok = is_service_id(&self.identifier, 63);
         if !id_ok {
             stack.problem(
                 at,

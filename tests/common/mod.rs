@@ -28,6 +28,22 @@ pub fn problems(stack: &Stack) -> Vec<Diagnostic> {
     }
 }
 
+/// The single problem validation reports for `stack`, as displayed.
+#[track_caller]
+pub fn only_problem(stack: &Stack) -> String {
+    let found = problems(stack);
+    assert_eq!(found.len(), 1, "expected one problem, got: {found:#?}");
+    found[0].to_string()
+}
+
+/// Resource `ty.name` of a rendered JSON document (panics if absent).
+#[track_caller]
+pub fn resource<'a>(doc: &'a serde_json::Value, ty: &str, name: &str) -> &'a serde_json::Value {
+    let r = &doc["resource"][ty][name];
+    assert!(r.is_object(), "{ty}.{name} is not in the stack");
+    r
+}
+
 /// A stack with the aws provider configured, ready for resources.
 pub fn stack() -> Stack {
     let mut s = Stack::new("test", "development");
