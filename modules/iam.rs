@@ -2,6 +2,15 @@
 //!
 //! Documents render through `jsonencode`, so they keep references (`"${aws_kms_key.x.arn}"`)
 //! and never need the `aws_iam_policy_document` data source.
+//!
+//! ```
+//! use tfsynth::modules::iam::{Statement, policy};
+//! use tfsynth::prelude::*;
+//!
+//! let doc = policy([Statement::allow(["s3:GetObject"]).on("arn:aws:s3:::demo/*")]);
+//! let hcl = render_expression(&doc.into());
+//! assert!(hcl.starts_with("jsonencode({ Version = \"2012-10-17\""));
+//! ```
 
 use crate::prelude::*;
 

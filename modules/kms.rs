@@ -1,5 +1,18 @@
 //! Customer-managed KMS keys: rotation on, a 30-day deletion window, an alias, and a key policy
 //! that names exactly who may use the key.
+//!
+//! ```
+//! use tfsynth::modules::{Account, kms::Key};
+//! use tfsynth::prelude::*;
+//!
+//! let account = Account { id: "123456789012", region: "us-east-1" };
+//! let mut stack = Stack::new("demo", "production");
+//! stack.provider(Provider::aws(account.region));
+//! let key = Key::new("main", "demo-production", "Demo data").for_log_groups().build(&mut stack, &account);
+//! validate(&stack)?;
+//! assert_eq!(render_expression(&key.arn.into()), "aws_kms_key.main.arn");
+//! # Ok::<(), tfsynth::Error>(())
+//! ```
 
 use super::Account;
 use super::iam::{Statement, policy};

@@ -1,4 +1,18 @@
 //! CloudWatch log groups: always KMS-encrypted, always with a retention.
+//!
+//! ```
+//! use tfsynth::modules::{Account, Retention, kms::Key, logs::log_group};
+//! use tfsynth::prelude::*;
+//!
+//! let account = Account { id: "123456789012", region: "us-east-1" };
+//! let mut stack = Stack::new("demo", "development");
+//! stack.provider(Provider::aws(account.region));
+//! let key = Key::new("main", "demo", "Demo logs").for_log_groups().build(&mut stack, &account);
+//! log_group(&mut stack, "app", "/demo/app", &key, Retention::Days(30, "a sandbox"));
+//! log_group(&mut stack, "odd", "/demo/odd", &key, Retention::Days(31, "not a CloudWatch value"));
+//! let message = validate(&stack).unwrap_err().to_string();
+//! assert!(message.contains("retention of 31 days is not one CloudWatch accepts"));
+//! ```
 
 use super::KmsKey;
 use crate::prelude::*;
