@@ -2,10 +2,10 @@
 //! transit, with IAM authentication through an RBAC user group, snapshots, and slow and engine
 //! logs delivered to encrypted log groups.
 //!
-//! Authentication: the issue asked for an AUTH token kept in Secrets Manager. Generating one
-//! needs the `random` provider or an AWS API call at plan time, and ElastiCache's `auth_token`
-//! cannot take a write-only value, so the token would sit in plain text in the state. IAM
-//! authentication needs no shared secret at all: clients sign in with their task role.
+//! Authentication defaults to IAM through an RBAC user group: no shared secret exists, clients
+//! sign in with their task role. [`Auth::Token`] keeps a Redis AUTH token in Secrets Manager for
+//! clients that cannot use IAM; ElastiCache's `auth_token` takes no write-only value, so that
+//! token is in the Terraform state.
 //!
 //! ```
 //! use tfsynth::modules::{Account, cache::{Availability, Redis}, kms, networking::{SecurityGroup, Vpc}};
@@ -30,6 +30,7 @@
 
 use super::logs::{Retention, log_group};
 use super::networking::{Network, Peer, Port, SecurityGroup};
+use super::secrets::{Rotation, SecretRef, secret};
 use super::{KmsKey, is_service_id};
 use crate::prelude::*;
 
@@ -44,12 +45,42 @@ pub struct Cache {
     pub port: u16,
     /// The cache's own security group: add egress to it from clients.
     pub security_group: SecurityGroup,
-    /// The user clients authenticate as, with IAM (`user_id` equals the user name).
-    pub iam_user: String,
-    /// The ARN of that user, for the clients' `elasticache:Connect` permission.
-    pub iam_user_arn: Expr<String>,
+    /// How clients authenticate.
+    pub auth: ClientAuth,
     /// The replication group ARN, for `elasticache:Connect`.
     pub arn: Expr<String>,
+}
+
+/// How clients prove who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// IAM authentication through an RBAC user group: no shared secret exists (the default).
+    Iam,
+    /// A Redis AUTH token, kept in a Secrets Manager secret the component creates. Terraform
+    /// takes the value from the sensitive input variable `variable` (the pipeline reads it from
+    /// the secret, e.g. `TF_VAR_<variable>`), so it is never in the configuration, but it is in
+    /// the state: keep the state encrypted.
+    Token {
+        /// The input variable holding the token.
+        variable: &'static str,
+    },
+}
+
+/// What clients need to authenticate.
+#[derive(Debug, Clone)]
+pub enum ClientAuth {
+    /// Sign in as `user` with the task role, which needs `elasticache:Connect` on the cache and `user_arn`.
+    Iam {
+        /// The user name (equal to its id).
+        user: String,
+        /// The user's ARN.
+        user_arn: Expr<String>,
+    },
+    /// Send the token kept in `secret`.
+    Token {
+        /// The secret holding the token.
+        secret: SecretRef,
+    },
 }
 
 /// Which engine runs the cache.
@@ -83,6 +114,7 @@ pub struct Redis {
     version: String,
     node_type: String,
     availability: Availability,
+    auth: Auth,
     snapshot_retention_days: u8,
     log_retention: Retention,
 }
@@ -99,6 +131,7 @@ impl Redis {
             version: "7.1".into(),
             node_type: node_type.into(),
             availability: Availability::MultiAz { replicas: 1 },
+            auth: Auth::Iam,
             snapshot_retention_days: 7,
             log_retention: Retention::OneYear,
         }
@@ -114,6 +147,12 @@ impl Redis {
     /// Node count and failover.
     pub fn availability(mut self, availability: Availability) -> Self {
         self.availability = availability;
+        self
+    }
+
+    /// How clients authenticate.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
         self
     }
 
@@ -193,7 +232,6 @@ impl Redis {
                 // Evict least-recently-used keys with a TTL rather than failing writes when full.
                 .block("parameter", Body::new().set("name", "maxmemory-policy").set("value", "volatile-lru")),
         );
-        let (user_group, iam_user, iam_user_arn) = self.users(stack);
         let logs = ["slow-log", "engine-log"].map(|kind| {
             let group = log_group(
                 stack,
@@ -212,6 +250,7 @@ impl Redis {
             Availability::SingleNode => (1, false),
             Availability::MultiAz { replicas } => (1 + usize::from(replicas), true),
         };
+        let (auth_settings, auth_waiver, auth) = self.authentication(stack, key);
         let mut group = Resource::new("aws_elasticache_replication_group", "main")
             .set("replication_group_id", id)
             .set("description", format!("{id} cache"))
@@ -227,18 +266,20 @@ impl Redis {
             .set("security_group_ids", vec![sg.id.clone()])
             .set("at_rest_encryption_enabled", true)
             .set("kms_key_id", key.arn.clone())
-            .set("transit_encryption_enabled", true)
-            .set("user_group_ids", vec![user_group])
+            .set("transit_encryption_enabled", true);
+        for (name, value) in auth_settings {
+            group = group.set(name, value);
+        }
+        group = group
             .set("auto_minor_version_upgrade", true)
             .set("snapshot_retention_limit", self.snapshot_retention_days)
             .set("snapshot_window", "03:00-05:00")
             .set("maintenance_window", "sun:05:30-sun:06:30")
             .set("final_snapshot_identifier", format!("{id}-final"))
-            .blocks("log_delivery_configuration", logs)
-            .skip_check(
-                "CKV_AWS_31",
-                "clients authenticate with IAM through an RBAC user group; no static AUTH token exists",
-            );
+            .blocks("log_delivery_configuration", logs);
+        if let Some(reason) = auth_waiver {
+            group = group.skip_check("CKV_AWS_31", reason);
+        }
         if !multi_az {
             group = group.skip_check("CKV2_AWS_50", "single node by the environment's settings");
         }
@@ -248,9 +289,44 @@ impl Redis {
             reader_endpoint: group.attr("reader_endpoint_address").typed(),
             port: PORT,
             security_group: sg,
-            iam_user,
-            iam_user_arn,
+            auth,
             arn: group.arn(),
+        }
+    }
+
+    /// The replication group's authentication settings, the scanner waiver they need, and what
+    /// clients need to sign in.
+    fn authentication(
+        &self,
+        stack: &mut Stack,
+        key: &KmsKey,
+    ) -> (Vec<(&'static str, Expression)>, Option<&'static str>, ClientAuth) {
+        let id = self.id.as_str();
+        match &self.auth {
+            Auth::Iam => {
+                let (user_group, user, user_arn) = self.users(stack);
+                let reason = "clients authenticate with IAM through an RBAC user group; no static AUTH token exists";
+                let settings = vec![("user_group_ids", Expression::from(vec![user_group]))];
+                (settings, Some(reason), ClientAuth::Iam { user, user_arn })
+            }
+            Auth::Token { variable } => {
+                let rotation = Rotation::AtSource("rotated by the pipeline with ElastiCache's ROTATE strategy");
+                let secret =
+                    secret(stack, "cache_auth_token", format!("{id}/auth-token"), "Redis AUTH token", key, rotation);
+                let token = stack.variable(
+                    Variable::new(*variable, "string")
+                        .description(format!(
+                            "AUTH token of {id}, read from its Secrets Manager secret by the pipeline"
+                        ))
+                        .sensitive()
+                        .validation(
+                            length(var(variable)).greater_than(15).and(length(var(variable)).less_than(129)),
+                            "The AUTH token must be 16 to 128 characters.",
+                        ),
+                );
+                let settings = vec![("auth_token", token.into()), ("auth_token_update_strategy", "ROTATE".into())];
+                (settings, None, ClientAuth::Token { secret })
+            }
         }
     }
 

@@ -46,7 +46,13 @@ fn synth_writes_every_stack_for_the_environment() {
         assert_eq!(written, common::synth("takeoff", Env::Production, format));
         assert!(text(&run.stderr).contains("wrote "), "{}", text(&run.stderr));
     }
-    assert_eq!(tree(out.path()), ["takeoff/production/main.tf", "takeoff/production/main.tf.json"]);
+    let mut expected: Vec<String> = tfsynth::stacks::registry()
+        .stacks()
+        .iter()
+        .flat_map(|d| Format::ALL.map(|f| format!("{}/production/{}", d.name, f.file_name())))
+        .collect();
+    expected.sort();
+    assert_eq!(tree(out.path()), expected);
 }
 
 #[test]
@@ -90,7 +96,11 @@ fn unknown_environment_is_a_usage_error_listing_the_known_ones() {
 fn unknown_stack_is_a_usage_error_listing_the_known_ones() {
     let run = tfsynth(&["synth", "production", "--stack", "takeof"]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(text(&run.stderr).contains("unknown stack `takeof`; known stacks: takeoff"), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("unknown stack `takeof`; known stacks: takeoff, showcase"),
+        "{}",
+        text(&run.stderr)
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 use common::{only_problem, resource};
 
 use serde_json::{Value, json};
-use tfsynth::modules::cache::{Availability, Redis};
+use tfsynth::modules::cache::{Auth, Availability, Redis};
 use tfsynth::modules::database::{Deletion, Postgres};
 use tfsynth::modules::networking::{NatGateways, Network, Peer, Port, SecurityGroup, SubnetLayout, Vpc};
 use tfsynth::modules::{Account, KmsKey, kms};
@@ -233,6 +233,47 @@ fn cache_defaults_are_secure() {
     assert!(group.get("auth_token").is_none());
     assert_eq!(resource(&doc, "aws_elasticache_user", "default")["access_string"], "off -@all");
     assert_eq!(resource(&doc, "aws_elasticache_user", "app")["authentication_mode"], json!([{"type": "iam"}]));
+}
+
+#[test]
+fn cache_auth_token_lives_in_secrets_manager() {
+    let (mut stack, key) = base();
+    redis(
+        &mut stack,
+        &key,
+        Redis::new("app-production", "cache.r6g.large").auth(Auth::Token { variable: "redis_auth_token" }),
+    );
+    validate(&stack).expect("valid");
+    let doc = document(&stack);
+    let group = resource(&doc, "aws_elasticache_replication_group", "main");
+    assert_eq!(group["auth_token"], "${var.redis_auth_token}");
+    assert!(group.get("user_group_ids").is_none());
+    assert_eq!(doc["variable"]["redis_auth_token"]["sensitive"], true);
+    assert_eq!(resource(&doc, "aws_secretsmanager_secret", "cache_auth_token")["name"], "app-production/auth-token");
+}
+
+/// The token mode plans for real, with the token passed as the pipeline would.
+#[test]
+fn cache_auth_token_plans() {
+    let Some(plugins) = common::terraform_toolchain() else { return };
+    let (mut stack, key) = base();
+    redis(
+        &mut stack,
+        &key,
+        Redis::new("app-production", "cache.r6g.large").auth(Auth::Token { variable: "redis_auth_token" }),
+    );
+    let vars = ("terraform.tfvars.json", r#"{"redis_auth_token": "0123456789abcdef0123"}"#);
+    let dir = common::workspace(&plugins, "main.tf", &render(&stack, Format::Hcl), &[], &[vars]);
+    let plan = common::validate_and_plan(dir.path());
+    let group = plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "aws_elasticache_replication_group.main");
+    assert!(
+        group.is_some_and(|g| g["change"]["after_sensitive"]["auth_token"] == true),
+        "the token is planned as sensitive"
+    );
 }
 
 #[test]

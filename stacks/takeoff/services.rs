@@ -2,7 +2,7 @@
 
 use super::Settings;
 use crate::modules::alarms::{Topic, service_alarms};
-use crate::modules::cache::Cache;
+use crate::modules::cache::{Cache, ClientAuth};
 use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Target};
 use crate::modules::database::Database;
 use crate::modules::iam::Statement;
@@ -57,6 +57,11 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     );
     let db_secret = SecretRef::external(w.db.master_secret_arn.clone());
 
+    let ClientAuth::Iam { user: redis_user, user_arn: redis_user_arn } = w.cache.auth.clone() else {
+        let help = "build the cache with Auth::Iam";
+        stack.problem("aws_elasticache_replication_group.main", "takeoff's services sign in to Redis with IAM", help);
+        return;
+    };
     // Seed fix: DATABASE_URL pointed at the whole JSON secret; each value is now one JSON key.
     let app = |name: &str, repo: &Expr<String>, port: Option<u16>| {
         let c = Container::new(name, image(repo))
@@ -65,7 +70,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
             .env("DATABASE_HOST", w.db.address.clone())
             .env("DATABASE_NAME", "takeoff")
             .env("REDIS_HOST", w.cache.primary_endpoint.clone())
-            .env("REDIS_USER", w.cache.iam_user.as_str())
+            .env("REDIS_USER", redis_user.as_str())
             .env("STORAGE_BUCKET", storage.name.clone())
             .secret("DATABASE_USER", &db_secret, Some("username"))
             .secret("DATABASE_PASSWORD", &db_secret, Some("password"))
@@ -82,7 +87,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
             .sid("Storage")
             .on(template![storage.arn.clone(), "/*"]),
         Statement::allow(["kms:Decrypt", "kms:GenerateDataKey"]).sid("StorageKey").on(w.kms.arn.clone()),
-        Statement::allow(["elasticache:Connect"]).sid("Cache").on(w.cache.arn.clone()).on(w.cache.iam_user_arn.clone()),
+        Statement::allow(["elasticache:Connect"]).sid("Cache").on(w.cache.arn.clone()).on(redis_user_arn),
     ];
     let grant = |svc: Service| data_access.iter().cloned().fold(svc, Service::allow);
     let retention = if env == "production" { Retention::OneYear } else { s.log_retention };
