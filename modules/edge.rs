@@ -2,7 +2,7 @@
 //! balancer: HTTPS only with TLS 1.2+, security headers, compression, SPA error pages.
 //!
 //! ```
-//! use tfsynth::modules::{Account, edge::Distribution, kms, storage::{Bucket, Encryption}};
+//! use tfsynth::modules::{Account, edge::Distribution, kms, storage::{AccessLogs, Bucket, Encryption}};
 //! use tfsynth::prelude::*;
 //!
 //! let account = Account { id: "123456789012", region: "us-east-1" };
@@ -11,6 +11,7 @@
 //! let key = kms::Key::new("main", "demo", "demo").for_service("cloudfront.amazonaws.com").build(&mut stack, &account);
 //! let site = Bucket::new("site", "demo-site-123456789012")
 //!     .encryption(Encryption::Kms(key.clone()))
+//!     .access_logs(AccessLogs::Off("a demo"))
 //!     .allow(Distribution::read_statement(&account, "demo-site-123456789012"))
 //!     .build(&mut stack);
 //! let cdn = Distribution::new("demo.example.com", Expr::from("arn:aws:acm:us-east-1:123456789012:certificate/x"))

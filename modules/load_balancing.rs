@@ -29,7 +29,7 @@ use indexmap::IndexMap;
 use super::Account;
 use super::iam::Statement;
 use super::networking::{Network, Peer, Port, SecurityGroup};
-use super::storage::{Bucket, Encryption};
+use super::storage::{AccessLogs, Bucket, Encryption};
 use crate::prelude::*;
 
 /// What the load balancer gives the components behind and in front of it.
@@ -338,6 +338,7 @@ impl Alb {
         let bucket = Bucket::new("alb_logs", bucket_name)
             .encryption(Encryption::S3Managed("Application Load Balancer access logs support only SSE-S3"))
             .expire_after_days(365)
+            .access_logs(AccessLogs::Off("this bucket receives the load balancer's access logs; logging it would loop"))
             .allow(put)
             .build(stack);
         bucket.name

@@ -2,15 +2,17 @@
 //! bucket owner, with lifecycle rules.
 //!
 //! ```
-//! use tfsynth::modules::{Account, kms, storage::{Bucket, Encryption}};
+//! use tfsynth::modules::{Account, kms, storage::{AccessLogs, Bucket, Encryption}};
 //! use tfsynth::prelude::*;
 //!
 //! let account = Account { id: "123456789012", region: "us-east-1" };
 //! let mut stack = Stack::new("demo", "production");
 //! stack.provider(Provider::aws(account.region));
 //! let key = kms::Key::new("main", "demo", "demo").build(&mut stack, &account);
+//! let logs = Bucket::for_access_logs("logs", "demo-production-logs", &account).build(&mut stack);
 //! let uploads = Bucket::new("uploads", "demo-production-uploads")
 //!     .encryption(Encryption::Kms(key.clone()))
+//!     .access_logs(AccessLogs::To(logs))
 //!     .expire_after_days(7)
 //!     .build(&mut stack);
 //! validate(&stack)?;
@@ -54,7 +56,16 @@ pub struct Bucket {
     expire_after_days: Option<u32>,
     noncurrent_days: u32,
     policy: Vec<Statement>,
-    access_log_target: Option<BucketRef>,
+    access_logs: Option<AccessLogs>,
+}
+
+/// Where a bucket's server access logs go.
+#[derive(Debug, Clone)]
+pub enum AccessLogs {
+    /// To this bucket, under `<bucket name>/`.
+    To(BucketRef),
+    /// Nowhere, with the reason (e.g. the bucket receives access logs itself).
+    Off(&'static str),
 }
 
 impl Bucket {
@@ -67,7 +78,7 @@ impl Bucket {
             expire_after_days: None,
             noncurrent_days: 30,
             policy: Vec::new(),
-            access_log_target: None,
+            access_logs: None,
         }
     }
 
@@ -89,10 +100,27 @@ impl Bucket {
         self
     }
 
-    /// Sends server access logs to `target` under `<name>/`.
-    pub fn access_logs_to(mut self, target: &BucketRef) -> Self {
-        self.access_log_target = Some(target.clone());
+    /// Where server access logs go; a bucket without this choice is a synth error.
+    pub fn access_logs(mut self, logs: AccessLogs) -> Self {
+        self.access_logs = Some(logs);
         self
+    }
+
+    /// A bucket that receives other buckets' server access logs in `account`: SSE-S3 (log
+    /// delivery cannot write to SSE-KMS buckets), writable by the S3 logging service for this
+    /// account only, logs kept a year.
+    pub fn for_access_logs(key: impl Into<String>, name: impl Into<String>, account: &super::Account) -> Self {
+        let name = name.into();
+        let put = Statement::allow(["s3:PutObject"])
+            .sid("S3ServerAccessLogs")
+            .service("logging.s3.amazonaws.com")
+            .on(format!("arn:aws:s3:::{name}/*"))
+            .when("StringEquals", "aws:SourceAccount", account.id);
+        Self::new(key, name)
+            .encryption(Encryption::S3Managed("S3 server access log delivery cannot write to SSE-KMS buckets"))
+            .access_logs(AccessLogs::Off("this bucket receives access logs; logging it would loop"))
+            .expire_after_days(365)
+            .allow(put)
     }
 
     fn check(&self, stack: &mut Stack) {
@@ -128,8 +156,13 @@ impl Bucket {
         if let Some(Encryption::S3Managed(reason)) = &self.encryption {
             bucket = bucket.skip_check("CKV_AWS_145", *reason);
         }
-        if self.access_log_target.is_none() {
-            bucket = bucket.skip_check("CKV_AWS_18", "this bucket receives access logs; logging it would loop");
+        match &self.access_logs {
+            Some(AccessLogs::Off(reason)) => bucket = bucket.skip_check("CKV_AWS_18", *reason),
+            Some(AccessLogs::To(_)) => {}
+            None => {
+                let help = "choose AccessLogs::To(logs bucket), or AccessLogs::Off(reason)";
+                stack.problem(format!("aws_s3_bucket.{}", self.key), "no access logging chosen", help);
+            }
         }
         let bucket = stack.add(bucket);
         let id = bucket.id();
@@ -165,7 +198,7 @@ impl Bucket {
             ),
         );
         self.lifecycle(stack, &id);
-        if let Some(target) = &self.access_log_target {
+        if let Some(AccessLogs::To(target)) = &self.access_logs {
             stack.add(
                 Resource::new("aws_s3_bucket_logging", key)
                     .set("bucket", id.clone())

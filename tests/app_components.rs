@@ -15,7 +15,7 @@ use tfsynth::modules::load_balancing::{Alb, Condition, LoadBalancer, TargetGroup
 use tfsynth::modules::networking::{Network, SecurityGroup, Vpc};
 use tfsynth::modules::registry::repository;
 use tfsynth::modules::secrets::{Rotation, secret};
-use tfsynth::modules::storage::{Bucket, Encryption};
+use tfsynth::modules::storage::{AccessLogs, Bucket, Encryption};
 use tfsynth::modules::{Account, KmsKey, kms};
 use tfsynth::prelude::*;
 use tfsynth::render::json::document;
@@ -46,8 +46,10 @@ fn alb(stack: &mut Stack, net: &Network) -> LoadBalancer {
 #[test]
 fn buckets_are_private_versioned_encrypted_and_tls_only() {
     let (mut stack, key, _) = base();
+    let logs = Bucket::for_access_logs("logs", "apps-logs-123456789012", &ACCOUNT).build(&mut stack);
     Bucket::new("data", "apps-data-123456789012")
         .encryption(Encryption::Kms(key))
+        .access_logs(AccessLogs::To(logs))
         .expire_after_days(7)
         .build(&mut stack);
     validate(&stack).expect("valid");
@@ -74,6 +76,10 @@ fn bucket_mistakes_are_reported() {
     let found: Vec<String> = common::problems(&stack).iter().map(ToString::to_string).collect();
     assert!(found.iter().any(|m| m.contains("bucket name `Apps_Data` is not valid")), "{found:#?}");
     assert!(found.iter().any(|m| m.contains("no encryption chosen") && m.contains("Encryption::Kms")), "{found:#?}");
+    assert!(
+        found.iter().any(|m| m.contains("no access logging chosen") && m.contains("AccessLogs::Off(reason)")),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -281,6 +287,7 @@ fn distributions_serve_https_only_from_a_private_bucket() {
     let (mut stack, key, _) = base();
     let site = Bucket::new("site", "apps-site-123456789012")
         .encryption(Encryption::Kms(key))
+        .access_logs(AccessLogs::Off("a test"))
         .allow(Distribution::read_statement(&ACCOUNT, "apps-site-123456789012"))
         .build(&mut stack);
     Distribution::new("apps.example.com", CERT).build(&mut stack, &site, Some(&Expr::from("lb.example.com")));

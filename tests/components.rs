@@ -320,4 +320,11 @@ fn takeoff_environments_differ_as_the_settings_say() {
     assert_eq!(prod["resource"]["aws_elasticache_replication_group"]["main"]["automatic_failover_enabled"], true);
     assert_eq!(dev["resource"]["aws_cloudwatch_log_group"]["flow_logs"]["retention_in_days"], 30);
     assert_eq!(prod["resource"]["aws_cloudwatch_log_group"]["flow_logs"]["retention_in_days"], 365);
+    assert_eq!(dev["resource"]["aws_lb"]["main"]["enable_deletion_protection"], false);
+    assert_eq!(prod["resource"]["aws_lb"]["main"]["enable_deletion_protection"], true);
+    assert_eq!(dev["resource"]["aws_ecs_service"]["api"]["desired_count"], 1);
+    assert_eq!(prod["resource"]["aws_ecs_service"]["api"]["desired_count"], 3);
+    assert_eq!(prod["resource"]["aws_appautoscaling_target"]["worker"]["max_capacity"], 20);
+    assert_eq!(dev["resource"]["aws_db_instance"]["main"]["instance_class"], "db.t4g.micro");
+    assert_eq!(prod["resource"]["aws_db_instance"]["main"]["instance_class"], "db.r6g.large");
 }

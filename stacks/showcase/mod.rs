@@ -17,7 +17,7 @@ use crate::modules::load_balancing::{Alb, Condition, Deletion as AlbDeletion, Lo
 use crate::modules::networking::{NatGateways, Network, Peer, Port, SecurityGroup, Vpc};
 use crate::modules::registry::repository;
 use crate::modules::secrets::{Rotation, SecretRef, secret};
-use crate::modules::storage::{Bucket, Encryption};
+use crate::modules::storage::{AccessLogs, Bucket, Encryption};
 use crate::modules::{Account, KmsKey};
 use crate::prelude::*;
 
@@ -93,8 +93,11 @@ pub fn build(env: Env) -> Stack {
 
     let (cluster, api) =
         api_service(&mut stack, &account, &name, &Wiring { net: &net, key: &key, alb: &alb, db: &db, tasks: &tasks });
+    let logs = Bucket::for_access_logs("access_logs", format!("{name}-access-logs-{}", account.id), &account)
+        .build(&mut stack);
     let site = Bucket::new("site", format!("{name}-site-{}", account.id))
         .encryption(Encryption::Kms(key.clone()))
+        .access_logs(AccessLogs::To(logs))
         .allow(Distribution::read_statement(&account, &format!("{name}-site-{}", account.id)))
         .build(&mut stack);
     let cdn = Distribution::new(domain.as_str(), cert).build(&mut stack, &site, Some(&alb.dns_name));

@@ -10,7 +10,7 @@ use crate::modules::load_balancing::LoadBalancer;
 use crate::modules::networking::{Network, SecurityGroup};
 use crate::modules::registry::repository;
 use crate::modules::secrets::{Rotation, SecretRef, secret};
-use crate::modules::storage::{Bucket, Encryption};
+use crate::modules::storage::{AccessLogs, Bucket, Encryption};
 use crate::modules::{KmsKey, Retention};
 use crate::prelude::*;
 
@@ -35,8 +35,11 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     let [api_repo, worker_repo, frontend_repo] =
         ["api", "worker", "frontend"].map(|r| repository(stack, r, &format!("takeoff-{r}"), w.kms, 10));
     let image = |url: &Expr<String>| template![url.clone(), ":", tag.clone()];
+    let logs = Bucket::for_access_logs("access_logs", format!("{prefix}-access-logs-{}", s.account.id), &s.account)
+        .build(stack);
     let storage = Bucket::new("storage", format!("{prefix}-storage-{}", s.account.id))
         .encryption(Encryption::Kms(w.kms.clone()))
+        .access_logs(AccessLogs::To(logs))
         .build(stack);
     let third_party = "issued by the provider; rotate it there and update the secret";
     let anthropic = secret(
