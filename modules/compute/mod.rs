@@ -140,14 +140,18 @@ pub struct Service {
     task_policy: Vec<Statement>,
 }
 
-/// Fargate's valid CPU units and the memory (MiB) each allows.
-const FARGATE_SIZES: &[(u16, u32, u32, u32)] = &[
-    (256, 512, 2048, 1024),
-    (512, 1024, 4096, 1024),
-    (1024, 2048, 8192, 1024),
-    (2048, 4096, 16384, 1024),
-    (4096, 8192, 30720, 1024),
-];
+/// Whether `memory` MiB is a size Fargate offers with `cpu` units.
+fn fargate_size(cpu: u16, memory: u32) -> bool {
+    let gib_steps = |min: u32, max: u32| (min..=max).contains(&memory) && memory % 1024 == 0;
+    match cpu {
+        256 => [512, 1024, 2048].contains(&memory),
+        512 => gib_steps(1024, 4096),
+        1024 => gib_steps(2048, 8192),
+        2048 => gib_steps(4096, 16384),
+        4096 => gib_steps(8192, 30720),
+        _ => false,
+    }
+}
 
 impl Service {
     /// Service `name` running `container`: 0.5 vCPU, 1 GiB, 2 tasks on demand, rolling 200/100.
@@ -213,11 +217,7 @@ impl Service {
 
     fn check(&self, stack: &mut Stack) {
         let at = format!("aws_ecs_service.{}", self.name);
-        let fits = FARGATE_SIZES.iter().any(|(cpu, min, max, step)| {
-            *cpu == self.cpu && (min..=max).contains(&&self.memory) && self.memory % step == 0
-        });
-        let small = matches!((self.cpu, self.memory), (256, 512 | 1024 | 2048) | (512, 1024..=4096));
-        if !fits && !small {
+        if !fargate_size(self.cpu, self.memory) {
             let help = "use 256/512-2048, 512/1024-4096, 1024/2048-8192, 2048/4096-16384 or 4096/8192-30720 (memory in 1 GiB steps)";
             stack.problem(&at, format!("{} CPU units with {} MiB is not a Fargate size", self.cpu, self.memory), help);
         }
