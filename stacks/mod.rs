@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 pub mod showcase;
+pub mod svg_ai;
 pub mod takeoff;
 
 /// The environments every stack is configured for. Adding one fails to compile until each
@@ -31,5 +32,5 @@ impl Environment for Env {
 
 /// Every stack in the repository.
 pub fn registry() -> Registry<Env> {
-    Registry::new(vec![takeoff::DEF, showcase::DEF])
+    Registry::new(vec![takeoff::DEF, svg_ai::DEF, showcase::DEF])
 }

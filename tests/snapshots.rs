@@ -36,6 +36,12 @@ snapshots! {
     takeoff_staging_hcl: "takeoff", Env::Staging, Format::Hcl;
     takeoff_production_json: "takeoff", Env::Production, Format::Json;
     takeoff_production_hcl: "takeoff", Env::Production, Format::Hcl;
+    svg_ai_development_json: "svg-ai", Env::Development, Format::Json;
+    svg_ai_development_hcl: "svg-ai", Env::Development, Format::Hcl;
+    svg_ai_staging_json: "svg-ai", Env::Staging, Format::Json;
+    svg_ai_staging_hcl: "svg-ai", Env::Staging, Format::Hcl;
+    svg_ai_production_json: "svg-ai", Env::Production, Format::Json;
+    svg_ai_production_hcl: "svg-ai", Env::Production, Format::Hcl;
     showcase_development_json: "showcase", Env::Development, Format::Json;
     showcase_development_hcl: "showcase", Env::Development, Format::Hcl;
     showcase_staging_json: "showcase", Env::Staging, Format::Json;

@@ -43,6 +43,9 @@ terraform_tests! {
     takeoff_development: "takeoff", Env::Development;
     takeoff_staging: "takeoff", Env::Staging;
     takeoff_production: "takeoff", Env::Production;
+    svg_ai_development: "svg-ai", Env::Development;
+    svg_ai_staging: "svg-ai", Env::Staging;
+    svg_ai_production: "svg-ai", Env::Production;
     showcase_development: "showcase", Env::Development;
     showcase_staging: "showcase", Env::Staging;
     showcase_production: "showcase", Env::Production;
