@@ -134,12 +134,32 @@ pub fn service_role(
 ) -> Role {
     // `aws:SourceAccount` stops the confused-deputy problem: another account's resources
     // cannot make the service act with this role.
-    let trust = policy([Statement::allow(["sts:AssumeRole"]).service(service).when(
-        "StringEquals",
-        "aws:SourceAccount",
-        account.id,
-    )]);
-    let role = stack.add(Resource::new("aws_iam_role", id).set("name", name).set("assume_role_policy", trust));
+    let trust =
+        Statement::allow(["sts:AssumeRole"]).service(service).when("StringEquals", "aws:SourceAccount", account.id);
+    role(stack, id, name, trust, policies)
+}
+
+/// Like [`service_role`], for services that do not pass `aws:SourceAccount` when they assume
+/// a role (the EKS control plane, EC2 instances).
+pub fn service_role_without_source_check(
+    stack: &mut Stack,
+    id: &str,
+    name: impl Into<Expression>,
+    service: &str,
+    policies: Vec<(&str, Vec<Statement>)>,
+) -> Role {
+    role(stack, id, name, Statement::allow(["sts:AssumeRole"]).service(service), policies)
+}
+
+fn role(
+    stack: &mut Stack,
+    id: &str,
+    name: impl Into<Expression>,
+    trust: Statement,
+    policies: Vec<(&str, Vec<Statement>)>,
+) -> Role {
+    let role =
+        stack.add(Resource::new("aws_iam_role", id).set("name", name).set("assume_role_policy", policy([trust])));
     for (policy_name, statements) in policies {
         stack.add(
             Resource::new("aws_iam_role_policy", format!("{id}_{policy_name}").replace('-', "_"))

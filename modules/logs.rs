@@ -24,6 +24,8 @@ pub struct LogGroup {
     pub arn: Expr<String>,
     /// The log group name.
     pub name: Expr<String>,
+    /// The log group itself, for `depends_on` where a service would otherwise create it first.
+    pub resource: Ref,
 }
 
 /// How long logs are kept. One year is what scanners expect (`CKV_AWS_338`); shorter needs a
@@ -72,5 +74,5 @@ pub fn log_group(
             .set("retention_in_days", days)
             .set("kms_key_id", key.arn.clone()),
     );
-    LogGroup { arn: group.arn(), name: group.attr("name").typed() }
+    LogGroup { arn: group.arn(), name: group.attr("name").typed(), resource: group }
 }

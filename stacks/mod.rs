@@ -2,6 +2,7 @@
 
 use crate::prelude::*;
 
+pub mod ai_prism;
 pub mod showcase;
 pub mod svg_ai;
 pub mod takeoff;
@@ -32,5 +33,5 @@ impl Environment for Env {
 
 /// Every stack in the repository.
 pub fn registry() -> Registry<Env> {
-    Registry::new(vec![takeoff::DEF, svg_ai::DEF, showcase::DEF])
+    Registry::new(vec![takeoff::DEF, ai_prism::DEF, svg_ai::DEF, showcase::DEF])
 }

@@ -36,6 +36,12 @@ snapshots! {
     takeoff_staging_hcl: "takeoff", Env::Staging, Format::Hcl;
     takeoff_production_json: "takeoff", Env::Production, Format::Json;
     takeoff_production_hcl: "takeoff", Env::Production, Format::Hcl;
+    ai_prism_development_json: "ai-prism", Env::Development, Format::Json;
+    ai_prism_development_hcl: "ai-prism", Env::Development, Format::Hcl;
+    ai_prism_staging_json: "ai-prism", Env::Staging, Format::Json;
+    ai_prism_staging_hcl: "ai-prism", Env::Staging, Format::Hcl;
+    ai_prism_production_json: "ai-prism", Env::Production, Format::Json;
+    ai_prism_production_hcl: "ai-prism", Env::Production, Format::Hcl;
     svg_ai_development_json: "svg-ai", Env::Development, Format::Json;
     svg_ai_development_hcl: "svg-ai", Env::Development, Format::Hcl;
     svg_ai_staging_json: "svg-ai", Env::Staging, Format::Json;

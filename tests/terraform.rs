@@ -43,6 +43,9 @@ terraform_tests! {
     takeoff_development: "takeoff", Env::Development;
     takeoff_staging: "takeoff", Env::Staging;
     takeoff_production: "takeoff", Env::Production;
+    ai_prism_development: "ai-prism", Env::Development;
+    ai_prism_staging: "ai-prism", Env::Staging;
+    ai_prism_production: "ai-prism", Env::Production;
     svg_ai_development: "svg-ai", Env::Development;
     svg_ai_staging: "svg-ai", Env::Staging;
     svg_ai_production: "svg-ai", Env::Production;

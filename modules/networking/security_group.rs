@@ -91,6 +91,12 @@ impl SecurityGroup {
         Self { id: group.id(), key: key.to_owned() }
     }
 
+    /// A group created elsewhere (e.g. the cluster security group EKS creates), named `key`
+    /// in the rules that reference it.
+    pub fn existing(key: &str, id: Expr<String>) -> Self {
+        Self { id, key: key.to_owned() }
+    }
+
     /// Allows TCP `port` in from `peer`.
     pub fn allow_in(&self, stack: &mut Stack, port: Port, peer: Peer<'_>, description: &str) -> &Self {
         self.rule(stack, Direction::Ingress, port, peer, description, Exception::None)

@@ -200,7 +200,9 @@ impl<'a> Validator<'a> {
         };
         self.body(&address, "", &r.body, schema);
         for name in &r.lifecycle.ignore_changes {
-            if !schema.attributes.contains_key(name) && !schema.blocks.contains_key(name) && name != "all" {
+            // `scaling_config[0].desired_size` names a path inside `scaling_config`.
+            let root = name.split(['.', '[']).next().unwrap_or_default();
+            if !schema.attributes.contains_key(root) && !schema.blocks.contains_key(root) && name != "all" {
                 let help = did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?"));
                 let message = format!("`{name}` is not an attribute of {}", r.address.ty);
                 self.report(&address, Some("lifecycle.ignore_changes"), message, help);

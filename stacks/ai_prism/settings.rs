@@ -1,0 +1,125 @@
+//! AI-Prism's per-environment settings (seed 001 states production; the seed's prose gives
+//! the smaller tiers).
+
+use super::super::Env;
+use crate::modules::database::Deletion;
+use crate::modules::networking::NatGateways;
+use crate::modules::{Account, Retention};
+
+/// One EKS managed node group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeGroup {
+    /// The group's name.
+    pub name: &'static str,
+    /// Instance types to choose from.
+    pub instance_types: &'static [&'static str],
+    /// Spot capacity.
+    pub spot: bool,
+    /// GPU instances (GPU AMI).
+    pub gpu: bool,
+    /// (min, desired, max) nodes.
+    pub size: (u16, u16, u16),
+    /// Kubernetes node labels.
+    pub labels: &'static [(&'static str, &'static str)],
+    /// A taint `(key, value, effect)`, if any.
+    pub taint: Option<(&'static str, &'static str, &'static str)>,
+}
+
+/// What differs between environments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The seed's short environment name (`prod`), used in resource names and the state key.
+    pub short_env: &'static str,
+    /// Where the environment deploys.
+    pub account: Account,
+    /// NAT layout.
+    pub nat: NatGateways,
+    /// Aurora instance class.
+    pub db_class: &'static str,
+    /// Aurora instances.
+    pub db_instances: u8,
+    /// Days of automated backups.
+    pub backup_retention_days: u8,
+    /// Deletion protection.
+    pub db_deletion: Deletion,
+    /// How long logs are kept.
+    pub log_retention: Retention,
+    /// The node groups.
+    pub node_groups: Vec<NodeGroup>,
+}
+
+const GPU_TAINT: Option<(&str, &str, &str)> = Some(("nvidia.com/gpu", "true", "NO_SCHEDULE"));
+
+/// Seed 001's three node groups, with `scale` applied to their sizes.
+fn node_groups(web: (u16, u16, u16), api: (u16, u16, u16), gpu: (u16, u16, u16)) -> Vec<NodeGroup> {
+    vec![
+        NodeGroup {
+            name: "web-tier",
+            instance_types: &["t3.medium", "t3.large"],
+            spot: false,
+            gpu: false,
+            size: web,
+            labels: &[("Tier", "web")],
+            taint: None,
+        },
+        NodeGroup {
+            name: "api-tier",
+            instance_types: &["c5.large", "c5.xlarge", "c5.2xlarge"],
+            spot: true,
+            gpu: false,
+            size: api,
+            labels: &[("Tier", "api")],
+            taint: None,
+        },
+        NodeGroup {
+            name: "ai-processing",
+            instance_types: &["g4dn.xlarge", "g4dn.2xlarge"],
+            spot: false,
+            gpu: true,
+            size: gpu,
+            labels: &[("Tier", "ai-processing"), ("nvidia.com/gpu", "true")],
+            taint: GPU_TAINT,
+        },
+    ]
+}
+
+/// The settings table.
+pub fn settings(env: Env) -> Settings {
+    match env {
+        Env::Development => Settings {
+            short_env: "dev",
+            account: Account { id: "111122223333", region: "us-east-1" },
+            nat: NatGateways::Single,
+            db_class: "db.t4g.medium",
+            db_instances: 1,
+            backup_retention_days: 7,
+            db_deletion: Deletion::Unprotected("development data is disposable"),
+            log_retention: Retention::Days(30, "development needs no audit trail"),
+            node_groups: node_groups((1, 1, 3), (1, 1, 3), (0, 0, 1)),
+        },
+        Env::Staging => Settings {
+            short_env: "staging",
+            account: Account { id: "444455556666", region: "us-east-1" },
+            nat: NatGateways::Single,
+            db_class: "db.r6g.large",
+            db_instances: 2,
+            backup_retention_days: 7,
+            db_deletion: Deletion::Unprotected("staging is rebuilt from production snapshots"),
+            log_retention: Retention::Days(90, "staging keeps a quarter"),
+            // "Production-like, scaled down 50 %" (seed 001).
+            node_groups: node_groups((2, 3, 10), (3, 5, 25), (1, 2, 8)),
+        },
+        // Seed 001: web 3/6/20, API 5/10/50 on Spot, GPU 2/5/15; Aurora r6g.large x 3.
+        Env::Production => Settings {
+            short_env: "prod",
+            account: Account { id: "777788889999", region: "us-east-1" },
+            nat: NatGateways::PerAz,
+            db_class: "db.r6g.large",
+            db_instances: 3,
+            backup_retention_days: 30,
+            db_deletion: Deletion::Protected,
+            log_retention: Retention::OneYear,
+            node_groups: node_groups((3, 6, 20), (5, 10, 50), (2, 5, 15)),
+        },
+    }
+}
