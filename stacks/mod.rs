@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 pub mod ai_prism;
+pub mod cvd;
 pub mod showcase;
 pub mod svg_ai;
 pub mod takeoff;
@@ -33,5 +34,5 @@ impl Environment for Env {
 
 /// Every stack in the repository.
 pub fn registry() -> Registry<Env> {
-    Registry::new(vec![takeoff::DEF, ai_prism::DEF, svg_ai::DEF, showcase::DEF])
+    Registry::new(vec![takeoff::DEF, cvd::DEF, ai_prism::DEF, svg_ai::DEF, showcase::DEF])
 }

@@ -97,7 +97,7 @@ fn unknown_stack_is_a_usage_error_listing_the_known_ones() {
     let run = tfsynth(&["synth", "production", "--stack", "takeof"]);
     assert_eq!(run.status.code(), Some(2));
     assert!(
-        text(&run.stderr).contains("unknown stack `takeof`; known stacks: takeoff, ai-prism, svg-ai, showcase"),
+        text(&run.stderr).contains("unknown stack `takeof`; known stacks: takeoff, cvd, ai-prism, svg-ai, showcase"),
         "{}",
         text(&run.stderr)
     );

@@ -36,6 +36,12 @@ snapshots! {
     takeoff_staging_hcl: "takeoff", Env::Staging, Format::Hcl;
     takeoff_production_json: "takeoff", Env::Production, Format::Json;
     takeoff_production_hcl: "takeoff", Env::Production, Format::Hcl;
+    cvd_development_json: "cvd", Env::Development, Format::Json;
+    cvd_development_hcl: "cvd", Env::Development, Format::Hcl;
+    cvd_staging_json: "cvd", Env::Staging, Format::Json;
+    cvd_staging_hcl: "cvd", Env::Staging, Format::Hcl;
+    cvd_production_json: "cvd", Env::Production, Format::Json;
+    cvd_production_hcl: "cvd", Env::Production, Format::Hcl;
     ai_prism_development_json: "ai-prism", Env::Development, Format::Json;
     ai_prism_development_hcl: "ai-prism", Env::Development, Format::Hcl;
     ai_prism_staging_json: "ai-prism", Env::Staging, Format::Json;

@@ -43,6 +43,9 @@ terraform_tests! {
     takeoff_development: "takeoff", Env::Development;
     takeoff_staging: "takeoff", Env::Staging;
     takeoff_production: "takeoff", Env::Production;
+    cvd_development: "cvd", Env::Development;
+    cvd_staging: "cvd", Env::Staging;
+    cvd_production: "cvd", Env::Production;
     ai_prism_development: "ai-prism", Env::Development;
     ai_prism_staging: "ai-prism", Env::Staging;
     ai_prism_production: "ai-prism", Env::Production;
