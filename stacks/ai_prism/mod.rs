@@ -48,7 +48,7 @@ pub fn build(env: Env) -> Stack {
         .build(&mut stack, &s.account);
     // Seed fix: /24 private subnets leave EKS pods (one VPC address each) about 250 addresses
     // per AZ; /20s leave 4,000.
-    let net = Vpc::new(&name, "10.0.0.0/16", &["us-east-1a", "us-east-1b", "us-east-1c"])
+    let net = Vpc::new(&name, "10.0.0.0/16", s.azs)
         .nat(s.nat)
         .database_subnets()
         .flow_log_retention(s.log_retention)

@@ -32,6 +32,8 @@ pub struct Settings {
     pub short_env: &'static str,
     /// Where the environment deploys.
     pub account: Account,
+    /// Availability zones (seed 001: three).
+    pub azs: &'static [&'static str],
     /// NAT layout.
     pub nat: NatGateways,
     /// Aurora instance class.
@@ -89,6 +91,7 @@ pub fn settings(env: Env) -> Settings {
         Env::Development => Settings {
             short_env: "dev",
             account: Account { id: "111122223333", region: "us-east-1" },
+            azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
             db_class: "db.t4g.medium",
             db_instances: 1,
@@ -100,6 +103,7 @@ pub fn settings(env: Env) -> Settings {
         Env::Staging => Settings {
             short_env: "staging",
             account: Account { id: "444455556666", region: "us-east-1" },
+            azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::Single,
             db_class: "db.r6g.large",
             db_instances: 2,
@@ -113,6 +117,7 @@ pub fn settings(env: Env) -> Settings {
         Env::Production => Settings {
             short_env: "prod",
             account: Account { id: "777788889999", region: "us-east-1" },
+            azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::PerAz,
             db_class: "db.r6g.large",
             db_instances: 3,

@@ -79,7 +79,7 @@ pub fn build(env: Env) -> Stack {
     let db = Postgres::new(&name, "15", class)
         .database("cvd", "cvd_admin")
         .storage(storage, storage * 2)
-        .multi_az(env == Env::Production)
+        .multi_az(s.db_multi_az)
         .read_replicas(replicas)
         .backup_retention(s.backup_retention_days)
         .deletion(s.db_deletion)

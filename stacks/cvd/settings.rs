@@ -18,6 +18,8 @@ pub struct Settings {
     pub nat: NatGateways,
     /// Database instance class, storage (GiB) and read replicas.
     pub db: (&'static str, u32, u8),
+    /// A database standby in a second AZ.
+    pub db_multi_az: bool,
     /// Days of database backups (seed 000: 30 in production, 7 otherwise).
     pub backup_retention_days: u8,
     /// Database deletion protection.
@@ -45,6 +47,7 @@ pub fn settings(env: Env) -> Settings {
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
             db: ("db.t4g.small", 50, 0),
+            db_multi_az: false,
             backup_retention_days: 7,
             db_deletion: Deletion::Unprotected("development data is synthetic"),
             redis: ("cache.t4g.micro", Availability::SingleNode),
@@ -59,6 +62,7 @@ pub fn settings(env: Env) -> Settings {
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
             db: ("db.r6g.large", 100, 0),
+            db_multi_az: false,
             backup_retention_days: 7,
             db_deletion: Deletion::Unprotected("staging restores from production dumps"),
             redis: ("cache.r6g.large", Availability::SingleNode),
@@ -75,6 +79,7 @@ pub fn settings(env: Env) -> Settings {
             azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::PerAz,
             db: ("db.r6g.xlarge", 500, 2),
+            db_multi_az: true,
             backup_retention_days: 30,
             db_deletion: Deletion::Protected,
             redis: ("cache.r6g.large", Availability::MultiAz { replicas: 1 }),

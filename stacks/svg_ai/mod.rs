@@ -15,7 +15,7 @@ use crate::modules::firewall::WebAcl;
 use crate::modules::iam::Statement;
 use crate::modules::kms::Key;
 use crate::modules::load_balancing::{Alb, TargetGroup};
-use crate::modules::networking::{NatGateways, Peer, Port, SecurityGroup, SubnetLayout, Vpc};
+use crate::modules::networking::{Peer, Port, SecurityGroup, SubnetLayout, Vpc};
 use crate::modules::registry::repository;
 use crate::modules::secrets::{Rotation, secret};
 use crate::modules::storage::{AccessLogs, Bucket, BucketRef, Encryption};
@@ -55,15 +55,15 @@ pub fn build(env: Env) -> Stack {
         .for_service("cloudwatch.amazonaws.com")
         .for_service("cloudfront.amazonaws.com")
         .build(&mut stack, &s.account);
-    // Seed 003's address plan: /24s in two AZs, one NAT gateway.
     let layout = SubnetLayout::Explicit {
-        public: vec!["10.0.1.0/24", "10.0.2.0/24"],
-        private: vec!["10.0.10.0/24", "10.0.20.0/24"],
+        public: s.subnets.iter().map(|(_, public, _)| *public).collect(),
+        private: s.subnets.iter().map(|(_, _, private)| *private).collect(),
         database: vec![],
     };
-    let net = Vpc::new(&name, "10.0.0.0/16", &["us-east-1a", "us-east-1b"])
+    let azs: Vec<&'static str> = s.subnets.iter().map(|(az, _, _)| *az).collect();
+    let net = Vpc::new(&name, "10.0.0.0/16", &azs)
         .layout(layout)
-        .nat(NatGateways::Single)
+        .nat(s.nat)
         .flow_log_retention(s.log_retention)
         .build(&mut stack, &s.account, &kms);
 
@@ -171,7 +171,7 @@ fn api(stack: &mut Stack, s: &Settings, name: &str, w: &ApiWiring<'_>) {
     let scaling = Scaling::new(min, max).target(Target::Cpu(70.0)).target(Target::Memory(80.0));
     let svc = statements
         .into_iter()
-        .fold(Service::new("api", container).size(1024, 2048).desired(min), Service::allow)
+        .fold(Service::new("api", container).size(s.task_size.0, s.task_size.1).desired(min), Service::allow)
         .behind(&w.alb.target_groups["api"])
         .autoscale(scaling)
         .build(stack, &s.account, &cluster, w.net, w.kms, w.tasks);

@@ -3,6 +3,7 @@
 
 use super::super::Env;
 use crate::modules::load_balancing::Deletion;
+use crate::modules::networking::NatGateways;
 use crate::modules::{Account, Retention};
 
 /// What differs between environments.
@@ -16,6 +17,12 @@ pub struct Settings {
     pub domain: &'static str,
     /// Its Route53 hosted zone.
     pub zone_id: &'static str,
+    /// Availability zones and the matching public and private /24s (seed 003's plan).
+    pub subnets: &'static [(&'static str, &'static str, &'static str)],
+    /// NAT layout (seed 003: one NAT gateway).
+    pub nat: NatGateways,
+    /// API task size: CPU units and MiB (seed 003: 1024 / 2048).
+    pub task_size: (u16, u32),
     /// API tasks: (desired and autoscaling floor, ceiling).
     pub tasks: (u16, u16),
     /// Load balancer deletion protection.
@@ -36,6 +43,9 @@ pub fn settings(env: Env) -> Settings {
             account: Account { id: "111122223333", region: "us-east-1" },
             domain: "dev.svg-ai.com",
             zone_id: "Z0DEVSVGAI000000001",
+            subnets: &[("us-east-1a", "10.0.1.0/24", "10.0.10.0/24"), ("us-east-1b", "10.0.2.0/24", "10.0.20.0/24")],
+            nat: NatGateways::Single,
+            task_size: (512, 1024),
             tasks: (1, 2),
             alb_deletion: Deletion::Unprotected("development is torn down freely"),
             log_retention: Retention::Days(7, "seed 003 keeps ECS logs 7 days; development needs no more"),
@@ -47,6 +57,9 @@ pub fn settings(env: Env) -> Settings {
             account: Account { id: "444455556666", region: "us-east-1" },
             domain: "staging.svg-ai.com",
             zone_id: "Z0STAGINGSVGAI00002",
+            subnets: &[("us-east-1a", "10.0.1.0/24", "10.0.10.0/24"), ("us-east-1b", "10.0.2.0/24", "10.0.20.0/24")],
+            nat: NatGateways::Single,
+            task_size: (1024, 2048),
             tasks: (1, 4),
             alb_deletion: Deletion::Unprotected("staging is rebuilt freely"),
             log_retention: Retention::Days(30, "staging keeps a month for debugging"),
@@ -59,6 +72,9 @@ pub fn settings(env: Env) -> Settings {
             account: Account { id: "777788889999", region: "us-east-1" },
             domain: "svg-ai.com",
             zone_id: "Z0SVGAIPRODUCTION03",
+            subnets: &[("us-east-1a", "10.0.1.0/24", "10.0.10.0/24"), ("us-east-1b", "10.0.2.0/24", "10.0.20.0/24")],
+            nat: NatGateways::Single,
+            task_size: (1024, 2048),
             tasks: (2, 10),
             alb_deletion: Deletion::Protected,
             log_retention: Retention::OneYear,
