@@ -1,6 +1,7 @@
 //! The ECS services: API, Celery worker and web frontend, their secrets and their storage.
 
 use super::Settings;
+use crate::modules::KmsKey;
 use crate::modules::alarms::{Topic, service_alarms};
 use crate::modules::cache::{Cache, ClientAuth};
 use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Target};
@@ -11,7 +12,6 @@ use crate::modules::networking::{Network, SecurityGroup};
 use crate::modules::registry::repository;
 use crate::modules::secrets::{Rotation, SecretRef, secret};
 use crate::modules::storage::{AccessLogs, Bucket, Encryption};
-use crate::modules::{KmsKey, Retention};
 use crate::prelude::*;
 
 /// What the services are wired to.
@@ -69,7 +69,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
     let app = |name: &str, repo: &Expr<String>, port: Option<u16>| {
         let c = Container::new(name, image(repo))
             .env("ENVIRONMENT", env)
-            .env("LOG_LEVEL", if env == "production" { "INFO" } else { "DEBUG" })
+            .env("LOG_LEVEL", s.log_level)
             .env("DATABASE_HOST", w.db.address.clone())
             .env("DATABASE_NAME", "takeoff")
             .env("REDIS_HOST", w.cache.primary_endpoint.clone())
@@ -93,8 +93,7 @@ pub(super) fn build(stack: &mut Stack, s: &Settings, prefix: &str, env: &str, w:
         Statement::allow(["elasticache:Connect"]).sid("Cache").on(w.cache.arn.clone()).on(redis_user_arn),
     ];
     let grant = |svc: Service| data_access.iter().cloned().fold(svc, Service::allow);
-    let retention = if env == "production" { Retention::OneYear } else { s.log_retention };
-    let cluster = Cluster::new(prefix).log_retention(retention).build(stack, w.kms);
+    let cluster = Cluster::new(prefix).log_retention(s.log_retention).build(stack, w.kms);
     let run = |stack: &mut Stack, svc: Service| svc.build(stack, &s.account, &cluster, w.net, w.kms, w.tasks);
 
     let (api_min, api_max) = s.tasks.api;

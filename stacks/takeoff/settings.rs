@@ -36,6 +36,8 @@ pub struct Settings {
     pub image_tag: &'static str,
     /// Where alarms are sent.
     pub alert_email: &'static str,
+    /// The services' `LOG_LEVEL`.
+    pub log_level: &'static str,
 }
 
 /// Task counts per service: (desired and autoscaling floor, ceiling).
@@ -106,6 +108,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (1, 2), worker: (1, 2), frontend: (1, 2) },
             image_tag: "main",
             alert_email: "takeoff-dev@example.com",
+            log_level: "DEBUG",
         },
         Env::Staging => Settings {
             account: Account { id: "444455556666", region: "us-east-1" },
@@ -132,6 +135,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (2, 4), worker: (2, 6), frontend: (2, 4) },
             image_tag: "main",
             alert_email: "takeoff-staging@example.com",
+            log_level: "INFO",
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
         Env::Production => Settings {
@@ -161,6 +165,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (3, 10), worker: (5, 20), frontend: (2, 6) },
             image_tag: "1.0.0",
             alert_email: "takeoff-oncall@example.com",
+            log_level: "INFO",
         },
     }
 }
