@@ -2,6 +2,10 @@
 
 use crate::prelude::*;
 
+use root::root;
+
+mod root;
+
 pub mod ai_prism;
 pub mod cvd;
 pub mod showcase;

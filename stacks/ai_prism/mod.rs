@@ -7,7 +7,7 @@ mod settings;
 
 pub use settings::{NodeGroup, Settings, settings};
 
-use super::Env;
+use super::{Env, root};
 use crate::modules::KmsKey;
 use crate::modules::database::Postgres;
 use crate::modules::iam::{Role, attach_managed_policy, service_role_without_source_check};
@@ -30,18 +30,8 @@ const KUBERNETES_VERSION: &str = "1.32";
 pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let name = format!("ai-prism-{}", s.short_env);
-    let mut stack = Stack::new("ai-prism", env.name());
-    s.account.check(&mut stack);
-    let tf = stack.terraform();
-    tf.required_version = Some(">= 1.5.0".into());
-    tf.required_providers
-        .insert("aws".into(), RequiredProvider { source: "hashicorp/aws".into(), version: "~> 5.100".into() });
     // Seed 001's backend: encrypted state with DynamoDB locking, one key per environment.
-    let key = format!("{}/terraform.tfstate", s.short_env);
-    tf.backend =
-        Some(S3Backend::new("ai-prism-terraform-state", key, "us-east-1").lock_table("ai-prism-terraform-locks"));
-    stack
-        .provider(Provider::aws(s.account.region).default_tags([("Project", "ai-prism"), ("Environment", env.name())]));
+    let mut stack = root("ai-prism", env, &s.account, s.short_env, &[]);
 
     let kms = Key::new("main", &name, format!("AI-Prism {} data, logs and Kubernetes secrets", env.name()))
         .for_log_groups()

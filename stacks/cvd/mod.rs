@@ -12,7 +12,7 @@ mod settings;
 
 pub use settings::{Settings, settings};
 
-use super::Env;
+use super::{Env, root};
 use crate::modules::alarms::{Topic, service_alarms};
 use crate::modules::cache::{ClientAuth, Redis};
 use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Target};
@@ -38,16 +38,8 @@ pub const DEF: StackDef<Env> = StackDef {
 pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let name = format!("cvd-{}", env.name());
-    let mut stack = Stack::new("cvd", env.name());
-    s.account.check(&mut stack);
-    let tf = stack.terraform();
-    tf.required_version = Some(">= 1.5.0".into());
-    tf.required_providers
-        .insert("aws".into(), RequiredProvider { source: "hashicorp/aws".into(), version: "~> 5.100".into() });
     // Seed fix: the seed's backend had no encryption, no lock table and one key for all environments.
-    let key = format!("{}/terraform.tfstate", env.name());
-    tf.backend = Some(S3Backend::new("cvd-terraform-state", key, "us-east-1").lock_table("cvd-terraform-locks"));
-    stack.provider(Provider::aws(s.account.region).default_tags([("Project", "cvd"), ("Environment", env.name())]));
+    let mut stack = root("cvd", env, &s.account, env.name(), &[]);
 
     let kms = Key::new("main", &name, format!("CVD {} data", env.name()))
         .for_log_groups()

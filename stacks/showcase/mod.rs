@@ -2,7 +2,7 @@
 //! together. A static site on CloudFront and S3, an API on ECS behind an ALB and WAF, Aurora
 //! PostgreSQL, Valkey, alarms, DNS and a container registry.
 
-use super::Env;
+use super::{Env, root};
 use crate::modules::alarms::{Topic, service_alarms};
 use crate::modules::cache::{Availability, Engine, Redis};
 use crate::modules::compute::{
@@ -36,17 +36,7 @@ pub fn build(env: Env) -> Stack {
     let zone = "Z0SHOWCASEEXAMPLE001";
     let domain =
         if production { "showcase.example.com".to_owned() } else { format!("{}.showcase.example.com", env.name()) };
-    let mut stack = Stack::new("showcase", env.name());
-    account.check(&mut stack);
-    let tf = stack.terraform();
-    tf.required_version = Some(">= 1.5.0".into());
-    tf.required_providers
-        .insert("aws".into(), RequiredProvider { source: "hashicorp/aws".into(), version: "~> 5.100".into() });
-    tf.backend = Some(
-        S3Backend::new("showcase-terraform-state", format!("{}/terraform.tfstate", env.name()), account.region)
-            .lock_table("showcase-terraform-locks"),
-    );
-    stack.provider(Provider::aws(account.region).default_tags([("Project", "showcase"), ("Environment", env.name())]));
+    let mut stack = root("showcase", env, &account, env.name(), &[]);
 
     let key = Key::new("main", &name, "Showcase data")
         .for_log_groups()

@@ -6,7 +6,7 @@ mod settings;
 
 pub use settings::{Settings, settings};
 
-use super::Env;
+use super::{Env, root};
 use crate::modules::alarms::{Topic, service_alarms};
 use crate::modules::compute::{Cluster, Container, HealthCheck, Scaling, Service, Target};
 use crate::modules::dns::{alias, certificate};
@@ -35,20 +35,8 @@ const API_PORT: u16 = 8001;
 pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let name = format!("svg-ai-{}", env.name());
-    let mut stack = Stack::new("svg-ai", env.name());
-    s.account.check(&mut stack);
-    let tf = stack.terraform();
-    tf.required_version = Some(">= 1.5.0".into());
-    tf.required_providers
-        .insert("aws".into(), RequiredProvider { source: "hashicorp/aws".into(), version: "~> 5.100".into() });
-    let key = format!("{}/terraform.tfstate", env.name());
-    tf.backend = Some(S3Backend::new("svg-ai-terraform-state", key, "us-east-1").lock_table("svg-ai-terraform-locks"));
     // Seed 003's cost-allocation tags.
-    stack.provider(Provider::aws(s.account.region).default_tags([
-        ("Project", "svg-ai"),
-        ("Environment", env.name()),
-        ("Service", "svg-ai"),
-    ]));
+    let mut stack = root("svg-ai", env, &s.account, env.name(), &[("Service", "svg-ai")]);
 
     let kms = Key::new("main", &name, format!("SVG-AI {} data", env.name()))
         .for_log_groups()

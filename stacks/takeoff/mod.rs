@@ -7,7 +7,7 @@ mod settings;
 
 pub use settings::{Settings, settings};
 
-use super::Env;
+use super::{Env, root};
 use crate::modules::cache::Redis;
 use crate::modules::database::Postgres;
 use crate::modules::dns::{alias, certificate};
@@ -28,20 +28,7 @@ pub const DEF: StackDef<Env> = StackDef {
 pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let prefix = format!("takeoff-{}", env.name());
-    let mut stack = Stack::new("takeoff", env.name());
-    s.account.check(&mut stack);
-    let tf = stack.terraform();
-    tf.required_version = Some(">= 1.5.0".into());
-    let aws = RequiredProvider { source: "hashicorp/aws".into(), version: "~> 5.100".into() };
-    tf.required_providers.insert("aws".into(), aws);
-    let key = format!("{}/terraform.tfstate", env.name());
-    tf.backend =
-        Some(S3Backend::new("takeoff-terraform-state", key, "us-east-1").lock_table("takeoff-terraform-locks"));
-    stack.provider(Provider::aws(s.account.region).default_tags([
-        ("Project", "takeoff"),
-        ("Environment", env.name()),
-        ("ManagedBy", "terraform"),
-    ]));
+    let mut stack = root("takeoff", env, &s.account, env.name(), &[("ManagedBy", "terraform")]);
 
     // Seed fix: the seed created a KMS key and used it nowhere; this one encrypts the logs.
     let kms = Key::new("main", &prefix, format!("Takeoff {} data and logs", env.name()))
