@@ -1,65 +1,269 @@
-//! `cargo bench`: what synthesis costs, against the cost of loading the vendored schema,
-//! measured in the same run so the ratio holds on a noisy machine.
+//! `cargo bench`: what each stage of synthesis costs, printed as the Markdown tables of
+//! BENCHMARKS.md. Every figure is a median over fresh samples with min and max, and the ratios
+//! compare against baselines measured in the same run, so they hold on a noisy machine.
+//!
+//! The scale series runs each size in a child process (this binary, re-run with
+//! `TFSYNTH_BENCH_SCALE=<resources>:<json|hcl|floor>`) so its peak memory is its own.
+
+mod synthetic;
 
 use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tfsynth::prelude::*;
+use tfsynth::render::json::document;
 use tfsynth::schema::Schema;
 use tfsynth::stacks::{Env, registry};
 
-/// Runs `f` `n` times and returns the sorted durations.
-fn sample(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
-    let mut times: Vec<Duration> = (0..n)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times
+// The allocator the `tfsynth` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const SCALE_ENV: &str = "TFSYNTH_BENCH_SCALE";
+
+/// Median, min and max of a set of samples.
+#[derive(Clone, Copy)]
+struct Stats {
+    median: Duration,
+    min: Duration,
+    max: Duration,
 }
 
-fn report(name: &str, times: &[Duration], baseline: Duration) -> Duration {
-    let median = times[times.len() / 2];
-    println!(
-        "{name:<34} median {:>9.3} ms  min {:>9.3} ms  max {:>9.3} ms  ratio to schema load {:>6.3}",
-        median.as_secs_f64() * 1e3,
-        times[0].as_secs_f64() * 1e3,
-        times[times.len() - 1].as_secs_f64() * 1e3,
-        median.as_secs_f64() / baseline.as_secs_f64(),
-    );
-    median
+impl Stats {
+    fn of(mut times: Vec<Duration>) -> Stats {
+        times.sort();
+        Stats { median: times[times.len() / 2], min: times[0], max: times[times.len() - 1] }
+    }
+
+    fn row(&self, name: &str, ratio: Option<f64>) {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let ratio = ratio.map_or_else(String::new, |r| format!("{r:.2}×"));
+        println!("| {name} | {:.3} | {:.3} | {:.3} | {ratio} |", ms(self.median), ms(self.min), ms(self.max));
+    }
+
+    fn ratio(&self, baseline: &Stats) -> f64 {
+        self.median.as_secs_f64() / baseline.median.as_secs_f64()
+    }
+}
+
+/// Runs `f` `n` times and returns the timings.
+fn sample(n: usize, mut f: impl FnMut()) -> Stats {
+    Stats::of(
+        (0..n)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn header(title: &str, last: &str) {
+    println!("\n### {title}\n\n| measurement | median ms | min ms | max ms | {last} |\n|---|---:|---:|---:|---:|");
 }
 
 fn main() {
-    let registry = registry();
-    let schema_times = sample(30, || {
-        black_box(Schema::load_vendored().expect("vendored schema"));
-    });
-    let baseline = schema_times[schema_times.len() / 2];
-    report("schema load + index", &schema_times, baseline);
-    // Warm the per-type parse cache, as one synth run does after its first stack.
-    validate(&registry.build("takeoff", Env::Production).expect("stack")).expect("valid");
+    if let Ok(job) = std::env::var(SCALE_ENV) {
+        scale_child(&job);
+        return;
+    }
+    let out = tempfile::tempdir().expect("temporary folder");
+    stages(out.path());
+    per_stack();
+    process(out.path());
+    scale();
+}
 
-    let build = sample(200, || {
-        black_box(registry.build("takeoff", Env::Production).expect("stack"));
+/// Each stage of one stack (takeoff, production), and the serde_json floor.
+fn stages(out: &Path) {
+    let registry = registry();
+    header("Stages: takeoff, production", "ratio to floor");
+    let schema = sample(50, || {
+        black_box(Schema::load_vendored());
     });
-    report("takeoff/production build", &build, baseline);
+    schema.row("vendored schema: load + index", None);
+    // Warm the per-type parse cache, as a synth run does after its first stack.
+    validate(&registry.build("takeoff", Env::Production).expect("stack")).expect("valid");
     let stack = registry.build("takeoff", Env::Production).expect("stack");
-    let check = sample(200, || validate(black_box(&stack)).expect("valid"));
-    report("takeoff/production validate", &check, baseline);
+    let path = out.join("stage.tf.json");
+    let value = document(&stack);
+    let floor = sample(300, || {
+        let bytes = serde_json::to_vec_pretty(black_box(&value)).expect("json");
+        std::fs::write(&path, bytes).expect("write");
+    });
+    sample(300, || {
+        black_box(registry.build("takeoff", Env::Production).expect("stack"));
+    })
+    .row("build the model", None);
+    sample(300, || validate(black_box(&stack)).expect("valid")).row("validate", None);
     for format in Format::ALL {
-        let times = sample(200, || {
+        let render_only = sample(300, || {
             black_box(render(&stack, format));
         });
-        report(&format!("takeoff/production render {}", format.name()), &times, baseline);
+        render_only.row(&format!("render {}", format.name()), Some(render_only.ratio(&floor)));
+        let written = sample(300, || std::fs::write(&path, render(black_box(&stack), format)).expect("write"));
+        written.row(&format!("render {} + write", format.name()), Some(written.ratio(&floor)));
     }
-    let whole = sample(200, || {
-        let s = registry.build("takeoff", Env::Production).expect("stack");
-        validate(&s).expect("valid");
-        black_box(render(&s, Format::Json));
-    });
-    report("takeoff/production build+validate+json", &whole, baseline);
+    floor.row("**floor**: serde_json pretty-print of the built `Value` + write", Some(1.0));
+}
+
+/// Build + validate + render for every stack in production.
+fn per_stack() {
+    let registry = registry();
+    header("Per stack, production: build + validate + render", "resources");
+    for def in registry.stacks() {
+        let resources = registry.build(def.name, Env::Production).expect("stack").resources().count();
+        validate(&registry.build(def.name, Env::Production).expect("stack")).expect("valid");
+        for format in Format::ALL {
+            sample(200, || {
+                let stack = registry.build(def.name, Env::Production).expect("stack");
+                validate(&stack).expect("valid");
+                black_box(render(&stack, format));
+            })
+            .row(&format!("{} {}", def.name, format.name()), None);
+        }
+        println!("| ({} resources) | | | | {resources} |", def.name);
+    }
+}
+
+/// The `tfsynth` process end to end, files written to a fresh folder each run.
+fn process(out: &Path) {
+    let exe = env!("CARGO_BIN_EXE_tfsynth");
+    header("The `tfsynth` process, end to end", "ratio to process start");
+    let run = |args: &[&str]| {
+        let status = Command::new(exe).args(args).stdout(std::process::Stdio::null()).status().expect("run tfsynth");
+        assert!(status.success(), "tfsynth {args:?} failed");
+    };
+    let start = sample(30, || run(&["--version"]));
+    start.row("process start: `tfsynth --version`", Some(1.0));
+    for format in ["json", "hcl"] {
+        let mut n = 0;
+        let stats = sample(30, || {
+            n += 1;
+            let dir = out.join(format!("{format}-{n}"));
+            run(&["synth", "production", "--format", format, "--out", dir.to_str().expect("utf-8 path")]);
+        });
+        stats.row(
+            &format!("`tfsynth synth production --format {format}` (all stacks, written)"),
+            Some(stats.ratio(&start)),
+        );
+    }
+}
+
+/// The synthetic stack at 1k, 10k and 100k resources, each run in its own process.
+fn scale() {
+    let exe = std::env::current_exe().expect("bench binary");
+    let sizes = [(1_000, 7), (10_000, 5), (100_000, 5)];
+    println!("\n### Scale: synthetic stack, one process per run\n");
+    println!("| resources | stage | median ms | min ms | max ms | peak RSS MiB | ratio to floor |");
+    println!("|---:|---|---:|---:|---:|---:|---:|");
+    let mut medians: Vec<(usize, &str, Duration)> = Vec::new();
+    for (resources, runs) in sizes {
+        let mut results: Vec<(String, Vec<Duration>, u64)> = Vec::new();
+        for mode in ["floor", "json", "hcl"] {
+            for _ in 0..runs {
+                let output = Command::new(&exe)
+                    .env(SCALE_ENV, format!("{resources}:{mode}"))
+                    .output()
+                    .expect("run the scale child");
+                assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+                for line in String::from_utf8_lossy(&output.stdout).lines() {
+                    let mut f = line.split('\t');
+                    let (Some(stage), Some(nanos), Some(peak)) = (f.next(), f.next(), f.next()) else { continue };
+                    let nanos: u64 = nanos.parse().expect("nanoseconds");
+                    let peak: u64 = peak.parse().expect("kibibytes");
+                    let name = format!("{mode}: {stage}");
+                    match results.iter_mut().find(|(n, _, _)| *n == name) {
+                        Some((_, times, p)) => {
+                            times.push(Duration::from_nanos(nanos));
+                            *p = (*p).max(peak);
+                        }
+                        None => results.push((name, vec![Duration::from_nanos(nanos)], peak)),
+                    }
+                }
+            }
+        }
+        let floor =
+            results.iter().find(|(n, _, _)| n == "floor: serialize + write").map(|(_, t, _)| Stats::of(t.clone()));
+        for (name, times, peak) in results {
+            let stats = Stats::of(times);
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            let ratio = match (&floor, name.contains("render")) {
+                (Some(f), true) => format!("{:.2}×", stats.ratio(f)),
+                _ => String::new(),
+            };
+            println!(
+                "| {resources} | {name} | {:.1} | {:.1} | {:.1} | {} | {ratio} |",
+                ms(stats.median),
+                ms(stats.min),
+                ms(stats.max),
+                peak / 1024
+            );
+            let stage = ["json: total", "hcl: total", "json: render + write", "hcl: render + write"]
+                .into_iter()
+                .find(|s| *s == name);
+            if let Some(stage) = stage {
+                medians.push((resources, stage, stats.median));
+            }
+        }
+    }
+    println!("\n### Growth: time for 10× the resources\n\n| stage | 1k → 10k | 10k → 100k |\n|---|---:|---:|");
+    for stage in ["json: total", "hcl: total", "json: render + write", "hcl: render + write"] {
+        let t = |n: usize| medians.iter().find(|(r, s, _)| *r == n && *s == stage).map(|(_, _, d)| d.as_secs_f64());
+        if let (Some(a), Some(b), Some(c)) = (t(1_000), t(10_000), t(100_000)) {
+            println!("| {stage} | {:.2}× | {:.2}× |", b / a, c / b);
+        }
+    }
+}
+
+/// One scale run: prints `stage<TAB>nanoseconds<TAB>peak RSS KiB` lines.
+fn scale_child(job: &str) {
+    let (resources, mode) = job.split_once(':').expect("resources:mode");
+    let resources: usize = resources.parse().expect("resource count");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("main.tf");
+    let report = |stage: &str, d: Duration| println!("{stage}\t{}\t{}", d.as_nanos(), peak_rss_kib());
+    let total = Instant::now();
+    let start = Instant::now();
+    let stack = synthetic::stack(resources);
+    let built = start.elapsed();
+    let start = Instant::now();
+    validate(&stack).expect("the synthetic stack is valid");
+    let validated = start.elapsed();
+    if mode != "floor" {
+        report("build", built);
+        report("validate", validated);
+    }
+    let start = Instant::now();
+    match mode {
+        "floor" => {
+            let value = document(&stack);
+            let built = start.elapsed();
+            let start = Instant::now();
+            std::fs::write(&path, serde_json::to_vec_pretty(&value).expect("json")).expect("write");
+            report("serialize + write", start.elapsed());
+            report("(building the Value, not part of the floor)", built);
+        }
+        "json" | "hcl" => {
+            let format = if mode == "json" { Format::Json } else { Format::Hcl };
+            std::fs::write(&path, render(&stack, format)).expect("write");
+            report("render + write", start.elapsed());
+            report("total", total.elapsed());
+        }
+        other => panic!("unknown scale mode {other}"),
+    }
+}
+
+/// The process's peak resident set, from /proc (0 where there is none).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").to_owned()))
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }

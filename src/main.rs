@@ -2,6 +2,10 @@
 
 use std::process::ExitCode;
 
+// Synthesis allocates many small strings and maps; mimalloc halves their cost (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     tfsynth::cli::run(&tfsynth::stacks::registry(), std::env::args_os())
 }

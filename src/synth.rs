@@ -2,7 +2,9 @@
 //!
 //! Nothing touches the disk until every stack of the request is valid and rendered, and each
 //! file is replaced atomically (temporary file in the same folder, then rename), so a reader
-//! sees either the old file or the new one.
+//! sees either the old file or the new one. Files are not fsynced: an interrupted run never
+//! leaves a mixed file either way, the output is regenerated from source, and an fsync per file
+//! would cost more than the whole synthesis (BENCHMARKS.md).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -84,7 +86,6 @@ pub fn write_all(out_dir: &Path, files: &[Rendered]) -> Result<()> {
         }
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
         tmp.write_all(file.contents.as_bytes()).map_err(io(tmp.path()))?;
-        tmp.as_file().sync_all().map_err(io(tmp.path()))?;
         tmp.persist(&path).map_err(|e| Error::Io { path: path.clone(), source: e.error })?;
     }
     Ok(())

@@ -1,250 +1,318 @@
-//! HCL native syntax (`*.tf`), built as an hcl-rs document and printed by its formatter, then
-//! aligned the way `terraform fmt` aligns `=` so the file is already in canonical form.
+//! HCL native syntax (`*.tf`), written directly in the layout `terraform fmt` produces, so the
+//! file is already canonical: blank lines around blocks, `=` aligned across consecutive
+//! single-line attributes, `jsonencode` documents across lines.
 
-use std::fmt::Write;
-
-use hcl::Identifier;
-use hcl::expr::{Expression as H, Traversal as HclTraversal, TraversalOperator, Variable};
-use hcl::structure::{Attribute, Block, BlockLabel, Body as HclBody, Structure};
+use std::borrow::Cow;
 
 use crate::expr::{Expression, Traversal};
-use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
+use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, SkippedCheck, Stack};
 
-use super::align::align_equals;
 use super::json::COMMENT;
-use super::lower::lower;
+use super::syntax::{aligned_widths, assignment, escape_hcl, is_multiline, push_indent, value};
+
+/// One entry of a body.
+enum Node<'a> {
+    Attribute(&'a str, Value<'a>),
+    Block(Block<'a>),
+}
+
+/// A block: its type and labels, the `# checkov:skip=...` comments checkov reads on the lines
+/// after its header, and its body.
+struct Block<'a> {
+    header: String,
+    comments: &'a [SkippedCheck],
+    body: Vec<Node<'a>>,
+}
+
+/// An attribute's value.
+enum Value<'a> {
+    Expr(Cow<'a, Expression>),
+    /// `jsonencode(document)`, the document written across lines as people write policies and
+    /// container definitions, so a one-value change is a one-line diff.
+    Json(&'a Expression),
+    /// Text written as is: a type constraint or a bare path.
+    Raw(String),
+    /// A list of bare paths (`depends_on`, `ignore_changes`).
+    Paths(Vec<String>),
+}
+
+impl Value<'_> {
+    fn string(s: &str) -> Self {
+        Value::Expr(Cow::Owned(Expression::String(s.to_owned())))
+    }
+
+    fn is_multiline(&self) -> bool {
+        match self {
+            Value::Expr(e) => is_multiline(e),
+            Value::Json(_) => true,
+            Value::Raw(_) => false,
+            Value::Paths(p) => !p.is_empty(),
+        }
+    }
+
+    fn write(&self, indent: usize, out: &mut String) {
+        match self {
+            Value::Expr(e) => value(e, indent, out),
+            Value::Json(document) => {
+                out.push_str("jsonencode(");
+                value(document, indent, out);
+                out.push(')');
+            }
+            Value::Raw(text) => out.push_str(text),
+            Value::Paths(paths) => {
+                out.push_str("[\n");
+                for (i, p) in paths.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(",\n");
+                    }
+                    push_indent(indent + 1, out);
+                    out.push_str(p);
+                }
+                out.push('\n');
+                push_indent(indent, out);
+                out.push(']');
+            }
+        }
+    }
+}
 
 /// Renders a stack as HCL that `terraform fmt` leaves unchanged.
 pub fn render(stack: &Stack) -> String {
+    let mut top = Vec::new();
     let settings = terraform(stack);
-    let mut structures: Vec<Structure> = Vec::new();
-    if settings.body.iter().next().is_some() {
-        structures.push(settings.into());
+    if !settings.body.is_empty() {
+        top.push(Node::Block(settings));
     }
     for p in &stack.providers {
-        let mut items = Vec::new();
+        let mut body = Vec::new();
         if let Some(alias) = &p.alias {
-            items.push(attribute("alias", H::String(alias.clone())));
+            body.push(Node::Attribute("alias", Value::string(alias)));
         }
-        items.extend(body_items(&p.body, 1));
-        structures.push(block("provider", [p.name.as_str()], items).into());
+        body_nodes(&p.body, &mut body);
+        top.push(block("provider", &[&p.name], body));
     }
     for v in stack.variables.values() {
-        // The type was checked to parse at validation; a string keeps rendering total.
-        let ty: H = v.ty.parse().unwrap_or_else(|_| H::String(v.ty.clone()));
-        let mut items = vec![attribute("type", ty)];
+        let mut body = vec![Node::Attribute("type", Value::Raw(type_text(&v.ty)))];
         if let Some(d) = &v.description {
-            items.push(attribute("description", H::String(d.clone())));
+            body.push(Node::Attribute("description", Value::string(d)));
         }
         if let Some(default) = &v.default {
-            items.push(attribute("default", lower(default)));
+            body.push(Node::Attribute("default", Value::Expr(Cow::Borrowed(default))));
         }
         if v.sensitive {
-            items.push(attribute("sensitive", H::Bool(true)));
+            body.push(Node::Attribute("sensitive", Value::Expr(Cow::Owned(true.into()))));
         }
         if let Some(n) = v.nullable {
-            items.push(attribute("nullable", H::Bool(n)));
+            body.push(Node::Attribute("nullable", Value::Expr(Cow::Owned(n.into()))));
         }
         for rule in &v.validations {
-            let body = vec![
-                attribute("condition", lower(&rule.condition)),
-                attribute("error_message", H::String(rule.error_message.clone())),
+            let rule = vec![
+                Node::Attribute("condition", Value::Expr(Cow::Borrowed(&rule.condition))),
+                Node::Attribute("error_message", Value::string(&rule.error_message)),
             ];
-            items.push(block("validation", [], body).into());
+            body.push(block("validation", &[], rule));
         }
-        structures.push(block("variable", [v.name.as_str()], items).into());
+        top.push(block("variable", &[&v.name], body));
     }
     if !stack.locals.is_empty() {
-        let items = stack.locals.iter().map(|(k, v)| attribute(k, lower(v))).collect();
-        structures.push(block("locals", [], items).into());
+        let body = stack.locals.iter().map(|(k, v)| Node::Attribute(k, Value::Expr(Cow::Borrowed(v)))).collect();
+        top.push(block("locals", &[], body));
     }
     for r in &stack.blocks {
         let keyword = if r.kind == Kind::Managed { "resource" } else { "data" };
-        let labels = [r.address.ty.as_str(), r.address.name.as_str()];
-        structures.push(block(keyword, labels, resource_items(r)).into());
+        let Node::Block(mut b) = block(keyword, &[&r.address.ty, &r.address.name], resource_body(r)) else {
+            unreachable!("block() builds a block")
+        };
+        b.comments = &r.skipped_checks;
+        top.push(Node::Block(b));
     }
     for m in stack.modules.values() {
-        let mut items = vec![attribute("source", H::String(m.source.clone()))];
+        let mut body = vec![Node::Attribute("source", Value::string(&m.source))];
         if let Some(v) = &m.version {
-            items.push(attribute("version", H::String(v.clone())));
+            body.push(Node::Attribute("version", Value::string(v)));
         }
-        items.extend(m.inputs.iter().map(|(k, v)| attribute(k, lower(v))));
-        structures.push(block("module", [m.name.as_str()], items).into());
+        body.extend(m.inputs.iter().map(|(k, v)| Node::Attribute(k, Value::Expr(Cow::Borrowed(v)))));
+        top.push(block("module", &[&m.name], body));
     }
     for o in stack.outputs.values() {
-        let mut items = vec![attribute("value", lower(&o.value))];
+        let mut body = vec![Node::Attribute("value", Value::Expr(Cow::Borrowed(&o.value)))];
         if let Some(d) = &o.description {
-            items.push(attribute("description", H::String(d.clone())));
+            body.push(Node::Attribute("description", Value::string(d)));
         }
         if o.sensitive {
-            items.push(attribute("sensitive", H::Bool(true)));
+            body.push(Node::Attribute("sensitive", Value::Expr(Cow::Owned(true.into()))));
         }
         if !o.depends_on.is_empty() {
-            items.push(attribute("depends_on", references(&o.depends_on)));
+            body.push(Node::Attribute("depends_on", references(&o.depends_on)));
         }
-        structures.push(block("output", [o.name.as_str()], items).into());
+        top.push(block("output", &[&o.name], body));
     }
     for m in &stack.moved {
-        let items =
-            vec![attribute("from", path(&[&m.from.ty, &m.from.name])), attribute("to", path(&[&m.to.ty, &m.to.name]))];
-        structures.push(block("moved", [], items).into());
+        let body = vec![
+            Node::Attribute("from", Value::Raw(m.from.to_string())),
+            Node::Attribute("to", Value::Raw(m.to.to_string())),
+        ];
+        top.push(block("moved", &[], body));
     }
-    let body: HclBody = structures.into_iter().collect();
-    let formatter = hcl::format::Formatter::builder().prefer_ident_keys(true);
-    let mut fmt = formatter.build_vec();
-    // Formatting an in-memory document only fails on I/O, which a Vec never reports.
-    let text = hcl::format::Format::format_string(&body, &mut fmt).unwrap_or_default();
-    format!("# {COMMENT}\n\n{}", insert_skip_comments(&align_equals(&text), stack))
-}
-
-/// Puts each block's `# checkov:skip=...` comments on the lines after its header, where
-/// checkov reads them (hcl-rs has no comments).
-fn insert_skip_comments(text: &str, stack: &Stack) -> String {
-    let waived: Vec<&Resource> = stack.blocks.iter().filter(|r| !r.skipped_checks.is_empty()).collect();
-    if waived.is_empty() {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        out.push_str(line);
-        let header = line.trim_end();
-        if let Some(r) = waived.iter().find(|r| header == block_header(r)) {
-            for check in &r.skipped_checks {
-                let _ = writeln!(out, "  # {check}");
-            }
-        }
-    }
+    let mut out = String::with_capacity(64 * 1024);
+    out.push_str("# ");
+    out.push_str(COMMENT);
+    out.push_str("\n\n");
+    write_body(&top, 0, &mut out);
     out
 }
 
-fn block_header(r: &Resource) -> String {
-    let keyword = match r.kind {
-        Kind::Managed => "resource",
-        Kind::Data => "data",
-    };
-    format!("{keyword} \"{}\" \"{}\" {{", r.address.ty, r.address.name)
-}
-
-fn terraform(stack: &Stack) -> Block {
-    let t = &stack.terraform;
-    let mut items = Vec::new();
-    if let Some(v) = &t.required_version {
-        items.push(attribute("required_version", H::String(v.clone())));
-    }
-    if !t.required_providers.is_empty() {
-        let providers = t.required_providers.iter().map(|(name, p)| {
-            let obj = [("source", &p.source), ("version", &p.version)]
-                .into_iter()
-                .map(|(k, v)| (hcl::expr::ObjectKey::Expression(H::String(k.into())), H::String(v.clone())))
-                .collect();
-            attribute(name, H::Object(obj))
-        });
-        items.push(block("required_providers", [], providers.collect()).into());
-    }
-    if let Some(backend) = &t.backend {
-        let args = backend.arguments().into_iter().map(|(k, v)| attribute(k, lower(&v))).collect();
-        items.push(block("backend", ["s3"], args).into());
-    }
-    block("terraform", [], items)
-}
-
-fn resource_items(r: &Resource) -> Vec<Structure> {
-    let mut items = Vec::new();
-    match &r.repetition {
-        Some(Repetition::Count(n)) => items.push(attribute("count", lower(n))),
-        Some(Repetition::ForEach(c)) => items.push(attribute("for_each", lower(c))),
-        None => {}
-    }
-    if let Some(p) = &r.provider {
-        let parts: Vec<&str> = std::iter::once(p.name.as_str()).chain(p.alias.as_deref()).collect();
-        items.push(attribute("provider", path(&parts)));
-    }
-    items.extend(body_items(&r.body, 1));
-    if !r.depends_on.is_empty() {
-        items.push(attribute("depends_on", references(&r.depends_on)));
-    }
-    if !r.lifecycle.is_empty() {
-        items.push(lifecycle(&r.lifecycle).into());
-    }
-    items
-}
-
-fn lifecycle(l: &Lifecycle) -> Block {
-    let mut items = Vec::new();
-    if l.create_before_destroy {
-        items.push(attribute("create_before_destroy", H::Bool(true)));
-    }
-    if l.prevent_destroy {
-        items.push(attribute("prevent_destroy", H::Bool(true)));
-    }
-    if !l.ignore_changes.is_empty() {
-        let names = l.ignore_changes.iter().map(|n| path(&[n])).collect();
-        items.push(attribute("ignore_changes", H::Array(names)));
-    }
-    block("lifecycle", [], items)
-}
-
-fn body_items(body: &Body, depth: usize) -> Vec<Structure> {
-    let mut items = Vec::new();
-    for (name, item) in body.items() {
-        match item {
-            Item::Attribute(e) => items.push(attribute(name, attribute_value(e, depth))),
-            Item::Blocks(bodies) => {
-                items.extend(bodies.iter().map(|b| Structure::from(block(name, [], body_items(b, depth + 1)))));
+/// Writes a body's entries at `indent`: a blank line between a block and its neighbours, the
+/// `=` of each run of single-line attributes aligned.
+fn write_body(nodes: &[Node], indent: usize, out: &mut String) {
+    let mut widths = Vec::with_capacity(nodes.len());
+    aligned_widths(
+        nodes.iter().map(|n| match n {
+            Node::Attribute(key, v) => (*key, v.is_multiline()),
+            Node::Block(_) => ("", true),
+        }),
+        &mut widths,
+    );
+    for (i, (node, width)) in nodes.iter().zip(widths).enumerate() {
+        let after_block = i > 0 && matches!(nodes[i - 1], Node::Block(_));
+        match node {
+            Node::Attribute(key, v) => {
+                if after_block {
+                    out.push('\n');
+                }
+                assignment(key, width, indent, out);
+                v.write(indent, out);
+                out.push('\n');
+            }
+            Node::Block(b) => {
+                if i > 0 {
+                    out.push('\n');
+                }
+                write_block(b, indent, out);
             }
         }
     }
-    items
 }
 
-/// An attribute's value. `jsonencode` of a document is written across lines, as people write
-/// policies and container definitions, so a one-value change is a one-line diff; hcl-rs would
-/// put every function argument on one line.
-fn attribute_value(e: &Expression, depth: usize) -> H {
-    let document = match e {
-        Expression::Call(call) if call.name == "jsonencode" && call.args.len() == 1 && !call.expand_final => {
-            &call.args[0]
+fn write_block(b: &Block, indent: usize, out: &mut String) {
+    push_indent(indent, out);
+    out.push_str(&b.header);
+    if b.body.is_empty() && b.comments.is_empty() {
+        out.push_str(" {}\n");
+        return;
+    }
+    out.push_str(" {\n");
+    for check in b.comments {
+        push_indent(indent + 1, out);
+        out.push_str("# ");
+        out.push_str(&check.to_string());
+        out.push('\n');
+    }
+    write_body(&b.body, indent + 1, out);
+    push_indent(indent, out);
+    out.push_str("}\n");
+}
+
+fn block<'a>(ident: &str, labels: &[&str], body: Vec<Node<'a>>) -> Node<'a> {
+    let mut header = String::from(ident);
+    for label in labels {
+        header.push_str(" \"");
+        escape_hcl(label, &mut header);
+        header.push('"');
+    }
+    Node::Block(Block { header, comments: &[], body })
+}
+
+/// A variable's type constraint in canonical layout. Validation checked that it parses; an
+/// unparsable one is written as given, which keeps rendering total.
+fn type_text(ty: &str) -> String {
+    ty.parse::<hcl::Expression>().ok().and_then(|e| hcl::format::to_string(&e).ok()).unwrap_or_else(|| ty.to_owned())
+}
+
+fn terraform(stack: &Stack) -> Block<'_> {
+    let t = &stack.terraform;
+    let mut body = Vec::new();
+    if let Some(v) = &t.required_version {
+        body.push(Node::Attribute("required_version", Value::string(v)));
+    }
+    if !t.required_providers.is_empty() {
+        let providers = t.required_providers.iter().map(|(name, p)| {
+            let source: Expression = [("source", &p.source), ("version", &p.version)].into_iter().collect();
+            Node::Attribute(name, Value::Expr(Cow::Owned(source)))
+        });
+        body.push(block("required_providers", &[], providers.collect()));
+    }
+    if let Some(backend) = &t.backend {
+        let args = backend.arguments().into_iter().map(|(k, v)| Node::Attribute(k, Value::Expr(Cow::Owned(v))));
+        body.push(block("backend", &["s3"], args.collect()));
+    }
+    Block { header: "terraform".into(), comments: &[], body }
+}
+
+fn resource_body(r: &Resource) -> Vec<Node<'_>> {
+    let mut body = Vec::new();
+    match &r.repetition {
+        Some(Repetition::Count(n)) => body.push(Node::Attribute("count", Value::Expr(Cow::Borrowed(n)))),
+        Some(Repetition::ForEach(c)) => body.push(Node::Attribute("for_each", Value::Expr(Cow::Borrowed(c)))),
+        None => {}
+    }
+    if let Some(p) = &r.provider {
+        body.push(Node::Attribute("provider", Value::Raw(p.path())));
+    }
+    body_nodes(&r.body, &mut body);
+    if !r.depends_on.is_empty() {
+        body.push(Node::Attribute("depends_on", references(&r.depends_on)));
+    }
+    if !r.lifecycle.is_empty() {
+        body.push(lifecycle(&r.lifecycle));
+    }
+    body
+}
+
+fn lifecycle(l: &Lifecycle) -> Node<'_> {
+    let mut body = Vec::new();
+    if l.create_before_destroy {
+        body.push(Node::Attribute("create_before_destroy", Value::Expr(Cow::Owned(true.into()))));
+    }
+    if l.prevent_destroy {
+        body.push(Node::Attribute("prevent_destroy", Value::Expr(Cow::Owned(true.into()))));
+    }
+    if !l.ignore_changes.is_empty() {
+        body.push(Node::Attribute("ignore_changes", Value::Paths(l.ignore_changes.clone())));
+    }
+    block("lifecycle", &[], body)
+}
+
+fn body_nodes<'a>(body: &'a Body, out: &mut Vec<Node<'a>>) {
+    for (name, item) in body.items() {
+        match item {
+            Item::Attribute(e) => out.push(Node::Attribute(name, attribute_value(e))),
+            Item::Blocks(bodies) => {
+                for b in bodies {
+                    let mut nested = Vec::new();
+                    body_nodes(b, &mut nested);
+                    out.push(block(name, &[], nested));
+                }
+            }
         }
-        _ => return lower(e),
-    };
-    let non_empty = match document {
-        Expression::Object(m) => !m.is_empty(),
-        Expression::List(l) => !l.is_empty(),
-        _ => false,
-    };
-    if !non_empty {
-        return lower(e);
     }
-    let mut fmt = hcl::format::Formatter::builder().prefer_ident_keys(true).build_vec();
-    let text = hcl::format::Format::format_string(&lower(document), &mut fmt).unwrap_or_default();
-    let indent = "  ".repeat(depth);
-    let text = text.trim_end().replace('\n', &format!("\n{indent}"));
-    // hcl-rs prints the whole text as given; the tree stays valid HCL.
-    H::Variable(Variable::unchecked(format!("jsonencode({text})")))
 }
 
-fn references(refs: &[Traversal]) -> H {
-    let paths = refs.iter().filter_map(Traversal::object_path);
-    H::Array(paths.map(|p| path(&p.split('.').collect::<Vec<_>>())).collect())
-}
-
-/// A bare traversal `a.b.c`, as `depends_on`, `provider` and `moved` want.
-fn path(parts: &[&str]) -> H {
-    let (root, rest) = parts.split_first().expect("a path has a root");
-    if rest.is_empty() {
-        return H::Variable(Variable::unchecked(*root));
+/// An attribute's value: `jsonencode` of a non-empty document is written across lines.
+fn attribute_value(e: &Expression) -> Value<'_> {
+    match e {
+        Expression::Call(call)
+            if call.name == "jsonencode"
+                && call.args.len() == 1
+                && !call.expand_final
+                && is_multiline(&call.args[0]) =>
+        {
+            Value::Json(&call.args[0])
+        }
+        _ => Value::Expr(Cow::Borrowed(e)),
     }
-    let ops = rest.iter().map(|p| TraversalOperator::GetAttr(Identifier::unchecked(*p)));
-    H::Traversal(Box::new(HclTraversal::new(Variable::unchecked(*root), ops)))
 }
 
-fn attribute(key: &str, expr: H) -> Structure {
-    Attribute::new(Identifier::unchecked(key), expr).into()
-}
-
-fn block<'a>(ident: &str, labels: impl IntoIterator<Item = &'a str>, items: Vec<Structure>) -> Block {
-    let mut b = Block::new(Identifier::unchecked(ident));
-    b.labels = labels.into_iter().map(|l| BlockLabel::String(l.to_owned())).collect();
-    b.body = items.into_iter().collect();
-    b
+fn references(refs: &[Traversal]) -> Value<'_> {
+    Value::Paths(refs.iter().filter_map(Traversal::object_path).collect())
 }

@@ -1,9 +1,8 @@
 //! Renderers: one typed model, two syntaxes, both byte-deterministic.
 
-mod align;
 pub mod hcl;
 pub mod json;
-mod lower;
+mod syntax;
 
 use crate::expr::Expression;
 use crate::model::Stack;
@@ -48,7 +47,7 @@ pub fn render(stack: &Stack, format: Format) -> String {
 
 /// An expression as it appears in HCL, e.g. `"takeoff-${var.environment}-vpc"`.
 pub fn render_expression(expr: &Expression) -> String {
-    lower::inline_text(expr)
+    syntax::inline_text(expr)
 }
 
 #[cfg(test)]

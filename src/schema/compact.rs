@@ -15,9 +15,13 @@
 //! Lines are indexed on load and parsed only when a stack uses that type.
 //! Regenerate with `cargo run --bin vendor-schema`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
+use serde::Deserialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// A Terraform type constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,8 +137,9 @@ pub enum Nesting {
     Map,
 }
 
-/// A nested block type.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A nested block type. Its contents are parsed the first time they are asked for: some
+/// types nest deeply (`aws_wafv2_web_acl` is 680 KB of schema) and a stack uses few branches.
+#[derive(Debug, Clone)]
 pub struct BlockType {
     /// How it repeats.
     pub nesting: Nesting,
@@ -142,11 +147,16 @@ pub struct BlockType {
     pub min_items: u64,
     /// Most blocks allowed; 0 means no limit.
     pub max_items: u64,
-    /// What goes inside.
-    pub block: BlockSchema,
+    text: &'static str,
+    parsed: OnceLock<BlockSchema>,
 }
 
 impl BlockType {
+    /// What goes inside.
+    pub fn block(&self) -> &BlockSchema {
+        self.parsed.get_or_init(|| BlockSchema::parse(self.text))
+    }
+
     /// The most blocks allowed, if limited.
     pub fn max(&self) -> Option<u64> {
         match self.nesting {
@@ -156,8 +166,17 @@ impl BlockType {
     }
 }
 
+/// One block as written in the vendored file, nested blocks left unparsed.
+#[derive(Deserialize)]
+struct RawBlock<'a> {
+    #[serde(borrow, default)]
+    a: BTreeMap<Cow<'a, str>, (Value, Cow<'a, str>)>,
+    #[serde(borrow, default)]
+    b: BTreeMap<Cow<'a, str>, (Cow<'a, str>, u64, u64, &'a RawValue)>,
+}
+
 /// The attributes and nested block types of a block.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct BlockSchema {
     /// Attributes by name.
     pub attributes: BTreeMap<String, AttributeSchema>,
@@ -166,43 +185,40 @@ pub struct BlockSchema {
 }
 
 impl BlockSchema {
-    pub(super) fn parse(v: &Value) -> BlockSchema {
-        let attributes = v["a"]
-            .as_object()
+    /// Parses one block of the vendored format; nested blocks stay text until used. Text that
+    /// is not in the format gives an empty block (the vendored file is checked by tests).
+    pub(super) fn parse(text: &'static str) -> BlockSchema {
+        let Ok(raw) = serde_json::from_str::<RawBlock<'static>>(text) else {
+            return BlockSchema::default();
+        };
+        let attributes = raw
+            .a
             .into_iter()
-            .flatten()
-            .map(|(name, a)| {
-                let flags = a[1].as_str().unwrap_or("");
+            .map(|(name, (ty, flags))| {
                 let attr = AttributeSchema {
-                    ty: Type::parse(&a[0]),
+                    ty: Type::parse(&ty),
                     required: flags.contains('r'),
                     optional: flags.contains('o'),
                     computed: flags.contains('c'),
                     sensitive: flags.contains('s'),
                     deprecated: flags.contains('d'),
                 };
-                (name.clone(), attr)
+                (name.into_owned(), attr)
             })
             .collect();
-        let blocks = v["b"]
-            .as_object()
+        let blocks = raw
+            .b
             .into_iter()
-            .flatten()
-            .map(|(name, b)| {
-                let nesting = match b[0].as_str() {
-                    Some("single") => Nesting::Single,
-                    Some("group") => Nesting::Group,
-                    Some("set") => Nesting::Set,
-                    Some("map") => Nesting::Map,
+            .map(|(name, (nesting, min_items, max_items, block))| {
+                let nesting = match nesting.as_ref() {
+                    "single" => Nesting::Single,
+                    "group" => Nesting::Group,
+                    "set" => Nesting::Set,
+                    "map" => Nesting::Map,
                     _ => Nesting::List,
                 };
-                let block = BlockType {
-                    nesting,
-                    min_items: b[1].as_u64().unwrap_or(0),
-                    max_items: b[2].as_u64().unwrap_or(0),
-                    block: BlockSchema::parse(&b[3]),
-                };
-                (name.clone(), block)
+                let block = BlockType { nesting, min_items, max_items, text: block.get(), parsed: OnceLock::new() };
+                (name.into_owned(), block)
             })
             .collect();
         BlockSchema { attributes, blocks }

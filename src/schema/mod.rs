@@ -1,10 +1,12 @@
 //! The vendored hashicorp/aws provider schema and validation of stacks against it.
 //!
-//! The schema is compiled into the binary ([`compact`] describes the format); [`Schema::aws`]
-//! decompresses and indexes it once per process, and each type's block schema is parsed the
-//! first time a stack uses it.
+//! The schema is compiled into the binary ([`compact`] describes the format; `build.rs`
+//! decompresses the vendored file); [`Schema::aws`] indexes it once per process, and each type's
+//! block schema is parsed the first time a stack uses it.
 
 mod compact;
+/// Splitting the schema text into lines (also run by `build.rs`).
+mod lines;
 mod rules;
 mod suggest;
 mod validate;
@@ -19,7 +21,11 @@ pub use validate::validate;
 
 use crate::model::Kind;
 
-const VENDORED: &[u8] = include_bytes!("aws.schema.gz");
+const VENDORED: &str = include_str!(concat!(env!("OUT_DIR"), "/aws.schema"));
+/// The version and `(kind, name, start, end)` of every line of [`VENDORED`], from `build.rs`.
+type Index = (&'static str, &'static [(&'static str, &'static str, usize, usize)]);
+#[allow(clippy::unreadable_literal)] // generated offsets
+const VENDORED_INDEX: Index = include!(concat!(env!("OUT_DIR"), "/aws.index.rs"));
 
 /// One line of the vendored file, parsed on first use.
 struct Entry {
@@ -31,7 +37,7 @@ struct Entry {
 /// data source.
 pub struct Schema {
     version: String,
-    text: String,
+    text: &'static str,
     provider: Entry,
     resources: BTreeMap<String, Entry>,
     data_sources: BTreeMap<String, Entry>,
@@ -49,52 +55,45 @@ impl std::fmt::Debug for Schema {
 
 impl Schema {
     /// The vendored hashicorp/aws schema, loaded once per process.
-    ///
-    /// # Panics
-    ///
-    /// If the vendored file is corrupt, which the unit tests would have caught.
     pub fn aws() -> &'static Schema {
         static AWS: OnceLock<Schema> = OnceLock::new();
-        AWS.get_or_init(|| {
-            Schema::load(VENDORED)
-                .expect("the vendored schema is valid; regenerate it with `cargo run --bin vendor-schema`")
-        })
+        AWS.get_or_init(Schema::load_vendored)
     }
 
-    /// Decompresses and indexes the vendored file afresh (what [`aws`](Self::aws) does once);
-    /// for benchmarks.
-    pub fn load_vendored() -> Result<Schema, String> {
-        Schema::load(VENDORED)
+    /// Builds the vendored schema's index afresh (what [`aws`](Self::aws) does once); for
+    /// benchmarks. The lines were split at build time.
+    pub fn load_vendored() -> Schema {
+        let (version, lines) = VENDORED_INDEX;
+        let lines = lines.iter().map(|&(kind, name, start, end)| (kind, name, start..end));
+        Schema::from_lines(version, VENDORED, lines)
     }
 
-    /// Decompresses and indexes a schema file in the vendored format.
+    /// Decompresses and indexes a schema file in the vendored (gzip) format. The text is kept
+    /// for the rest of the process, as the vendored one is: types are parsed from it on use.
     pub fn load(gz: &[u8]) -> Result<Schema, String> {
         let mut text = String::new();
         flate2::read::GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| e.to_string())?;
-        let header = text.lines().next().ok_or("empty schema file")?;
-        let version = header.strip_prefix("#tfsynth-schema aws ").ok_or("not a tfsynth schema file")?.to_owned();
-        let mut provider = None;
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        let (version, lines) = lines::split_lines(text)?;
+        if !lines.iter().any(|(kind, _, _)| *kind == "p") {
+            return Err("schema has no provider block".into());
+        }
+        Ok(Schema::from_lines(version, text, lines.into_iter()))
+    }
+
+    fn from_lines<'t>(version: &str, text: &'static str, lines: impl Iterator<Item = lines::Line<'t>>) -> Schema {
+        let mut provider = Entry { range: 0..0, parsed: OnceLock::new() };
         let mut resources = BTreeMap::new();
         let mut data_sources = BTreeMap::new();
-        let mut offset = header.len() + 1;
-        for line in text[offset..].split_inclusive('\n') {
-            let start = offset;
-            offset += line.len();
-            let mut fields = line.trim_end().splitn(3, '\t');
-            let (Some(kind), Some(name), Some(_)) = (fields.next(), fields.next(), fields.next()) else {
-                return Err(format!("malformed schema line at byte {start}"));
-            };
-            let body_start = start + kind.len() + name.len() + 2;
-            let entry = Entry { range: body_start..offset, parsed: OnceLock::new() };
+        for (kind, name, range) in lines {
+            let entry = Entry { range, parsed: OnceLock::new() };
             match kind {
-                "p" => provider = Some(entry),
+                "p" => provider = entry,
                 "r" => _ = resources.insert(name.to_owned(), entry),
-                "d" => _ = data_sources.insert(name.to_owned(), entry),
-                other => return Err(format!("unknown schema line kind `{other}`")),
+                _ => _ = data_sources.insert(name.to_owned(), entry),
             }
         }
-        let provider = provider.ok_or("schema has no provider block")?;
-        Ok(Schema { version, text, provider, resources, data_sources })
+        Schema { version: version.to_owned(), text, provider, resources, data_sources }
     }
 
     /// The provider version the schema was taken from, e.g. `5.100.0`.
@@ -103,10 +102,7 @@ impl Schema {
     }
 
     fn parse<'a>(&'a self, entry: &'a Entry) -> &'a BlockSchema {
-        entry.parsed.get_or_init(|| {
-            let value: serde_json::Value = serde_json::from_str(&self.text[entry.range.clone()]).unwrap_or_default();
-            BlockSchema::parse(&value)
-        })
+        entry.parsed.get_or_init(|| BlockSchema::parse(&self.text[entry.range.clone()]))
     }
 
     /// The schema of the provider's own configuration block.

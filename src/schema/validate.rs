@@ -1,5 +1,8 @@
 //! Checking a stack against the provider schema and against itself, collecting every problem.
 
+use std::collections::HashMap;
+use std::fmt::Write;
+
 use crate::error::{Diagnostic, Error, Result};
 use crate::expr::{BUILTINS, Expression, Root, Step, Traversal, is_identifier};
 use crate::model::{Body, Item, Kind, Repetition, Resource, Stack};
@@ -9,7 +12,8 @@ use super::{BlockSchema, Schema, Type, did_you_mean, rules};
 /// Validates `stack`: every block against the provider schema, every reference against the
 /// stack, every name against Terraform's identifier rules. Returns all problems at once.
 pub fn validate(stack: &Stack) -> Result<()> {
-    let mut v = Validator { stack, schema: Schema::aws(), out: stack.problems.clone() };
+    let index = stack.blocks.iter().map(|r| ((r.kind, r.address.ty.as_str(), r.address.name.as_str()), r)).collect();
+    let mut v = Validator { stack, schema: Schema::aws(), index, out: stack.problems.clone() };
     v.run();
     if v.out.is_empty() { Ok(()) } else { Err(Error::Invalid(v.out)) }
 }
@@ -17,19 +21,60 @@ pub fn validate(stack: &Stack) -> Result<()> {
 struct Validator<'a> {
     stack: &'a Stack,
     schema: &'static Schema,
+    /// Every block by kind, type and name: references are checked in constant time.
+    index: HashMap<(Kind, &'a str, &'a str), &'a Resource>,
     out: Vec<Diagnostic>,
 }
 
 /// Where an expression sits, for checking `count.index` / `each.*` and naming the location.
-struct Scope<'a> {
-    address: String,
-    attribute: Option<String>,
-    repetition: Option<&'a Repetition>,
+#[derive(Clone, Copy)]
+struct Scope<'s> {
+    address: &'s str,
+    path: Path<'s>,
+    repetition: Option<&'s Repetition>,
 }
 
-impl Scope<'_> {
-    fn at(address: &str, attribute: Option<&str>) -> Self {
-        Scope { address: address.to_owned(), attribute: attribute.map(str::to_owned), repetition: None }
+impl<'s> Scope<'s> {
+    fn at(address: &'s str, attribute: Option<&'s str>) -> Self {
+        Scope { address, path: attribute.map_or(Path::Root, Path::Name), repetition: None }
+    }
+}
+
+/// An attribute path inside a block (`ingress[0].from_port`), linked up the walk's stack and
+/// written out only when a problem is reported.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root,
+    Name(&'p str),
+    Child { parent: &'p Path<'p>, name: &'p str, index: Option<usize> },
+}
+
+impl<'p> Path<'p> {
+    fn child(&'p self, name: &'p str) -> Path<'p> {
+        Path::Child { parent: self, name, index: None }
+    }
+
+    /// The same path with its last step indexed: one of several blocks of a type.
+    fn indexed(self, i: usize) -> Path<'p> {
+        match self {
+            Path::Child { parent, name, .. } => Path::Child { parent, name, index: Some(i) },
+            other => other,
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        match self {
+            Path::Root => None,
+            Path::Name(name) => Some((*name).to_owned()),
+            Path::Child { parent, name, index } => {
+                let mut text = parent.text().map(|p| p + ".").unwrap_or_default();
+                text.push_str(name);
+                if let Some(i) = index {
+                    let _ = write!(text, "[{i}]");
+                }
+                Some(text)
+            }
+        }
     }
 }
 
@@ -37,6 +82,11 @@ impl<'a> Validator<'a> {
     fn report(&mut self, address: &str, attribute: Option<&str>, message: impl Into<String>, help: Option<String>) {
         let d = self.stack.diagnostic(Some(address.to_owned()), attribute.map(str::to_owned), message, help);
         self.out.push(d);
+    }
+
+    fn report_at(&mut self, scope: &Scope<'_>, message: impl Into<String>, help: Option<String>) {
+        let attribute = scope.path.text();
+        self.report(scope.address, attribute.as_deref(), message, help);
     }
 
     fn run(&mut self) {
@@ -68,7 +118,7 @@ impl<'a> Validator<'a> {
                 self.identifier(&address, "alias", alias);
             }
             if p.name == "aws" {
-                self.body(&address, "", &p.body, self.schema.provider());
+                self.body(&address, &Path::Root, &p.body, self.schema.provider());
             }
             self.expressions_in_body(&p.body, &Scope::at(&address, None));
         }
@@ -145,13 +195,13 @@ impl<'a> Validator<'a> {
     }
 
     fn find(&self, kind: Kind, ty: &str, name: &str) -> Option<&'a Resource> {
-        self.stack.blocks.iter().find(|r| r.kind == kind && r.address.ty == ty && r.address.name == name)
+        self.index.get(&(kind, ty, name)).copied()
     }
 
     fn resource(&mut self, r: &'a Resource) {
         let address = r.path();
         self.identifier(&address, "resource name", &r.address.name);
-        let scope = Scope { address: address.clone(), attribute: None, repetition: r.repetition.as_ref() };
+        let scope = Scope { address: &address, path: Path::Root, repetition: r.repetition.as_ref() };
         if let Some(Repetition::Count(e) | Repetition::ForEach(e)) = &r.repetition {
             self.expression(e, &Scope::at(&address, Some("count/for_each")));
         }
@@ -198,7 +248,7 @@ impl<'a> Validator<'a> {
             self.report(&address, None, format!("unknown {what} `{}`", r.address.ty), Some(help));
             return;
         };
-        self.body(&address, "", &r.body, schema);
+        self.body(&address, &Path::Root, &r.body, schema);
         for name in &r.lifecycle.ignore_changes {
             // `scaling_config[0].desired_size` names a path inside `scaling_config`.
             let root = name.split(['.', '[']).next().unwrap_or_default();
@@ -214,56 +264,65 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks a body's names, required arguments, literal types and block counts.
-    fn body(&mut self, address: &str, path: &str, body: &Body, schema: &BlockSchema) {
-        let at = |name: &str| {
-            if path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
-        };
+    fn body(&mut self, address: &str, path: &Path<'_>, body: &Body, schema: &BlockSchema) {
+        let at = |name: &str| path.child(name).text();
         for (name, item) in body.items() {
-            self.item(address, &at(name), name, item, schema);
+            self.item(address, &path.child(name), name, item, schema);
         }
         for (name, a) in &schema.attributes {
             if a.required && body.attribute(name).is_none() && body.blocks_of(name).is_empty() {
                 let help = format!("set it with `.set(\"{name}\", ...)`");
-                self.report(address, Some(&at(name)), "missing required argument", Some(help));
+                self.report(address, at(name).as_deref(), "missing required argument", Some(help));
             }
         }
         for (name, bt) in &schema.blocks {
             if bt.min_items > 0 && body.blocks_of(name).is_empty() && body.attribute(name).is_none() {
                 let message = format!("at least {} `{name}` block(s) required", bt.min_items);
                 let help = format!("add it with `.block(\"{name}\", Body::new()...)`");
-                self.report(address, Some(&at(name)), message, Some(help));
+                self.report(address, at(name).as_deref(), message, Some(help));
             }
         }
     }
 
     /// Checks one argument or block type of a body against the schema.
-    fn item(&mut self, address: &str, path: &str, name: &str, item: &Item, schema: &BlockSchema) {
+    fn item(&mut self, address: &str, path: &Path<'_>, name: &str, item: &Item, schema: &BlockSchema) {
+        let text = || path.text();
         match (item, schema.attributes.get(name), schema.blocks.get(name)) {
             (Item::Attribute(e), Some(a), _) => {
                 if a.is_read_only() {
                     let help = format!("remove it and read it from the resource instead (`.attr(\"{name}\")`)");
-                    self.report(address, Some(path), "is computed by the provider and cannot be set", Some(help));
+                    self.report(
+                        address,
+                        text().as_deref(),
+                        "is computed by the provider and cannot be set",
+                        Some(help),
+                    );
                 } else if let Some(problem) = type_mismatch(e, &a.ty) {
-                    self.report(address, Some(path), problem, Some(format!("give a value of type {}", a.ty)));
+                    self.report(address, text().as_deref(), problem, Some(format!("give a value of type {}", a.ty)));
                 }
             }
             (Item::Attribute(_), None, Some(_)) => {
                 let help = format!("use `.block(\"{name}\", Body::new()...)`");
-                self.report(address, Some(path), format!("`{name}` is a nested block, not an attribute"), Some(help));
+                self.report(
+                    address,
+                    text().as_deref(),
+                    format!("`{name}` is a nested block, not an attribute"),
+                    Some(help),
+                );
             }
             (Item::Blocks(bodies), _, Some(bt)) => {
                 let n = bodies.len() as u64;
                 if let Some(max) = bt.max().filter(|max| n > *max) {
                     let message = format!("{n} `{name}` blocks given, at most {max} allowed");
-                    self.report(address, Some(path), message, Some("merge them into one block".into()));
+                    self.report(address, text().as_deref(), message, Some("merge them into one block".into()));
                 }
                 if n < bt.min_items {
                     let message = format!("{n} `{name}` blocks given, at least {} required", bt.min_items);
-                    self.report(address, Some(path), message, None);
+                    self.report(address, text().as_deref(), message, None);
                 }
                 for (i, b) in bodies.iter().enumerate() {
-                    let p = if bt.max() == Some(1) { path.to_owned() } else { format!("{path}[{i}]") };
-                    self.body(address, &p, b, &bt.block);
+                    let p = if bt.max() == Some(1) { *path } else { path.indexed(i) };
+                    self.body(address, &p, b, bt.block());
                 }
             }
             // Attributes of list/set-of-object type may be written as blocks.
@@ -273,8 +332,8 @@ impl<'a> Validator<'a> {
                         for (field, _) in b.items().filter(|(f, _)| !fields.contains_key(*f)) {
                             let help = did_you_mean(field, fields.keys().map(String::as_str))
                                 .map(|s| format!("did you mean `{s}`?"));
-                            let at = format!("{path}[{i}].{field}");
-                            self.report(address, Some(&at), format!("unknown argument `{field}`"), help);
+                            let at = path.indexed(i).child(field).text();
+                            self.report(address, at.as_deref(), format!("unknown argument `{field}`"), help);
                         }
                     }
                 }
@@ -282,7 +341,7 @@ impl<'a> Validator<'a> {
                     let help = format!("use `.set(\"{name}\", value)`");
                     self.report(
                         address,
-                        Some(path),
+                        text().as_deref(),
                         format!("`{name}` is an attribute, not a nested block"),
                         Some(help),
                     );
@@ -292,7 +351,7 @@ impl<'a> Validator<'a> {
                 let help = rules::known_mistake(address, name)
                     .or_else(|| did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?")));
                 let what = if matches!(item, Item::Blocks(_)) { "block type" } else { "argument" };
-                self.report(address, Some(path), format!("unknown {what} `{name}`"), help);
+                self.report(address, text().as_deref(), format!("unknown {what} `{name}`"), help);
             }
         }
     }
@@ -300,16 +359,13 @@ impl<'a> Validator<'a> {
     /// Checks the expressions of a body, naming each by its attribute path.
     fn expressions_in_body(&mut self, body: &Body, scope: &Scope<'_>) {
         for (name, item) in body.items() {
-            let path = match &scope.attribute {
-                Some(parent) => format!("{parent}.{name}"),
-                None => name.to_owned(),
-            };
+            let path = scope.path.child(name);
             match item {
-                Item::Attribute(e) => self.expression(e, &Scope { attribute: Some(path), ..scope_clone(scope) }),
+                Item::Attribute(e) => self.expression(e, &Scope { path, ..*scope }),
                 Item::Blocks(bodies) => {
                     for (i, b) in bodies.iter().enumerate() {
-                        let attribute = Some(if bodies.len() == 1 { path.clone() } else { format!("{path}[{i}]") });
-                        self.expressions_in_body(b, &Scope { attribute, ..scope_clone(scope) });
+                        let path = if bodies.len() == 1 { path } else { path.indexed(i) };
+                        self.expressions_in_body(b, &Scope { path, ..*scope });
                     }
                 }
             }
@@ -317,11 +373,7 @@ impl<'a> Validator<'a> {
     }
 
     fn expression(&mut self, expr: &Expression, scope: &Scope<'_>) {
-        let mut exprs = Vec::new();
-        expr.walk(&mut |e| exprs.push(e));
-        for e in exprs {
-            self.check_one(e, scope);
-        }
+        expr.walk(&mut |e| self.check_one(e, scope));
     }
 
     /// Checks one node (its children are visited separately by the walk).
@@ -330,28 +382,20 @@ impl<'a> Validator<'a> {
             Expression::Traversal(t) => self.traversal(t, scope),
             Expression::Call(call) if !BUILTINS.contains(&call.name.as_str()) => {
                 let help = did_you_mean(&call.name, BUILTINS.iter().copied()).map(|s| format!("did you mean `{s}`?"));
-                self.report(
-                    &scope.address,
-                    scope.attribute.as_deref(),
-                    format!("unknown function `{}`", call.name),
-                    help,
-                );
+                self.report_at(scope, format!("unknown function `{}`", call.name), help);
             }
             _ => {}
         }
     }
 
     fn traversal(&mut self, t: &Traversal, scope: &Scope<'_>) {
-        let attr = scope.attribute.as_deref();
-        let address = scope.address.as_str();
         match &t.root {
             Root::Resource(a) | Root::Data(a) => {
                 let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
                 let shown = t.object_path().unwrap_or_default();
                 if a.stack.is_some_and(|id| id != self.stack.id) {
-                    self.report(
-                        address,
-                        attr,
+                    self.report_at(
+                        scope,
                         format!("refers to `{shown}` of another stack"),
                         Some(
                             "each stack is its own Terraform root; pass the value in through a variable or data source"
@@ -361,9 +405,8 @@ impl<'a> Validator<'a> {
                     return;
                 }
                 let Some(target) = self.find(kind, &a.ty, &a.name) else {
-                    self.report(
-                        address,
-                        attr,
+                    self.report_at(
+                        scope,
                         format!("refers to `{shown}`, which is not in the stack"),
                         Some("add the resource to this stack with Stack::add and use the handle it returns".into()),
                     );
@@ -376,45 +419,40 @@ impl<'a> Validator<'a> {
                 {
                     let help = did_you_mean(first, schema.attributes.keys().map(String::as_str))
                         .map(|s| format!("did you mean `{s}`?"));
-                    self.report(address, attr, format!("`{shown}` has no attribute `{first}`"), help);
+                    self.report_at(scope, format!("`{shown}` has no attribute `{first}`"), help);
                 }
             }
             Root::Var(n) if !self.stack.variables.contains_key(n) => {
-                self.report(
-                    address,
-                    attr,
+                self.report_at(
+                    scope,
                     format!("refers to `var.{n}`, which is not declared"),
                     Some("declare it with Stack::variable".into()),
                 );
             }
             Root::Local(n) if !self.stack.locals.contains_key(n) => {
-                self.report(
-                    address,
-                    attr,
+                self.report_at(
+                    scope,
                     format!("refers to `local.{n}`, which is not declared"),
                     Some("declare it with Stack::local".into()),
                 );
             }
             Root::Module(n) if !self.stack.modules.contains_key(n) => {
-                self.report(
-                    address,
-                    attr,
+                self.report_at(
+                    scope,
                     format!("refers to `module.{n}`, which is not declared"),
                     Some("add the call with Stack::module".into()),
                 );
             }
             Root::CountIndex if !matches!(scope.repetition, Some(Repetition::Count(_))) => {
-                self.report(
-                    address,
-                    attr,
+                self.report_at(
+                    scope,
                     "`count.index` used in a block without `count`",
                     Some("set `.count(n)` on the resource".into()),
                 );
             }
             Root::EachKey | Root::EachValue if !matches!(scope.repetition, Some(Repetition::ForEach(_))) => {
-                self.report(
-                    address,
-                    attr,
+                self.report_at(
+                    scope,
                     "`each` used in a block without `for_each`",
                     Some("set `.for_each(collection)` on the resource".into()),
                 );
@@ -428,15 +466,13 @@ impl<'a> Validator<'a> {
     fn instance_access(&mut self, t: &Traversal, target: &Resource, shown: &str, scope: &Scope<'_>) {
         let repeated = target.repetition.is_some();
         match t.steps.first() {
-            Some(Step::Attr(_)) if repeated => self.report(
-                &scope.address,
-                scope.attribute.as_deref(),
+            Some(Step::Attr(_)) if repeated => self.report_at(
+                scope,
                 format!("`{shown}` has count/for_each, so an instance must be chosen"),
                 Some("use `.at(index, attr)` or `.all(attr)` on the handle".into()),
             ),
-            Some(Step::Index(_) | Step::Splat) if !repeated => self.report(
-                &scope.address,
-                scope.attribute.as_deref(),
+            Some(Step::Index(_) | Step::Splat) if !repeated => self.report_at(
+                scope,
                 format!("`{shown}` has no count/for_each and cannot be indexed"),
                 Some("read the attribute directly with `.attr(..)`".into()),
             ),
@@ -457,10 +493,6 @@ impl<'a> Validator<'a> {
         });
         found
     }
-}
-
-fn scope_clone<'a>(s: &Scope<'a>) -> Scope<'a> {
-    Scope { address: s.address.clone(), attribute: s.attribute.clone(), repetition: s.repetition }
 }
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";

@@ -1,0 +1,30 @@
+//! Decompresses the vendored provider schema and indexes its lines at build time: the
+//! repository keeps the 273 KB gzip file, the binary holds the text and a table of where each
+//! type's block starts, and loading the schema at run time reads neither until a type is used.
+
+use std::fmt::Write;
+use std::io::Read;
+use std::path::PathBuf;
+
+include!("src/schema/lines.rs");
+
+fn main() {
+    let source = "src/schema/aws.schema.gz";
+    println!("cargo::rerun-if-changed={source}");
+    println!("cargo::rerun-if-changed=src/schema/lines.rs");
+    let gz = std::fs::read(source).unwrap_or_else(|e| panic!("reading {source}: {e}"));
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(gz.as_slice()).read_to_string(&mut text).unwrap_or_else(|e| {
+        panic!("{source} is not a gzip text file ({e}); regenerate it with `cargo run --bin vendor-schema`")
+    });
+    let (version, lines) = split_lines(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
+    let mut index = format!("({version:?}, &[\n");
+    for (kind, name, range) in &lines {
+        let _ = writeln!(index, "    ({kind:?}, {name:?}, {}, {}),", range.start, range.end);
+    }
+    index.push_str("])\n");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    for (file, contents) in [("aws.schema", &text), ("aws.index.rs", &index)] {
+        std::fs::write(out.join(file), contents).unwrap_or_else(|e| panic!("writing {file}: {e}"));
+    }
+}
