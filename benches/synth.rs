@@ -74,7 +74,36 @@ fn main() {
     stages(out.path());
     per_stack();
     process(out.path());
+    warm_scale(out.path());
     scale();
+}
+
+/// Render + write of the synthetic stack in this (warm) process against the floor at the
+/// same size, and how each grows with size.
+fn warm_scale(out: &Path) {
+    header("Scale, warm (in process): render + write against the floor", "ratio to floor");
+    let path = out.join("scale.tf");
+    let mut growth: Vec<(usize, [Duration; 3])> = Vec::new();
+    for (resources, runs) in [(1_000, 30), (10_000, 10), (100_000, 5)] {
+        let stack = synthetic::stack(resources);
+        validate(&stack).expect("valid");
+        let value = document(&stack);
+        let floor = sample(runs, || {
+            std::fs::write(&path, serde_json::to_vec_pretty(black_box(&value)).expect("json")).expect("write");
+        });
+        let json = sample(runs, || std::fs::write(&path, render(black_box(&stack), Format::Json)).expect("write"));
+        let hcl = sample(runs, || std::fs::write(&path, render(black_box(&stack), Format::Hcl)).expect("write"));
+        floor.row(&format!("{resources} resources: floor"), Some(1.0));
+        json.row(&format!("{resources} resources: render json + write"), Some(json.ratio(&floor)));
+        hcl.row(&format!("{resources} resources: render hcl + write"), Some(hcl.ratio(&floor)));
+        growth.push((resources, [floor.median, json.median, hcl.median]));
+    }
+    println!("\n| warm, time for 10× the resources | floor | json | hcl |\n|---|---:|---:|---:|");
+    for pair in growth.windows(2) {
+        let [(a, small), (b, large)] = pair else { continue };
+        let r = |i: usize| large[i].as_secs_f64() / small[i].as_secs_f64();
+        println!("| {a} → {b} | {:.2}× | {:.2}× | {:.2}× |", r(0), r(1), r(2));
+    }
 }
 
 /// Each stage of one stack (takeoff, production), and the serde_json floor.
@@ -134,7 +163,12 @@ fn process(out: &Path) {
     let exe = env!("CARGO_BIN_EXE_tfsynth");
     header("The `tfsynth` process, end to end", "ratio to process start");
     let run = |args: &[&str]| {
-        let status = Command::new(exe).args(args).stdout(std::process::Stdio::null()).status().expect("run tfsynth");
+        let status = Command::new(exe)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run tfsynth");
         assert!(status.success(), "tfsynth {args:?} failed");
     };
     let start = sample(30, || run(&["--version"]));

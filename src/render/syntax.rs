@@ -345,7 +345,12 @@ pub(super) fn escape_hcl(s: &str, out: &mut String) {
 }
 
 fn escape(s: &str, out: &mut String, quoting: bool) {
-    let mut chars = s.chars().peekable();
+    // Most literals need no escaping: copy up to the first byte that might, in one go.
+    let special =
+        |b: &u8| matches!(b, b'$' | b'%') || (quoting && (matches!(b, b'"' | b'\\') || *b < 0x20 || *b >= 0x7f));
+    let clean = s.bytes().position(|b| special(&b)).unwrap_or(s.len());
+    out.push_str(&s[..clean]);
+    let mut chars = s[clean..].chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '$' | '%' if chars.peek() == Some(&'{') => {
