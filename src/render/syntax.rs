@@ -319,10 +319,22 @@ fn traversal(t: &Traversal, out: &mut String) {
 }
 
 /// Writes the text of a template: literal parts escaped with `escape`, interpolations as `${...}`.
+///
+/// Dollar signs that end a literal right before an interpolation would read as the escape
+/// `$${`, so that run is written as an interpolated string: `$` then `${x}` is `${"$"}${x}`.
 pub(super) fn template(parts: &[TemplatePart], escape: fn(&str, &mut String), out: &mut String) {
-    for part in parts {
+    for (i, part) in parts.iter().enumerate() {
         match part {
-            TemplatePart::Literal(s) => escape(s, out),
+            TemplatePart::Literal(s) => {
+                let before_interpolation = matches!(parts.get(i + 1), Some(TemplatePart::Interpolation(_)));
+                let head = if before_interpolation { s.trim_end_matches('$') } else { s };
+                escape(head, out);
+                if head.len() < s.len() {
+                    out.push_str("${\"");
+                    out.push_str(&s[head.len()..]);
+                    out.push_str("\"}");
+                }
+            }
             TemplatePart::Interpolation(e) => {
                 out.push_str("${");
                 inline(e, out);

@@ -122,3 +122,11 @@ fn alignment_follows_terraform_fmt() {
 "#;
     assert!(hcl.ends_with(want), "{hcl}");
 }
+
+#[test]
+fn dollars_before_an_interpolation_stay_literal() {
+    // `$${` is Terraform's escape for `${`: a literal `$` right before `${var.x}` must not form it.
+    let e: Expression = template!["cost: $$", var("x")].into();
+    assert_eq!(text(e.clone()), r#""cost: ${"$$"}${var.x}""#);
+    assert_eq!(json::value(&e), json!(r#"cost: ${"$$"}${var.x}"#));
+}
