@@ -173,16 +173,23 @@ impl Redis {
         let id_ok = is_service_id(&self.id, 40);
         if !id_ok {
             let help = "use 1-40 lowercase letters, digits and single hyphens, starting with a letter";
-            stack.problem(at, format!("replication group id `{}` is not valid", self.id), help);
+            stack.problem_at(
+                at,
+                "replication_group_id",
+                format!("replication group id `{}` is not valid", self.id),
+                help,
+            );
         }
         let parts: Vec<&str> = self.node_type.split('.').collect();
         if parts.len() != 3 || parts[0] != "cache" || parts[1].is_empty() || parts[2].is_empty() {
             let help = "use a type such as cache.t4g.micro or cache.r6g.large";
-            stack.problem(at, format!("node type `{}` is not of the form cache.<family>.<size>", self.node_type), help);
+            let message = format!("node type `{}` is not of the form cache.<family>.<size>", self.node_type);
+            stack.problem_at(at, "node_type", message, help);
         }
         let version: Vec<&str> = self.version.split('.').collect();
         if version.len() != 2 || version.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
-            stack.problem(at, format!("engine version `{}` is not major.minor", self.version), "use e.g. `7.1`");
+            let message = format!("engine version `{}` is not major.minor", self.version);
+            stack.problem_at(at, "engine_version", message, "use e.g. `7.1`");
         }
         if let Availability::MultiAz { replicas } = self.availability
             && !(1..=5).contains(&replicas)

@@ -199,7 +199,7 @@ impl Alb {
             || !self.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             let help = "use at most 32 letters, digits and hyphens";
-            stack.problem(at, format!("load balancer name `{}` is not valid", self.name), help);
+            stack.problem_at(at, "name", format!("load balancer name `{}` is not valid", self.name), help);
         }
         let known: Vec<&str> = self.target_groups.iter().map(|t| t.name.as_str()).collect();
         let mut referenced: Vec<&str> =

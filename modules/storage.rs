@@ -133,7 +133,8 @@ impl Bucket {
         if !ok {
             let help =
                 "use 3-63 lowercase letters, digits, hyphens and dots, starting and ending with a letter or digit";
-            stack.problem(format!("aws_s3_bucket.{}", self.key), format!("bucket name `{n}` is not valid"), help);
+            let at = format!("aws_s3_bucket.{}", self.key);
+            stack.problem_at(at, "bucket", format!("bucket name `{n}` is not valid"), help);
         }
         if self.encryption.is_none() {
             let help = "choose Encryption::Kms(key), or Encryption::S3Managed(reason) where a service cannot use KMS";

@@ -90,3 +90,40 @@ pub fn write_all(out_dir: &Path, files: &[Rendered]) -> Result<()> {
     }
     Ok(())
 }
+
+/// Files under `out_dir` that no stack of `registry` produces in any environment or format:
+/// outputs of removed stacks or environments, stray files, temporary files of an interrupted
+/// run. Symbolic links are listed, never followed, so nothing outside `out_dir` is reached.
+pub fn stale_files<E: Environment>(registry: &Registry<E>, out_dir: &Path) -> Result<Vec<PathBuf>> {
+    let produced = |relative: &Path| {
+        let parts: Vec<_> = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+        matches!(parts.as_slice(), [stack, env, file]
+            if registry.stacks().iter().any(|s| s.name == *stack)
+                && E::ALL.iter().any(|e| e.name() == *env)
+                && Format::ALL.iter().any(|f| f.file_name() == *file))
+    };
+    let mut stale = Vec::new();
+    for entry in walkdir::WalkDir::new(out_dir).follow_links(false).sort_by_file_name() {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(out_dir).to_owned();
+            Error::Io { path, source: e.into() }
+        })?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(out_dir).unwrap_or(entry.path());
+        if !produced(relative) {
+            stale.push(entry.path().to_owned());
+        }
+    }
+    Ok(stale)
+}
+
+/// Removes the folders under `out_dir` (not `out_dir` itself) that pruning left empty.
+pub fn remove_empty_folders(out_dir: &Path) {
+    let folders = walkdir::WalkDir::new(out_dir).min_depth(1).follow_links(false).contents_first(true);
+    for entry in folders.into_iter().flatten().filter(|e| e.file_type().is_dir()) {
+        // Fails, harmlessly, when the folder is not empty.
+        let _ = std::fs::remove_dir(entry.path());
+    }
+}

@@ -177,3 +177,88 @@ fn a_failed_synth_writes_nothing_and_keeps_old_output() {
     assert_eq!(code, ExitCode::SUCCESS);
     assert!(std::fs::read_to_string(&old).unwrap().contains("\"aws_vpc\""));
 }
+
+#[test]
+fn stale_files_are_reported_and_removed_only_with_prune() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let dir = out.path().to_str().expect("utf-8 path");
+    let outside = tempfile::tempdir().expect("temp dir");
+    let precious = outside.path().join("precious.txt");
+    std::fs::write(&precious, "user file").expect("write");
+    for stale in ["removed-stack/production/main.tf.json", "takeoff/qa/main.tf", "takeoff/production/notes.txt"] {
+        let path = out.path().join(stale);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, "old").expect("write");
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), out.path().join("link-outside")).expect("symlink");
+
+    let run = tfsynth(&["synth", "production", "--stack", "ai-prism", "--out", dir]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let stderr = text(&run.stderr);
+    for stale in ["removed-stack/production/main.tf.json", "takeoff/qa/main.tf", "takeoff/production/notes.txt"] {
+        assert!(stderr.contains(&format!("warning: {dir}/{stale} is not produced by any stack")), "{stderr}");
+        assert!(out.path().join(stale).exists(), "{stale} was removed without --prune");
+    }
+    assert!(text(&run.stdout).is_empty(), "messages go to stderr");
+
+    let run = tfsynth(&["synth", "production", "--stack", "ai-prism", "--out", dir, "--prune"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).contains(&format!("removed {dir}/removed-stack/production/main.tf.json")));
+    assert_eq!(tree(out.path()), ["ai-prism/production/main.tf.json"]);
+    assert_eq!(std::fs::read_to_string(&precious).expect("outside file"), "user file", "pruned outside --out");
+}
+
+#[test]
+fn prune_keeps_other_environments_and_formats() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let dir = out.path().to_str().expect("utf-8 path");
+    assert!(tfsynth(&["synth", "staging", "--stack", "cvd", "--format", "hcl", "--out", dir]).status.success());
+    let run = tfsynth(&["synth", "production", "--stack", "cvd", "--out", dir, "--prune"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(!text(&run.stderr).contains("removed"), "{}", text(&run.stderr));
+    assert_eq!(tree(out.path()), ["cvd/production/main.tf.json", "cvd/staging/main.tf"]);
+}
+
+#[test]
+fn a_killed_synth_leaves_each_file_old_or_new_never_mixed() {
+    let reference = tempfile::tempdir().expect("temp dir");
+    let started = std::time::Instant::now();
+    let run = tfsynth(&["synth", "production", "--format", "hcl", "--out", reference.path().to_str().unwrap()]);
+    assert!(run.status.success());
+    // Kill at 28 points from the start to 1.75 runs (debug builds are slow, CI machines noisy).
+    let whole = started.elapsed().as_micros();
+    let delays = (0..28u32).map(|i| u64::try_from(whole * u128::from(i) / 16).unwrap_or(u64::MAX));
+    let files: Vec<String> = tree(reference.path());
+    let old = "# previous output\n";
+    let mut outcomes = std::collections::BTreeSet::new();
+    for delay_us in delays {
+        let out = tempfile::tempdir().expect("temp dir");
+        for f in &files {
+            let path = out.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, old).unwrap();
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tfsynth"))
+            .args(["synth", "production", "--format", "hcl", "--out", out.path().to_str().unwrap()])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn tfsynth");
+        std::thread::sleep(std::time::Duration::from_micros(delay_us));
+        let _ = child.kill();
+        let _ = child.wait();
+        let mut new_files = 0;
+        for f in &files {
+            let got = std::fs::read_to_string(out.path().join(f)).expect("the file still exists");
+            let new = std::fs::read_to_string(reference.path().join(f)).unwrap();
+            assert!(
+                got == old || got == new,
+                "{f} is neither the old nor the new output after a kill at {delay_us} µs"
+            );
+            new_files += usize::from(got == new);
+        }
+        outcomes.insert(new_files);
+    }
+    // The kills landed before, during and after the writes: all-old, all-new and mixed trees.
+    assert!(outcomes.contains(&0) && outcomes.contains(&files.len()), "kill timings covered only {outcomes:?}");
+}

@@ -95,7 +95,8 @@ fn network_mistakes_are_reported() {
     Vpc::new("n", "10.0.0.0/16", &["us-east-1a"]).build(&mut stack, &ACCOUNT, &key);
     let message = only_problem(&stack);
     assert!(
-        message.contains("aws_vpc.main: 1 availability zone(s) given") && message.contains("at least two AZs"),
+        message.contains("aws_subnet.private: availability_zone: 1 availability zone(s) given")
+            && message.contains("at least two AZs"),
         "{message}"
     );
 

@@ -176,22 +176,25 @@ impl Postgres {
         let at = "aws_db_instance.main";
         let id_ok = is_service_id(&self.identifier, 63);
         if !id_ok {
-            stack.problem(
+            stack.problem_at(
                 at,
+                "identifier",
                 format!("identifier `{}` is not a valid RDS identifier", self.identifier),
                 "use 1-63 lowercase letters, digits and single hyphens, starting with a letter",
             );
         }
         if !valid_instance_class(&self.class) {
-            stack.problem(
+            stack.problem_at(
                 at,
+                "instance_class",
                 format!("instance class `{}` is not of the form db.<family>.<size>", self.class),
                 "use a class such as db.t4g.micro or db.r6g.large",
             );
         }
         if !valid_version(&self.version) {
-            stack.problem(
+            stack.problem_at(
                 at,
+                "engine_version",
                 format!("engine version `{}` is not a PostgreSQL version", self.version),
                 "use a major version such as `15`, or an exact one such as `15.7`",
             );
@@ -206,22 +209,25 @@ impl Postgres {
             );
         }
         if !(1..=35).contains(&self.backup_retention_days) {
-            stack.problem(
+            stack.problem_at(
                 at,
+                "backup_retention_period",
                 format!("backup retention of {} days is outside 1-35", self.backup_retention_days),
                 "keep backups 1-35 days; replicas and point-in-time recovery need them",
             );
         }
         if self.max_storage_gib < self.storage_gib || self.storage_gib < 20 {
-            stack.problem(
+            stack.problem_at(
                 at,
+                "allocated_storage",
                 format!("storage {} GiB growing to {} GiB is not valid", self.storage_gib, self.max_storage_gib),
                 "use at least 20 GiB and a ceiling no lower than the initial size",
             );
         }
         if !is_identifier(&self.db_name) || !is_identifier(&self.username) || self.username == "rdsadmin" {
-            stack.problem(
+            stack.problem_at(
                 at,
+                "db_name",
                 format!("database `{}` / user `{}` are not valid names", self.db_name, self.username),
                 "use letters, digits and underscores, starting with a letter",
             );

@@ -125,12 +125,17 @@ impl Vpc {
     pub fn build(self, stack: &mut Stack, account: &Account, key: &KmsKey) -> Network {
         if self.azs.len() < 2 {
             let help = "use at least two AZs so load balancers and databases can fail over";
-            stack.problem("aws_vpc.main", format!("{} availability zone(s) given", self.azs.len()), help);
+            stack.problem_at(
+                "aws_subnet.private",
+                "availability_zone",
+                format!("{} availability zone(s) given", self.azs.len()),
+                help,
+            );
         }
         let plan = match plan(self.cidr, self.azs.len(), self.database_subnets, &self.layout) {
             Ok(plan) => plan,
             Err(message) => {
-                stack.problem("aws_vpc.main", message, "fix the VPC range or the subnet layout");
+                stack.problem_at("aws_vpc.main", "cidr_block", message, "fix the VPC range or the subnet layout");
                 Plan { public: Vec::new(), private: Vec::new(), database: Vec::new() }
             }
         };

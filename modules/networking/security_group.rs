@@ -149,8 +149,9 @@ impl SecurityGroup {
         let key = format!("{}_{way}_{}_{peer_label}", self.key, port.label());
         let address = format!("{ty}.{key}");
         if port.from == 0 || port.from > port.to {
-            stack.problem(
+            stack.problem_at(
                 &address,
+                "from_port",
                 format!("port range {}-{} is not valid", port.from, port.to),
                 "use ports 1-65535 with from <= to",
             );

@@ -224,4 +224,17 @@ impl Stack {
         let d = self.diagnostic(Some(address.into()), None, message, Some(help.into()));
         self.problems.push(d);
     }
+
+    /// Records a problem with one attribute of a block, e.g. `aws_db_instance.main`'s
+    /// `instance_class`.
+    pub fn problem_at(
+        &mut self,
+        address: impl Into<String>,
+        attribute: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let d = self.diagnostic(Some(address.into()), Some(attribute.to_owned()), message, Some(help.into()));
+        self.problems.push(d);
+    }
 }

@@ -297,6 +297,11 @@ impl<'a> Validator<'a> {
                         "is computed by the provider and cannot be set",
                         Some(help),
                     );
+                } else if a.sensitive && holds_literal_text(e) {
+                    let help = "pass it in through a sensitive variable (Variable::sensitive), read it from \
+                                Secrets Manager, or let the service manage it (e.g. manage_master_user_password)";
+                    let message = "is a secret, and a literal here would sit in plain text in the configuration";
+                    self.report(address, text().as_deref(), message, Some(help.into()));
                 } else if let Some(problem) = type_mismatch(e, &a.ty) {
                     self.report(address, text().as_deref(), problem, Some(format!("give a value of type {}", a.ty)));
                 }
@@ -493,6 +498,16 @@ impl<'a> Validator<'a> {
         });
         found
     }
+}
+
+/// Whether `e` is plain data holding some non-empty text (a literal secret), as opposed to a
+/// reference, a function call or a template.
+fn holds_literal_text(e: &Expression) -> bool {
+    let mut found = false;
+    if e.is_literal() {
+        e.walk(&mut |e| found |= matches!(e, Expression::String(s) if !s.is_empty()));
+    }
+    found
 }
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";
