@@ -351,3 +351,22 @@ fn undeclared_provider_alias() {
     s.add(vpc().provider(&west));
     assert_mentions(&only_problem(&s), &["aws_vpc.main: provider", "`aws.west` is not declared"]);
 }
+
+#[test]
+fn absurdly_deep_expressions_are_rejected() {
+    let mut s = stack();
+    let mut doc = Expression::Null;
+    for _ in 0..40 {
+        doc = Expression::List(vec![doc]);
+    }
+    s.add(
+        Resource::new("aws_sqs_queue", "q")
+            .set("name", "q")
+            .set("tags", Expression::Null)
+            .set("policy", jsonencode(doc)),
+    );
+    assert_mentions(&only_problem(&s), &["aws_sqs_queue.q: policy", "expression nested 42 levels deep", "locals"]);
+    let mut shallow = stack();
+    shallow.add(Resource::new("aws_sqs_queue", "q").set("name", "q").set("policy", jsonencode(vec![vec![1]])));
+    validate(&shallow).expect("ordinary nesting is fine");
+}

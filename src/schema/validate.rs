@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::expr::{BUILTINS, Expression, Root, Step, Traversal, is_identifier};
+use crate::expr::{BUILTINS, Expression, Root, Step, TemplatePart, Traversal, is_identifier};
 use crate::model::{Body, Item, Kind, Repetition, Resource, Stack};
 
 use super::{BlockSchema, Schema, Type, did_you_mean, rules};
@@ -378,6 +378,13 @@ impl<'a> Validator<'a> {
     }
 
     fn expression(&mut self, expr: &Expression, scope: &Scope<'_>) {
+        let depth = depth(expr);
+        if depth > MAX_DEPTH {
+            let help =
+                format!("flatten it into locals; HCL parsers such as hcl-rs refuse more than {MAX_DEPTH} levels");
+            self.report_at(scope, format!("expression nested {depth} levels deep"), Some(help));
+            return;
+        }
         expr.walk(&mut |e| self.check_one(e, scope));
     }
 
@@ -508,6 +515,40 @@ fn holds_literal_text(e: &Expression) -> bool {
         e.walk(&mut |e| found |= matches!(e, Expression::String(s) if !s.is_empty()));
     }
     found
+}
+
+/// The deepest expression nesting accepted: hcl-rs stops at 64 levels, counting the blocks an
+/// attribute sits in, and no real configuration comes near it.
+const MAX_DEPTH: usize = 32;
+
+/// How deeply `e` nests: 1 for a leaf.
+fn depth(e: &Expression) -> usize {
+    let mut deepest = 0;
+    let children = |visit: &mut dyn FnMut(&Expression)| match e {
+        Expression::List(items) => items.iter().for_each(|i| visit(i)),
+        Expression::Object(map) => map.values().for_each(|v| visit(v)),
+        Expression::Template(parts) => parts.iter().for_each(|p| {
+            if let TemplatePart::Interpolation(i) = p {
+                visit(i);
+            }
+        }),
+        Expression::Call(call) => call.args.iter().for_each(|a| visit(a)),
+        Expression::Conditional(parts) => parts.iter().for_each(|p| visit(p)),
+        Expression::Binary(b) => {
+            visit(&b.0);
+            visit(&b.2);
+        }
+        Expression::Not(inner) | Expression::Negate(inner) => visit(inner),
+        Expression::For(f) => {
+            visit(&f.collection);
+            visit(&f.value);
+            f.key.iter().chain(&f.condition).for_each(|x| visit(x));
+        }
+        Expression::Traversal(t) => t.walk_steps(&mut |x| visit(x)),
+        _ => {}
+    };
+    children(&mut |child| deepest = deepest.max(depth(child)));
+    deepest + 1
 }
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";
