@@ -523,32 +523,28 @@ const MAX_DEPTH: usize = 32;
 
 /// How deeply `e` nests: 1 for a leaf.
 fn depth(e: &Expression) -> usize {
-    let mut deepest = 0;
-    let children = |visit: &mut dyn FnMut(&Expression)| match e {
-        Expression::List(items) => items.iter().for_each(|i| visit(i)),
-        Expression::Object(map) => map.values().for_each(|v| visit(v)),
-        Expression::Template(parts) => parts.iter().for_each(|p| {
-            if let TemplatePart::Interpolation(i) = p {
-                visit(i);
-            }
-        }),
-        Expression::Call(call) => call.args.iter().for_each(|a| visit(a)),
-        Expression::Conditional(parts) => parts.iter().for_each(|p| visit(p)),
-        Expression::Binary(b) => {
-            visit(&b.0);
-            visit(&b.2);
-        }
-        Expression::Not(inner) | Expression::Negate(inner) => visit(inner),
+    let deepest = |items: &mut dyn Iterator<Item = &Expression>| items.map(depth).max().unwrap_or(0);
+    1 + match e {
+        Expression::List(items) => deepest(&mut items.iter()),
+        Expression::Object(map) => deepest(&mut map.values()),
+        Expression::Template(parts) => deepest(&mut parts.iter().filter_map(|p| match p {
+            TemplatePart::Interpolation(i) => Some(i),
+            TemplatePart::Literal(_) => None,
+        })),
+        Expression::Call(call) => deepest(&mut call.args.iter()),
+        Expression::Conditional(parts) => deepest(&mut parts.iter()),
+        Expression::Binary(b) => depth(&b.0).max(depth(&b.2)),
+        Expression::Not(inner) | Expression::Negate(inner) => depth(inner),
         Expression::For(f) => {
-            visit(&f.collection);
-            visit(&f.value);
-            f.key.iter().chain(&f.condition).for_each(|x| visit(x));
+            deepest(&mut [&f.collection, &f.value].into_iter().chain(f.key.as_ref()).chain(f.condition.as_ref()))
         }
-        Expression::Traversal(t) => t.walk_steps(&mut |x| visit(x)),
-        _ => {}
-    };
-    children(&mut |child| deepest = deepest.max(depth(child)));
-    deepest + 1
+        Expression::Traversal(t) => {
+            let mut d = 0;
+            t.walk_steps(&mut |x| d = d.max(depth(x)));
+            d
+        }
+        _ => 0,
+    }
 }
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";
