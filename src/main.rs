@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 // Synthesis allocates many small strings and maps; mimalloc halves their cost (BENCHMARKS.md).
+// `no_thp`: a short run touches little memory, and zeroing 2 MiB huge pages for it costs more.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
