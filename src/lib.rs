@@ -1,12 +1,17 @@
 #![doc = include_str!("../README.md")]
 
+pub mod check;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod expr;
+pub mod graph;
 pub mod model;
+pub mod policy;
 pub mod registry;
 pub mod render;
 pub mod schema;
+pub mod summary;
 pub mod synth;
 pub mod toolchain;
 

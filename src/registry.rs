@@ -34,6 +34,9 @@ pub struct StackDef<E> {
     pub description: &'static str,
     /// Builds the stack for one environment.
     pub build: fn(E) -> Stack,
+    /// The environment's settings table, printed for `tfsynth summary` (`None` when the stack
+    /// has no table).
+    pub settings: Option<fn(E) -> String>,
 }
 
 /// Every stack of the repository.

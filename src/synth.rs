@@ -10,6 +10,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::Stack;
+use crate::policy::{Date, Report, lint};
 use crate::registry::{Environment, Registry};
 use crate::render::{Format, render};
 use crate::schema::validate;
@@ -34,30 +36,62 @@ impl Rendered {
     }
 }
 
-/// Builds, validates and renders `stacks` (all when `None`) for `env` in `format`.
+/// Builds, validates, lints and renders `stacks` (all when `None`) for `env` in `format`.
 ///
-/// Validation problems of every stack are collected into one [`Error::Invalid`].
+/// Validation problems, unwaived policy findings and expired waivers of every stack are
+/// collected into one [`Error::Invalid`].
 pub fn synthesize<E: Environment>(
     registry: &Registry<E>,
     env: E,
     only: Option<&str>,
     format: Format,
 ) -> Result<Vec<Rendered>> {
+    let stacks = build_all(registry, env, only)?;
+    Ok(stacks
+        .iter()
+        .map(|(name, stack, _)| Rendered {
+            stack: (*name).to_owned(),
+            environment: env.name().to_owned(),
+            format,
+            contents: render(stack, format),
+        })
+        .collect())
+}
+
+/// Builds `stacks` (all when `None`) for `env`, validated and linted as of today; every
+/// validation problem, unwaived finding and expired waiver of every stack is collected into
+/// one [`Error::Invalid`].
+pub fn build_all<'r, E: Environment>(
+    registry: &'r Registry<E>,
+    env: E,
+    only: Option<&str>,
+) -> Result<Vec<(&'r str, Stack, Report)>> {
+    let stacks = build_validated(registry, env, only)?;
+    let problems: Vec<_> = stacks.iter().flat_map(|(_, stack, report)| report.diagnostics(stack)).collect();
+    if problems.is_empty() { Ok(stacks) } else { Err(Error::Invalid(problems)) }
+}
+
+/// As [`build_all`], but policy findings are left in each stack's [`Report`] instead of failing:
+/// for `lint`, `summary`, `diff` and `graph`, which show them.
+pub fn build_validated<'r, E: Environment>(
+    registry: &'r Registry<E>,
+    env: E,
+    only: Option<&str>,
+) -> Result<Vec<(&'r str, Stack, Report)>> {
     let defs = match only {
         Some(name) => vec![registry.get(name)?],
         None => registry.stacks().iter().collect(),
     };
+    let today = Date::today();
     let mut problems = Vec::new();
     let mut out = Vec::new();
     for def in defs {
         let stack = (def.build)(env);
         match validate(&stack) {
-            Ok(()) => out.push(Rendered {
-                stack: def.name.to_owned(),
-                environment: env.name().to_owned(),
-                format,
-                contents: render(&stack, format),
-            }),
+            Ok(()) => {
+                let report = lint(&stack, today);
+                out.push((def.name, stack, report));
+            }
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),
         }

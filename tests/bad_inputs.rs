@@ -192,7 +192,12 @@ const CASES: &[Case] = &[
 ];
 
 fn registry() -> Registry<Env> {
-    Registry::new(CASES.iter().map(|c| StackDef { name: c.name, description: c.message, build: c.build }).collect())
+    Registry::new(
+        CASES
+            .iter()
+            .map(|c| StackDef { name: c.name, description: c.message, build: c.build, settings: None })
+            .collect(),
+    )
 }
 
 fn run(registry: &Registry<Env>, args: &[&str]) -> (ExitCode, String, String) {
@@ -241,7 +246,8 @@ fn unknown_environment_and_stack_are_usage_errors() {
 
 #[test]
 fn an_out_path_that_is_a_file_fails_and_is_left_alone() {
-    let registry = Registry::new(vec![StackDef { name: "ok", description: "valid", build: |env| base(env).0 }]);
+    let registry =
+        Registry::new(vec![StackDef { name: "ok", description: "valid", build: |env| base(env).0, settings: None }]);
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("out");
     std::fs::write(&file, "user data").expect("write");
@@ -255,7 +261,8 @@ fn an_out_path_that_is_a_file_fails_and_is_left_alone() {
 #[cfg(unix)]
 fn a_read_only_out_folder_fails_with_its_path() {
     use std::os::unix::fs::PermissionsExt;
-    let registry = Registry::new(vec![StackDef { name: "ok", description: "valid", build: |env| base(env).0 }]);
+    let registry =
+        Registry::new(vec![StackDef { name: "ok", description: "valid", build: |env| base(env).0, settings: None }]);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut out = dir.path().join("out");
     std::fs::create_dir(&out).expect("mkdir");

@@ -157,8 +157,8 @@ fn broken(_: TestEnv) -> Stack {
 #[test]
 fn a_failed_synth_writes_nothing_and_keeps_old_output() {
     let registry = Registry::new(vec![
-        StackDef { name: "good", description: "valid", build: good },
-        StackDef { name: "broken", description: "invalid", build: broken },
+        StackDef { name: "good", description: "valid", build: good, settings: None },
+        StackDef { name: "broken", description: "invalid", build: broken, settings: None },
     ]);
     let out = tempfile::tempdir().expect("temp dir");
     let old = out.path().join("good/only/main.tf.json");

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 
 use crate::error::Diagnostic;
 use crate::expr::{Any, Expr, Expression, StackId, local, module, var};
+use crate::policy::Waiver;
 
 use super::{Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings, Variable};
 
@@ -31,6 +32,7 @@ pub struct Stack {
     pub(crate) moved: Vec<Moved>,
     addresses: BTreeSet<(Kind, String, String)>,
     pub(crate) problems: Vec<Diagnostic>,
+    waivers: Vec<Waiver>,
 }
 
 /// Hands out a distinct id per stack; never rendered, so output stays deterministic.
@@ -53,6 +55,7 @@ impl Stack {
             moved: Vec::new(),
             addresses: BTreeSet::new(),
             problems: Vec::new(),
+            waivers: Vec::new(),
         }
     }
 
@@ -198,6 +201,16 @@ impl Stack {
     /// The `moved` blocks.
     pub fn moved_blocks(&self) -> &[Moved] {
         &self.moved
+    }
+
+    /// Accepts a policy finding (see [`policy`](crate::policy)) for a while, with a reason.
+    pub fn waive(&mut self, waiver: Waiver) {
+        self.waivers.push(waiver);
+    }
+
+    /// The policy waivers, in the order they were given.
+    pub fn waivers(&self) -> &[Waiver] {
+        &self.waivers
     }
 
     /// Builds a diagnostic located in this stack.

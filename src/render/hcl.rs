@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::expr::{Expression, Traversal};
-use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, SkippedCheck, Stack};
+use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
 
 use super::json::COMMENT;
 use super::syntax::{aligned_widths, assignment, escape_hcl, is_multiline, push_indent, value};
@@ -20,7 +20,7 @@ enum Node<'a> {
 /// after its header, and its body.
 struct Block<'a> {
     header: String,
-    comments: &'a [SkippedCheck],
+    comments: Vec<String>,
     body: Vec<Node<'a>>,
 }
 
@@ -123,7 +123,7 @@ pub fn render(stack: &Stack) -> String {
         let Node::Block(mut b) = block(keyword, &[&r.address.ty, &r.address.name], resource_body(r)) else {
             unreachable!("block() builds a block")
         };
-        b.comments = &r.skipped_checks;
+        b.comments = skip_comments(stack, r);
         top.push(Node::Block(b));
     }
     for m in stack.modules.values() {
@@ -203,15 +203,28 @@ fn write_block(b: &Block, indent: usize, out: &mut String) {
         return;
     }
     out.push_str(" {\n");
-    for check in b.comments {
+    for comment in &b.comments {
         push_indent(indent + 1, out);
         out.push_str("# ");
-        out.push_str(&check.to_string());
+        out.push_str(comment);
         out.push('\n');
     }
     write_body(&b.body, indent + 1, out);
     push_indent(indent, out);
     out.push_str("}\n");
+}
+
+/// The `checkov:skip` comments of a resource: its own waived checks, then the checkov
+/// equivalents of the policy waivers that name it, so the scanners agree with `tfsynth lint`.
+pub(super) fn skip_comments(stack: &Stack, r: &Resource) -> Vec<String> {
+    let mut comments: Vec<String> = r.skipped_checks.iter().map(ToString::to_string).collect();
+    let address = r.path();
+    for w in stack.waivers().iter().filter(|w| w.address == address) {
+        for id in w.rule.checkov_ids(&r.address.ty) {
+            comments.push(format!("checkov:skip={id}:{} waived until {}: {}", w.rule, w.expires, w.reason));
+        }
+    }
+    comments
 }
 
 fn block<'a>(ident: &str, labels: &[&str], body: Vec<Node<'a>>) -> Node<'a> {
@@ -221,7 +234,7 @@ fn block<'a>(ident: &str, labels: &[&str], body: Vec<Node<'a>>) -> Node<'a> {
         escape_hcl(label, &mut header);
         header.push('"');
     }
-    Node::Block(Block { header, comments: &[], body })
+    Node::Block(Block { header, comments: Vec::new(), body })
 }
 
 /// A variable's type constraint in canonical layout. Validation checked that it parses; an
@@ -247,7 +260,7 @@ fn terraform(stack: &Stack) -> Block<'_> {
         let args = backend.arguments().into_iter().map(|(k, v)| Node::Attribute(k, Value::Expr(Cow::Owned(v))));
         body.push(block("backend", &["s3"], args.collect()));
     }
-    Block { header: "terraform".into(), comments: &[], body }
+    Block { header: "terraform".into(), comments: Vec::new(), body }
 }
 
 fn resource_body(r: &Resource) -> Vec<Node<'_>> {

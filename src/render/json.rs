@@ -16,6 +16,7 @@ use serde_json::ser::PrettyFormatter;
 use crate::expr::{Expression, Traversal};
 use crate::model::{Body, Item, Kind, Lifecycle, Provider, Repetition, Resource, Stack, Variable};
 
+use super::hcl::skip_comments;
 use super::syntax::{escape_markers, inline, template};
 
 /// The comment key at the top of every generated file.
@@ -71,7 +72,7 @@ impl Serialize for Document<'_> {
         for (key, kind) in [("data", Kind::Data), ("resource", Kind::Managed)] {
             let mut by_type: IndexMap<&str, IndexMap<&str, ResourceBody>> = IndexMap::new();
             for r in stack.blocks.iter().filter(|r| r.kind == kind) {
-                by_type.entry(&r.address.ty).or_default().insert(&r.address.name, ResourceBody(r));
+                by_type.entry(&r.address.ty).or_default().insert(&r.address.name, ResourceBody(stack, r));
             }
             if !by_type.is_empty() {
                 doc.serialize_entry(key, &by_type)?;
@@ -208,14 +209,14 @@ impl Serialize for OutputBody<'_> {
     }
 }
 
-struct ResourceBody<'a>(&'a Resource);
+struct ResourceBody<'a>(&'a Stack, &'a Resource);
 
 impl Serialize for ResourceBody<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let r = self.0;
+        let r = self.1;
         let mut m = s.serialize_map(None)?;
-        if !r.skipped_checks.is_empty() {
-            let waivers: Vec<String> = r.skipped_checks.iter().map(ToString::to_string).collect();
+        let waivers = skip_comments(self.0, r);
+        if !waivers.is_empty() {
             m.serialize_entry("//", &waivers.join("; "))?;
         }
         match &r.repetition {

@@ -21,6 +21,7 @@ pub const DEF: StackDef<Env> = StackDef {
     name: "ai-prism",
     description: "AI-Prism (seed 001): EKS with web, API (Spot) and GPU node groups, Aurora PostgreSQL",
     build,
+    settings: Some(|env| format!("{:#?}", settings(env))),
 };
 
 /// The Kubernetes version. Seed fix: the seed pinned 1.28, which is past the end of EKS support.

@@ -32,6 +32,7 @@ pub const DEF: StackDef<Env> = StackDef {
     name: "cvd",
     description: "CVD (seed 000): Flask app + AI service on ECS (Spot, custom-metric scaling), PostgreSQL + replicas, Redis",
     build,
+    settings: Some(|env| format!("{:#?}", settings(env))),
 };
 
 /// Builds the CVD stack for `env`.

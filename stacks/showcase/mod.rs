@@ -26,6 +26,7 @@ pub const DEF: StackDef<Env> = StackDef {
     name: "showcase",
     description: "Every component together: CloudFront + S3, ALB + WAF, ECS, Aurora, Valkey, alarms, DNS, ECR",
     build,
+    settings: None,
 };
 
 /// Builds the showcase for `env`; only production keeps data on deletion.

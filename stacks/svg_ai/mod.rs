@@ -26,6 +26,7 @@ pub const DEF: StackDef<Env> = StackDef {
     name: "svg-ai",
     description: "SVG-AI (seeds 003/004): CloudFront + S3 frontend, ECS API on 8001 behind an ALB, model and upload buckets",
     build,
+    settings: Some(|env| format!("{:#?}", settings(env))),
 };
 
 /// The API's container port (seed 003).

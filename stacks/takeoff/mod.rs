@@ -20,8 +20,9 @@ use crate::prelude::*;
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {
     name: "takeoff",
-    description: "Takeoff platform (seed 002): network, flow logs, security groups",
+    description: "Takeoff platform (seed 002): VPC, PostgreSQL, Redis, ECS API/worker/frontend behind ALB + WAF, alarms",
     build,
+    settings: Some(|env| format!("{:#?}", settings(env))),
 };
 
 /// Builds the takeoff stack for `env`.

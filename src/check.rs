@@ -1,0 +1,92 @@
+//! `tfsynth check`, the CI drift gate: synthesize every stack × environment × format in memory
+//! and compare each with its committed snapshot (`snapshots/<stack>-<env>-<format>.snap`, the
+//! files the snapshot tests pin and reviewers read). Nothing is written.
+
+use std::path::{Path, PathBuf};
+
+use crate::diff::{BlockChange, diff};
+use crate::error::{Error, Result};
+use crate::registry::{Environment, Registry};
+use crate::render::{Format, render};
+use crate::synth::build_all;
+
+/// One snapshot that does not match what the stacks synthesize now.
+#[derive(Debug, Clone)]
+pub struct Drift {
+    /// The snapshot file.
+    pub file: PathBuf,
+    /// How it differs.
+    pub kind: DriftKind,
+}
+
+/// How a snapshot differs.
+#[derive(Debug, Clone)]
+pub enum DriftKind {
+    /// No snapshot exists for a stack × environment × format that synthesizes.
+    Missing,
+    /// A snapshot exists for something no stack synthesizes any more.
+    Stale,
+    /// The contents differ: block-level changes (JSON) and a unified line diff.
+    Changed {
+        /// Added, removed and changed blocks, from the JSON documents (empty for HCL).
+        blocks: Vec<BlockChange>,
+        /// The line diff, old to new.
+        lines: String,
+    },
+}
+
+/// Compares every stack (or only `only`) in every environment and format with the snapshots
+/// in `dir`; returns the drift, empty when everything matches.
+pub fn check<E: Environment>(registry: &Registry<E>, dir: &Path, only: Option<&str>) -> Result<Vec<Drift>> {
+    if !dir.is_dir() {
+        let source =
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no snapshots folder here; pass --snapshots DIR");
+        return Err(Error::Io { path: dir.to_owned(), source });
+    }
+    let mut drift = Vec::new();
+    let mut expected = Vec::new();
+    for &env in E::ALL {
+        for (name, stack, _) in build_all(registry, env, only)? {
+            for format in Format::ALL {
+                let file = dir.join(format!("{name}-{}-{}.snap", env.name(), format.name()));
+                expected.push(file.clone());
+                let new = render(&stack, format);
+                let Ok(text) = std::fs::read_to_string(&file) else {
+                    drift.push(Drift { file, kind: DriftKind::Missing });
+                    continue;
+                };
+                let old = snapshot_body(&text);
+                if old.trim_end() == new.trim_end() {
+                    continue;
+                }
+                let blocks = match (format, serde_json::from_str(old), serde_json::from_str(&new)) {
+                    (Format::Json, Ok(a), Ok(b)) => diff(&a, &b),
+                    _ => Vec::new(),
+                };
+                let lines = similar::TextDiff::from_lines(old, new.as_str())
+                    .unified_diff()
+                    .context_radius(2)
+                    .header("committed", "synthesized")
+                    .to_string();
+                drift.push(Drift { file, kind: DriftKind::Changed { blocks, lines } });
+            }
+        }
+    }
+    if only.is_none() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|source| Error::Io { path: dir.to_owned(), source })?
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "snap"))
+            .collect();
+        files.sort();
+        drift.extend(
+            files.into_iter().filter(|f| !expected.contains(f)).map(|file| Drift { file, kind: DriftKind::Stale }),
+        );
+    }
+    Ok(drift)
+}
+
+/// A snapshot file's contents without insta's `---`-delimited header.
+fn snapshot_body(text: &str) -> &str {
+    text.strip_prefix("---\n").and_then(|rest| rest.split_once("\n---\n")).map_or(text, |(_, body)| body)
+}

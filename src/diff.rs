@@ -1,0 +1,177 @@
+//! Differences between two renderings of a stack, at the level of blocks and attributes:
+//! which resources were added or removed, and for each changed one, every attribute path with
+//! its old and new value. Works on the Terraform JSON document, so it sees exactly what
+//! Terraform would.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// How one block differs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "change", rename_all = "lowercase")]
+pub enum BlockChange {
+    /// Only on the right.
+    Added {
+        /// The block, e.g. `aws_vpc.main` or `output.vpc_id`.
+        address: String,
+    },
+    /// Only on the left.
+    Removed {
+        /// The block.
+        address: String,
+    },
+    /// On both sides, with different attributes.
+    Changed {
+        /// The block.
+        address: String,
+        /// Each attribute that differs.
+        attributes: Vec<AttributeChange>,
+    },
+}
+
+impl BlockChange {
+    /// The block's address.
+    pub fn address(&self) -> &str {
+        match self {
+            BlockChange::Added { address }
+            | BlockChange::Removed { address }
+            | BlockChange::Changed { address, .. } => address,
+        }
+    }
+}
+
+/// One attribute path that differs; `None` where the side does not have it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttributeChange {
+    /// The path inside the block, e.g. `ingress[0].from_port` or `tags.Name`.
+    pub path: String,
+    /// The left value.
+    pub old: Option<Value>,
+    /// The right value.
+    pub new: Option<Value>,
+}
+
+/// Every block of a Terraform JSON document by address, in document order.
+pub fn blocks(doc: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    let Some(doc) = doc.as_object() else { return out };
+    for (kind, section) in doc {
+        match (kind.as_str(), section) {
+            ("//", _) => {}
+            ("resource" | "data", Value::Object(types)) => {
+                let prefix = if kind == "data" { "data." } else { "" };
+                for (ty, names) in types {
+                    for (name, body) in names.as_object().into_iter().flatten() {
+                        out.push((format!("{prefix}{ty}.{name}"), body));
+                    }
+                }
+            }
+            ("provider", Value::Object(providers)) => {
+                for (name, configs) in providers {
+                    for (i, body) in configs.as_array().into_iter().flatten().enumerate() {
+                        let alias =
+                            body.get("alias").and_then(Value::as_str).map_or_else(|| i.to_string(), str::to_owned);
+                        let address =
+                            if i == 0 { format!("provider.{name}") } else { format!("provider.{name}.{alias}") };
+                        out.push((address, body));
+                    }
+                }
+            }
+            ("variable" | "output" | "module", Value::Object(named)) => {
+                out.extend(named.iter().map(|(name, body)| (format!("{kind}.{name}"), body)));
+            }
+            (other, body) => out.push((other.to_owned(), body)),
+        }
+    }
+    out
+}
+
+/// The differences from document `left` to document `right`, in `right`'s block order with
+/// removed blocks first.
+pub fn diff(left: &Value, right: &Value) -> Vec<BlockChange> {
+    let (l, r) = (blocks(left), blocks(right));
+    let mut out: Vec<BlockChange> = l
+        .iter()
+        .filter(|(a, _)| !r.iter().any(|(b, _)| a == b))
+        .map(|(address, _)| BlockChange::Removed { address: address.clone() })
+        .collect();
+    for (address, new) in &r {
+        match l.iter().find(|(a, _)| a == address) {
+            None => out.push(BlockChange::Added { address: address.clone() }),
+            Some((_, old)) => {
+                let mut attributes = Vec::new();
+                compare("", Some(old), Some(new), &mut attributes);
+                if !attributes.is_empty() {
+                    out.push(BlockChange::Changed { address: address.clone(), attributes });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn compare(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<AttributeChange>) {
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match (old, new) {
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            for (k, v) in a {
+                compare(&join(k), Some(v), b.get(k), out);
+            }
+            for (k, v) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
+                compare(&join(k), None, Some(v), out);
+            }
+        }
+        // Lists of blocks compare element-wise; lists of values are values.
+        (Some(Value::Array(a)), Some(Value::Array(b))) if a.iter().chain(b).all(Value::is_object) => {
+            for i in 0..a.len().max(b.len()) {
+                compare(&format!("{path}[{i}]"), a.get(i), b.get(i), out);
+            }
+        }
+        (a, b) if a != b => out.push(AttributeChange { path: path.to_owned(), old: a.cloned(), new: b.cloned() }),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{AttributeChange, BlockChange, diff};
+
+    #[test]
+    fn blocks_and_attributes_are_compared() {
+        let left = json!({"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16", "tags": {"Name": "a"}}},
+            "aws_eip": {"nat": {"domain": "vpc"}}}});
+        let right = json!({"resource": {"aws_vpc": {"main": {"cidr_block": "10.1.0.0/16", "tags": {"Name": "a", "Tier": "x"}}},
+            "aws_subnet": {"a": {"vpc_id": "${aws_vpc.main.id}"}}}});
+        let changes = diff(&left, &right);
+        assert_eq!(changes[0], BlockChange::Removed { address: "aws_eip.nat".into() });
+        assert_eq!(
+            changes[1],
+            BlockChange::Changed {
+                address: "aws_vpc.main".into(),
+                attributes: vec![
+                    AttributeChange {
+                        path: "cidr_block".into(),
+                        old: Some(json!("10.0.0.0/16")),
+                        new: Some(json!("10.1.0.0/16"))
+                    },
+                    AttributeChange { path: "tags.Tier".into(), old: None, new: Some(json!("x")) },
+                ]
+            }
+        );
+        assert_eq!(changes[2], BlockChange::Added { address: "aws_subnet.a".into() });
+        assert_eq!(changes.len(), 3);
+        assert!(diff(&left, &left).is_empty());
+    }
+
+    #[test]
+    fn nested_blocks_are_indexed() {
+        let left =
+            json!({"resource": {"aws_security_group": {"web": {"ingress": [{"from_port": 80}, {"from_port": 443}]}}}});
+        let right = json!({"resource": {"aws_security_group": {"web": {"ingress": [{"from_port": 80}]}}}});
+        let BlockChange::Changed { attributes, .. } = &diff(&left, &right)[0] else { panic!("changed") };
+        assert_eq!(attributes[0].path, "ingress[1]");
+        assert_eq!(attributes[0].new, None);
+    }
+}

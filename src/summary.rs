@@ -1,0 +1,205 @@
+//! `tfsynth summary`: a report per stack — resource counts by component and by type, the
+//! environment's settings and the policy results — as Markdown for a PR comment (rendered with
+//! minijinja) or as JSON.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{Kind, Stack};
+use crate::policy::{Report, Rule};
+
+/// What one stack deploys in one environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct StackSummary {
+    /// The stack name.
+    pub name: String,
+    /// What it deploys.
+    pub description: String,
+    /// Managed resources.
+    pub resources: usize,
+    /// Data sources.
+    pub data_sources: usize,
+    /// Managed resources per component (networking, database, ...), largest first.
+    pub by_component: Vec<(String, usize)>,
+    /// Managed resources per type, largest first.
+    pub by_type: Vec<(String, usize)>,
+    /// The environment's settings table, as written in the stack.
+    pub settings: Option<String>,
+    /// Policy results.
+    pub policy: PolicySummary,
+}
+
+/// The policy results of one stack.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicySummary {
+    /// How many rules ran.
+    pub rules: usize,
+    /// Findings no waiver accepts, as `TFS00x address: message`.
+    pub unwaived: Vec<String>,
+    /// Accepted findings, as `TFS00x address: reason (until date)`.
+    pub waived: Vec<String>,
+}
+
+/// Summarizes a built, validated and linted stack.
+pub fn summarize(
+    name: &str,
+    description: &str,
+    stack: &Stack,
+    report: &Report,
+    settings: Option<String>,
+) -> StackSummary {
+    let mut by_component: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in stack.resources() {
+        *by_component.entry(component(&r.address().ty)).or_default() += 1;
+        *by_type.entry(r.address().ty.as_str()).or_default() += 1;
+    }
+    let sorted = |m: BTreeMap<&str, usize>| {
+        let mut v: Vec<(String, usize)> = m.into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v
+    };
+    let policy = PolicySummary {
+        rules: Rule::ALL.len(),
+        unwaived: report.unwaived().map(|f| format!("{} {}: {}", f.rule, f.address, f.message)).collect(),
+        waived: report
+            .findings
+            .iter()
+            .filter_map(|f| {
+                f.waiver.as_ref().map(|w| format!("{} {}: {} (until {})", f.rule, f.address, w.reason, w.expires))
+            })
+            .collect(),
+    };
+    StackSummary {
+        name: name.to_owned(),
+        description: description.to_owned(),
+        resources: stack.resources().count(),
+        data_sources: stack.blocks().iter().filter(|r| r.kind() == Kind::Data).count(),
+        by_component: sorted(by_component),
+        by_type: sorted(by_type),
+        settings,
+        policy,
+    }
+}
+
+/// The component a resource type belongs to, by its AWS service prefix.
+pub fn component(ty: &str) -> &'static str {
+    const PREFIXES: &[(&str, &str)] = &[
+        ("aws_vpc_security_group_", "networking"),
+        ("aws_security_group", "networking"),
+        ("aws_default_security_group", "networking"),
+        ("aws_vpc", "networking"),
+        ("aws_subnet", "networking"),
+        ("aws_route_table", "networking"),
+        ("aws_route", "networking"),
+        ("aws_internet_gateway", "networking"),
+        ("aws_nat_gateway", "networking"),
+        ("aws_eip", "networking"),
+        ("aws_flow_log", "networking"),
+        ("aws_db_", "database"),
+        ("aws_rds_", "database"),
+        ("aws_elasticache_", "cache"),
+        ("aws_ecs_", "compute"),
+        ("aws_appautoscaling_", "compute"),
+        ("aws_eks_", "compute"),
+        ("aws_lb", "load balancing"),
+        ("aws_wafv2_", "firewall"),
+        ("aws_iam_", "iam"),
+        ("aws_kms_", "kms"),
+        ("aws_cloudwatch_log_", "logs"),
+        ("aws_cloudwatch_metric_alarm", "alarms"),
+        ("aws_sns_", "alarms"),
+        ("aws_secretsmanager_", "secrets"),
+        ("aws_s3_", "storage"),
+        ("aws_route53_", "dns"),
+        ("aws_acm_", "dns"),
+        ("aws_ecr_", "registry"),
+        ("aws_cloudfront_", "edge"),
+    ];
+    PREFIXES.iter().find(|(p, _)| ty.starts_with(p)).map_or("other", |(_, c)| c)
+}
+
+const TEMPLATE: &str = r"## tfsynth summary: {{ environment }}
+
+| stack | resources | data sources | policy |
+|---|---:|---:|---|
+{% for s in stacks -%}
+| {{ s.name }} | {{ s.resources }} | {{ s.data_sources }} | {% if s.policy.unwaived %}**{{ s.policy.unwaived|length }} finding(s)**{% else %}{{ s.policy.rules }} rules pass{% if s.policy.waived %}, {{ s.policy.waived|length }} waived{% endif %}{% endif %} |
+{% endfor %}
+{%- for s in stacks %}
+### {{ s.name }}
+
+{{ s.description }}
+
+| component | resources |
+|---|---:|
+{% for c in s.by_component -%}
+| {{ c[0] }} | {{ c[1] }} |
+{% endfor %}
+<details><summary>Resources by type ({{ s.by_type|length }} types)</summary>
+
+| type | resources |
+|---|---:|
+{% for t in s.by_type -%}
+| `{{ t[0] }}` | {{ t[1] }} |
+{% endfor %}
+</details>
+{% if s.settings %}
+<details><summary>{{ environment }} settings</summary>
+
+```text
+{{ s.settings }}
+```
+
+</details>
+{% endif %}
+**Policy**: {{ s.policy.rules }} rules
+{%- if s.policy.unwaived %}, {{ s.policy.unwaived|length }} unwaived finding(s):
+{% for f in s.policy.unwaived %}
+- {{ f }}
+{%- endfor %}
+{%- else %}, no unwaived finding.
+{%- endif %}
+{%- if s.policy.waived %}
+Waived:
+{% for f in s.policy.waived %}
+- {{ f }}
+{%- endfor %}
+{%- endif %}
+{% endfor %}";
+
+/// The report as Markdown.
+///
+/// # Panics
+///
+/// Never: the template is a constant checked by the tests.
+pub fn markdown(environment: &str, stacks: &[StackSummary]) -> String {
+    let mut env = minijinja::Environment::new();
+    env.add_template("summary", TEMPLATE).expect("the summary template parses");
+    let template = env.get_template("summary").expect("just added");
+    template.render(minijinja::context! { environment, stacks }).expect("the summary template renders any summary")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Arguments, Resource, Stack};
+    use crate::policy::{Date, lint};
+
+    #[test]
+    fn markdown_counts_components_types_and_policy() {
+        let mut s = Stack::new("demo", "production");
+        s.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
+        s.add(Resource::new("aws_subnet", "a").set("cidr_block", "10.0.0.0/24"));
+        s.add(Resource::new("aws_cloudwatch_log_group", "app").set("kms_key_id", "k"));
+        let report = lint(&s, Date::ymd(2026, 11, 22));
+        let summary = super::summarize("demo", "A demo", &s, &report, Some("Settings { azs: 2 }".into()));
+        assert_eq!(summary.by_component, [("networking".to_owned(), 2), ("logs".to_owned(), 1)]);
+        let md = super::markdown("production", &[summary]);
+        assert!(md.contains("| demo | 3 | 0 | **1 finding(s)** |"), "{md}");
+        assert!(md.contains("| networking | 2 |"), "{md}");
+        assert!(md.contains("| `aws_subnet` | 1 |"), "{md}");
+        assert!(md.contains("Settings { azs: 2 }"), "{md}");
+        assert!(md.contains("- TFS008 aws_cloudwatch_log_group.app: logs are kept forever"), "{md}");
+    }
+}
