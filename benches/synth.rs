@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use tfsynth::policy::{Date, lint};
 use tfsynth::prelude::*;
 use tfsynth::render::json::document;
 use tfsynth::schema::Schema;
@@ -128,6 +129,10 @@ fn stages(out: &Path) {
     })
     .row("build the model", None);
     sample(300, || validate(black_box(&stack)).expect("valid")).row("validate", None);
+    sample(300, || {
+        black_box(lint(black_box(&stack), Date::today()));
+    })
+    .row("lint (policy rules)", None);
     for format in Format::ALL {
         let render_only = sample(300, || {
             black_box(render(&stack, format));
@@ -142,7 +147,7 @@ fn stages(out: &Path) {
 /// Build + validate + render for every stack in production.
 fn per_stack() {
     let registry = registry();
-    header("Per stack, production: build + validate + render", "resources");
+    header("Per stack, production: build + validate + lint + render", "resources");
     for def in registry.stacks() {
         let resources = registry.build(def.name, Env::Production).expect("stack").resources().count();
         validate(&registry.build(def.name, Env::Production).expect("stack")).expect("valid");
@@ -150,6 +155,7 @@ fn per_stack() {
             sample(200, || {
                 let stack = registry.build(def.name, Env::Production).expect("stack");
                 validate(&stack).expect("valid");
+                assert!(lint(&stack, Date::today()).passes());
                 black_box(render(&stack, format));
             })
             .row(&format!("{} {}", def.name, format.name()), None);
@@ -267,9 +273,13 @@ fn scale_child(job: &str) {
     let start = Instant::now();
     validate(&stack).expect("the synthetic stack is valid");
     let validated = start.elapsed();
+    let start = Instant::now();
+    black_box(lint(&stack, Date::today()));
+    let linted = start.elapsed();
     if mode != "floor" {
         report("build", built);
         report("validate", validated);
+        report("lint", linted);
     }
     let start = Instant::now();
     match mode {

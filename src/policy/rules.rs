@@ -1,5 +1,7 @@
 //! The rules themselves: each reads the stack's resources and the references between them.
 
+use std::collections::HashMap;
+
 use crate::expr::{Address, Expression, Root};
 use crate::model::{Body, Resource, Stack};
 
@@ -8,8 +10,10 @@ use super::{Finding, Rule};
 /// Every finding of every rule on `stack`, in block order.
 pub(super) fn check(stack: &Stack) -> Vec<Finding> {
     let mut out = Vec::new();
+    let refs = References::of(stack);
     for r in stack.resources() {
-        let mut at = Block { stack, r, body: r.body(), production: stack.environment() == "production", out: &mut out };
+        let production = stack.environment() == "production";
+        let mut at = Block { refs: &refs, r, body: r.body(), production, out: &mut out };
         match r.address().ty.as_str() {
             "aws_db_instance" | "aws_rds_cluster" => at.database(),
             "aws_rds_cluster_instance" => {
@@ -30,9 +34,54 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
     out
 }
 
+/// The companion resources the rules look for, and the attribute that names their target.
+const COMPANIONS: &[(&str, &str)] = &[
+    ("aws_s3_bucket_server_side_encryption_configuration", "bucket"),
+    ("aws_s3_bucket_public_access_block", "bucket"),
+    ("aws_wafv2_web_acl_association", "resource_arn"),
+    ("aws_lb", "security_groups"),
+];
+
+/// Which companions refer to each resource: built once per stack, so the rules that look for
+/// an encryption configuration, a WAF association or a load balancer stay linear in its size.
+struct References<'a> {
+    to: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Resource)>>,
+}
+
+impl<'a> References<'a> {
+    fn of(stack: &'a Stack) -> Self {
+        let mut to: HashMap<_, Vec<_>> = HashMap::new();
+        for r in stack.resources() {
+            for (ty, attribute) in COMPANIONS {
+                if r.address().ty != *ty {
+                    continue;
+                }
+                for a in r.body().attribute(attribute).map(targets).unwrap_or_default() {
+                    to.entry((a.ty.as_str(), a.name.as_str())).or_default().push((*attribute, r));
+                }
+            }
+        }
+        Self { to }
+    }
+
+    /// The resources referring to `target` (type, name) from `attribute`, of type `ty`.
+    fn from(&self, target: (&str, &str), ty: &str, attribute: &str) -> Vec<&'a Resource> {
+        let referrers = self.to.get(&target).map_or(&[][..], Vec::as_slice);
+        referrers.iter().filter(|(a, r)| *a == attribute && r.address().ty == ty).map(|(_, r)| *r).collect()
+    }
+
+    fn referenced_by(&self, target: &Resource, ty: &str, attribute: &str) -> bool {
+        !self.from(key(target), ty, attribute).is_empty()
+    }
+}
+
+fn key(r: &Resource) -> (&str, &str) {
+    (r.address().ty.as_str(), r.address().name.as_str())
+}
+
 /// One block under inspection.
 struct Block<'a> {
-    stack: &'a Stack,
+    refs: &'a References<'a>,
     r: &'a Resource,
     body: &'a Body,
     production: bool,
@@ -123,16 +172,16 @@ impl Block<'_> {
     }
 
     fn bucket(&mut self) {
-        if !referenced_by(self.stack, "aws_s3_bucket_server_side_encryption_configuration", "bucket", self.r) {
+        if !self.refs.referenced_by(self.r, "aws_s3_bucket_server_side_encryption_configuration", "bucket") {
             let fix =
                 "add aws_s3_bucket_server_side_encryption_configuration (the storage component requires an Encryption)";
             self.found(Rule::StorageEncrypted, None, "the bucket has no server-side encryption configuration", fix);
         }
-        let blocked = self.stack.resources().any(|b| {
-            b.address().ty == "aws_s3_bucket_public_access_block"
-                && refers_to(b.body().attribute("bucket"), self.r)
-                && blocks_all_public_access(b.body())
-        });
+        let blocked = self
+            .refs
+            .from(key(self.r), "aws_s3_bucket_public_access_block", "bucket")
+            .iter()
+            .any(|b| blocks_all_public_access(b.body()));
         if !blocked {
             let fix = "add aws_s3_bucket_public_access_block with all four settings true";
             self.found(Rule::NotPublic, None, "public access to the bucket is not blocked", fix);
@@ -182,7 +231,7 @@ impl Block<'_> {
             );
         }
         if !is_true(self.attr("internal"))
-            && !referenced_by(self.stack, "aws_wafv2_web_acl_association", "resource_arn", self.r)
+            && !self.refs.referenced_by(self.r, "aws_wafv2_web_acl_association", "resource_arn")
         {
             let fix = "associate a WAFv2 web ACL (the firewall component's attach)";
             self.found(Rule::AlbHasWaf, None, "the internet-facing load balancer has no web ACL", fix);
@@ -201,20 +250,27 @@ impl Block<'_> {
     fn ingress_rule(&mut self) {
         let ingress = self.r.address().ty == "aws_vpc_security_group_ingress_rule"
             || self.attr("type").is_some_and(|t| is_text(t, "ingress"));
-        if ingress && opens_to_internet(self.body) && !web_port_on_load_balancer(self.stack, self.body) {
+        if ingress && opens_to_internet(self.body) && !self.web_port_on_load_balancer() {
             let message = format!("ingress on {} is open to the internet", ports(self.body));
             self.found(Rule::OpenIngress, Some("cidr_ipv4"), message, OPEN_INGRESS_FIX);
         }
     }
 
     fn inline_ingress(&mut self) {
-        let on_load_balancer = attached_to_load_balancer(self.stack, self.r);
+        let on_load_balancer = self.refs.referenced_by(self.r, "aws_lb", "security_groups");
         for (i, rule) in self.body.blocks_of("ingress").iter().enumerate() {
             if opens_to_internet(rule) && !(is_web_port(rule) && on_load_balancer) {
                 let message = format!("ingress on {} is open to the internet", ports(rule));
                 self.found(Rule::OpenIngress, Some(&format!("ingress[{i}].cidr_blocks")), message, OPEN_INGRESS_FIX);
             }
         }
+    }
+
+    /// A rule on 80/443 of a security group that a load balancer uses.
+    fn web_port_on_load_balancer(&self) -> bool {
+        let groups = self.attr("security_group_id").map(targets).unwrap_or_default();
+        is_web_port(self.body)
+            && groups.iter().any(|g| !self.refs.from((&g.ty, &g.name), "aws_lb", "security_groups").is_empty())
     }
 
     fn iam(&mut self) {
@@ -258,15 +314,6 @@ fn targets(e: &Expression) -> Vec<&Address> {
     out
 }
 
-fn refers_to(e: Option<&Expression>, target: &Resource) -> bool {
-    e.is_some_and(|e| targets(e).iter().any(|a| a.ty == target.address().ty && a.name == target.address().name))
-}
-
-/// Whether a resource of type `ty` refers to `target` in its `attribute`.
-fn referenced_by(stack: &Stack, ty: &str, attribute: &str, target: &Resource) -> bool {
-    stack.resources().any(|r| r.address().ty == ty && refers_to(r.body().attribute(attribute), target))
-}
-
 fn blocks_all_public_access(b: &Body) -> bool {
     ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]
         .iter()
@@ -293,22 +340,6 @@ fn ports(b: &Body) -> String {
         (Some(f), Some(t)) => format!("ports {f}-{t}"),
         _ => "all ports".into(),
     }
-}
-
-/// A rule on 80/443 of a security group that a load balancer uses.
-fn web_port_on_load_balancer(stack: &Stack, rule: &Body) -> bool {
-    if !is_web_port(rule) {
-        return false;
-    }
-    let groups = rule.attribute("security_group_id").map(targets).unwrap_or_default();
-    groups
-        .iter()
-        .filter_map(|a| stack.resources().find(|r| r.address() == *a))
-        .any(|g| attached_to_load_balancer(stack, g))
-}
-
-fn attached_to_load_balancer(stack: &Stack, group: &Resource) -> bool {
-    referenced_by(stack, "aws_lb", "security_groups", group)
 }
 
 /// Whether a `jsonencode` policy document has an Allow statement with `*` actions on `*`.
