@@ -294,3 +294,26 @@ fn completions_quiet_and_help() {
         assert!(help.contains("Example"), "`tfsynth {sub} --help` has no example:\n{help}");
     }
 }
+
+#[test]
+fn every_command_rejects_unknown_environments_and_stacks() {
+    let commands: [&[&str]; 6] = [
+        &["synth", "prod"],
+        &["diff", "prod", "staging"],
+        &["summary", "prod"],
+        &["graph", "prod"],
+        &["lint", "prod"],
+        &["lint", "production", "--stack", "nope"],
+    ];
+    for args in commands {
+        let run = tfsynth(args);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {}", text(&run.stderr));
+        let err = text(&run.stderr);
+        assert!(
+            err.contains("unknown environment `prod`; known environments: development, staging, production")
+                || err.contains("unknown stack `nope`; known stacks: takeoff, cvd, ai-prism, svg-ai, showcase"),
+            "{args:?}: {err}"
+        );
+        assert!(run.stdout.is_empty(), "{args:?} printed results");
+    }
+}
