@@ -12,6 +12,9 @@ use tfsynth::prelude::*;
 /// A literal full of characters that a careless renderer would turn into syntax.
 const AWKWARD: &str = "a ${not.a.ref} %{ if x } \"quoted\" back\\slash $${kept} \n newline \t tab ünïcødé ✓";
 
+/// The literal part of a template whose interpolation follows a `$`.
+const AWKWARD_TEMPLATE: &str = "$%{ ${$ %${ $${ tail$";
+
 const CHILD_MODULE: &str = r#"
 variable "name" {
   type = string
@@ -93,6 +96,10 @@ fn kitchen_sink() -> Stack {
     stack.output(Output::new("first_counted", counted.at(0, "arn")));
     stack.output(Output::new("token", var("api_token")).sensitive().depends_on(&groups));
     stack.output(Output::new("awkward", AWKWARD));
+    // Dollars and percents next to markers, and a `$` right before an interpolation: escapes
+    // hcl-rs misreads (tests/properties.rs), checked here against Terraform itself.
+    let lower: Expr<String> = call("lower", [Expression::from("ABC")]);
+    stack.output(Output::new("awkward_template", template![AWKWARD_TEMPLATE, lower]));
     stack.moved(Moved::new(tfsynth::expr::Address::new("aws_cloudwatch_log_group", "legacy_west"), &west_logs));
     stack
 }
@@ -173,6 +180,7 @@ fn terraform_plans_both_syntaxes_identically() {
     let plan = &plans[0];
     // The literal survives both renderers byte for byte.
     assert_eq!(plan["output_changes"]["awkward"]["after"], json!(AWKWARD));
+    assert_eq!(plan["output_changes"]["awkward_template"]["after"], json!(format!("{AWKWARD_TEMPLATE}abc")));
     let api = plan["resource_changes"]
         .as_array()
         .unwrap()

@@ -6,9 +6,9 @@
 //!
 //! Template escapes are decoded by [`decode_literal`], which follows Terraform (checked with
 //! `terraform console`: `"$$${x}"` is `$${x}`); hcl-rs 0.20's template parser reads `$$${` as
-//! `${`, so it is used for structure, not for decoding escapes. Its HCL parser keeps that
-//! misreading in the parsed text, so an HCL literal holding `$${` or `%%{` is left to the
-//! terraform round trip in `tests/language.rs`.
+//! `${` (and `$%%{` as `%{`), so it is used for structure, not for decoding escapes. Its HCL
+//! parser keeps that misreading in the parsed text, so an HCL literal with a `$` or `%` right
+//! before a marker is left to the terraform round trip in `tests/language.rs`.
 
 use std::str::FromStr;
 
@@ -116,9 +116,11 @@ fn json_matches(got: &serde_json::Value, want: &Expression) -> bool {
     }
 }
 
-/// Literal text hcl-rs 0.20 reads back wrongly from correct HCL (see the module docs).
+/// Literal text hcl-rs 0.20 reads back wrongly from correct HCL (see the module docs): a `$`
+/// or `%` right before a template marker, whose escaped form hcl-rs shortens by one character
+/// (Terraform reads `"$%%{"` as `$%{`; hcl-rs as `%{`).
 fn hcl_rs_misreads(literal: &str) -> bool {
-    literal.contains("$${") || literal.contains("%%{")
+    ["$${", "%%{", "$%{", "%${"].iter().any(|p| literal.contains(p))
 }
 
 /// Compares a parsed HCL expression with the literal it was rendered from.
@@ -195,11 +197,10 @@ proptest! {
         let hcl::Expression::TemplateExpr(t) = hcl_attribute(&body, "template") else {
             return Err(TestCaseError::fail("the template is not a template"));
         };
-        prop_assert!(hcl::Template::from_expr(&t).is_ok(), "{t}");
-        let raw = t.to_string();
-        let literal = raw.strip_suffix("${var.name}").and_then(decode_literal);
         if !hcl_rs_misreads(&text) {
-            prop_assert_eq!(literal, Some(text));
+            prop_assert!(hcl::Template::from_expr(&t).is_ok(), "{t}");
+            let raw = t.to_string();
+            prop_assert_eq!(raw.strip_suffix("${var.name}").and_then(decode_literal), Some(text));
         }
     }
 
