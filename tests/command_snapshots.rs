@@ -1,4 +1,4 @@
-//! The reviewer-facing output of each command, pinned with insta_cmd: a PR that changes what
+//! The reviewer-facing output of each command, pinned with `insta_cmd`: a PR that changes what
 //! `summary`, `diff`, `lint` or `graph` print shows it as a snapshot diff (stdout, stderr and
 //! the exit code).
 
