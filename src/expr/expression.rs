@@ -112,33 +112,39 @@ impl Expression {
     /// Calls `visit` on this expression and every expression nested in it, depth first.
     pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expression)) {
         visit(self);
+        self.children(&mut |child| child.walk(visit));
+    }
+
+    /// Calls `visit` on the expressions directly inside this one (not their children), in
+    /// source order.
+    pub fn children<'a>(&'a self, visit: &mut dyn FnMut(&'a Expression)) {
         match self {
             Self::Null | Self::Bool(_) | Self::Number(_) | Self::String(_) => {}
-            Self::List(items) => items.iter().for_each(|e| e.walk(visit)),
-            Self::Object(map) => map.values().for_each(|e| e.walk(visit)),
+            Self::List(items) => items.iter().for_each(visit),
+            Self::Object(map) => map.values().for_each(visit),
             Self::Template(parts) => {
                 for part in parts {
                     if let TemplatePart::Interpolation(e) = part {
-                        e.walk(visit);
+                        visit(e);
                     }
                 }
             }
-            Self::Traversal(t) => t.walk_indexes(visit),
-            Self::Call(call) => call.args.iter().for_each(|e| e.walk(visit)),
-            Self::Conditional(parts) => parts.iter().for_each(|e| e.walk(visit)),
+            Self::Traversal(t) => t.children(visit),
+            Self::Call(call) => call.args.iter().for_each(visit),
+            Self::Conditional(parts) => parts.iter().for_each(visit),
             Self::Binary(b) => {
-                b.0.walk(visit);
-                b.2.walk(visit);
+                visit(&b.0);
+                visit(&b.2);
             }
-            Self::Not(e) | Self::Negate(e) => e.walk(visit),
+            Self::Not(e) | Self::Negate(e) => visit(e),
             Self::For(f) => {
-                f.collection.walk(visit);
+                visit(&f.collection);
                 if let Some(k) = &f.key {
-                    k.walk(visit);
+                    visit(k);
                 }
-                f.value.walk(visit);
+                visit(&f.value);
                 if let Some(c) = &f.condition {
-                    c.walk(visit);
+                    visit(c);
                 }
             }
         }

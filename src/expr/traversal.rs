@@ -114,24 +114,13 @@ impl Traversal {
 
     /// Calls `visit` on the expressions directly inside this traversal: its root expression
     /// and index steps (not their children).
-    pub(crate) fn walk_steps<'a>(&'a self, visit: &mut dyn FnMut(&'a Expression)) {
+    pub(super) fn children<'a>(&'a self, visit: &mut dyn FnMut(&'a Expression)) {
         if let Root::Expression(e) = &self.root {
             visit(e);
         }
         for step in &self.steps {
             if let Step::Index(e) = step {
                 visit(e);
-            }
-        }
-    }
-
-    pub(super) fn walk_indexes<'a>(&'a self, visit: &mut impl FnMut(&'a Expression)) {
-        if let Root::Expression(e) = &self.root {
-            e.walk(visit);
-        }
-        for step in &self.steps {
-            if let Step::Index(e) = step {
-                e.walk(visit);
             }
         }
     }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::expr::{BUILTINS, Expression, Root, Step, TemplatePart, Traversal, is_identifier};
+use crate::expr::{BUILTINS, Expression, Root, Step, Traversal, is_identifier};
 use crate::model::{Body, Item, Kind, Repetition, Resource, Stack};
 
 use super::{BlockSchema, Schema, Type, did_you_mean, rules};
@@ -523,28 +523,9 @@ const MAX_DEPTH: usize = 32;
 
 /// How deeply `e` nests: 1 for a leaf.
 fn depth(e: &Expression) -> usize {
-    let deepest = |items: &mut dyn Iterator<Item = &Expression>| items.map(depth).max().unwrap_or(0);
-    1 + match e {
-        Expression::List(items) => deepest(&mut items.iter()),
-        Expression::Object(map) => deepest(&mut map.values()),
-        Expression::Template(parts) => deepest(&mut parts.iter().filter_map(|p| match p {
-            TemplatePart::Interpolation(i) => Some(i),
-            TemplatePart::Literal(_) => None,
-        })),
-        Expression::Call(call) => deepest(&mut call.args.iter()),
-        Expression::Conditional(parts) => deepest(&mut parts.iter()),
-        Expression::Binary(b) => depth(&b.0).max(depth(&b.2)),
-        Expression::Not(inner) | Expression::Negate(inner) => depth(inner),
-        Expression::For(f) => {
-            deepest(&mut [&f.collection, &f.value].into_iter().chain(f.key.as_ref()).chain(f.condition.as_ref()))
-        }
-        Expression::Traversal(t) => {
-            let mut d = 0;
-            t.walk_steps(&mut |x| d = d.max(depth(x)));
-            d
-        }
-        _ => 0,
-    }
+    let mut deepest = 0;
+    e.children(&mut |child| deepest = deepest.max(depth(child)));
+    deepest + 1
 }
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";
