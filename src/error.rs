@@ -60,16 +60,6 @@ pub enum Error {
         /// What exists.
         known: Vec<String>,
     },
-    /// Rendering failed (an expression hcl-rs cannot represent).
-    #[error("{stack}/{environment}: cannot render: {message}")]
-    Render {
-        /// The stack name.
-        stack: String,
-        /// The environment.
-        environment: String,
-        /// What failed.
-        message: String,
-    },
     /// Reading or writing a file failed.
     #[error("{}: {source}", .path.display())]
     Io {

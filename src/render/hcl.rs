@@ -8,6 +8,7 @@ use crate::expr::{Expression, Traversal};
 use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
 
 use super::json::COMMENT;
+use super::skip_comments;
 use super::syntax::{aligned_widths, assignment, escape_hcl, is_multiline, push_indent, value};
 
 /// One entry of a body.
@@ -212,19 +213,6 @@ fn write_block(b: &Block, indent: usize, out: &mut String) {
     write_body(&b.body, indent + 1, out);
     push_indent(indent, out);
     out.push_str("}\n");
-}
-
-/// The `checkov:skip` comments of a resource: its own waived checks, then the checkov
-/// equivalents of the policy waivers that name it, so the scanners agree with `tfsynth lint`.
-pub(super) fn skip_comments(stack: &Stack, r: &Resource) -> Vec<String> {
-    let mut comments: Vec<String> = r.skipped_checks.iter().map(ToString::to_string).collect();
-    let address = r.path();
-    for w in stack.waivers().iter().filter(|w| w.address == address) {
-        for id in w.rule.checkov_ids(&r.address.ty) {
-            comments.push(format!("checkov:skip={id}:{} waived until {}: {}", w.rule, w.expires, w.reason));
-        }
-    }
-    comments
 }
 
 fn block<'a>(ident: &str, labels: &[&str], body: Vec<Node<'a>>) -> Node<'a> {

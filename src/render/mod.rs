@@ -5,7 +5,7 @@ pub mod json;
 mod syntax;
 
 use crate::expr::Expression;
-use crate::model::Stack;
+use crate::model::{Resource, Stack};
 
 /// An output syntax.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,6 +43,19 @@ pub fn render(stack: &Stack, format: Format) -> String {
         Format::Json => json::render(stack),
         Format::Hcl => hcl::render(stack),
     }
+}
+
+/// The `checkov:skip` comments of a resource: its own waived checks, then the checkov
+/// equivalents of the policy waivers that name it, so the scanners agree with `tfsynth lint`.
+fn skip_comments(stack: &Stack, r: &Resource) -> Vec<String> {
+    let mut comments: Vec<String> = r.skipped_checks.iter().map(ToString::to_string).collect();
+    let address = r.path();
+    for w in stack.waivers().iter().filter(|w| w.address == address) {
+        for id in w.rule.checkov_ids(&r.address.ty) {
+            comments.push(format!("checkov:skip={id}:{} waived until {}: {}", w.rule, w.expires, w.reason));
+        }
+    }
+    comments
 }
 
 /// An expression as it appears in HCL, e.g. `"takeoff-${var.environment}-vpc"`.
