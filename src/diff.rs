@@ -3,6 +3,8 @@
 //! its old and new value. Works on the Terraform JSON document, so it sees exactly what
 //! Terraform would.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -90,15 +92,18 @@ pub fn blocks(doc: &Value) -> Vec<(String, &Value)> {
 /// removed blocks first.
 pub fn diff(left: &Value, right: &Value) -> Vec<BlockChange> {
     let (l, r) = (blocks(left), blocks(right));
+    // By address, so a stack of any size diffs in linear time.
+    let (old_by, new_by): (HashMap<&str, &Value>, HashMap<&str, &Value>) =
+        (l.iter().map(|(a, v)| (a.as_str(), *v)).collect(), r.iter().map(|(a, v)| (a.as_str(), *v)).collect());
     let mut out: Vec<BlockChange> = l
         .iter()
-        .filter(|(a, _)| !r.iter().any(|(b, _)| a == b))
+        .filter(|(a, _)| !new_by.contains_key(a.as_str()))
         .map(|(address, _)| BlockChange::Removed { address: address.clone() })
         .collect();
     for (address, new) in &r {
-        match l.iter().find(|(a, _)| a == address) {
+        match old_by.get(address.as_str()) {
             None => out.push(BlockChange::Added { address: address.clone() }),
-            Some((_, old)) => {
+            Some(old) => {
                 let mut attributes = Vec::new();
                 compare("", Some(old), Some(new), &mut attributes);
                 if !attributes.is_empty() {

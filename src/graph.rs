@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use crate::expr::{Expression, Root};
-use crate::model::{Kind, Repetition, Resource, Stack};
+use crate::model::{Repetition, Resource, Stack};
 
 /// Every block address, in stack order, and the edges `(dependent, dependency)` between them.
 pub fn graph(stack: &Stack) -> (Vec<String>, Vec<(String, String)>) {
     let nodes: Vec<String> = stack.blocks().iter().map(Resource::path).collect();
+    let known: HashSet<&str> = nodes.iter().map(String::as_str).collect();
     let mut edges = Vec::new();
     let mut seen = HashSet::new();
     for r in stack.blocks() {
@@ -31,7 +32,7 @@ pub fn graph(stack: &Stack) -> (Vec<String>, Vec<(String, String)>) {
         }
         targets.extend(r.dependencies().iter().filter_map(crate::expr::Traversal::object_path));
         for to in targets {
-            if to != from && nodes.contains(&to) && seen.insert((from.clone(), to.clone())) {
+            if to != from && known.contains(to.as_str()) && seen.insert((from.clone(), to.clone())) {
                 edges.push((from.clone(), to));
             }
         }
@@ -71,12 +72,6 @@ pub fn dot(stack: &Stack) -> String {
 
 fn node_id(address: &str) -> String {
     address.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
-}
-
-/// Resources of `stack` grouped by kind, for counts: `(managed, data sources)`.
-pub fn counts(stack: &Stack) -> (usize, usize) {
-    let data = stack.blocks().iter().filter(|r| r.kind() == Kind::Data).count();
-    (stack.blocks().len() - data, data)
 }
 
 #[cfg(test)]
