@@ -8,18 +8,21 @@
 //! token is in the Terraform state.
 //!
 //! ```
-//! use tfsynth::modules::{Account, cache::{Availability, Redis}, kms, networking::{SecurityGroup, Vpc}};
+//! use tfsynth::modules::{Account, Context, cache::{Availability, Redis}, kms, networking::{SecurityGroup, Vpc}};
 //! use tfsynth::prelude::*;
 //!
-//! let account = Account { id: "123456789012", region: "us-east-1" };
-//! let mut stack = Stack::new("demo", "production");
-//! stack.provider(Provider::aws(account.region));
-//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut stack, &account);
-//! let net = Vpc::new("demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut stack, &account, &key);
-//! let app = SecurityGroup::new(&mut stack, &net.vpc_id, "app", "demo-app", "application");
-//! let cache = Redis::new("demo-production", "cache.r6g.large")
+//! let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut ctx);
+//! ctx.use_key(&key);
+//! let net = Vpc::new("main", "demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx);
+//! ctx.use_network(&net);
+//! let app = SecurityGroup::new("app", "demo-app", "application").build(&mut ctx);
+//! let cache = Redis::new("cache", "demo-production", "cache.r6g.large")
 //!     .availability(Availability::MultiAz { replicas: 1 })
-//!     .build(&mut stack, &net, &key, &[&app]);
+//!     .clients(&[&app])
+//!     .build(&mut ctx);
+//! let stack = ctx.finish();
 //! validate(&stack)?;
 //! let json = render(&stack, Format::Json);
 //! assert!(json.contains(r#""automatic_failover_enabled": true"#));
@@ -28,15 +31,16 @@
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
-use super::logs::{Retention, log_group};
-use super::networking::{Network, Peer, Port, SecurityGroup};
-use super::secrets::{Rotation, SecretRef, secret};
-use super::{KmsKey, is_service_id};
+use super::kms::KeyRef;
+use super::logs::LogGroup;
+use super::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, VpcRef};
+use super::secrets::{Rotation, Secret, SecretRef};
+use super::{Context, Retention, is_service_id};
 use crate::prelude::*;
 
 /// What the cache gives its clients.
 #[derive(Debug, Clone)]
-pub struct Cache {
+pub struct CacheRef {
     /// The primary (read-write) endpoint host.
     pub primary_endpoint: Expr<String>,
     /// The reader endpoint host.
@@ -44,11 +48,13 @@ pub struct Cache {
     /// The port.
     pub port: u16,
     /// The cache's own security group: add egress to it from clients.
-    pub security_group: SecurityGroup,
+    pub security_group: SecurityGroupRef,
     /// How clients authenticate.
     pub auth: ClientAuth,
     /// The replication group ARN, for `elasticache:Connect`.
     pub arn: Expr<String>,
+    /// The replication group, for the escape hatch and alarms.
+    pub resource: Ref,
 }
 
 /// How clients prove who they are.
@@ -84,7 +90,7 @@ pub enum ClientAuth {
 }
 
 /// Which engine runs the cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Engine {
     /// Redis OSS.
     Redis,
@@ -94,7 +100,7 @@ pub enum Engine {
 
 /// How many nodes, and what happens when the primary fails. Multi-AZ and automatic failover
 /// only come together, and only with at least one replica.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Availability {
     /// One node: a failure loses the cache until it is replaced.
     SingleNode,
@@ -109,32 +115,96 @@ pub enum Availability {
 #[derive(Debug, Clone)]
 #[must_use = "a cache does nothing until built into a stack"]
 pub struct Redis {
+    key: String,
     id: String,
+    description: Option<String>,
     engine: Engine,
     version: String,
     node_type: String,
     availability: Availability,
     auth: Auth,
     snapshot_retention_days: u8,
+    snapshot_window: String,
+    maintenance_window: String,
     log_retention: Retention,
+    parameters: Vec<(String, String)>,
+    clients: Vec<SecurityGroupRef>,
+    network: Option<VpcRef>,
+    kms_key: Option<KeyRef>,
 }
 
 const PORT: u16 = 6379;
 
 impl Redis {
-    /// Replication group `id` (at most 40 characters) of `node_type` nodes, Redis 7.1,
-    /// Multi-AZ with one replica and 7 days of snapshots.
-    pub fn new(id: impl Into<String>, node_type: impl Into<String>) -> Self {
+    /// Replication group `key` with id `id` (at most 40 characters) of `node_type` nodes,
+    /// Redis 7.1, Multi-AZ with one replica and 7 days of snapshots.
+    pub fn new(key: impl Into<String>, id: impl Into<String>, node_type: impl Into<String>) -> Self {
         Self {
+            key: key.into(),
             id: id.into(),
+            description: None,
             engine: Engine::Redis,
             version: "7.1".into(),
             node_type: node_type.into(),
             availability: Availability::MultiAz { replicas: 1 },
             auth: Auth::Iam,
             snapshot_retention_days: 7,
+            snapshot_window: "03:00-05:00".into(),
+            maintenance_window: "sun:05:30-sun:06:30".into(),
             log_retention: Retention::OneYear,
+            parameters: vec![
+                // Evict least-recently-used keys with a TTL rather than failing writes when full.
+                ("maxmemory-policy".into(), "volatile-lru".into()),
+            ],
+            clients: Vec::new(),
+            network: None,
+            kms_key: None,
         }
+    }
+
+    /// What the cache is for (default `<id> cache`).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// The daily snapshot window, UTC `hh:mm-hh:mm` (default `03:00-05:00`).
+    pub fn snapshot_window(mut self, window: impl Into<String>) -> Self {
+        self.snapshot_window = window.into();
+        self
+    }
+
+    /// The weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm` (default
+    /// `sun:05:30-sun:06:30`, after the snapshot window).
+    pub fn maintenance_window(mut self, window: impl Into<String>) -> Self {
+        self.maintenance_window = window.into().to_ascii_lowercase();
+        self
+    }
+
+    /// Sets a parameter of the parameter group (on top of `maxmemory-policy volatile-lru`).
+    pub fn parameter(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.parameters.retain(|(n, _)| *n != name);
+        self.parameters.push((name, value.into()));
+        self
+    }
+
+    /// Security groups that may connect on 6379; nothing else can.
+    pub fn clients(mut self, clients: &[&SecurityGroupRef]) -> Self {
+        self.clients.extend(clients.iter().map(|c| (*c).clone()));
+        self
+    }
+
+    /// The network to run in instead of the context's.
+    pub fn network(mut self, network: &VpcRef) -> Self {
+        self.network = Some(network.clone());
+        self
+    }
+
+    /// The key to encrypt with instead of the context's.
+    pub fn kms_key(mut self, key: &KeyRef) -> Self {
+        self.kms_key = Some(key.clone());
+        self
     }
 
     /// The engine and its `major.minor` version.
@@ -168,8 +238,7 @@ impl Redis {
         self
     }
 
-    fn check(&self, stack: &mut Stack) {
-        let at = "aws_elasticache_replication_group.main";
+    fn check(&self, stack: &mut Stack, at: &str) {
         let id_ok = is_service_id(&self.id, 40);
         if !id_ok {
             let help = "use 1-40 lowercase letters, digits and single hyphens, starting with a letter";
@@ -201,27 +270,41 @@ impl Redis {
             let help = "keep 1-35 days of snapshots";
             stack.problem(at, format!("snapshot retention of {} days", self.snapshot_retention_days), help);
         }
+        let window = |w: &str, weekly: bool| {
+            let parts: Vec<&str> = w.split(['-', ':']).collect();
+            let expected = if weekly { 6 } else { 4 };
+            parts.len() == expected && parts.iter().all(|p| !p.is_empty())
+        };
+        if !window(&self.snapshot_window, false) {
+            let message = format!("snapshot window `{}` is not hh:mm-hh:mm", self.snapshot_window);
+            stack.problem_at(at, "snapshot_window", message, "write it in UTC, e.g. 03:00-05:00");
+        }
+        if !window(&self.maintenance_window, true) {
+            let message = format!("maintenance window `{}` is not ddd:hh:mm-ddd:hh:mm", self.maintenance_window);
+            stack.problem_at(at, "maintenance_window", message, "write it in UTC, e.g. sun:05:30-sun:06:30");
+        }
     }
 
     /// Adds the replication group, its subnet group, parameter group, security group, RBAC
-    /// users and log groups to `stack`. Only `clients` may connect, on 6379.
-    pub fn build(self, stack: &mut Stack, net: &Network, key: &KmsKey, clients: &[&SecurityGroup]) -> Cache {
-        self.check(stack);
-        let id = self.id.as_str();
-        let sg = SecurityGroup::new(
-            stack,
-            &net.vpc_id,
-            "cache",
-            format!("{id}-cache"),
-            "Cache: from the given clients only",
-        );
-        for client in clients {
-            sg.allow_in(stack, Port::tcp(PORT), Peer::Group(client), "Cache clients");
+    /// users and log groups. Only the clients given may connect, on 6379.
+    pub fn build(self, ctx: &mut Context) -> CacheRef {
+        ctx.within("cache", |ctx| self.add(ctx))
+    }
+
+    fn add(self, ctx: &mut Context) -> CacheRef {
+        let (k, id) = (self.key.as_str(), self.id.as_str());
+        let at = format!("aws_elasticache_replication_group.{k}");
+        self.check(ctx, &at);
+        let net = ctx.network_for(&at, self.network.as_ref());
+        let key = ctx.key_for(&at, self.kms_key.as_ref());
+        let sg = SecurityGroup::new(format!("{k}_cache"), format!("{id}-cache"), "Cache: from the given clients only").network(&net).build(ctx);
+        for client in &self.clients {
+            sg.allow_in(ctx, Port::tcp(PORT), Peer::Group(client), "Cache clients");
         }
         // The database tier when there is one: no route out of the VPC.
         let subnets = net.database_subnets.as_ref().unwrap_or(&net.private_subnets);
-        let subnet_group = stack.add(
-            Resource::new("aws_elasticache_subnet_group", "main")
+        let subnet_group = ctx.add(
+            Resource::new("aws_elasticache_subnet_group", k)
                 .set("name", format!("{id}-cache"))
                 .set("description", format!("Cache subnets of {id}"))
                 .set("subnet_ids", subnets.0.clone()),
@@ -231,22 +314,20 @@ impl Redis {
             Engine::Valkey => ("valkey", "valkey"),
         };
         let major = self.version.split('.').next().unwrap_or_default();
-        let params = stack.add(
-            Resource::new("aws_elasticache_parameter_group", "main")
+        let parameters =
+            self.parameters.iter().map(|(name, value)| Body::new().set("name", name.as_str()).set("value", value.as_str()));
+        let params = ctx.add(
+            Resource::new("aws_elasticache_parameter_group", k)
                 .set("name", format!("{id}-{family_prefix}{major}"))
                 .set("family", format!("{family_prefix}{major}"))
                 .set("description", format!("Parameters of {id}"))
-                // Evict least-recently-used keys with a TTL rather than failing writes when full.
-                .block("parameter", Body::new().set("name", "maxmemory-policy").set("value", "volatile-lru")),
+                .blocks("parameter", parameters),
         );
         let logs = ["slow-log", "engine-log"].map(|kind| {
-            let group = log_group(
-                stack,
-                &format!("cache_{}", kind.replace('-', "_")),
-                format!("/aws/elasticache/{id}/{kind}"),
-                key,
-                self.log_retention,
-            );
+            let group = LogGroup::new(format!("{k}_cache_{}", kind.replace('-', "_")), format!("/aws/elasticache/{id}/{kind}"))
+                .retention(self.log_retention)
+                .kms_key(&key)
+                .build(ctx);
             Body::new()
                 .set("destination", group.name)
                 .set("destination_type", "cloudwatch-logs")
@@ -257,10 +338,11 @@ impl Redis {
             Availability::SingleNode => (1, false),
             Availability::MultiAz { replicas } => (1 + usize::from(replicas), true),
         };
-        let (auth_settings, auth_waiver, auth) = self.authentication(stack, key);
-        let mut group = Resource::new("aws_elasticache_replication_group", "main")
+        let (auth_settings, auth_waiver, auth) = self.authentication(ctx, &key);
+        let description = self.description.clone().unwrap_or_else(|| format!("{id} cache"));
+        let mut group = Resource::new("aws_elasticache_replication_group", k)
             .set("replication_group_id", id)
-            .set("description", format!("{id} cache"))
+            .set("description", description)
             .set("engine", engine)
             .set("engine_version", self.version.as_str())
             .set("node_type", self.node_type.as_str())
@@ -280,8 +362,8 @@ impl Redis {
         group = group
             .set("auto_minor_version_upgrade", true)
             .set("snapshot_retention_limit", self.snapshot_retention_days)
-            .set("snapshot_window", "03:00-05:00")
-            .set("maintenance_window", "sun:05:30-sun:06:30")
+            .set("snapshot_window", self.snapshot_window.as_str())
+            .set("maintenance_window", self.maintenance_window.as_str())
             .set("final_snapshot_identifier", format!("{id}-final"))
             .blocks("log_delivery_configuration", logs);
         if let Some(reason) = auth_waiver {
@@ -290,14 +372,15 @@ impl Redis {
         if !multi_az {
             group = group.skip_check("CKV2_AWS_50", "single node by the environment's settings");
         }
-        let group = stack.add(group);
-        Cache {
+        let group = ctx.add(group);
+        CacheRef {
             primary_endpoint: group.attr("primary_endpoint_address").typed(),
             reader_endpoint: group.attr("reader_endpoint_address").typed(),
             port: PORT,
             security_group: sg,
             auth,
             arn: group.arn(),
+            resource: group,
         }
     }
 
@@ -305,22 +388,25 @@ impl Redis {
     /// clients need to sign in.
     fn authentication(
         &self,
-        stack: &mut Stack,
-        key: &KmsKey,
+        ctx: &mut Context,
+        key: &KeyRef,
     ) -> (Vec<(&'static str, Expression)>, Option<&'static str>, ClientAuth) {
-        let id = self.id.as_str();
+        let (k, id) = (self.key.as_str(), self.id.as_str());
         match &self.auth {
             Auth::Iam => {
-                let (user_group, user, user_arn) = self.users(stack);
+                let (user_group, user, user_arn) = self.users(ctx);
                 let reason = "clients authenticate with IAM through an RBAC user group; no static AUTH token exists";
                 let settings = vec![("user_group_ids", Expression::from(vec![user_group]))];
                 (settings, Some(reason), ClientAuth::Iam { user, user_arn })
             }
             Auth::Token { variable } => {
                 let rotation = Rotation::AtSource("rotated by the pipeline with ElastiCache's ROTATE strategy");
-                let secret =
-                    secret(stack, "cache_auth_token", format!("{id}/auth-token"), "Redis AUTH token", key, rotation);
-                let token = stack.variable(
+                let secret = Secret::new(format!("{k}_cache_auth_token"), format!("{id}/auth-token"))
+                    .description("Redis AUTH token")
+                    .rotation(rotation)
+                    .kms_key(key)
+                    .build(ctx);
+                let token = ctx.variable(
                     Variable::new(*variable, "string")
                         .description(format!(
                             "AUTH token of {id}, read from its Secrets Manager secret by the pipeline"
@@ -340,14 +426,14 @@ impl Redis {
     /// The RBAC users: the built-in `default` user switched off, and one IAM-authenticated
     /// application user. Returns the user group id, the user's name and ARN.
     fn users(&self, stack: &mut Stack) -> (Expr<String>, String, Expr<String>) {
-        let id = &self.id;
+        let (k, id) = (self.key.as_str(), &self.id);
         let engine = match self.engine {
             Engine::Redis => "REDIS",
             Engine::Valkey => "VALKEY",
         };
         // Every user group must contain a user named `default`; this one can do nothing.
         let default = stack.add(
-            Resource::new("aws_elasticache_user", "default")
+            Resource::new("aws_elasticache_user", format!("{k}_default"))
                 .set("user_id", format!("{id}-default"))
                 .set("user_name", "default")
                 .set("engine", engine)
@@ -356,7 +442,7 @@ impl Redis {
         );
         let app_user = format!("{id}-app");
         let app = stack.add(
-            Resource::new("aws_elasticache_user", "app")
+            Resource::new("aws_elasticache_user", format!("{k}_app"))
                 .set("user_id", app_user.as_str())
                 .set("user_name", app_user.as_str())
                 .set("engine", engine)
@@ -364,7 +450,7 @@ impl Redis {
                 .block("authentication_mode", Body::new().set("type", "iam")),
         );
         let group = stack.add(
-            Resource::new("aws_elasticache_user_group", "main")
+            Resource::new("aws_elasticache_user_group", k)
                 .set("user_group_id", format!("{id}-users"))
                 .set("engine", engine)
                 .set("user_ids", vec![default.attr("user_id"), app.attr("user_id")]),

@@ -1,29 +1,34 @@
-//! CloudFront in front of a private S3 bucket (origin access control) and, for `/api/*`, a load
-//! balancer: HTTPS only with TLS 1.2+, security headers, compression, SPA error pages.
+//! CloudFront in front of a private S3 bucket (origin access control) and, for chosen paths,
+//! an API origin such as a load balancer: HTTPS only with TLS 1.2+, security headers,
+//! compression, and error pages (a single-page app's by default).
 //!
 //! ```
-//! use tfsynth::modules::{Account, edge::Distribution, kms, storage::{AccessLogs, Bucket, Encryption}};
+//! use tfsynth::modules::{Account, Context, edge::Distribution, kms, storage::{AccessLogs, Bucket}};
 //! use tfsynth::prelude::*;
 //!
-//! let account = Account { id: "123456789012", region: "us-east-1" };
-//! let mut stack = Stack::new("demo", "production");
-//! stack.provider(Provider::aws(account.region));
-//! let key = kms::Key::new("main", "demo", "demo").for_service("cloudfront.amazonaws.com").build(&mut stack, &account);
+//! let account = Account::new("123456789012", "us-east-1");
+//! let mut ctx = Context::new(Stack::new("demo", "production"), account);
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = kms::Key::new("main", "demo", "demo").for_service("cloudfront.amazonaws.com").build(&mut ctx);
+//! ctx.use_key(&key);
 //! let site = Bucket::new("site", "demo-site-123456789012")
-//!     .encryption(Encryption::Kms(key.clone()))
 //!     .access_logs(AccessLogs::Off("a demo"))
 //!     .allow(Distribution::read_statement(&account, "demo-site-123456789012"))
-//!     .build(&mut stack);
-//! let cdn = Distribution::new("demo.example.com", Expr::from("arn:aws:acm:us-east-1:123456789012:certificate/x"))
-//!     .build(&mut stack, &site, None);
+//!     .build(&mut ctx);
+//! let cdn = Distribution::new("site", &site, "arn:aws:acm:us-east-1:123456789012:certificate/x")
+//!     .aliases(&["demo.example.com", "www.demo.example.com"])
+//!     .error_page(404, 404, "/404.html")
+//!     .build(&mut ctx);
+//! let stack = ctx.finish();
 //! validate(&stack)?;
+//! assert!(render(&stack, Format::Hcl).contains(r#"response_page_path = "/404.html""#));
 //! # let _ = cdn;
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
-use super::Account;
 use super::iam::Statement;
 use super::storage::BucketRef;
+use super::{Account, Context};
 use crate::prelude::*;
 
 /// AWS managed cache and header policies.
@@ -33,34 +38,95 @@ const ALL_VIEWER_EXCEPT_HOST: &str = "b689b0a8-53d0-40ab-baf2-68738e2966ac";
 
 /// What the distribution gives the stack.
 #[derive(Debug, Clone)]
-pub struct Cdn {
+pub struct DistributionRef {
     /// The distribution's domain name, for alias records.
     pub domain_name: Expr<String>,
     /// The hosted zone of that name, for alias records.
     pub zone_id: Expr<String>,
     /// The distribution ARN.
     pub arn: Expr<String>,
+    /// The distribution itself.
+    pub resource: Ref,
+}
+
+/// An error response: requests failing with `code` get `path` with `response_code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ErrorPage {
+    code: u16,
+    response_code: u16,
+    path: String,
 }
 
 /// A distribution under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a distribution does nothing until built into a stack"]
 pub struct Distribution {
-    alias: String,
+    key: String,
+    bucket: BucketRef,
+    aliases: Vec<String>,
     certificate_arn: Expr<String>,
     web_acl: Option<Expr<String>>,
     price_class: &'static str,
+    default_root_object: String,
+    error_pages: Vec<ErrorPage>,
+    custom_errors: bool,
+    api: Option<(Expr<String>, Vec<&'static str>)>,
 }
 
 impl Distribution {
-    /// A distribution serving `alias` with `certificate_arn` (an ACM certificate in us-east-1).
-    pub fn new(alias: impl Into<String>, certificate_arn: impl Into<Expr<String>>) -> Self {
+    /// Distribution `key` serving `bucket` with `certificate_arn` (an ACM certificate in
+    /// us-east-1), answering unknown paths with `/index.html` as a single-page app does.
+    pub fn new(key: impl Into<String>, bucket: &BucketRef, certificate_arn: impl Into<Expr<String>>) -> Self {
+        let spa = |code| ErrorPage { code, response_code: 200, path: "/index.html".into() };
         Self {
-            alias: alias.into(),
+            key: key.into(),
+            bucket: bucket.clone(),
+            aliases: Vec::new(),
             certificate_arn: certificate_arn.into(),
             web_acl: None,
             price_class: "PriceClass_100",
+            default_root_object: "index.html".into(),
+            error_pages: vec![spa(403), spa(404)],
+            custom_errors: false,
+            api: None,
         }
+    }
+
+    /// The names the distribution answers to; each must be on the certificate.
+    pub fn aliases<S: AsRef<str>>(mut self, names: &[S]) -> Self {
+        self.aliases.extend(names.iter().map(|n| n.as_ref().to_owned()));
+        self
+    }
+
+    /// Answers requests failing with `code` with `path` and `response_code`; the first call
+    /// replaces the single-page-app defaults.
+    pub fn error_page(mut self, code: u16, response_code: u16, path: impl Into<String>) -> Self {
+        if !self.custom_errors {
+            self.error_pages.clear();
+            self.custom_errors = true;
+        }
+        self.error_pages.retain(|p| p.code != code);
+        self.error_pages.push(ErrorPage { code, response_code, path: path.into() });
+        self
+    }
+
+    /// The object served for `/` (default `index.html`).
+    pub fn default_root_object(mut self, object: impl Into<String>) -> Self {
+        self.default_root_object = object.into();
+        self
+    }
+
+    /// Sends requests for `paths` (e.g. `/api/*`) to an HTTPS origin such as a load balancer,
+    /// uncached, with the viewer's headers.
+    pub fn api_origin(mut self, domain_name: impl Into<Expr<String>>, paths: &[&'static str]) -> Self {
+        self.api = Some((domain_name.into(), paths.to_vec()));
+        self
+    }
+
+    /// The price class (default `PriceClass_100`: North America and Europe).
+    pub fn price_class(mut self, class: &'static str) -> Self {
+        self.price_class = class;
+        self
     }
 
     /// A `CLOUDFRONT`-scope web ACL (created in us-east-1) to attach.
@@ -78,44 +144,45 @@ impl Distribution {
             .when("StringLike", "AWS:SourceArn", format!("arn:aws:cloudfront::{}:distribution/*", account.id))
     }
 
-    /// Adds the distribution and its origin access control; `/api/*` goes to `api_origin` (a
-    /// load balancer DNS name) when given.
-    pub fn build(self, stack: &mut Stack, bucket: &BucketRef, api_origin: Option<&Expr<String>>) -> Cdn {
-        let oac = stack.add(
-            Resource::new("aws_cloudfront_origin_access_control", "site")
-                .set("name", format!("{}-s3", self.alias.replace('.', "-")))
+    /// Adds the distribution, its origin access control and its security headers policy.
+    pub fn build(self, ctx: &mut Context) -> DistributionRef {
+        ctx.within("edge", |ctx| self.add(ctx))
+    }
+
+    fn add(self, ctx: &mut Context) -> DistributionRef {
+        let k = self.key.as_str();
+        let at = format!("aws_cloudfront_distribution.{k}");
+        if self.aliases.is_empty() {
+            ctx.problem_at(&at, "aliases", "the distribution answers to no name", "give it .aliases(&[\"www.example.com\"])");
+        }
+        let label = self.aliases.first().map_or_else(|| k.to_owned(), |a| a.replace('.', "-"));
+        let oac = ctx.add(
+            Resource::new("aws_cloudfront_origin_access_control", k)
+                .set("name", format!("{label}-s3"))
                 .set("origin_access_control_origin_type", "s3")
                 .set("signing_behavior", "always")
                 .set("signing_protocol", "sigv4"),
         );
-        let headers = security_headers(stack, &self.alias);
+        let headers = security_headers(ctx, k, &label);
         let s3_origin = Body::new()
             .set("origin_id", "s3")
-            .set("domain_name", bucket.regional_domain_name.clone())
+            .set("domain_name", self.bucket.regional_domain_name.clone())
             .set("origin_access_control_id", oac.id());
-        let behavior = |origin: &str, cache: &str| {
-            Body::new()
-                .set("target_origin_id", origin)
-                .set("viewer_protocol_policy", "redirect-to-https")
-                .set("compress", true)
-                .set("cache_policy_id", cache)
-                .set("response_headers_policy_id", headers.clone())
-        };
         let viewer = Body::new()
             .set("acm_certificate_arn", self.certificate_arn.clone())
             .set("ssl_support_method", "sni-only")
             .set("minimum_protocol_version", "TLSv1.2_2021");
-        let mut d = Resource::new("aws_cloudfront_distribution", "site")
+        let mut d = Resource::new("aws_cloudfront_distribution", k)
             .set("enabled", true)
             .set("is_ipv6_enabled", true)
             .set("http_version", "http2and3")
-            .set("comment", self.alias.as_str())
-            .set("aliases", vec![self.alias.as_str()])
-            .set("default_root_object", "index.html")
+            .set("comment", label.as_str())
+            .set("aliases", self.aliases.clone())
+            .set("default_root_object", self.default_root_object.as_str())
             .set("price_class", self.price_class)
             .set_opt("web_acl_id", self.web_acl.clone())
             .block("origin", s3_origin);
-        if let Some(api) = api_origin {
+        if let Some((api, _)) = &self.api {
             let custom = Body::new()
                 .set("http_port", 80)
                 .set("https_port", 443)
@@ -123,32 +190,17 @@ impl Distribution {
                 .set("origin_ssl_protocols", vec!["TLSv1.2"]);
             d = d.block(
                 "origin",
-                Body::new()
-                    .set("origin_id", "api")
-                    .set("domain_name", api.clone())
-                    .block("custom_origin_config", custom),
+                Body::new().set("origin_id", "api").set("domain_name", api.clone()).block("custom_origin_config", custom),
             );
         }
-        d = d.block(
-            "default_cache_behavior",
-            behavior("s3", CACHING_OPTIMIZED)
-                .set("allowed_methods", vec!["GET", "HEAD"])
-                .set("cached_methods", vec!["GET", "HEAD"]),
-        );
-        if api_origin.is_some() {
-            let methods = vec!["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
-            let api = behavior("api", CACHING_DISABLED)
-                .set("path_pattern", "/api/*")
-                .set("allowed_methods", methods)
-                .set("cached_methods", vec!["GET", "HEAD"])
-                .set("origin_request_policy_id", ALL_VIEWER_EXCEPT_HOST);
-            d = d.block("ordered_cache_behavior", api);
-        }
-        // A single-page app answers unknown paths with its index page.
-        for code in [403, 404] {
+        d = self.behaviors(d, &headers);
+        for page in &self.error_pages {
             d = d.block(
                 "custom_error_response",
-                Body::new().set("error_code", code).set("response_code", 200).set("response_page_path", "/index.html"),
+                Body::new()
+                    .set("error_code", page.code)
+                    .set("response_code", page.response_code)
+                    .set("response_page_path", page.path.as_str()),
             );
         }
         d = d
@@ -171,14 +223,49 @@ impl Distribution {
                 )
                 .skip_check("CKV2_AWS_47", "no CLOUDFRONT-scope web ACL given");
         }
-        let d = stack.add(d);
-        Cdn { domain_name: d.attr("domain_name").typed(), zone_id: d.attr("hosted_zone_id").typed(), arn: d.arn() }
+        let d = ctx.add(d);
+        DistributionRef {
+            domain_name: d.attr("domain_name").typed(),
+            zone_id: d.attr("hosted_zone_id").typed(),
+            arn: d.arn(),
+            resource: d,
+        }
+    }
+}
+
+impl Distribution {
+    /// The default behaviour (the bucket, cached) and one per API path (uncached).
+    fn behaviors(&self, d: Resource, headers: &Expr<String>) -> Resource {
+        let behavior = |origin: &str, cache: &str| {
+            Body::new()
+                .set("target_origin_id", origin)
+                .set("viewer_protocol_policy", "redirect-to-https")
+                .set("compress", true)
+                .set("cache_policy_id", cache)
+                .set("response_headers_policy_id", headers.clone())
+        };
+        let mut d = d.block(
+            "default_cache_behavior",
+            behavior("s3", CACHING_OPTIMIZED)
+                .set("allowed_methods", vec!["GET", "HEAD"])
+                .set("cached_methods", vec!["GET", "HEAD"]),
+        );
+        for path in self.api.iter().flat_map(|(_, paths)| paths) {
+            let methods = vec!["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
+            let api = behavior("api", CACHING_DISABLED)
+                .set("path_pattern", *path)
+                .set("allowed_methods", methods)
+                .set("cached_methods", vec!["GET", "HEAD"])
+                .set("origin_request_policy_id", ALL_VIEWER_EXCEPT_HOST);
+            d = d.block("ordered_cache_behavior", api);
+        }
+        d
     }
 }
 
 /// Security headers on every response: HSTS for two years with preload, no MIME sniffing, no
 /// framing, a strict referrer policy.
-fn security_headers(stack: &mut Stack, alias: &str) -> Expr<String> {
+fn security_headers(stack: &mut Stack, key: &str, label: &str) -> Expr<String> {
     let hsts = Body::new()
         .set("access_control_max_age_sec", 63_072_000)
         .set("include_subdomains", true)
@@ -194,8 +281,8 @@ fn security_headers(stack: &mut Stack, alias: &str) -> Expr<String> {
         )
         .block("xss_protection", Body::new().set("protection", true).set("mode_block", true).set("override", true));
     let policy = stack.add(
-        Resource::new("aws_cloudfront_response_headers_policy", "security")
-            .set("name", format!("{}-security-headers", alias.replace('.', "-")))
+        Resource::new("aws_cloudfront_response_headers_policy", format!("{key}_security"))
+            .set("name", format!("{label}-security-headers"))
             .block("security_headers_config", config),
     );
     policy.id()

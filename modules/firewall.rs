@@ -6,29 +6,38 @@
 //! always gets an `override_action` (seed 002 gave its rate rule `override_action`).
 //!
 //! ```
-//! use tfsynth::modules::{Account, firewall::{ManagedGroup, WebAcl}, kms, load_balancing::{Alb, TargetGroup}, networking::Vpc};
+//! use tfsynth::modules::{Account, Context, firewall::{ManagedGroup, WebAcl}, kms, load_balancing::{Alb, TargetGroup}, networking::Vpc};
 //! use tfsynth::prelude::*;
 //!
-//! let account = Account { id: "123456789012", region: "us-east-1" };
-//! let mut stack = Stack::new("demo", "production");
-//! stack.provider(Provider::aws(account.region));
-//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut stack, &account);
-//! let net = Vpc::new("demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut stack, &account, &key);
-//! let alb = Alb::new("demo", "arn:aws:acm:us-east-1:123456789012:certificate/x")
-//!     .target_group(TargetGroup::new("web", 8080))
-//!     .default_target("web")
-//!     .build(&mut stack, &account, &net);
-//! WebAcl::new("demo-production")
+//! let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut ctx);
+//! ctx.use_key(&key);
+//! let net = Vpc::new("main", "demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx);
+//! ctx.use_network(&net);
+//! let web = TargetGroup::new("web", "demo-web", 8080).build(&mut ctx);
+//! let alb = Alb::new("public", "demo", "arn:aws:acm:us-east-1:123456789012:certificate/x").default_target(&web).build(&mut ctx);
+//! WebAcl::new("waf", "demo-production")
 //!     .managed(ManagedGroup::aws("AWSManagedRulesCommonRuleSet").count("SizeRestrictions_BODY"))
-//!     .build(&mut stack, &key, &alb);
-//! validate(&stack)?;
+//!     .protect(&alb)
+//!     .build(&mut ctx);
+//! validate(&ctx.finish())?;
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
-use super::KmsKey;
-use super::load_balancing::LoadBalancer;
-use super::logs::{Retention, log_group};
+use super::load_balancing::AlbRef;
+use super::logs::LogGroup;
+use super::{Context, Retention};
 use crate::prelude::*;
+
+/// A web ACL, for the escape hatch and for associating it elsewhere.
+#[derive(Debug, Clone)]
+pub struct WebAclRef {
+    /// The web ACL ARN.
+    pub arn: Expr<String>,
+    /// The web ACL itself.
+    pub resource: Ref,
+}
 
 /// An AWS managed rule group, with rules switched to count-only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,10 +91,12 @@ enum Rule {
 #[derive(Debug, Clone)]
 #[must_use = "a web ACL does nothing until built into a stack"]
 pub struct WebAcl {
+    key: String,
     name: String,
     rules: Vec<Rule>,
     defaults: bool,
     log_retention: Retention,
+    protects: Vec<AlbRef>,
 }
 
 /// 1,177 of the 1,500 capacity units a web ACL has, with the rate rule.
@@ -100,9 +111,22 @@ const DEFAULT_GROUPS: [&str; 5] = [
 ];
 
 impl WebAcl {
-    /// Web ACL `name` with the default rules.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), rules: Vec::new(), defaults: true, log_retention: Retention::OneYear }
+    /// Web ACL `key` called `name` with the default rules.
+    pub fn new(key: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+            rules: Vec::new(),
+            defaults: true,
+            log_retention: Retention::OneYear,
+            protects: Vec::new(),
+        }
+    }
+
+    /// Puts the web ACL in front of `alb`.
+    pub fn protect(mut self, alb: &AlbRef) -> Self {
+        self.protects.push(alb.clone());
+        self
     }
 
     /// Blocks an IP after `limit` requests in `window_sec` seconds (60, 120, 300 or 600).
@@ -146,16 +170,20 @@ impl WebAcl {
         rules
     }
 
-    fn check(stack: &mut Stack, rules: &[Rule]) {
+    fn check(&self, stack: &mut Stack, rules: &[Rule]) {
+        let at = format!("aws_wafv2_web_acl.{}", self.key);
+        if self.protects.is_empty() {
+            stack.problem(&at, "the web ACL protects nothing", "put it in front of a load balancer with .protect(&alb)");
+        }
         for rule in rules {
             if let Rule::Rate { limit, window_sec } = rule {
                 if ![60, 120, 300, 600].contains(window_sec) {
                     let help = "WAF counts over 60, 120, 300 or 600 seconds; 1000/min is limit 1000 over 60 s";
-                    stack.problem("aws_wafv2_web_acl.main", format!("rate window of {window_sec} s"), help);
+                    stack.problem(&at, format!("rate window of {window_sec} s"), help);
                 }
                 if !(10..=2_000_000_000).contains(limit) {
                     stack.problem(
-                        "aws_wafv2_web_acl.main",
+                        &at,
                         format!("rate limit {limit}"),
                         "use 10-2,000,000,000 requests",
                     );
@@ -164,15 +192,19 @@ impl WebAcl {
         }
     }
 
-    /// Adds the web ACL, its association with `alb`, and its logging to `stack`.
-    pub fn build(self, stack: &mut Stack, key: &KmsKey, alb: &LoadBalancer) -> Expr<String> {
+    /// Adds the web ACL, its associations and its logging.
+    pub fn build(self, ctx: &mut Context) -> WebAclRef {
+        ctx.within("firewall", |ctx| self.add(ctx))
+    }
+
+    fn add(self, ctx: &mut Context) -> WebAclRef {
         let rules = self.all_rules();
-        Self::check(stack, &rules);
-        let name = self.name.as_str();
+        self.check(ctx, &rules);
+        let (k, name) = (self.key.as_str(), self.name.as_str());
         let bodies =
             rules.iter().enumerate().map(|(i, rule)| rule_body(rule, u16::try_from(i + 1).unwrap_or(u16::MAX)));
-        let acl = stack.add(
-            Resource::new("aws_wafv2_web_acl", "main")
+        let acl = ctx.add(
+            Resource::new("aws_wafv2_web_acl", k)
                 .set("name", name)
                 .set("description", format!("Web ACL of {name}"))
                 .set("scope", "REGIONAL")
@@ -180,19 +212,21 @@ impl WebAcl {
                 .blocks("rule", bodies)
                 .block("visibility_config", visibility(name)),
         );
-        stack.add(
-            Resource::new("aws_wafv2_web_acl_association", "main")
-                .set("resource_arn", alb.arn.clone())
-                .set("web_acl_arn", acl.arn()),
-        );
+        for alb in &self.protects {
+            ctx.add(
+                Resource::new("aws_wafv2_web_acl_association", format!("{k}_{}", alb.resource.address().name))
+                    .set("resource_arn", alb.arn.clone())
+                    .set("web_acl_arn", acl.arn()),
+            );
+        }
         // WAF only delivers to log groups whose names start with `aws-waf-logs-`.
-        let logs = log_group(stack, "waf", format!("aws-waf-logs-{name}"), key, self.log_retention);
-        stack.add(
-            Resource::new("aws_wafv2_web_acl_logging_configuration", "main")
+        let logs = LogGroup::new(format!("{k}_waf"), format!("aws-waf-logs-{name}")).retention(self.log_retention).build(ctx);
+        ctx.add(
+            Resource::new("aws_wafv2_web_acl_logging_configuration", k)
                 .set("resource_arn", acl.arn())
                 .set("log_destination_configs", vec![logs.arn]),
         );
-        acl.arn()
+        WebAclRef { arn: acl.arn(), resource: acl }
     }
 }
 

@@ -12,6 +12,7 @@
 //! assert!(hcl.starts_with("jsonencode({ Version = \"2012-10-17\""));
 //! ```
 
+use super::Context;
 use crate::prelude::*;
 
 /// One statement of a policy document.
@@ -112,69 +113,136 @@ pub fn policy(statements: impl IntoIterator<Item = Statement>) -> Expr<String> {
     ]))
 }
 
-/// A role that an AWS service assumes, with inline policies only: nothing else can grow its
-/// permissions behind the stack's back.
+/// A role, for the components and stacks that grant it more or hand it to a service.
 #[derive(Debug, Clone)]
-pub struct Role {
+pub struct RoleRef {
     /// The role ARN.
     pub arn: Expr<String>,
     /// The role name.
     pub name: Expr<String>,
+    /// The role itself, for the escape hatch.
+    pub resource: Ref,
 }
 
-/// Adds role `id` named `name`, assumable by `service` from `account` only, with one inline
-/// policy per `(name, statements)`.
-pub fn service_role(
-    stack: &mut Stack,
-    id: &str,
-    name: impl Into<Expression>,
-    service: &str,
-    account: &super::Account,
-    policies: Vec<(&str, Vec<Statement>)>,
-) -> Role {
-    // `aws:SourceAccount` stops the confused-deputy problem: another account's resources
-    // cannot make the service act with this role.
-    let trust =
-        Statement::allow(["sts:AssumeRole"]).service(service).when("StringEquals", "aws:SourceAccount", account.id);
-    role(stack, id, name, trust, policies)
+/// Who may assume a role.
+#[derive(Debug, Clone)]
+enum Trust {
+    /// An AWS service acting for this account only (`aws:SourceAccount`).
+    Service(String),
+    /// A service that does not pass `aws:SourceAccount` when it assumes a role.
+    ServiceUnchecked(String),
 }
 
-/// Like [`service_role`], for services that do not pass `aws:SourceAccount` when they assume
-/// a role (the EKS control plane, EC2 instances).
-pub fn service_role_without_source_check(
-    stack: &mut Stack,
-    id: &str,
-    name: impl Into<Expression>,
-    service: &str,
-    policies: Vec<(&str, Vec<Statement>)>,
-) -> Role {
-    role(stack, id, name, Statement::allow(["sts:AssumeRole"]).service(service), policies)
+/// A role that an AWS service assumes, with inline policies: nothing outside the stack can
+/// grow its permissions. AWS-managed policies are attached only where AWS defines what a
+/// service role needs (RDS enhanced monitoring, EKS nodes).
+#[derive(Debug, Clone)]
+#[must_use = "a role does nothing until built into a stack"]
+pub struct Role {
+    key: String,
+    name: Expression,
+    trust: Trust,
+    policies: Vec<(String, Vec<Statement>)>,
+    managed: Vec<String>,
 }
 
-fn role(
-    stack: &mut Stack,
-    id: &str,
-    name: impl Into<Expression>,
-    trust: Statement,
-    policies: Vec<(&str, Vec<Statement>)>,
-) -> Role {
-    let role =
-        stack.add(Resource::new("aws_iam_role", id).set("name", name).set("assume_role_policy", policy([trust])));
-    for (policy_name, statements) in policies {
-        stack.add(
-            Resource::new("aws_iam_role_policy", format!("{id}_{policy_name}").replace('-', "_"))
-                .set("name", policy_name)
-                .set("role", role.id())
-                .set("policy", policy(statements)),
-        );
+impl Role {
+    /// Role `key` called `name`, assumable by `service` (e.g. `ecs-tasks.amazonaws.com`) when
+    /// it acts for this account: `aws:SourceAccount` stops another account's resources from
+    /// making the service act with this role (the confused-deputy problem).
+    pub fn for_service(key: impl Into<String>, name: impl Into<Expression>, service: &str) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+            trust: Trust::Service(service.to_owned()),
+            policies: Vec::new(),
+            managed: Vec::new(),
+        }
     }
-    Role { arn: role.arn(), name: role.attr("name").typed() }
+
+    /// Trusts the service without the `aws:SourceAccount` condition, for services that do not
+    /// pass it when they assume a role (the EKS control plane, EC2 instances).
+    pub fn without_source_check(mut self) -> Self {
+        let (Trust::Service(s) | Trust::ServiceUnchecked(s)) = self.trust;
+        self.trust = Trust::ServiceUnchecked(s);
+        self
+    }
+
+    /// Adds inline policy `name`.
+    pub fn policy(mut self, name: impl Into<String>, statements: Vec<Statement>) -> Self {
+        self.policies.push((name.into(), statements));
+        self
+    }
+
+    /// Attaches the AWS-managed policy `arn`.
+    pub fn managed_policy(mut self, arn: impl Into<String>) -> Self {
+        self.managed.push(arn.into());
+        self
+    }
+
+    /// Adds the role, its inline policies and attachments.
+    pub fn build(self, ctx: &mut Context) -> RoleRef {
+        ctx.within("iam", |ctx| {
+            let account = *ctx.account();
+            let trust = match &self.trust {
+                Trust::Service(service) => Statement::allow(["sts:AssumeRole"])
+                    .service(service.as_str())
+                    .when("StringEquals", "aws:SourceAccount", account.id.as_str()),
+                Trust::ServiceUnchecked(service) => Statement::allow(["sts:AssumeRole"]).service(service.as_str()),
+            };
+            let role = ctx.add(
+                Resource::new("aws_iam_role", &self.key)
+                    .set("name", self.name)
+                    .set("assume_role_policy", policy([trust])),
+            );
+            for (policy_name, statements) in self.policies {
+                ctx.add(
+                    Resource::new("aws_iam_role_policy", snake(&format!("{}_{policy_name}", self.key)))
+                        .set("name", policy_name)
+                        .set("role", role.id())
+                        .set("policy", policy(statements)),
+                );
+            }
+            for arn in self.managed {
+                let short = arn.rsplit('/').next().unwrap_or_default();
+                ctx.add(
+                    Resource::new("aws_iam_role_policy_attachment", snake(&format!("{}_{short}", self.key)))
+                        .set("role", role.attr("name"))
+                        .set("policy_arn", arn),
+                );
+            }
+            RoleRef { arn: role.arn(), name: role.attr("name").typed(), resource: role }
+        })
+    }
 }
 
-/// Attaches the AWS-managed policy `arn` to `role`, for service roles AWS defines the
-/// permissions of (e.g. RDS enhanced monitoring).
-pub fn attach_managed_policy(stack: &mut Stack, key: &str, role: &Role, arn: &str) {
-    stack.add(
-        Resource::new("aws_iam_role_policy_attachment", key).set("role", role.name.clone()).set("policy_arn", arn),
-    );
+/// `AmazonEKS_CNI_Policy` -> `amazon_eks_cni_policy`: a Terraform name from an AWS one.
+fn snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 8);
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let after_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let before_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase) && i > 0 && chars[i - 1].is_ascii_uppercase();
+            if (after_lower || before_lower) && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn aws_names_become_terraform_names() {
+        assert_eq!(super::snake("AmazonEKS_CNI_Policy"), "amazon_eks_cni_policy");
+        assert_eq!(super::snake("nodes_AmazonEC2ContainerRegistryReadOnly"), "nodes_amazon_ec2_container_registry_read_only");
+        assert_eq!(super::snake("app-task_task"), "app_task_task");
+    }
 }

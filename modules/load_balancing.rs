@@ -1,40 +1,42 @@
 //! An internet-facing Application Load Balancer: HTTPS with a TLS 1.3 policy, HTTP redirected to
-//! HTTPS, invalid headers dropped, access logs to a bucket of its own, target groups with health
-//! checks, and path / host rules with plain or weighted (blue/green, canary) forwarding.
+//! HTTPS, invalid headers dropped, access logs to a bucket of its own; target groups with
+//! health checks; path / host rules with plain or weighted (blue/green, canary) forwarding.
+//!
+//! Target groups are built first and passed by handle to the load balancer's rules and to the
+//! services behind them, so a rule cannot name a group that does not exist.
 //!
 //! ```
-//! use tfsynth::modules::{Account, kms, load_balancing::{Alb, Condition, TargetGroup}, networking::Vpc};
+//! use tfsynth::modules::{Account, Context, kms, load_balancing::{Alb, Condition, TargetGroup}, networking::Vpc};
 //! use tfsynth::prelude::*;
 //!
-//! let account = Account { id: "123456789012", region: "us-east-1" };
-//! let mut stack = Stack::new("demo", "production");
-//! stack.provider(Provider::aws(account.region));
-//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut stack, &account);
-//! let net = Vpc::new("demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut stack, &account, &key);
-//! let cert = Expr::from("arn:aws:acm:us-east-1:123456789012:certificate/example");
-//! let alb = Alb::new("demo-production", cert)
-//!     .target_group(TargetGroup::new("web", 8080))
-//!     .target_group(TargetGroup::new("api", 8000))
-//!     .default_target("web")
-//!     .forward(100, Condition::Path(vec!["/api/*"]), "api")
-//!     .build(&mut stack, &account, &net);
+//! let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut ctx);
+//! ctx.use_key(&key);
+//! let net = Vpc::new("main", "demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx);
+//! ctx.use_network(&net);
+//! let web = TargetGroup::new("web", "demo-web", 8080).build(&mut ctx);
+//! let api = TargetGroup::new("api", "demo-api", 8000).health_check_timeout(10).build(&mut ctx);
+//! let alb = Alb::new("public", "demo-production", "arn:aws:acm:us-east-1:123456789012:certificate/example")
+//!     .default_target(&web)
+//!     .forward(100, Condition::Path(vec!["/api/*"]), &api)
+//!     .build(&mut ctx);
+//! let stack = ctx.finish();
 //! validate(&stack)?;
 //! assert!(render(&stack, Format::Json).contains(r#""drop_invalid_header_fields": true"#));
 //! # let _ = alb;
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
-use indexmap::IndexMap;
-
-use super::Account;
 use super::iam::Statement;
-use super::networking::{Network, Peer, Port, SecurityGroup};
+use super::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, VpcRef};
 use super::storage::{AccessLogs, Bucket, Encryption};
+use super::{Context, Deletion};
 use crate::prelude::*;
 
 /// What the load balancer gives the components behind and in front of it.
 #[derive(Debug, Clone)]
-pub struct LoadBalancer {
+pub struct AlbRef {
     /// The load balancer ARN (for WAF associations).
     pub arn: Expr<String>,
     /// The ARN suffix CloudWatch metrics use.
@@ -44,12 +46,14 @@ pub struct LoadBalancer {
     /// The hosted zone of the DNS name, for alias records.
     pub zone_id: Expr<String>,
     /// The load balancer's security group: add egress to targets from it.
-    pub security_group: SecurityGroup,
-    /// The target groups by name.
-    pub target_groups: IndexMap<String, TargetGroupRef>,
+    pub security_group: SecurityGroupRef,
+    /// The load balancer itself.
+    pub resource: Ref,
+    /// The HTTPS listener: services registering with a target group wait for it.
+    pub https_listener: Ref,
 }
 
-/// A target group, for services to register with.
+/// A target group, for services to register with and rules to forward to.
 #[derive(Debug, Clone)]
 pub struct TargetGroupRef {
     /// The target group ARN.
@@ -58,26 +62,45 @@ pub struct TargetGroupRef {
     pub arn_suffix: Expr<String>,
     /// The port targets listen on.
     pub port: u16,
-    /// The load balancer's ARN suffix, for request-count scaling labels.
-    pub lb_arn_suffix: Expr<String>,
+    /// The target group itself.
+    pub resource: Ref,
 }
 
-/// A target group: IP targets (Fargate tasks) on one port, with a health check.
+/// A target group under construction: IP targets (Fargate tasks) on one port, with a health
+/// check.
 #[derive(Debug, Clone)]
-#[must_use]
+#[must_use = "a target group does nothing until built into a stack"]
 pub struct TargetGroup {
+    key: String,
     name: String,
     port: u16,
     health_path: String,
+    matcher: String,
     healthy: u8,
     unhealthy: u8,
     timeout: u8,
+    interval: u16,
+    deregistration_delay: u16,
+    network: Option<VpcRef>,
 }
 
 impl TargetGroup {
-    /// Target group `name` for targets on `port`, checked at `/health`.
-    pub fn new(name: impl Into<String>, port: u16) -> Self {
-        Self { name: name.into(), port, health_path: "/health".into(), healthy: 3, unhealthy: 3, timeout: 5 }
+    /// Target group `key` called `name` (at most 32 characters) for targets on `port`, checked
+    /// at `/health` every 30 s with a 5 s timeout, 3 checks to change state, expecting 200.
+    pub fn new(key: impl Into<String>, name: impl Into<String>, port: u16) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+            port,
+            health_path: "/health".into(),
+            matcher: "200".into(),
+            healthy: 3,
+            unhealthy: 3,
+            timeout: 5,
+            interval: 30,
+            deregistration_delay: 30,
+            network: None,
+        }
     }
 
     /// The health check path.
@@ -86,11 +109,101 @@ impl TargetGroup {
         self
     }
 
-    /// Consecutive checks to become healthy / unhealthy.
+    /// Consecutive checks to become healthy / unhealthy (2-10 each).
     pub fn thresholds(mut self, healthy: u8, unhealthy: u8) -> Self {
         self.healthy = healthy;
         self.unhealthy = unhealthy;
         self
+    }
+
+    /// Seconds before a check fails (2-120; less than the interval).
+    pub fn health_check_timeout(mut self, seconds: u8) -> Self {
+        self.timeout = seconds;
+        self
+    }
+
+    /// Seconds between checks (5-300).
+    pub fn health_check_interval(mut self, seconds: u16) -> Self {
+        self.interval = seconds;
+        self
+    }
+
+    /// The HTTP codes that count as healthy, e.g. `200` or `200-299`.
+    pub fn matcher(mut self, codes: impl Into<String>) -> Self {
+        self.matcher = codes.into();
+        self
+    }
+
+    /// Seconds a deregistering target keeps serving open requests (0-3600; 30 by default).
+    pub fn deregistration_delay(mut self, seconds: u16) -> Self {
+        self.deregistration_delay = seconds;
+        self
+    }
+
+    /// The network of the targets instead of the context's.
+    pub fn network(mut self, network: &VpcRef) -> Self {
+        self.network = Some(network.clone());
+        self
+    }
+
+    fn check(&self, stack: &mut Stack, at: &str) {
+        if self.port == 0 {
+            stack.problem_at(at, "port", "port 0 is not a valid target port", "use 1-65535");
+        }
+        if !valid_name(&self.name) {
+            let help = "use at most 32 letters, digits and hyphens, not starting or ending with a hyphen";
+            stack.problem_at(at, "name", format!("target group name `{}` is not valid", self.name), help);
+        }
+        let health = "health_check";
+        if !(2..=10).contains(&self.healthy) || !(2..=10).contains(&self.unhealthy) {
+            let message = format!("thresholds {}/{} are outside 2-10", self.healthy, self.unhealthy);
+            stack.problem_at(at, health, message, "use 2-10 consecutive checks");
+        }
+        if !(5..=300).contains(&self.interval) || !(2..=120).contains(&self.timeout) {
+            let message = format!("interval {} s / timeout {} s are outside 5-300 / 2-120", self.interval, self.timeout);
+            stack.problem_at(at, health, message, "use an interval of 5-300 s and a timeout of 2-120 s");
+        } else if u16::from(self.timeout) >= self.interval {
+            let message = format!("timeout {} s is not shorter than the interval {} s", self.timeout, self.interval);
+            stack.problem_at(at, health, message, "make the timeout shorter than the interval");
+        }
+        if self.deregistration_delay > 3600 {
+            let message = format!("deregistration delay of {} s", self.deregistration_delay);
+            stack.problem_at(at, "deregistration_delay", message, "use 0-3600 s");
+        }
+    }
+
+    /// Adds the target group.
+    pub fn build(self, ctx: &mut Context) -> TargetGroupRef {
+        ctx.within("load balancing", |ctx| {
+            let at = format!("aws_lb_target_group.{}", self.key);
+            self.check(ctx, &at);
+            let net = ctx.network_for(&at, self.network.as_ref());
+            let health = Body::new()
+                .set("enabled", true)
+                .set("path", self.health_path.as_str())
+                .set("port", "traffic-port")
+                .set("protocol", "HTTP")
+                .set("matcher", self.matcher.as_str())
+                .set("interval", self.interval)
+                .set("timeout", self.timeout)
+                .set("healthy_threshold", self.healthy)
+                .set("unhealthy_threshold", self.unhealthy);
+            let r = ctx.add(
+                Resource::new("aws_lb_target_group", &self.key)
+                    .set("name", self.name.as_str())
+                    .set("port", self.port)
+                    .set("protocol", "HTTP")
+                    .set("target_type", "ip")
+                    .set("vpc_id", net.vpc_id.0)
+                    .set("deregistration_delay", self.deregistration_delay)
+                    .block("health_check", health)
+                    .skip_check(
+                        "CKV_AWS_378",
+                        "TLS ends at the load balancer; targets are reached over the private VPC network",
+                    ),
+            );
+            TargetGroupRef { arn: r.arn(), arn_suffix: r.attr("arn_suffix").typed(), port: self.port, resource: r }
+        })
     }
 }
 
@@ -107,29 +220,22 @@ pub enum Condition {
 struct Rule {
     priority: u16,
     condition: Condition,
-    targets: Vec<(String, u8)>,
-}
-
-/// Whether the load balancer survives `terraform destroy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deletion {
-    /// Deletion protection on: the default.
-    Protected,
-    /// Deletable, with the reason it is acceptable.
-    Unprotected(&'static str),
+    targets: Vec<(TargetGroupRef, u8)>,
 }
 
 /// A load balancer under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a load balancer does nothing until built into a stack"]
 pub struct Alb {
+    key: String,
     name: String,
     certificate_arn: Expr<String>,
     ssl_policy: &'static str,
     deletion: Deletion,
-    target_groups: Vec<TargetGroup>,
-    default_target: Option<String>,
+    idle_timeout: u16,
+    default_target: Option<TargetGroupRef>,
     rules: Vec<Rule>,
+    network: Option<VpcRef>,
 }
 
 /// The TLS policy: TLS 1.3 and 1.2 with forward-secret ciphers only.
@@ -148,17 +254,28 @@ const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
     ("ap-northeast-1", "582318560864"),
 ];
 
+/// A load balancer, target group or similar name: at most 32 letters, digits and hyphens.
+fn valid_name(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
 impl Alb {
-    /// Load balancer `name` (at most 32 characters) serving HTTPS with `certificate_arn`.
-    pub fn new(name: impl Into<String>, certificate_arn: impl Into<Expr<String>>) -> Self {
+    /// Load balancer `key` called `name` (at most 32 characters) serving HTTPS with
+    /// `certificate_arn`, in the public subnets of the context's network.
+    pub fn new(key: impl Into<String>, name: impl Into<String>, certificate_arn: impl Into<Expr<String>>) -> Self {
         Self {
+            key: key.into(),
             name: name.into(),
             certificate_arn: certificate_arn.into(),
             ssl_policy: TLS13_POLICY,
             deletion: Deletion::Protected,
-            target_groups: Vec::new(),
+            idle_timeout: 60,
             default_target: None,
             rules: Vec::new(),
+            network: None,
         }
     }
 
@@ -168,96 +285,82 @@ impl Alb {
         self
     }
 
-    /// Adds a target group.
-    pub fn target_group(mut self, group: TargetGroup) -> Self {
-        self.target_groups.push(group);
+    /// Seconds an idle connection stays open (1-4000; 60 by default).
+    pub fn idle_timeout(mut self, seconds: u16) -> Self {
+        self.idle_timeout = seconds;
         self
     }
 
     /// The target group requests matching no rule go to.
-    pub fn default_target(mut self, name: impl Into<String>) -> Self {
-        self.default_target = Some(name.into());
+    pub fn default_target(mut self, target: &TargetGroupRef) -> Self {
+        self.default_target = Some(target.clone());
         self
     }
 
-    /// Forwards requests matching `condition` to target group `target`.
-    pub fn forward(self, priority: u16, condition: Condition, target: &str) -> Self {
+    /// Forwards requests matching `condition` to `target`.
+    pub fn forward(self, priority: u16, condition: Condition, target: &TargetGroupRef) -> Self {
         self.weighted(priority, condition, &[(target, 1)])
     }
 
     /// Splits requests matching `condition` between target groups by weight (blue/green, canary).
-    pub fn weighted(mut self, priority: u16, condition: Condition, targets: &[(&str, u8)]) -> Self {
-        let targets = targets.iter().map(|(t, w)| ((*t).to_owned(), *w)).collect();
+    pub fn weighted(mut self, priority: u16, condition: Condition, targets: &[(&TargetGroupRef, u8)]) -> Self {
+        let targets = targets.iter().map(|(t, w)| ((*t).clone(), *w)).collect();
         self.rules.push(Rule { priority, condition, targets });
         self
     }
 
-    fn check(&self, stack: &mut Stack) {
-        let at = "aws_lb.main";
-        if self.name.len() > 32
-            || self.name.is_empty()
-            || !self.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            let help = "use at most 32 letters, digits and hyphens";
+    /// The network to run in instead of the context's.
+    pub fn network(mut self, network: &VpcRef) -> Self {
+        self.network = Some(network.clone());
+        self
+    }
+
+    fn check(&self, stack: &mut Stack, at: &str) {
+        if !valid_name(&self.name) {
+            let help = "use at most 32 letters, digits and hyphens, not starting or ending with a hyphen";
             stack.problem_at(at, "name", format!("load balancer name `{}` is not valid", self.name), help);
         }
-        let known: Vec<&str> = self.target_groups.iter().map(|t| t.name.as_str()).collect();
-        let mut referenced: Vec<&str> =
-            self.rules.iter().flat_map(|r| r.targets.iter().map(|(t, _)| t.as_str())).collect();
-        match &self.default_target {
-            Some(d) => referenced.push(d),
-            None => stack.problem(at, "no default target group", "name one with .default_target(..)"),
+        if self.default_target.is_none() {
+            stack.problem(at, "no default target group", "name one with .default_target(&group)");
         }
-        for name in referenced.into_iter().filter(|n| !known.contains(n)) {
-            stack.problem(
-                at,
-                format!("target group `{name}` is not declared"),
-                format!("declare it with .target_group(TargetGroup::new(\"{name}\", port)); known: {known:?}"),
-            );
-        }
-        for tg in &self.target_groups {
-            if tg.port == 0 {
-                stack.problem(
-                    format!("aws_lb_target_group.{}", tg.name),
-                    "port 0 is not a valid target port",
-                    "use 1-65535",
-                );
-            }
+        if !(1..=4000).contains(&self.idle_timeout) {
+            let message = format!("idle timeout of {} s", self.idle_timeout);
+            stack.problem_at(at, "idle_timeout", message, "use 1-4000 s");
         }
         let mut priorities: Vec<u16> = self.rules.iter().map(|r| r.priority).collect();
         priorities.sort_unstable();
         if priorities.windows(2).any(|w| w[0] == w[1]) || priorities.iter().any(|p| !(1..=50_000).contains(p)) {
             stack.problem(
-                "aws_lb_listener_rule",
+                format!("aws_lb_listener_rule.{}_https", self.key),
                 format!("rule priorities {priorities:?} are not unique values in 1-50000"),
                 "give each rule its own priority",
             );
         }
+        for rule in &self.rules {
+            let weights: u32 = rule.targets.iter().map(|(_, w)| u32::from(*w)).sum();
+            if rule.targets.len() > 1 && weights == 0 {
+                let at = format!("aws_lb_listener_rule.{}_https_{}", self.key, rule.priority);
+                stack.problem(at, "every weight is 0", "give at least one target group a weight above 0");
+            }
+        }
     }
 
-    /// Adds the load balancer, its security group, access-log bucket, target groups, listeners
-    /// and rules to `stack`, in the network's public subnets.
-    pub fn build(self, stack: &mut Stack, account: &Account, net: &Network) -> LoadBalancer {
-        self.check(stack);
-        let name = self.name.as_str();
-        let sg = SecurityGroup::new(
-            stack,
-            &net.vpc_id,
-            "alb",
-            format!("{name}-alb"),
-            "Load balancer: HTTP(S) from the internet",
-        );
-        sg.allow_in(stack, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
-        sg.allow_http_redirect_from_internet(stack);
-        let logs = self.log_bucket(stack, account);
-        let groups: IndexMap<String, TargetGroupRef> =
-            self.target_groups.iter().map(|tg| (tg.name.clone(), target_group(stack, name, net, tg))).collect();
+    /// Adds the load balancer, its security group, access-log bucket, listeners and rules, in
+    /// the network's public subnets.
+    pub fn build(self, ctx: &mut Context) -> AlbRef {
+        ctx.within("load balancing", |ctx| self.add(ctx))
+    }
 
-        let (protect, waiver) = match self.deletion {
-            Deletion::Protected => (true, None),
-            Deletion::Unprotected(reason) => (false, Some(reason)),
-        };
-        let mut lb = Resource::new("aws_lb", "main")
+    fn add(self, ctx: &mut Context) -> AlbRef {
+        let (k, name) = (self.key.as_str(), self.name.as_str());
+        let at = format!("aws_lb.{k}");
+        self.check(ctx, &at);
+        let net = ctx.network_for(&at, self.network.as_ref());
+        let sg = SecurityGroup::new(format!("{k}_alb"), format!("{name}-alb"), "Load balancer: HTTP(S) from the internet").network(&net).build(ctx);
+        sg.allow_in(ctx, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
+        sg.allow_http_redirect_from_internet(ctx);
+        let logs = self.log_bucket(ctx);
+        let mut lb = Resource::new("aws_lb", k)
             .set("name", name)
             .set("internal", false)
             .set("load_balancer_type", "application")
@@ -265,19 +368,18 @@ impl Alb {
             .set("subnets", net.public_subnets.0.clone())
             .set("drop_invalid_header_fields", true)
             .set("desync_mitigation_mode", "defensive")
-            .set("enable_deletion_protection", protect)
-            .block("access_logs", Body::new().set("bucket", logs).set("prefix", "alb").set("enabled", true));
-        if let Some(reason) = waiver {
+            .set("idle_timeout", self.idle_timeout)
+            .set("enable_deletion_protection", self.deletion.is_protected())
+            .block("access_logs", Body::new().set("bucket", logs.name.clone()).set("prefix", "alb").set("enabled", true))
+            // ELB writes a test object when logging is turned on; the bucket policy must allow it first.
+            .depends_on(&logs.policy);
+        if let Some(reason) = self.deletion.reason() {
             lb = lb.skip_check("CKV_AWS_150", reason);
         }
-        let lb = stack.add(lb);
-        let suffix: Expr<String> = lb.attr("arn_suffix").typed();
-        let groups: IndexMap<String, TargetGroupRef> =
-            groups.into_iter().map(|(k, g)| (k, TargetGroupRef { lb_arn_suffix: suffix.clone(), ..g })).collect();
-        let arn_of = |n: &str| groups.get(n).map_or_else(|| Expr::from(""), |g| g.arn.clone());
-        let default = self.default_target.as_deref().map_or_else(|| Expr::from(""), arn_of);
-        let https = stack.add(
-            Resource::new("aws_lb_listener", "https")
+        let lb = ctx.add(lb);
+        let default = self.default_target.as_ref().map_or_else(|| Expr::from(""), |t| t.arn.clone());
+        let https = ctx.add(
+            Resource::new("aws_lb_listener", format!("{k}_https"))
                 .set("load_balancer_arn", lb.arn())
                 .set("port", 443)
                 .set("protocol", "HTTPS")
@@ -286,8 +388,8 @@ impl Alb {
                 .block("default_action", Body::new().set("type", "forward").set("target_group_arn", default)),
         );
         let redirect = Body::new().set("port", "443").set("protocol", "HTTPS").set("status_code", "HTTP_301");
-        stack.add(
-            Resource::new("aws_lb_listener", "http")
+        ctx.add(
+            Resource::new("aws_lb_listener", format!("{k}_http"))
                 .set("load_balancer_arn", lb.arn())
                 .set("port", 80)
                 .set("protocol", "HTTP")
@@ -296,36 +398,39 @@ impl Alb {
                 .skip_check("CKV_AWS_103", "this listener only redirects to HTTPS"),
         );
         for rule in &self.rules {
-            let action = if rule.targets.len() == 1 {
-                Body::new().set("type", "forward").set("target_group_arn", arn_of(&rule.targets[0].0))
-            } else {
-                let weighted = rule.targets.iter().map(|(t, w)| Body::new().set("arn", arn_of(t)).set("weight", *w));
-                Body::new().set("type", "forward").block("forward", Body::new().blocks("target_group", weighted))
+            let action = match rule.targets.as_slice() {
+                [(target, _)] => Body::new().set("type", "forward").set("target_group_arn", target.arn.clone()),
+                targets => {
+                    let weighted = targets.iter().map(|(t, w)| Body::new().set("arn", t.arn.clone()).set("weight", *w));
+                    Body::new().set("type", "forward").block("forward", Body::new().blocks("target_group", weighted))
+                }
             };
             let condition = match &rule.condition {
                 Condition::Path(p) => Body::new().block("path_pattern", Body::new().set("values", p.clone())),
                 Condition::Host(h) => Body::new().block("host_header", Body::new().set("values", h.clone())),
             };
-            stack.add(
-                Resource::new("aws_lb_listener_rule", format!("https_{}", rule.priority))
+            ctx.add(
+                Resource::new("aws_lb_listener_rule", format!("{k}_https_{}", rule.priority))
                     .set("listener_arn", https.arn())
                     .set("priority", rule.priority)
                     .block("action", action)
                     .block("condition", condition),
             );
         }
-        LoadBalancer {
+        AlbRef {
             arn: lb.arn(),
-            arn_suffix: suffix,
+            arn_suffix: lb.attr("arn_suffix").typed(),
             dns_name: lb.attr("dns_name").typed(),
             zone_id: lb.attr("zone_id").typed(),
             security_group: sg,
-            target_groups: groups,
+            resource: lb,
+            https_listener: https,
         }
     }
 
     /// The access-log bucket. ALB logs support only S3-managed encryption.
-    fn log_bucket(&self, stack: &mut Stack, account: &Account) -> Expr<String> {
+    fn log_bucket(&self, ctx: &mut Context) -> super::storage::BucketRef {
+        let account = *ctx.account();
         let writer = ELB_LOG_ACCOUNTS.iter().find(|(r, _)| *r == account.region);
         let put = Statement::allow(["s3:PutObject"]).sid("ElbAccessLogs");
         let put = match writer {
@@ -335,54 +440,11 @@ impl Alb {
         // The policy refers to the bucket by name, so it is known before the bucket exists.
         let bucket_name = format!("{}-alb-logs-{}", self.name, account.id);
         let put = put.on(format!("arn:aws:s3:::{bucket_name}/alb/AWSLogs/{}/*", account.id));
-        let bucket = Bucket::new("alb_logs", bucket_name)
+        Bucket::new(format!("{}_alb_logs", self.key), bucket_name)
             .encryption(Encryption::S3Managed("Application Load Balancer access logs support only SSE-S3"))
             .expire_after_days(365)
             .access_logs(AccessLogs::Off("this bucket receives the load balancer's access logs; logging it would loop"))
             .allow(put)
-            .build(stack);
-        bucket.name
-    }
-}
-
-fn target_group(stack: &mut Stack, lb_name: &str, net: &Network, tg: &TargetGroup) -> TargetGroupRef {
-    let health = Body::new()
-        .set("enabled", true)
-        .set("path", tg.health_path.as_str())
-        .set("port", "traffic-port")
-        .set("protocol", "HTTP")
-        .set("matcher", "200")
-        .set("interval", 30)
-        .set("timeout", tg.timeout)
-        .set("healthy_threshold", tg.healthy)
-        .set("unhealthy_threshold", tg.unhealthy);
-    let name = format!("{lb_name}-{}", tg.name);
-    if name.len() > 32 {
-        let help = "shorten the load balancer or target group name";
-        stack.problem(
-            format!("aws_lb_target_group.{}", tg.name),
-            format!("target group name `{name}` is longer than 32 characters"),
-            help,
-        );
-    }
-    let r = stack.add(
-        Resource::new("aws_lb_target_group", tg.name.as_str())
-            .set("name", name)
-            .set("port", tg.port)
-            .set("protocol", "HTTP")
-            .set("target_type", "ip")
-            .set("vpc_id", net.vpc_id.0.clone())
-            .set("deregistration_delay", 30)
-            .block("health_check", health)
-            .skip_check(
-                "CKV_AWS_378",
-                "TLS ends at the load balancer; targets are reached over the private VPC network",
-            ),
-    );
-    TargetGroupRef {
-        arn: r.arn(),
-        arn_suffix: r.attr("arn_suffix").typed(),
-        port: tg.port,
-        lb_arn_suffix: Expr::from(""),
+            .build(ctx)
     }
 }

@@ -1,10 +1,17 @@
-//! Reusable components, built only from the engine's prelude. Each takes a typed config whose
-//! defaults are the secure choice and returns typed outputs for the next component.
+//! Reusable components, built only from the engine's prelude. Each is
+//! `X::new(key, required…).option(…).build(&mut ctx) -> XRef`: `key` names its blocks, the
+//! [`Context`] carries the stack, account, KMS key and network, the defaults are the secure
+//! choice, and the `XRef` it returns is what the next component takes.
 
 mod account;
+mod context;
+mod foundation;
+mod lifetime;
+
 pub mod alarms;
 pub mod cache;
 pub mod compute;
+pub mod container_registry;
 pub mod database;
 pub mod dns;
 pub mod edge;
@@ -14,10 +21,10 @@ pub mod kms;
 pub mod load_balancing;
 pub mod logs;
 pub mod networking;
-pub mod registry;
 pub mod secrets;
 pub mod storage;
 
-pub use account::{Account, is_service_id};
-pub use kms::KmsKey;
-pub use logs::{LogGroup, Retention};
+pub use account::{Account, AccountId, is_service_id};
+pub use context::Context;
+pub use foundation::Foundation;
+pub use lifetime::{Deletion, Retention};

@@ -1,8 +1,27 @@
 //! Secrets Manager secrets: KMS-encrypted, recoverable for 7 days, rotated by a Lambda when one
 //! is given. Their values never pass through the configuration: they are set by rotation or out
 //! of band, so no secret lands in a synthesized file or the Terraform state.
+//!
+//! ```
+//! use tfsynth::modules::{Account, Context, kms::Key, secrets::{Rotation, Secret}};
+//! use tfsynth::prelude::*;
+//!
+//! let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = Key::new("main", "demo", "Demo secrets").build(&mut ctx);
+//! ctx.use_key(&key);
+//! let api = Secret::new("partner", "demo/partner-token")
+//!     .rotation(Rotation::AtSource("issued by the partner; rotated there"))
+//!     .build(&mut ctx);
+//! let stack = ctx.finish();
+//! validate(&stack)?;
+//! assert!(render(&stack, Format::Hcl).contains("recovery_window_in_days = 7"));
+//! # let _ = api;
+//! # Ok::<(), tfsynth::Error>(())
+//! ```
 
-use super::KmsKey;
+use super::Context;
+use super::kms::KeyRef;
 use crate::prelude::*;
 
 /// A secret, for the components that read it.
@@ -10,15 +29,28 @@ use crate::prelude::*;
 pub struct SecretRef {
     /// The secret ARN.
     pub arn: Expr<String>,
+    /// The keys of a JSON secret (empty for a plain one): readers must name one of them.
+    pub json_keys: Vec<&'static str>,
 }
 
 impl SecretRef {
-    /// A secret that another resource manages, e.g. RDS's managed master password.
+    /// A plain secret that another resource manages.
     pub fn external(arn: Expr<String>) -> Self {
-        Self { arn }
+        Self { arn, json_keys: Vec::new() }
     }
 
-    /// `valueFrom` for an ECS secret that reads one JSON key of this secret.
+    /// A JSON secret with `keys` that another resource manages, e.g. RDS's managed master
+    /// password (`username`, `password`).
+    pub fn external_json(arn: Expr<String>, keys: &[&'static str]) -> Self {
+        Self { arn, json_keys: keys.to_vec() }
+    }
+
+    /// Whether the secret holds a JSON document whose keys are read one at a time.
+    pub fn is_json(&self) -> bool {
+        !self.json_keys.is_empty()
+    }
+
+    /// `valueFrom` for an ECS secret that reads JSON key `key` of this secret.
     pub fn json_key(&self, key: &str) -> Expr<String> {
         template![self.arn.clone(), format!(":{key}::")]
     }
@@ -38,31 +70,95 @@ pub enum Rotation {
     AtSource(&'static str),
 }
 
-/// Adds secret `key` called `name`, encrypted with `kms`.
-pub fn secret(
-    stack: &mut Stack,
-    key: &str,
-    name: impl Into<Expression>,
-    description: &str,
-    kms: &KmsKey,
-    rotation: Rotation,
-) -> SecretRef {
-    let mut r = Resource::new("aws_secretsmanager_secret", key)
-        .set("name", name)
-        .set("description", description)
-        .set("kms_key_id", kms.arn.clone())
-        .set("recovery_window_in_days", 7);
-    if let Rotation::AtSource(reason) = &rotation {
-        r = r.skip_check("CKV2_AWS_57", *reason);
+/// A secret under construction.
+#[derive(Debug, Clone)]
+#[must_use = "a secret does nothing until built into a stack"]
+pub struct Secret {
+    key: String,
+    name: Expression,
+    description: String,
+    rotation: Option<Rotation>,
+    recovery_days: u8,
+    json_keys: Vec<&'static str>,
+    kms_key: Option<KeyRef>,
+}
+
+impl Secret {
+    /// Secret `key` called `name`. Rotation must be chosen: a Lambda, or a reason it happens
+    /// at the source; until then the build reports it.
+    pub fn new(key: impl Into<String>, name: impl Into<Expression>) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+            description: String::new(),
+            rotation: None,
+            recovery_days: 7,
+            json_keys: Vec::new(),
+            kms_key: None,
+        }
     }
-    let secret = stack.add(r);
-    if let Rotation::Lambda { arn, days } = rotation {
-        stack.add(
-            Resource::new("aws_secretsmanager_secret_rotation", key)
-                .set("secret_id", secret.id())
-                .set("rotation_lambda_arn", arn)
-                .block("rotation_rules", Body::new().set("automatically_after_days", days)),
-        );
+
+    /// What the secret is for.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = text.into();
+        self
     }
-    SecretRef { arn: secret.arn() }
+
+    /// How the secret is rotated.
+    pub fn rotation(mut self, rotation: Rotation) -> Self {
+        self.rotation = Some(rotation);
+        self
+    }
+
+    /// Days a deleted secret can be restored, 7-30 (7 by default).
+    pub fn recovery_window(mut self, days: u8) -> Self {
+        self.recovery_days = days;
+        self
+    }
+
+    /// The secret holds a JSON document with these keys; readers name one.
+    pub fn json(mut self, keys: &[&'static str]) -> Self {
+        self.json_keys = keys.to_vec();
+        self
+    }
+
+    /// The key to encrypt with instead of the context's.
+    pub fn kms_key(mut self, key: &KeyRef) -> Self {
+        self.kms_key = Some(key.clone());
+        self
+    }
+
+    /// Adds the secret and its rotation.
+    pub fn build(self, ctx: &mut Context) -> SecretRef {
+        ctx.within("secrets", |ctx| {
+            let address = format!("aws_secretsmanager_secret.{}", self.key);
+            let kms = ctx.key_for(&address, self.kms_key.as_ref());
+            if self.rotation.is_none() {
+                let help = "choose Rotation::Lambda { arn, days }, or Rotation::AtSource(reason) for a value rotated where it is issued";
+                ctx.problem(&address, "no rotation chosen", help);
+            }
+            if !(7..=30).contains(&self.recovery_days) {
+                let message = format!("a recovery window of {} days is outside 7-30", self.recovery_days);
+                ctx.problem_at(&address, "recovery_window_in_days", message, "use 7-30 days");
+            }
+            let mut r = Resource::new("aws_secretsmanager_secret", &self.key)
+                .set("name", self.name)
+                .set_opt("description", (!self.description.is_empty()).then_some(self.description))
+                .set("kms_key_id", kms.arn)
+                .set("recovery_window_in_days", self.recovery_days);
+            if let Some(Rotation::AtSource(reason)) = &self.rotation {
+                r = r.skip_check("CKV2_AWS_57", *reason);
+            }
+            let secret = ctx.add(r);
+            if let Some(Rotation::Lambda { arn, days }) = self.rotation {
+                ctx.add(
+                    Resource::new("aws_secretsmanager_secret_rotation", &self.key)
+                        .set("secret_id", secret.id())
+                        .set("rotation_lambda_arn", arn)
+                        .block("rotation_rules", Body::new().set("automatically_after_days", days)),
+                );
+            }
+            SecretRef { arn: secret.arn(), json_keys: self.json_keys }
+        })
+    }
 }

@@ -1,4 +1,4 @@
-//! The engine's error type and the diagnostics that validation collects.
+//! The engine's error type, by kind, and the diagnostics that validation collects.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -41,11 +41,11 @@ impl fmt::Display for Diagnostic {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Validation found problems; all of them are listed.
+    /// Validation or policy found problems; all of them are listed.
     #[error("{} problem{} found:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, list(.0))]
     Invalid(Vec<Diagnostic>),
     /// An environment name that no stack knows.
-    #[error("unknown environment `{name}`; known environments: {}", .known.join(", "))]
+    #[error("unknown environment {}{}; known environments: {}", shown(.name), suggestion(.known, .name), .known.join(", "))]
     UnknownEnvironment {
         /// What was asked for.
         name: String,
@@ -53,12 +53,32 @@ pub enum Error {
         known: Vec<String>,
     },
     /// A stack name that is not registered.
-    #[error("unknown stack `{name}`; known stacks: {}", .known.join(", "))]
+    #[error("unknown stack {}{}; known stacks: {}", shown(.name), suggestion(.known, .name), .known.join(", "))]
     UnknownStack {
         /// What was asked for.
         name: String,
         /// What exists.
         known: Vec<String>,
+    },
+    /// The command line asks for something that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
+    /// A folder to compare with is missing, incomplete or of the other format.
+    #[error("{}: {problem}", .path.display())]
+    BadBaseline {
+        /// The file or folder.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The output folder cannot be written as asked: it is a file, holds files tfsynth did not
+    /// write, or leads through a symbolic link.
+    #[error("{}: {problem}", .path.display())]
+    Output {
+        /// The path at fault.
+        path: PathBuf,
+        /// What is wrong and what to do instead.
+        problem: String,
     },
     /// Reading or writing a file failed.
     #[error("{}: {source}", .path.display())]
@@ -70,9 +90,67 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// The exit code the command line ends with: 2 for what the user typed (an unknown name,
+    /// a bad flag or baseline), 1 for everything else (invalid stacks, drift, the disk).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::UnknownEnvironment { .. } | Error::UnknownStack { .. } | Error::Usage(_) | Error::BadBaseline { .. } => 2,
+            Error::Invalid(_) | Error::Output { .. } | Error::Io { .. } => 1,
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}
+
 fn list(diagnostics: &[Diagnostic]) -> String {
     diagnostics.iter().map(|d| format!("error: {d}")).collect::<Vec<_>>().join("\n")
 }
 
+/// A name the user typed, as echoed back: quoted, control characters escaped, cut to a length
+/// a terminal line holds.
+pub fn shown(name: &str) -> String {
+    const MAX: usize = 64;
+    let escaped: String = name.chars().flat_map(char::escape_debug).collect();
+    match escaped.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("`{}…`", &escaped[..cut]),
+        None => format!("`{escaped}`"),
+    }
+}
+
+fn suggestion(known: &[String], name: &str) -> String {
+    crate::schema::did_you_mean(name, known.iter().map(String::as_str))
+        .or_else(|| known.iter().find(|k| k.starts_with(name) && !name.is_empty()).map(String::as_str))
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default()
+}
+
 /// `Result` with the engine's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, shown};
+
+    #[test]
+    fn names_are_echoed_safely_with_a_suggestion() {
+        let known = vec!["development".to_owned(), "staging".to_owned(), "production".to_owned()];
+        let e = Error::UnknownEnvironment { name: "prod".into(), known: known.clone() };
+        assert_eq!(
+            e.to_string(),
+            "unknown environment `prod` (did you mean `production`?); known environments: development, staging, production"
+        );
+        let e = Error::UnknownEnvironment { name: "productoin".into(), known };
+        assert!(e.to_string().contains("(did you mean `production`?)"));
+        assert_eq!(shown("a\u{1b}[31mb\n"), "`a\\u{1b}[31mb\\n`");
+        assert_eq!(shown(&"x".repeat(100)), format!("`{}…`", "x".repeat(64)));
+        assert_eq!(e_code(), (2, 1));
+    }
+
+    fn e_code() -> (u8, u8) {
+        (Error::Usage("x".into()).exit_code(), Error::Invalid(Vec::new()).exit_code())
+    }
+}

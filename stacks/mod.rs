@@ -2,10 +2,6 @@
 
 use crate::prelude::*;
 
-use root::root;
-
-mod root;
-
 pub mod ai_prism;
 pub mod cvd;
 pub mod showcase;
@@ -32,6 +28,14 @@ impl Environment for Env {
             Env::Development => "development",
             Env::Staging => "staging",
             Env::Production => "production",
+        }
+    }
+
+    fn tier(self) -> Tier {
+        match self {
+            Env::Development => Tier::Development,
+            Env::Staging => Tier::Staging,
+            Env::Production => Tier::Production,
         }
     }
 }

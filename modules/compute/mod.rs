@@ -1,37 +1,48 @@
 //! ECS on Fargate: a cluster with Container Insights and logged, encrypted ECS Exec; services
 //! in private subnets with circuit-breaker rollback; least-privilege execution and task roles;
-//! target-tracking autoscaling on CPU, memory, ALB requests or a custom metric.
+//! target-tracking autoscaling; and Service Connect, so services reach each other by name
+//! without a load balancer.
 //!
 //! ```
 //! use tfsynth::modules::compute::{Cluster, Container, Service};
-//! use tfsynth::modules::{Account, kms, networking::{SecurityGroup, Vpc}};
+//! use tfsynth::modules::{Account, Context, kms, networking::Vpc};
 //! use tfsynth::prelude::*;
 //!
-//! let account = Account { id: "123456789012", region: "us-east-1" };
-//! let mut stack = Stack::new("demo", "production");
-//! stack.provider(Provider::aws(account.region));
-//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut stack, &account);
-//! let net = Vpc::new("demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut stack, &account, &key);
-//! let tasks = SecurityGroup::new(&mut stack, &net.vpc_id, "tasks", "demo-tasks", "tasks");
-//! let cluster = Cluster::new("demo-production").build(&mut stack, &key);
-//! Service::new("worker", Container::new("worker", "public.ecr.aws/docker/library/busybox:1.36"))
-//!     .build(&mut stack, &account, &cluster, &net, &key, &tasks);
+//! let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut ctx);
+//! ctx.use_key(&key);
+//! let net = Vpc::new("main", "demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx);
+//! ctx.use_network(&net);
+//! let cluster = Cluster::new("main", "demo-production").service_connect("demo.local").build(&mut ctx);
+//! let ai = Service::new("ai", &cluster, Container::new("ai", "public.ecr.aws/docker/library/busybox:1.36").port(5001))
+//!     .name("demo-ai")
+//!     .discoverable()
+//!     .build(&mut ctx);
+//! let app = Service::new("app", &cluster, Container::new("app", "public.ecr.aws/docker/library/busybox:1.36"))
+//!     .calls(&ai)
+//!     .build(&mut ctx);
+//! let stack = ctx.finish();
 //! validate(&stack)?;
+//! assert_eq!(ai.endpoint.as_deref(), Some("http://demo-ai:5001"));
+//! # let _ = app;
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
 mod container;
 mod scaling;
 
-pub use container::{Container, HealthCheck};
-pub use scaling::{Scaling, Target};
+pub use container::{Container, EnvValue, HealthCheck};
+pub use scaling::{Scaling, Schedule, Statistic, Target};
 
-use super::iam::{Role, Statement, service_role};
-use super::load_balancing::TargetGroupRef;
-use super::logs::{Retention, log_group};
-use super::networking::{Network, SecurityGroup};
-use super::{Account, KmsKey};
+use super::iam::{Role, RoleRef, Statement};
+use super::kms::KeyRef;
+use super::load_balancing::{AlbRef, TargetGroupRef};
+use super::logs::LogGroup;
+use super::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, VpcRef};
+use super::{Context, Retention};
 use crate::prelude::*;
+use scaling::Scaled;
 
 /// A cluster, for services to run in.
 #[derive(Debug, Clone)]
@@ -42,20 +53,27 @@ pub struct ClusterRef {
     pub name: Expr<String>,
     name_literal: String,
     log_retention: Retention,
+    namespace: Option<Expr<String>>,
+    key: KeyRef,
+    /// The cluster itself.
+    pub resource: Ref,
 }
 
 /// A cluster under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a cluster does nothing until built into a stack"]
 pub struct Cluster {
+    key: String,
     name: String,
     log_retention: Retention,
+    namespace: Option<String>,
+    kms_key: Option<KeyRef>,
 }
 
 impl Cluster {
-    /// Cluster `name` with `FARGATE` and `FARGATE_SPOT` capacity.
-    pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), log_retention: Retention::OneYear }
+    /// Cluster `key` called `name` with `FARGATE` and `FARGATE_SPOT` capacity.
+    pub fn new(key: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { key: key.into(), name: name.into(), log_retention: Retention::OneYear, namespace: None, kms_key: None }
     }
 
     /// How long exec-session and container logs are kept.
@@ -64,25 +82,55 @@ impl Cluster {
         self
     }
 
-    /// Adds the cluster, its capacity providers and its exec-session log group.
-    pub fn build(self, stack: &mut Stack, key: &KmsKey) -> ClusterRef {
-        let name = self.name.as_str();
-        let exec_logs = log_group(stack, "ecs_exec", format!("/ecs/{name}/exec"), key, self.log_retention);
+    /// A Cloud Map namespace (e.g. `cvd.local`) that services join with Service Connect.
+    pub fn service_connect(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The key to encrypt exec sessions and logs with instead of the context's.
+    pub fn kms_key(mut self, key: &KeyRef) -> Self {
+        self.kms_key = Some(key.clone());
+        self
+    }
+
+    /// Adds the cluster, its capacity providers, its exec-session log group and namespace.
+    pub fn build(self, ctx: &mut Context) -> ClusterRef {
+        ctx.within("compute", |ctx| self.add(ctx))
+    }
+
+    fn add(self, ctx: &mut Context) -> ClusterRef {
+        let (k, name) = (self.key.as_str(), self.name.as_str());
+        let key = ctx.key_for(&format!("aws_ecs_cluster.{k}"), self.kms_key.as_ref());
+        let exec_logs = LogGroup::new(format!("{k}_ecs_exec"), format!("/ecs/{name}/exec"))
+            .retention(self.log_retention)
+            .kms_key(&key)
+            .build(ctx);
         let log_config =
             Body::new().set("cloud_watch_encryption_enabled", true).set("cloud_watch_log_group_name", exec_logs.name);
         let exec = Body::new()
             .set("kms_key_id", key.arn.clone())
             .set("logging", "OVERRIDE")
             .block("log_configuration", log_config);
-        let cluster = stack.add(
-            Resource::new("aws_ecs_cluster", "main")
-                .set("name", name)
-                .block("setting", Body::new().set("name", "containerInsights").set("value", "enabled"))
-                .block("configuration", Body::new().block("execute_command_configuration", exec)),
-        );
+        let namespace = self.namespace.as_ref().map(|ns| {
+            ctx.add(
+                Resource::new("aws_service_discovery_http_namespace", k)
+                    .set("name", ns.as_str())
+                    .set("description", format!("Service Connect names of {name}")),
+            )
+            .arn()
+        });
+        let mut cluster = Resource::new("aws_ecs_cluster", k)
+            .set("name", name)
+            .block("setting", Body::new().set("name", "containerInsights").set("value", "enabled"))
+            .block("configuration", Body::new().block("execute_command_configuration", exec));
+        if let Some(ns) = &namespace {
+            cluster = cluster.block("service_connect_defaults", Body::new().set("namespace", ns.clone()));
+        }
+        let cluster = ctx.add(cluster);
         let strategy = Body::new().set("capacity_provider", "FARGATE").set("base", 1).set("weight", 100);
-        stack.add(
-            Resource::new("aws_ecs_cluster_capacity_providers", "main")
+        ctx.add(
+            Resource::new("aws_ecs_cluster_capacity_providers", k)
                 .set("cluster_name", cluster.attr("name"))
                 .set("capacity_providers", vec!["FARGATE", "FARGATE_SPOT"])
                 .block("default_capacity_provider_strategy", strategy),
@@ -92,6 +140,9 @@ impl Cluster {
             name: cluster.attr("name").typed(),
             name_literal: self.name,
             log_retention: self.log_retention,
+            namespace,
+            key,
+            resource: cluster,
         }
     }
 }
@@ -119,15 +170,30 @@ pub enum Capacity {
 pub struct ServiceRef {
     /// The service name.
     pub name: Expr<String>,
+    /// The name of the cluster it runs in.
+    pub cluster_name: Expr<String>,
+    /// The service ARN.
+    pub arn: Expr<String>,
     /// The task role, for granting the application more access.
-    pub task_role: Role,
+    pub task_role: RoleRef,
+    /// The security group the tasks run with.
+    pub security_group: SecurityGroupRef,
+    /// The task definition.
+    pub task_definition: Ref,
+    /// The service itself.
+    pub resource: Ref,
+    /// `http://<name>:<port>` where callers reach it through Service Connect, if discoverable.
+    pub endpoint: Option<String>,
+    port: Option<u16>,
 }
 
 /// A service under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a service does nothing until built into a stack"]
 pub struct Service {
-    name: String,
+    key: String,
+    name: Option<String>,
+    cluster: ClusterRef,
     container: Container,
     cpu: u16,
     memory: u32,
@@ -135,14 +201,19 @@ pub struct Service {
     capacity: Capacity,
     max_percent: u16,
     min_healthy_percent: u16,
-    target_group: Option<TargetGroupRef>,
+    behind: Option<(AlbRef, TargetGroupRef)>,
     scaling: Option<Scaling>,
     task_policy: Vec<Statement>,
+    security_group: Option<SecurityGroupRef>,
+    discoverable: bool,
+    calls: Vec<ServiceRef>,
+    network: Option<VpcRef>,
+    grace_period: u16,
 }
 
 /// Whether `memory` MiB is a size Fargate offers with `cpu` units.
 fn fargate_size(cpu: u16, memory: u32) -> bool {
-    let gib_steps = |min: u32, max: u32| (min..=max).contains(&memory) && memory % 1024 == 0;
+    let gib_steps = |min: u32, max: u32| (min..=max).contains(&memory) && memory.is_multiple_of(1024);
     match cpu {
         256 => [512, 1024, 2048].contains(&memory),
         512 => gib_steps(1024, 4096),
@@ -154,10 +225,13 @@ fn fargate_size(cpu: u16, memory: u32) -> bool {
 }
 
 impl Service {
-    /// Service `name` running `container`: 0.5 vCPU, 1 GiB, 2 tasks on demand, rolling 200/100.
-    pub fn new(name: impl Into<String>, container: Container) -> Self {
+    /// Service `key` in `cluster` running `container`: 0.5 vCPU, 1 GiB, 2 tasks on demand,
+    /// rolling 200/100, named `key` in ECS unless [`name`](Self::name) says otherwise.
+    pub fn new(key: impl Into<String>, cluster: &ClusterRef, container: Container) -> Self {
         Self {
-            name: name.into(),
+            key: key.into(),
+            name: None,
+            cluster: cluster.clone(),
             container,
             cpu: 512,
             memory: 1024,
@@ -165,10 +239,21 @@ impl Service {
             capacity: Capacity::OnDemand,
             max_percent: 200,
             min_healthy_percent: 100,
-            target_group: None,
+            behind: None,
             scaling: None,
             task_policy: Vec::new(),
+            security_group: None,
+            discoverable: false,
+            calls: Vec::new(),
+            network: None,
+            grace_period: 60,
         }
+    }
+
+    /// The service's name in ECS (and its Service Connect name), e.g. `cvd-app`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 
     /// Task size: CPU units (256-4096) and memory in MiB.
@@ -197,9 +282,16 @@ impl Service {
         self
     }
 
-    /// Registers the container's port with a load balancer target group.
-    pub fn behind(mut self, target_group: &TargetGroupRef) -> Self {
-        self.target_group = Some(target_group.clone());
+    /// Registers the container's port with `group` of `alb`; the load balancer may reach the
+    /// tasks on that port and nothing else.
+    pub fn behind(mut self, alb: &AlbRef, group: &TargetGroupRef) -> Self {
+        self.behind = Some((alb.clone(), group.clone()));
+        self
+    }
+
+    /// Seconds after start when load-balancer health checks do not count (60 by default).
+    pub fn health_check_grace_period(mut self, seconds: u16) -> Self {
+        self.grace_period = seconds;
         self
     }
 
@@ -215,64 +307,92 @@ impl Service {
         self
     }
 
-    fn check(&self, stack: &mut Stack) {
-        let at = format!("aws_ecs_service.{}", self.name);
+    /// Runs the tasks with `group` (shared with other services) instead of a group of their own.
+    pub fn security_group(mut self, group: &SecurityGroupRef) -> Self {
+        self.security_group = Some(group.clone());
+        self
+    }
+
+    /// Registers the service with the cluster's Service Connect namespace under its name, so
+    /// other services [`calls`](Self::calls) it at `http://<name>:<port>`.
+    pub fn discoverable(mut self) -> Self {
+        self.discoverable = true;
+        self
+    }
+
+    /// Lets this service reach `other` through Service Connect: both join the namespace and
+    /// `other`'s group lets this one's in on its port.
+    pub fn calls(mut self, other: &ServiceRef) -> Self {
+        self.calls.push(other.clone());
+        self
+    }
+
+    /// The network to run in instead of the context's.
+    pub fn network(mut self, network: &VpcRef) -> Self {
+        self.network = Some(network.clone());
+        self
+    }
+
+    fn aws_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.key.replace('_', "-"))
+    }
+
+    fn check(&self, stack: &mut Stack, at: &str) {
         if !fargate_size(self.cpu, self.memory) {
             let help = "use 256/512-2048, 512/1024-4096, 1024/2048-8192, 2048/4096-16384 or 4096/8192-30720 (memory in 1 GiB steps)";
-            stack.problem(&at, format!("{} CPU units with {} MiB is not a Fargate size", self.cpu, self.memory), help);
+            stack.problem(at, format!("{} CPU units with {} MiB is not a Fargate size", self.cpu, self.memory), help);
         }
         if self.min_healthy_percent > 100 || self.max_percent < 100 || self.max_percent > 400 {
             let help = "keep min healthy at most 100 and max between 100 and 400";
             stack.problem(
-                &at,
+                at,
                 format!("deployment bounds {}/{} are not valid", self.max_percent, self.min_healthy_percent),
                 help,
             );
         }
-        if self.target_group.is_some() && self.container.listens_on().is_none() {
-            stack.problem(
-                &at,
-                "attached to a target group, but the container has no port",
-                "give the container a .port(..)",
-            );
+        if self.behind.is_some() && self.container.listens_on().is_none() {
+            stack.problem(at, "behind a load balancer, but the container has no port", "give the container a .port(..)");
+        }
+        if self.discoverable && (self.container.listens_on().is_none() || self.cluster.namespace.is_none()) {
+            let help = "give the container a .port(..) and the cluster a .service_connect(namespace)";
+            stack.problem(at, "discoverable without a port or a Service Connect namespace", help);
+        }
+        if !self.calls.is_empty() && self.cluster.namespace.is_none() {
+            let help = "give the cluster a .service_connect(namespace)";
+            stack.problem(at, "calls other services, but the cluster has no Service Connect namespace", help);
+        }
+        let task = format!("aws_ecs_task_definition.{}", self.key);
+        for (attribute, message, help) in self.container.problems() {
+            stack.problem_at(&task, &attribute, message, help);
         }
     }
 
-    /// Adds the task definition, roles, log group, service and autoscaling to `stack`; tasks run
-    /// in the network's private subnets with `security_group`.
-    pub fn build(
-        self,
-        stack: &mut Stack,
-        account: &Account,
-        cluster: &ClusterRef,
-        net: &Network,
-        key: &KmsKey,
-        security_group: &SecurityGroup,
-    ) -> ServiceRef {
-        self.check(stack);
-        let name = self.name.as_str();
-        let key_name = name.replace('-', "_");
-        let prefix = &cluster.name_literal;
-        let logs =
-            log_group(stack, &format!("ecs_{key_name}"), format!("/ecs/{prefix}/{name}"), key, cluster.log_retention);
-        let (execution, task) = self.roles(stack, account, prefix, &key_name, &logs.arn, key);
-        let definition = self.container.definition(&logs.name, account.region);
-        let task_def = stack.add(
-            Resource::new("aws_ecs_task_definition", key_name.as_str())
-                .set("family", format!("{prefix}-{name}"))
-                .set("requires_compatibilities", vec!["FARGATE"])
-                .set("network_mode", "awsvpc")
-                .set("cpu", self.cpu.to_string())
-                .set("memory", self.memory.to_string())
-                .set("execution_role_arn", execution.arn.clone())
-                .set("task_role_arn", task.arn.clone())
-                .set("container_definitions", jsonencode(Expression::List(vec![definition])))
-                .block(
-                    "runtime_platform",
-                    Body::new().set("operating_system_family", "LINUX").set("cpu_architecture", "X86_64"),
-                )
-                .block("volume", Body::new().set("name", "tmp")),
-        );
+    /// Adds the task definition, roles, log group, security group, service and autoscaling;
+    /// tasks run in the network's private subnets.
+    pub fn build(self, ctx: &mut Context) -> ServiceRef {
+        ctx.within("compute", |ctx| self.add(ctx))
+    }
+
+    fn add(self, ctx: &mut Context) -> ServiceRef {
+        let k = self.key.as_str();
+        let at = format!("aws_ecs_service.{k}");
+        self.check(ctx, &at);
+        let name = self.aws_name();
+        let net = ctx.network_for(&at, self.network.as_ref());
+        let key = self.cluster.key.clone();
+        let prefix = self.cluster.name_literal.clone();
+        let sg = match &self.security_group {
+            Some(sg) => sg.clone(),
+            None => SecurityGroup::new(format!("{k}_service"), format!("{prefix}-{name}"), format!("Tasks of {name}")).network(&net).build(ctx),
+        };
+        self.connections(ctx, &sg);
+        let logs = LogGroup::new(format!("{k}_service"), format!("/ecs/{prefix}/{name}"))
+            .retention(self.cluster.log_retention)
+            .kms_key(&key)
+            .build(ctx);
+        let (execution, task) = self.roles(ctx, &prefix, &name, &logs.arn, &key);
+        let connect = self.discoverable || !self.calls.is_empty();
+        let task_def = self.task_definition(ctx, &format!("{prefix}-{name}"), &logs.name, &execution, &task);
         let strategies: Vec<Body> = match self.capacity {
             Capacity::OnDemand => {
                 vec![Body::new().set("capacity_provider", "FARGATE").set("weight", 100).set("base", 1)]
@@ -285,11 +405,11 @@ impl Service {
         };
         let network = Body::new()
             .set("subnets", net.private_subnets.0.clone())
-            .set("security_groups", vec![security_group.id.clone()])
+            .set("security_groups", vec![sg.id.clone()])
             .set("assign_public_ip", false);
-        let mut service = Resource::new("aws_ecs_service", key_name.as_str())
-            .set("name", name)
-            .set("cluster", cluster.arn.clone())
+        let mut service = Resource::new("aws_ecs_service", k)
+            .set("name", name.as_str())
+            .set("cluster", self.cluster.arn.clone())
             .set("task_definition", task_def.arn())
             .set("desired_count", self.desired)
             .set("platform_version", "LATEST")
@@ -300,41 +420,127 @@ impl Service {
             .blocks("capacity_provider_strategy", strategies)
             .block("network_configuration", network)
             .block("deployment_circuit_breaker", Body::new().set("enable", true).set("rollback", true));
-        if let (Some(tg), Some(port)) = (&self.target_group, self.container.listens_on()) {
+        let port = self.container.listens_on();
+        if let (Some((alb, tg)), Some(port)) = (&self.behind, port) {
             let lb = Body::new()
                 .set("target_group_arn", tg.arn.clone())
                 .set("container_name", self.container.name.as_str())
                 .set("container_port", port);
-            service = service.block("load_balancer", lb).set("health_check_grace_period_seconds", 60);
+            service = service
+                .block("load_balancer", lb)
+                .set("health_check_grace_period_seconds", self.grace_period)
+                // ECS refuses a target group that no listener uses yet.
+                .depends_on(&alb.https_listener);
+        }
+        if connect {
+            service = service.block("service_connect_configuration", self.connect_configuration(&name));
         }
         if self.scaling.is_some() {
             // The autoscaler owns the count once the service exists.
             service = service.ignore_changes(["desired_count"]);
         }
-        let service = stack.add(service);
+        let service = ctx.add(service);
         let service_name: Expr<String> = service.attr("name").typed();
         if let Some(scaling) = &self.scaling {
-            scaling.build(stack, &key_name, &cluster.name, &service_name, self.desired, self.target_group.as_ref());
+            let request_label =
+                self.behind.as_ref().map(|(alb, tg)| template![alb.arn_suffix.clone(), "/", tg.arn_suffix.clone()]);
+            let scaled = Scaled {
+                key: k,
+                cluster: &self.cluster.name,
+                service: &service_name,
+                desired: self.desired,
+                request_label,
+            };
+            scaling.build(ctx, &scaled);
         }
-        ServiceRef { name: service_name, task_role: task }
+        ServiceRef {
+            name: service_name,
+            cluster_name: self.cluster.name.clone(),
+            arn: service.id(),
+            task_role: task,
+            security_group: sg,
+            task_definition: task_def,
+            resource: service,
+            endpoint: (self.discoverable).then(|| format!("http://{name}:{}", port.unwrap_or_default())),
+            port: port.filter(|_| self.discoverable),
+        }
+    }
+
+    fn task_definition(
+        &self,
+        ctx: &mut Context,
+        family: &str,
+        log_group: &Expr<String>,
+        execution: &RoleRef,
+        task: &RoleRef,
+    ) -> Ref {
+        let region = ctx.account().region;
+        let definition = self.container.definition(log_group, region, self.discoverable);
+        ctx.add(
+            Resource::new("aws_ecs_task_definition", &self.key)
+                .set("family", family)
+                .set("requires_compatibilities", vec!["FARGATE"])
+                .set("network_mode", "awsvpc")
+                .set("cpu", self.cpu.to_string())
+                .set("memory", self.memory.to_string())
+                .set("execution_role_arn", execution.arn.clone())
+                .set("task_role_arn", task.arn.clone())
+                .set("container_definitions", jsonencode(Expression::List(vec![definition])))
+                .block(
+                    "runtime_platform",
+                    Body::new().set("operating_system_family", "LINUX").set("cpu_architecture", "X86_64"),
+                )
+                .block("volume", Body::new().set("name", "tmp")),
+        )
+    }
+
+    /// The security-group rules the load balancer and the services this one calls need.
+    fn connections(&self, ctx: &mut Context, sg: &SecurityGroupRef) {
+        let name = self.aws_name();
+        if let (Some((alb, _)), Some(port)) = (&self.behind, self.container.listens_on()) {
+            let lb = &alb.security_group;
+            lb.allow_out(ctx, Port::tcp(port), Peer::Group(sg), &format!("Load balancer to {name}"));
+            sg.allow_in(ctx, Port::tcp(port), Peer::Group(lb), &format!("{name} traffic from the load balancer"));
+        }
+        for callee in &self.calls {
+            let Some(port) = callee.port else {
+                let help = "make the called service .discoverable() and give its container a port";
+                ctx.problem(format!("aws_ecs_service.{}", self.key), "calls a service that is not discoverable", help);
+                continue;
+            };
+            sg.allow_out(ctx, Port::tcp(port), Peer::Group(&callee.security_group), &format!("{name} to a service it calls"));
+            callee.security_group.allow_in(ctx, Port::tcp(port), Peer::Group(sg), &format!("Calls from {name}"));
+        }
+    }
+
+    /// `service_connect_configuration`: the namespace, and this service's own endpoint when
+    /// it is discoverable.
+    fn connect_configuration(&self, name: &str) -> Body {
+        let namespace = self.cluster.namespace.clone().unwrap_or_else(|| Expr::from(""));
+        let mut config = Body::new().set("enabled", true).set("namespace", namespace);
+        if let (true, Some(port)) = (self.discoverable, self.container.listens_on()) {
+            let alias = Body::new().set("port", port).set("dns_name", name);
+            config = config.block(
+                "service",
+                Body::new()
+                    .set("port_name", self.container.name.as_str())
+                    .set("discovery_name", name)
+                    .block("client_alias", alias),
+            );
+        }
+        config
     }
 
     /// The execution role (pull images, write logs, read exactly the container's secrets) and
     /// the task role (only what was granted with [`allow`](Self::allow)).
-    fn roles(
-        &self,
-        stack: &mut Stack,
-        account: &Account,
-        prefix: &str,
-        key_name: &str,
-        log_arn: &Expr<String>,
-        key: &KmsKey,
-    ) -> (Role, Role) {
+    fn roles(&self, ctx: &mut Context, prefix: &str, name: &str, log_arn: &Expr<String>, key: &KeyRef) -> (RoleRef, RoleRef) {
+        let k = self.key.as_str();
+        let account = *ctx.account();
         let mut statements = vec![
             Statement::allow(["ecr:GetAuthorizationToken"]).sid("EcrLogin").on("*"),
             Statement::allow(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"])
                 .sid("EcrPull")
-                .on(format!("arn:aws:ecr:{}:{}:repository/*", account.region, account.id)),
+                .on(account.arn("ecr", "repository/*")),
             Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents"])
                 .sid("Logs")
                 .on(template![log_arn.clone(), ":*"]),
@@ -344,22 +550,16 @@ impl Service {
                 .container
                 .secrets
                 .iter()
-                .fold(Statement::allow(["secretsmanager:GetSecretValue"]).sid("Secrets"), |s, (_, secret, _)| {
-                    s.on(secret.arn.clone())
+                .fold(Statement::allow(["secretsmanager:GetSecretValue"]).sid("Secrets"), |s, source| {
+                    s.on(source.secret.arn.clone())
                 });
             statements.push(read);
             statements.push(Statement::allow(["kms:Decrypt"]).sid("SecretsKey").on(key.arn.clone()));
         }
-        let name = &self.name;
         let tasks = "ecs-tasks.amazonaws.com";
-        let execution = service_role(
-            stack,
-            &format!("{key_name}_execution"),
-            format!("{prefix}-{name}-execution"),
-            tasks,
-            account,
-            vec![("execution", statements)],
-        );
+        let execution = Role::for_service(format!("{k}_execution"), format!("{prefix}-{name}-execution"), tasks)
+            .policy("execution", statements)
+            .build(ctx);
         // ECS Exec needs the SSM channels; everything else the application needs is granted explicitly.
         let exec = Statement::allow([
             "ssmmessages:CreateControlChannel",
@@ -372,14 +572,9 @@ impl Service {
         let mut task_statements =
             vec![exec, Statement::allow(["kms:Decrypt"]).sid("ExecSessionKey").on(key.arn.clone())];
         task_statements.extend(self.task_policy.iter().cloned());
-        let task = service_role(
-            stack,
-            &format!("{key_name}_task"),
-            format!("{prefix}-{name}-task"),
-            tasks,
-            account,
-            vec![("task", task_statements)],
-        );
+        let task = Role::for_service(format!("{k}_task"), format!("{prefix}-{name}-task"), tasks)
+            .policy("task", task_statements)
+            .build(ctx);
         (execution, task)
     }
 }

@@ -1,130 +1,127 @@
-//! PostgreSQL on RDS: one instance with optional read replicas, in the database subnets,
-//! encrypted with a customer key, with an AWS-managed master password, and reachable only
-//! from the security groups given.
+//! PostgreSQL on RDS — one instance with read replicas ([`Postgres`]) or an Aurora cluster
+//! ([`Aurora`]) — in the database subnets, encrypted with a customer key, with an AWS-managed
+//! master password, and reachable only from the security groups given.
+//!
+//! Both are a [`Database`] with the same settings (windows, backups, deletion, logs,
+//! parameters, monitoring, clients); what differs between an instance and a cluster lives in
+//! [`Instance`] and [`Cluster`].
 //!
 //! ```
-//! use tfsynth::modules::{Account, database::Postgres, kms, networking::{SecurityGroup, Vpc}};
+//! use tfsynth::modules::{Account, Context, database::Postgres, kms, networking::{SecurityGroup, Vpc}};
 //! use tfsynth::prelude::*;
 //!
-//! let account = Account { id: "123456789012", region: "us-east-1" };
-//! let mut stack = Stack::new("demo", "production");
-//! stack.provider(Provider::aws(account.region));
-//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut stack, &account);
-//! let net = Vpc::new("demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).database_subnets().build(&mut stack, &account, &key);
-//! let app = SecurityGroup::new(&mut stack, &net.vpc_id, "app", "demo-app", "application");
-//! let db = Postgres::new("demo-production", "15", "db.r6g.large")
+//! let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = kms::Key::new("main", "demo", "demo").for_log_groups().build(&mut ctx);
+//! ctx.use_key(&key);
+//! let net = Vpc::new("main", "demo", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).database_subnets().build(&mut ctx);
+//! ctx.use_network(&net);
+//! let app = SecurityGroup::new("app", "demo-app", "application").build(&mut ctx);
+//! let db = Postgres::new("db", "demo-production", "15", "db.r6g.large")
 //!     .database("demo", "demo_admin")
-//!     .multi_az(true)
+//!     .maintenance_window("Mon:04:00-Mon:05:00")
 //!     .read_replicas(1)
-//!     .build(&mut stack, &account, &net, &key, &[&app]);
+//!     .clients(&[&app])
+//!     .build(&mut ctx);
+//! let stack = ctx.finish();
 //! validate(&stack)?;
 //! let json = render(&stack, Format::Json);
 //! assert!(json.contains(r#""manage_master_user_password": true"#));
-//! assert!(json.contains(r#""deletion_protection": true"#));
+//! assert!(json.contains(r#""maintenance_window": "mon:04:00-mon:05:00""#));
 //! # let _ = db;
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
-use super::iam::{Statement, attach_managed_policy, service_role};
-use super::logs::{Retention, log_group};
-use super::networking::{Network, Peer, Port, SecurityGroup};
-use super::{Account, KmsKey, is_service_id};
+mod aurora;
+mod instance;
+
+pub use aurora::{Aurora, Cluster};
+pub use instance::{Instance, Postgres};
+
+use super::iam::{Role, RoleRef};
+use super::kms::KeyRef;
+use super::logs::LogGroup;
+use super::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, VpcRef};
+use super::secrets::SecretRef;
+use super::{Context, Deletion, Retention, is_service_id};
 use crate::prelude::*;
 
-/// What the database gives the components that use it.
+/// What a database gives the components that use it.
 #[derive(Debug, Clone)]
-pub struct Database {
-    /// `host:port` of the primary.
+pub struct DatabaseRef {
+    /// `host:port` of the writer.
     pub endpoint: Expr<String>,
-    /// The host name of the primary.
+    /// The host name of the writer.
     pub address: Expr<String>,
     /// The port.
     pub port: u16,
     /// The database's own security group: add egress to it from clients.
-    pub security_group: SecurityGroup,
-    /// The Secrets Manager secret holding the AWS-managed master password.
-    pub master_secret_arn: Expr<String>,
+    pub security_group: SecurityGroupRef,
+    /// The AWS-managed master secret, a JSON document with `username` and `password`.
+    pub master_secret: SecretRef,
+    /// The instance or cluster, for the escape hatch and alarms.
+    pub resource: Ref,
+    /// The read replicas or cluster instances, if any.
+    pub members: Option<Ref>,
 }
 
-/// Whether the database survives `terraform destroy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Deletion {
-    /// Deletion protection on and a final snapshot on delete: the default.
-    Protected,
-    /// Deletable without a snapshot, with the reason it is acceptable (e.g. a sandbox).
-    Unprotected(&'static str),
+impl DatabaseRef {
+    /// Lets `client` connect (its egress to the database is the caller's to add).
+    pub fn allow_from(&self, stack: &mut Stack, client: &SecurityGroupRef) {
+        self.security_group.allow_in(stack, Port::tcp(self.port), Peer::Group(client), "PostgreSQL from a client");
+    }
 }
 
-/// A PostgreSQL instance under construction.
+/// A PostgreSQL database under construction: `E` is an [`Instance`] or a [`Cluster`].
 #[derive(Debug, Clone)]
 #[must_use = "a database does nothing until built into a stack"]
-pub struct Postgres {
+pub struct Database<E> {
+    key: String,
     identifier: String,
     version: String,
     class: String,
-    storage_gib: u32,
-    max_storage_gib: u32,
     db_name: String,
     username: String,
-    multi_az: bool,
-    replicas: u8,
     backup_retention_days: u8,
+    backup_window: String,
+    maintenance_window: String,
     deletion: Deletion,
     log_retention: Retention,
     parameters: Vec<(String, String)>,
-    aurora_instances: Option<u8>,
+    clients: Vec<SecurityGroupRef>,
+    auto_minor_version_upgrade: bool,
+    insights_retention_days: u16,
+    monitoring_interval: u8,
+    network: Option<VpcRef>,
+    kms_key: Option<KeyRef>,
+    engine: E,
 }
 
 const PORT: u16 = 5432;
 
-/// Where the instances go and what they share.
-struct Placement {
-    sg: SecurityGroup,
-    subnet_group: Expr<Any>,
-    params: Expr<Any>,
-    monitoring: Expr<String>,
-}
-
-/// The logs an Aurora PostgreSQL cluster exports.
-const AURORA_LOG_EXPORTS: [&str; 1] = ["postgresql"];
-
-/// The logs the instance exports to CloudWatch.
-const LOG_EXPORTS: [&str; 2] = ["postgresql", "upgrade"];
-
-impl Postgres {
-    /// Instance `identifier` running PostgreSQL `version` (a major version such as `15`, which
-    /// takes minor upgrades automatically, or an exact one) on instance class `class`.
-    pub fn new(identifier: impl Into<String>, version: impl Into<String>, class: impl Into<String>) -> Self {
+impl<E> Database<E> {
+    fn with(key: String, identifier: String, version: String, class: String, engine: E) -> Self {
         Self {
-            identifier: identifier.into(),
-            version: version.into(),
-            class: class.into(),
-            storage_gib: 100,
-            max_storage_gib: 500,
+            key,
+            identifier,
+            version,
+            class,
             db_name: "app".into(),
             username: "app_admin".into(),
-            multi_az: true,
-            replicas: 0,
             backup_retention_days: 30,
+            backup_window: "03:00-04:00".into(),
+            maintenance_window: "sun:04:30-sun:05:30".into(),
             deletion: Deletion::Protected,
             log_retention: Retention::OneYear,
             parameters: Vec::new(),
-            aurora_instances: None,
+            clients: Vec::new(),
+            auto_minor_version_upgrade: true,
+            insights_retention_days: 7,
+            monitoring_interval: 60,
+            network: None,
+            kms_key: None,
+            engine,
         }
-    }
-
-    /// Runs as an Aurora PostgreSQL cluster of `instances` instances (seed 001) instead of one
-    /// RDS instance: storage is replicated across three AZs, a reader is promoted on failure.
-    pub fn aurora(mut self, instances: u8) -> Self {
-        self.aurora_instances = Some(instances);
-        self
-    }
-
-    /// Initial storage and the ceiling storage autoscaling may grow to, in GiB.
-    pub fn storage(mut self, gib: u32, max_gib: u32) -> Self {
-        self.storage_gib = gib;
-        self.max_storage_gib = max_gib;
-        self
     }
 
     /// The initial database and master user names.
@@ -134,25 +131,27 @@ impl Postgres {
         self
     }
 
-    /// A standby in a second AZ (on by default).
-    pub fn multi_az(mut self, yes: bool) -> Self {
-        self.multi_az = yes;
-        self
-    }
-
-    /// Read replicas of the primary.
-    pub fn read_replicas(mut self, n: u8) -> Self {
-        self.replicas = n;
-        self
-    }
-
     /// Days automated backups are kept (1-35; 30 by default).
     pub fn backup_retention(mut self, days: u8) -> Self {
         self.backup_retention_days = days;
         self
     }
 
-    /// Whether the instance is protected from deletion.
+    /// The daily backup window, UTC `hh:mm-hh:mm` (default `03:00-04:00`).
+    pub fn backup_window(mut self, window: impl Into<String>) -> Self {
+        self.backup_window = window.into();
+        self
+    }
+
+    /// The weekly maintenance window, UTC `ddd:hh:mm-ddd:hh:mm` (default
+    /// `sun:04:30-sun:05:30`, after the backup window). Day names are written lowercase, as RDS
+    /// reports them.
+    pub fn maintenance_window(mut self, window: impl Into<String>) -> Self {
+        self.maintenance_window = window.into().to_ascii_lowercase();
+        self
+    }
+
+    /// Whether the database is protected from deletion.
     pub fn deletion(mut self, deletion: Deletion) -> Self {
         self.deletion = deletion;
         self
@@ -164,7 +163,7 @@ impl Postgres {
         self
     }
 
-    /// Sets a parameter of the instance's parameter group (on top of the secure defaults).
+    /// Sets a parameter of the parameter group (on top of the secure defaults).
     pub fn parameter(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let name = name.into();
         self.parameters.retain(|(n, _)| *n != name);
@@ -172,13 +171,50 @@ impl Postgres {
         self
     }
 
-    fn check(&self, stack: &mut Stack) {
-        let at = "aws_db_instance.main";
-        let id_ok = is_service_id(&self.identifier, 63);
-        if !id_ok {
+    /// Security groups that may connect on 5432; nothing else can.
+    pub fn clients(mut self, clients: &[&SecurityGroupRef]) -> Self {
+        self.clients.extend(clients.iter().map(|c| (*c).clone()));
+        self
+    }
+
+    /// Whether minor engine versions are applied in the maintenance window (on by default).
+    pub fn auto_minor_version_upgrade(mut self, yes: bool) -> Self {
+        self.auto_minor_version_upgrade = yes;
+        self
+    }
+
+    /// Days Performance Insights keeps data: 7 (free, the default), a multiple of 31 up to
+    /// 713, or 731.
+    pub fn insights_retention(mut self, days: u16) -> Self {
+        self.insights_retention_days = days;
+        self
+    }
+
+    /// Seconds between enhanced-monitoring samples: 1, 5, 10, 15, 30 or 60 (the default).
+    pub fn monitoring_interval(mut self, seconds: u8) -> Self {
+        self.monitoring_interval = seconds;
+        self
+    }
+
+    /// The network to run in instead of the context's.
+    pub fn network(mut self, network: &VpcRef) -> Self {
+        self.network = Some(network.clone());
+        self
+    }
+
+    /// The key to encrypt with instead of the context's.
+    pub fn kms_key(mut self, key: &KeyRef) -> Self {
+        self.kms_key = Some(key.clone());
+        self
+    }
+
+    /// Checks the settings both kinds share; `at` is the main block's address.
+    fn check(&self, stack: &mut Stack, at: &str) {
+        let id_attribute = if at.starts_with("aws_rds_cluster") { "cluster_identifier" } else { "identifier" };
+        if !is_service_id(&self.identifier, 63) {
             stack.problem_at(
                 at,
-                "identifier",
+                id_attribute,
                 format!("identifier `{}` is not a valid RDS identifier", self.identifier),
                 "use 1-63 lowercase letters, digits and single hyphens, starting with a letter",
             );
@@ -199,29 +235,12 @@ impl Postgres {
                 "use a major version such as `15`, or an exact one such as `15.7`",
             );
         }
-        if let Some(n) = self.aurora_instances
-            && !(1..=15).contains(&n)
-        {
-            stack.problem(
-                "aws_rds_cluster.main",
-                format!("{n} Aurora instances"),
-                "an Aurora cluster has 1-15 instances",
-            );
-        }
         if !(1..=35).contains(&self.backup_retention_days) {
             stack.problem_at(
                 at,
                 "backup_retention_period",
                 format!("backup retention of {} days is outside 1-35", self.backup_retention_days),
                 "keep backups 1-35 days; replicas and point-in-time recovery need them",
-            );
-        }
-        if self.max_storage_gib < self.storage_gib || self.storage_gib < 20 {
-            stack.problem_at(
-                at,
-                "allocated_storage",
-                format!("storage {} GiB growing to {} GiB is not valid", self.storage_gib, self.max_storage_gib),
-                "use at least 20 GiB and a ceiling no lower than the initial size",
             );
         }
         if !is_identifier(&self.db_name) || !is_identifier(&self.username) || self.username == "rdsadmin" {
@@ -232,240 +251,73 @@ impl Postgres {
                 "use letters, digits and underscores, starting with a letter",
             );
         }
+        if parse_window(&self.backup_window, false).is_none() {
+            let message = format!("backup window `{}` is not hh:mm-hh:mm", self.backup_window);
+            stack.problem_at(at, "backup_window", message, "write it in UTC, e.g. 03:00-04:00");
+        }
+        match (parse_window(&self.maintenance_window, true), parse_window(&self.backup_window, false)) {
+            (None, _) => {
+                let message = format!("maintenance window `{}` is not ddd:hh:mm-ddd:hh:mm", self.maintenance_window);
+                stack.problem_at(at, "maintenance_window", message, "write it in UTC, e.g. sun:04:00-sun:05:00");
+            }
+            (Some(maintenance), Some(backup)) if overlaps_daily(maintenance, backup) => {
+                let message = format!(
+                    "maintenance window `{}` overlaps the backup window `{}`",
+                    self.maintenance_window, self.backup_window
+                );
+                stack.problem_at(at, "maintenance_window", message, "move one of them; RDS refuses overlapping windows");
+            }
+            _ => {}
+        }
+        let pi = self.insights_retention_days;
+        if !(pi == 7 || pi == 731 || (pi.is_multiple_of(31) && (31..=713).contains(&pi))) {
+            let message = format!("Performance Insights retention of {pi} days is not one RDS offers");
+            let help = "use 7, a multiple of 31 up to 713, or 731";
+            stack.problem_at(at, "performance_insights_retention_period", message, help);
+        }
+        if ![1, 5, 10, 15, 30, 60].contains(&self.monitoring_interval) {
+            let message = format!("a monitoring interval of {} s is not one RDS offers", self.monitoring_interval);
+            stack.problem_at(at, "monitoring_interval", message, "use 1, 5, 10, 15, 30 or 60");
+        }
     }
 
-    /// Adds the instance, its replicas, subnet group, parameter group, security group, log
-    /// groups and monitoring role to `stack`. `clients` may connect on 5432; nothing else can.
-    pub fn build(
-        self,
-        stack: &mut Stack,
-        account: &Account,
-        net: &Network,
-        key: &KmsKey,
-        clients: &[&SecurityGroup],
-    ) -> Database {
-        self.check(stack);
-        let id = self.identifier.clone();
-        let Some(subnets) = &net.database_subnets else {
-            stack.problem(
-                "aws_db_subnet_group.main",
-                "the network has no database subnets",
-                "build the Vpc with .database_subnets()",
-            );
-            return self.placeholder(stack, net);
-        };
-        let sg = SecurityGroup::new(
-            stack,
-            &net.vpc_id,
-            "database",
-            format!("{id}-db"),
-            "PostgreSQL: from the given clients only",
-        );
-        for client in clients {
-            sg.allow_in(stack, Port::tcp(PORT), Peer::Group(client), "PostgreSQL from an allowed client");
+    /// The security group, subnet group, parameter group, log groups and monitoring role both
+    /// kinds need. `cluster` picks the cluster's parameter group and log paths.
+    fn placement(&self, ctx: &mut Context, net: &VpcRef, cluster: bool, exports: &[&str]) -> Placement {
+        let (k, id) = (self.key.as_str(), self.identifier.as_str());
+        let subnets = net.database_subnets.clone().unwrap_or_else(|| {
+            let help = "build the Vpc with .database_subnets()";
+            ctx.problem(format!("aws_db_subnet_group.{k}"), "the network has no database subnets", help);
+            net.private_subnets.clone()
+        });
+        let sg = SecurityGroup::new(format!("{k}_db"), format!("{id}-db"), "PostgreSQL: from the given clients only")
+            .network(net)
+            .build(ctx);
+        for client in &self.clients {
+            sg.allow_in(ctx, Port::tcp(PORT), Peer::Group(client), "PostgreSQL from an allowed client");
         }
-        let subnet_group = stack.add(
-            Resource::new("aws_db_subnet_group", "main")
+        let subnet_group = ctx.add(
+            Resource::new("aws_db_subnet_group", k)
                 .set("name", format!("{id}-db"))
                 .set("description", format!("Database subnets of {id}"))
-                .set("subnet_ids", subnets.0.clone()),
+                .set("subnet_ids", subnets.0),
         );
-        let major = self.version.split('.').next().unwrap_or_default().to_owned();
-        let params = self.parameter_group(stack, &id, &major);
-        let monitoring = self.logs_and_monitoring(stack, account, key);
-        let placement =
-            Placement { sg, subnet_group: subnet_group.attr("name"), params: params.attr("name"), monitoring };
-        match self.aurora_instances {
-            Some(n) => self.cluster(stack, key, &placement, n),
-            None => self.instance(stack, key, &placement),
-        }
-    }
-
-    fn instance(&self, stack: &mut Stack, key: &KmsKey, placement: &Placement) -> Database {
-        let id = self.identifier.as_str();
-        let (protect, skip_snapshot) = match self.deletion {
-            Deletion::Protected => (true, false),
-            Deletion::Unprotected(_) => (false, true),
-        };
-        let Placement { sg, subnet_group, params, monitoring } = placement;
-        let common = |r: Resource| {
-            r.set("instance_class", self.class.as_str())
-                .set("storage_encrypted", true)
-                .set("kms_key_id", key.arn.clone())
-                .set("vpc_security_group_ids", vec![sg.id.clone()])
-                .set("parameter_group_name", params.clone())
-                .set("publicly_accessible", false)
-                .set("auto_minor_version_upgrade", true)
-                .set("ca_cert_identifier", "rds-ca-rsa2048-g1")
-                .set("iam_database_authentication_enabled", true)
-                .set("copy_tags_to_snapshot", true)
-                .set("monitoring_interval", 60)
-                .set("monitoring_role_arn", monitoring.clone())
-                .set("performance_insights_enabled", true)
-                .set("performance_insights_kms_key_id", key.arn.clone())
-                .set("performance_insights_retention_period", 7)
-                .set("enabled_cloudwatch_logs_exports", LOG_EXPORTS.to_vec())
-                .set("deletion_protection", protect)
-        };
-        let mut primary = common(Resource::new("aws_db_instance", "main"))
-            .set("identifier", id)
-            .set("engine", "postgres")
-            .set("engine_version", self.version.as_str())
-            .set("allocated_storage", self.storage_gib)
-            .set("max_allocated_storage", self.max_storage_gib)
-            .set("storage_type", "gp3")
-            .set("db_name", self.db_name.as_str())
-            .set("username", self.username.as_str())
-            // No password in the configuration or state: RDS keeps it in Secrets Manager.
-            .set("manage_master_user_password", true)
-            .set("master_user_secret_kms_key_id", key.arn.clone())
-            .set("db_subnet_group_name", subnet_group.clone())
-            .set("multi_az", self.multi_az)
-            .set("backup_retention_period", self.backup_retention_days)
-            .set("backup_window", "03:00-04:00")
-            .set("maintenance_window", "sun:04:30-sun:05:30")
-            .set("skip_final_snapshot", skip_snapshot);
-        if skip_snapshot {
-            primary = primary.skip_check("CKV_AWS_293", self.deletion_reason());
-        } else {
-            primary = primary.set("final_snapshot_identifier", format!("{id}-final"));
-        }
-        if !self.multi_az {
-            primary = primary.skip_check("CKV_AWS_157", "single-AZ by the environment's settings");
-        }
-        let main = stack.add(primary);
-        if self.replicas > 0 {
-            let replica = common(Resource::new("aws_db_instance", "replica"))
-                .count(usize::from(self.replicas))
-                .set("identifier", template![format!("{id}-replica-"), count_index().plus(1)])
-                .set("replicate_source_db", main.attr("identifier"))
-                .set("multi_az", false)
-                // PostgreSQL 14.1+ replicas keep their own backups, so they can be promoted safely.
-                .set("backup_retention_period", 7)
-                .set("skip_final_snapshot", true)
-                .skip_check("CKV_AWS_157", "a read replica scales reads; the primary is the one that fails over");
-            stack.add(replica);
-        }
-        Database {
-            endpoint: main.attr("endpoint").typed(),
-            address: main.attr("address").typed(),
-            port: PORT,
-            security_group: sg.clone(),
-            master_secret_arn: main.attr("master_user_secret").index(0).attr("secret_arn").typed(),
-        }
-    }
-
-    /// The Aurora cluster and its `n` instances (the first is the writer).
-    fn cluster(&self, stack: &mut Stack, key: &KmsKey, placement: &Placement, n: u8) -> Database {
-        let id = self.identifier.as_str();
-        let Placement { sg, subnet_group, params, monitoring } = placement;
-        let (protect, skip_snapshot) = match self.deletion {
-            Deletion::Protected => (true, false),
-            Deletion::Unprotected(_) => (false, true),
-        };
-        let mut cluster = Resource::new("aws_rds_cluster", "main")
-            .set("cluster_identifier", id)
-            .set("engine", "aurora-postgresql")
-            .set("engine_version", self.version.as_str())
-            .set("database_name", self.db_name.as_str())
-            .set("master_username", self.username.as_str())
-            .set("manage_master_user_password", true)
-            .set("master_user_secret_kms_key_id", key.arn.clone())
-            .set("db_subnet_group_name", subnet_group.clone())
-            .set("db_cluster_parameter_group_name", params.clone())
-            .set("vpc_security_group_ids", vec![sg.id.clone()])
-            .set("storage_encrypted", true)
-            .set("kms_key_id", key.arn.clone())
-            .set("iam_database_authentication_enabled", true)
-            .set("backup_retention_period", self.backup_retention_days)
-            .set("preferred_backup_window", "03:00-04:00")
-            .set("preferred_maintenance_window", "sun:04:30-sun:05:30")
-            .set("enabled_cloudwatch_logs_exports", AURORA_LOG_EXPORTS.to_vec())
-            .set("copy_tags_to_snapshot", true)
-            .set("deletion_protection", protect)
-            .set("skip_final_snapshot", skip_snapshot)
-            .skip_check(
-                "CKV2_AWS_8",
-                "automated backups with point-in-time recovery; an AWS Backup plan is an account-wide choice",
-            );
-        if skip_snapshot {
-            cluster = cluster.skip_check("CKV_AWS_139", self.deletion_reason());
-        } else {
-            cluster = cluster.set("final_snapshot_identifier", format!("{id}-final"));
-        }
-        let cluster = stack.add(cluster);
-        stack.add(
-            Resource::new("aws_rds_cluster_instance", "main")
-                .count(usize::from(n))
-                .set("identifier", template![format!("{id}-"), count_index()])
-                .set("cluster_identifier", cluster.id())
-                .set("instance_class", self.class.as_str())
-                .set("engine", cluster.attr("engine"))
-                .set("engine_version", cluster.attr("engine_version"))
-                .set("publicly_accessible", false)
-                .set("auto_minor_version_upgrade", true)
-                .set("ca_cert_identifier", "rds-ca-rsa2048-g1")
-                .set("monitoring_interval", 60)
-                .set("monitoring_role_arn", monitoring.clone())
-                .set("performance_insights_enabled", true)
-                .set("performance_insights_kms_key_id", key.arn.clone())
-                .set("performance_insights_retention_period", 7)
-                .set("copy_tags_to_snapshot", true),
-        );
-        Database {
-            endpoint: template![cluster.attr("endpoint"), format!(":{PORT}")],
-            address: cluster.attr("endpoint").typed(),
-            port: PORT,
-            security_group: sg.clone(),
-            master_secret_arn: cluster.attr("master_user_secret").index(0).attr("secret_arn").typed(),
-        }
-    }
-
-    /// Log groups for the exported logs (so they are encrypted and expire, unlike the ones RDS
-    /// would create) and the enhanced-monitoring role; returns the role ARN.
-    fn logs_and_monitoring(&self, stack: &mut Stack, account: &Account, key: &KmsKey) -> Expr<String> {
-        let id = &self.identifier;
-        let (kind, exports) = if self.aurora_instances.is_some() {
-            ("cluster", &AURORA_LOG_EXPORTS[..])
-        } else {
-            ("instance", &LOG_EXPORTS[..])
-        };
+        let params = self.parameter_group(ctx, cluster);
+        let kind = if cluster { "cluster" } else { "instance" };
         for export in exports {
-            log_group(
-                stack,
-                &format!("rds_{export}"),
-                format!("/aws/rds/{kind}/{id}/{export}"),
-                key,
-                self.log_retention,
-            );
+            LogGroup::new(format!("{k}_rds_{export}"), format!("/aws/rds/{kind}/{id}/{export}"))
+                .retention(self.log_retention)
+                .build(ctx);
         }
-        let trust_only = Vec::<(&str, Vec<Statement>)>::new();
-        let role = service_role(
-            stack,
-            "rds_monitoring",
-            format!("{id}-rds-monitoring"),
-            "monitoring.rds.amazonaws.com",
-            account,
-            trust_only,
-        );
-        attach_managed_policy(
-            stack,
-            "rds_monitoring",
-            &role,
-            "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-        );
-        role.arn
+        let monitoring = Role::for_service(format!("{k}_rds_monitoring"), format!("{id}-rds-monitoring"), "monitoring.rds.amazonaws.com")
+            .managed_policy("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
+            .build(ctx);
+        Placement { sg, subnet_group: subnet_group.attr("name"), params: params.attr("name"), monitoring }
     }
 
-    fn deletion_reason(&self) -> &'static str {
-        match self.deletion {
-            Deletion::Protected => "",
-            Deletion::Unprotected(reason) => reason,
-        }
-    }
-
-    fn parameter_group(&self, stack: &mut Stack, id: &str, major: &str) -> Ref {
-        let aurora = self.aurora_instances.is_some();
+    fn parameter_group(&self, ctx: &mut Context, cluster: bool) -> Ref {
+        let (k, id) = (self.key.as_str(), self.identifier.as_str());
+        let major = self.version.split('.').next().unwrap_or_default();
         // Secure defaults: TLS only, DDL and slow statements logged, connections logged.
         let mut params: Vec<(String, String)> = [
             ("rds.force_ssl", "1"),
@@ -486,27 +338,34 @@ impl Postgres {
             let method = if name == "shared_preload_libraries" { "pending-reboot" } else { "immediate" };
             Body::new().set("name", name).set("value", value).set("apply_method", method)
         });
-        stack.add(
-            Resource::new(if aurora { "aws_rds_cluster_parameter_group" } else { "aws_db_parameter_group" }, "main")
+        let (ty, family) = if cluster {
+            ("aws_rds_cluster_parameter_group", format!("aurora-postgresql{major}"))
+        } else {
+            ("aws_db_parameter_group", format!("postgres{major}"))
+        };
+        ctx.add(
+            Resource::new(ty, k)
                 .set("name", format!("{id}-pg{major}"))
-                .set("family", if aurora { format!("aurora-postgresql{major}") } else { format!("postgres{major}") })
+                .set("family", family)
                 .set("description", format!("PostgreSQL {major} parameters of {id}"))
                 .blocks("parameter", blocks)
                 .create_before_destroy(),
         )
     }
 
-    fn placeholder(&self, stack: &mut Stack, net: &Network) -> Database {
-        let sg = SecurityGroup::new(stack, &net.vpc_id, "database", format!("{}-db", self.identifier), "PostgreSQL");
-        let none = Expr::<String>::from("");
-        Database {
-            endpoint: none.clone(),
-            address: none.clone(),
-            port: PORT,
-            security_group: sg,
-            master_secret_arn: none,
-        }
+    /// `(deletion_protection, skip_final_snapshot)`.
+    fn protection(&self) -> (bool, bool) {
+        let protect = self.deletion.is_protected();
+        (protect, !protect)
     }
+}
+
+/// Where the instances go and what they share.
+struct Placement {
+    sg: SecurityGroupRef,
+    subnet_group: Expr<Any>,
+    params: Expr<Any>,
+    monitoring: RoleRef,
 }
 
 /// `db.<family>.<size>`, e.g. `db.r6g.large`.
@@ -530,4 +389,55 @@ fn is_identifier(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic())
         && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && s.len() <= 63
+}
+
+/// A window as minutes of the week `(start, end)`: `hh:mm-hh:mm` (daily, day 0) or, with
+/// `weekly`, `ddd:hh:mm-ddd:hh:mm`.
+fn parse_window(window: &str, weekly: bool) -> Option<(u32, u32)> {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let point = |text: &str| -> Option<u32> {
+        let mut parts: Vec<&str> = text.split(':').collect();
+        let day = if weekly {
+            let day = parts.remove(0).to_ascii_lowercase();
+            u32::try_from(DAYS.iter().position(|d| *d == day)?).ok()?
+        } else {
+            0
+        };
+        let [h, m] = parts.as_slice() else { return None };
+        let (h, m): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
+        (h < 24 && m < 60 && parts.iter().all(|p| p.len() == 2)).then_some(day * 1440 + h * 60 + m)
+    };
+    let (start, end) = window.split_once('-')?;
+    let (start, end) = (point(start)?, point(end)?);
+    let length = (end + 7 * 1440 - start) % (7 * 1440);
+    // RDS wants at least 30 minutes; the daily backup window at most 24 hours.
+    (length >= 30 && (weekly || end > start)).then_some((start, end))
+}
+
+/// Whether a weekly window overlaps a daily one on the weekly window's days.
+fn overlaps_daily(weekly: (u32, u32), daily: (u32, u32)) -> bool {
+    let (ws, we) = weekly;
+    let we = if we < ws { we + 7 * 1440 } else { we };
+    (0..8).any(|day| {
+        let (ds, de) = (daily.0 + day * 1440, daily.1 + day * 1440);
+        ds < we && ws < de
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{overlaps_daily, parse_window};
+
+    #[test]
+    fn windows_parse_and_overlap() {
+        assert_eq!(parse_window("03:00-04:00", false), Some((180, 240)));
+        assert_eq!(parse_window("Mon:04:00-Mon:05:00", true), Some((240, 300)));
+        assert_eq!(parse_window("sun:04:00-sun:05:00", true), Some((6 * 1440 + 240, 6 * 1440 + 300)));
+        assert!(parse_window("sun:4:00-sun:05:00", true).is_none());
+        assert!(parse_window("03:00-03:10", false).is_none(), "shorter than 30 minutes");
+        assert!(parse_window("funday:04:00-sun:05:00", true).is_none());
+        let backup = parse_window("03:00-04:00", false).unwrap();
+        assert!(!overlaps_daily(parse_window("sun:04:00-sun:05:00", true).unwrap(), backup));
+        assert!(overlaps_daily(parse_window("sun:03:30-sun:05:00", true).unwrap(), backup));
+    }
 }

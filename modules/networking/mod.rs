@@ -3,16 +3,17 @@
 //! security group.
 //!
 //! ```
-//! use tfsynth::modules::{Account, kms, networking::{NatGateways, Vpc}};
+//! use tfsynth::modules::{Account, Context, kms, networking::{NatGateways, Vpc}};
 //! use tfsynth::prelude::*;
 //!
-//! let account = Account { id: "123456789012", region: "us-east-1" };
-//! let mut stack = Stack::new("demo", "production");
-//! stack.provider(Provider::aws(account.region));
-//! let key = kms::Key::new("main", "demo", "demo data").for_log_groups().build(&mut stack, &account);
-//! let net = Vpc::new("demo-production", "10.0.0.0/16", &["us-east-1a", "us-east-1b"])
+//! let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+//! ctx.provider(Provider::aws("us-east-1"));
+//! let key = kms::Key::new("main", "demo", "demo data").for_log_groups().build(&mut ctx);
+//! ctx.use_key(&key);
+//! let net = Vpc::new("main", "demo-production", "10.0.0.0/16", &["us-east-1a", "us-east-1b"])
 //!     .nat(NatGateways::PerAz)
-//!     .build(&mut stack, &account, &key);
+//!     .build(&mut ctx);
+//! let stack = ctx.finish();
 //! validate(&stack)?;
 //! let hcl = render(&stack, Format::Hcl);
 //! assert!(hcl.contains(r#"us-east-1a = "10.0.0.0/20""#));
@@ -25,15 +26,16 @@ mod cidr;
 mod security_group;
 
 pub use cidr::{Plan, SubnetLayout, plan};
-pub use security_group::{Peer, Port, SecurityGroup};
+pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupRef};
 
-use super::iam::{Statement, service_role};
-use super::logs::{Retention, log_group};
-use super::{Account, KmsKey};
+use super::iam::{Role, Statement};
+use super::logs::LogGroup;
+use super::storage::BucketRef;
+use super::{Context, Retention};
 use crate::prelude::*;
 
 /// How many NAT gateways the private subnets share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum NatGateways {
     /// No NAT: private subnets have no route out (isolated workloads, VPC endpoints only).
     None,
@@ -53,7 +55,7 @@ pub struct SubnetIds(pub Expr<List<String>>);
 
 /// What the network gives the components built on it.
 #[derive(Debug, Clone)]
-pub struct Network {
+pub struct VpcRef {
     /// The VPC.
     pub vpc_id: VpcId,
     /// The VPC range.
@@ -66,33 +68,68 @@ pub struct Network {
     pub database_subnets: Option<SubnetIds>,
     /// The availability zones.
     pub azs: Vec<&'static str>,
+    /// Every route table of the network, for gateway endpoints.
+    pub route_tables: Expr<List<String>>,
+    /// The VPC itself, for the escape hatch.
+    pub vpc: Option<Ref>,
+}
+
+impl VpcRef {
+    /// Stands in for a network that is missing, after the problem was recorded.
+    pub(super) fn missing() -> Self {
+        let none = || SubnetIds(Expr::from(Vec::<Expr<String>>::new()));
+        VpcRef {
+            vpc_id: VpcId(Expr::from("")),
+            cidr: "",
+            public_subnets: none(),
+            private_subnets: none(),
+            database_subnets: None,
+            azs: Vec::new(),
+            route_tables: Expr::from(Vec::<Expr<String>>::new()),
+            vpc: None,
+        }
+    }
+}
+
+/// Where VPC flow logs go.
+// Chosen once per component; boxing the handle would only burden callers.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum FlowLogs {
+    /// An encrypted CloudWatch log group kept this long, written through a role (the default,
+    /// a year).
+    CloudWatch(Retention),
+    /// An S3 bucket, under `vpc-flow-logs/` (seed 003); no role is needed.
+    Bucket(BucketRef),
 }
 
 /// A VPC under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a VPC does nothing until built into a stack"]
 pub struct Vpc {
+    key: String,
     name: String,
     cidr: &'static str,
     azs: Vec<&'static str>,
     nat: NatGateways,
     layout: SubnetLayout,
     database_subnets: bool,
-    flow_log_retention: Retention,
+    flow_logs: FlowLogs,
 }
 
 impl Vpc {
-    /// A VPC `name` over `cidr` in `azs`, with `/20`-sized subnets carved from a `/16`, a NAT
-    /// gateway per AZ, and flow logs kept for a year.
-    pub fn new(name: impl Into<String>, cidr: &'static str, azs: &[&'static str]) -> Self {
+    /// VPC `key` called `name` over `cidr` in `azs`, with `/20`-sized subnets carved from a
+    /// `/16`, a NAT gateway per AZ, and flow logs kept for a year.
+    pub fn new(key: impl Into<String>, name: impl Into<String>, cidr: &'static str, azs: &[&'static str]) -> Self {
         Self {
+            key: key.into(),
             name: name.into(),
             cidr,
             azs: azs.to_vec(),
             nat: NatGateways::PerAz,
             layout: SubnetLayout::Carved { newbits: 4 },
             database_subnets: false,
-            flow_log_retention: Retention::OneYear,
+            flow_logs: FlowLogs::CloudWatch(Retention::OneYear),
         }
     }
 
@@ -114,19 +151,29 @@ impl Vpc {
         self
     }
 
-    /// How long flow logs are kept.
-    pub fn flow_log_retention(mut self, retention: Retention) -> Self {
-        self.flow_log_retention = retention;
+    /// Where flow logs go (a CloudWatch group kept a year by default).
+    pub fn flow_logs(mut self, flow_logs: FlowLogs) -> Self {
+        self.flow_logs = flow_logs;
         self
     }
 
-    /// Adds the network to `stack`. Flow logs are encrypted with `key`, which must allow log
-    /// groups ([`Key::for_log_groups`](super::kms::Key::for_log_groups)).
-    pub fn build(self, stack: &mut Stack, account: &Account, key: &KmsKey) -> Network {
+    /// How long flow logs are kept in CloudWatch.
+    pub fn flow_log_retention(self, retention: Retention) -> Self {
+        self.flow_logs(FlowLogs::CloudWatch(retention))
+    }
+
+    /// Adds the network. Flow logs to CloudWatch are encrypted with the context's key, which
+    /// must allow log groups ([`Key::for_log_groups`](super::kms::Key::for_log_groups)).
+    pub fn build(self, ctx: &mut Context) -> VpcRef {
+        ctx.within("networking", |ctx| self.add(ctx))
+    }
+
+    fn add(self, stack: &mut Context) -> VpcRef {
+        let k = self.key.as_str();
         if self.azs.len() < 2 {
             let help = "use at least two AZs so load balancers and databases can fail over";
             stack.problem_at(
-                "aws_subnet.private",
+                format!("aws_subnet.{k}_private"),
                 "availability_zone",
                 format!("{} availability zone(s) given", self.azs.len()),
                 help,
@@ -135,13 +182,14 @@ impl Vpc {
         let plan = match plan(self.cidr, self.azs.len(), self.database_subnets, &self.layout) {
             Ok(plan) => plan,
             Err(message) => {
-                stack.problem_at("aws_vpc.main", "cidr_block", message, "fix the VPC range or the subnet layout");
+                let help = "fix the VPC range or the subnet layout";
+                stack.problem_at(format!("aws_vpc.{k}"), "cidr_block", message, help);
                 Plan { public: Vec::new(), private: Vec::new(), database: Vec::new() }
             }
         };
         let name = self.name.as_str();
         let vpc = stack.add(
-            Resource::new("aws_vpc", "main")
+            Resource::new("aws_vpc", k)
                 .set("cidr_block", self.cidr)
                 .set("enable_dns_hostnames", true)
                 .set("enable_dns_support", true)
@@ -149,18 +197,18 @@ impl Vpc {
         );
         // With no rules the default group denies everything, so nothing can rely on it.
         stack.add(
-            Resource::new("aws_default_security_group", "default")
+            Resource::new("aws_default_security_group", k)
                 .set("vpc_id", vpc.id())
                 .set("tags", tags(format!("{name}-default-deny"))),
         );
         let igw = stack.add(
-            Resource::new("aws_internet_gateway", "main")
+            Resource::new("aws_internet_gateway", k)
                 .set("vpc_id", vpc.id())
                 .set("tags", tags(format!("{name}-igw"))),
         );
         let subnet = |tier: &str, ranges: &[ipnet::Ipv4Net]| {
             let by_az: Expression = self.azs.iter().zip(ranges).map(|(az, r)| (*az, r.to_string())).collect();
-            Resource::new("aws_subnet", tier)
+            Resource::new("aws_subnet", format!("{k}_{tier}"))
                 .for_each(by_az)
                 .set("vpc_id", vpc.id())
                 .set("availability_zone", each_key())
@@ -177,104 +225,115 @@ impl Vpc {
         let private = stack.add(subnet("private", &plan.private));
         let database = self.database_subnets.then(|| stack.add(subnet("database", &plan.database)));
 
-        let public_rt = route_table(stack, "public", &vpc, None, format!("{name}-public"));
+        let public_rt = route_table(stack, &format!("{k}_public"), &vpc, None, format!("{name}-public"));
         stack.add(
-            Resource::new("aws_route", "public_internet")
+            Resource::new("aws_route", format!("{k}_public_internet"))
                 .set("route_table_id", public_rt.id())
                 .set("destination_cidr_block", "0.0.0.0/0")
                 .set("gateway_id", igw.id()),
         );
-        associate(stack, "public", &public, &public_rt, false);
-        self.private_routing(stack, &vpc, &igw, &public, &private);
+        associate(stack, &format!("{k}_public"), &public, &public_rt, false);
+        let private_rt = self.private_routing(stack, &vpc, &igw, &public, &private);
+        let mut tables = vec![public_rt.id().erase(), Expr::from_expression(private_rt)];
         if let Some(database) = &database {
             // No route out: databases answer the VPC and nothing else.
-            let rt = route_table(stack, "database", &vpc, None, format!("{name}-database"));
-            associate(stack, "database", database, &rt, false);
+            let rt = route_table(stack, &format!("{k}_database"), &vpc, None, format!("{name}-database"));
+            associate(stack, &format!("{k}_database"), database, &rt, false);
+            tables.push(rt.id().erase());
         }
-        self.flow_logs(stack, account, key, &vpc);
+        self.add_flow_logs(stack, &vpc);
 
         let ids = |r: &Ref| SubnetIds(for_list("s", r.whole(), |s| s.attr("id").typed()));
-        Network {
+        let route_tables = call("flatten", [Expression::List(tables.into_iter().map(Into::into).collect())]);
+        VpcRef {
             vpc_id: VpcId(vpc.id()),
             cidr: self.cidr,
             public_subnets: ids(&public),
             private_subnets: ids(&private),
             database_subnets: database.as_ref().map(ids),
             azs: self.azs,
+            route_tables,
+            vpc: Some(vpc),
         }
     }
 
-    fn private_routing(&self, stack: &mut Stack, vpc: &Ref, igw: &Ref, public: &Ref, private: &Ref) {
-        let name = &self.name;
+    /// NAT and the private route tables; returns the private tables' ids (a list when there is
+    /// one per AZ).
+    fn private_routing(&self, stack: &mut Stack, vpc: &Ref, igw: &Ref, public: &Ref, private: &Ref) -> Expression {
+        let (k, name) = (self.key.as_str(), &self.name);
         let first_az = self.azs.first().copied().unwrap_or_default();
         match self.nat {
             NatGateways::None => {
-                let rt = route_table(stack, "private", vpc, None, format!("{name}-private"));
-                associate(stack, "private", private, &rt, false);
+                let rt = route_table(stack, &format!("{k}_private"), vpc, None, format!("{name}-private"));
+                associate(stack, &format!("{k}_private"), private, &rt, false);
+                rt.id().into()
             }
             NatGateways::Single => {
-                let eip = stack
-                    .add(Resource::new("aws_eip", "nat").set("domain", "vpc").set("tags", tags(format!("{name}-nat"))));
+                let eip = stack.add(
+                    Resource::new("aws_eip", format!("{k}_nat")).set("domain", "vpc").set("tags", tags(format!("{name}-nat"))),
+                );
                 let nat = stack.add(
-                    Resource::new("aws_nat_gateway", "main")
+                    Resource::new("aws_nat_gateway", k)
                         .set("allocation_id", eip.id())
                         .set("subnet_id", public.at(first_az, "id"))
                         .set("tags", tags(format!("{name}-nat")))
                         .depends_on(igw),
                 );
-                let rt = route_table(stack, "private", vpc, None, format!("{name}-private"));
-                nat_route(stack, &rt, nat.id(), false);
-                associate(stack, "private", private, &rt, false);
+                let rt = route_table(stack, &format!("{k}_private"), vpc, None, format!("{name}-private"));
+                nat_route(stack, &format!("{k}_private_nat"), &rt, nat.id(), false);
+                associate(stack, &format!("{k}_private"), private, &rt, false);
+                rt.id().into()
             }
             NatGateways::PerAz => {
                 let per_az: Expression = self.azs.iter().map(|az| (*az, *az)).collect();
                 let az_name =
                     |what: &str| Expression::from_iter([("Name", template![format!("{name}-{what}-"), each_key()])]);
                 let eip = stack.add(
-                    Resource::new("aws_eip", "nat")
+                    Resource::new("aws_eip", format!("{k}_nat"))
                         .for_each(per_az.clone())
                         .set("domain", "vpc")
                         .set("tags", az_name("nat")),
                 );
                 let nat = stack.add(
-                    Resource::new("aws_nat_gateway", "main")
+                    Resource::new("aws_nat_gateway", k)
                         .for_each(per_az.clone())
                         .set("allocation_id", eip.at(each_key(), "id"))
                         .set("subnet_id", public.at(each_key(), "id"))
                         .set("tags", az_name("nat"))
                         .depends_on(igw),
                 );
-                let rt = route_table(stack, "private", vpc, Some(per_az), format!("{name}-private"));
-                nat_route(stack, &rt, nat.at(each_key(), "id").typed(), true);
-                associate(stack, "private", private, &rt, true);
+                let rt = route_table(stack, &format!("{k}_private"), vpc, Some(per_az), format!("{name}-private"));
+                nat_route(stack, &format!("{k}_private_nat"), &rt, nat.at(each_key(), "id").typed(), true);
+                associate(stack, &format!("{k}_private"), private, &rt, true);
+                call::<Any>("values", [rt.whole().into()]).splat().attr("id").into()
             }
         }
     }
 
-    fn flow_logs(&self, stack: &mut Stack, account: &Account, key: &KmsKey, vpc: &Ref) {
-        let name = &self.name;
-        let group = log_group(stack, "flow_logs", format!("/vpc/{name}/flow-logs"), key, self.flow_log_retention);
-        let writes = Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"])
-            .on(template![group.arn.clone(), ":*"]);
-        let describes = Statement::allow(["logs:DescribeLogGroups"]).on(group.arn.clone());
-        let role = service_role(
-            stack,
-            "flow_logs",
-            format!("{name}-vpc-flow-logs"),
-            "vpc-flow-logs.amazonaws.com",
-            account,
-            vec![("flow-logs", vec![writes, describes])],
-        );
-        stack.add(
-            Resource::new("aws_flow_log", "main")
-                .set("vpc_id", vpc.id())
-                .set("traffic_type", "ALL")
-                .set("log_destination_type", "cloud-watch-logs")
-                .set("log_destination", group.arn)
-                .set("iam_role_arn", role.arn)
-                .set("max_aggregation_interval", 60)
-                .set("tags", tags(format!("{name}-flow-logs"))),
-        );
+    fn add_flow_logs(&self, ctx: &mut Context, vpc: &Ref) {
+        let (k, name) = (self.key.as_str(), &self.name);
+        let log = Resource::new("aws_flow_log", k)
+            .set("vpc_id", vpc.id())
+            .set("traffic_type", "ALL")
+            .set("max_aggregation_interval", 60)
+            .set("tags", tags(format!("{name}-flow-logs")));
+        let log = match &self.flow_logs {
+            FlowLogs::CloudWatch(retention) => {
+                let group =
+                    LogGroup::new(format!("{k}_flow_logs"), format!("/vpc/{name}/flow-logs")).retention(*retention).build(ctx);
+                let writes = Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"])
+                    .on(template![group.arn.clone(), ":*"]);
+                let describes = Statement::allow(["logs:DescribeLogGroups"]).on(group.arn.clone());
+                let role = Role::for_service(format!("{k}_flow_logs"), format!("{name}-vpc-flow-logs"), "vpc-flow-logs.amazonaws.com")
+                    .policy("flow-logs", vec![writes, describes])
+                    .build(ctx);
+                log.set("log_destination_type", "cloud-watch-logs").set("log_destination", group.arn).set("iam_role_arn", role.arn)
+            }
+            FlowLogs::Bucket(bucket) => log
+                .set("log_destination_type", "s3")
+                .set("log_destination", template![bucket.arn.clone(), "/vpc-flow-logs/"]),
+        };
+        ctx.add(log);
     }
 }
 
@@ -294,9 +353,8 @@ fn route_table(stack: &mut Stack, key: &str, vpc: &Ref, per_az: Option<Expressio
     stack.add(r)
 }
 
-fn nat_route(stack: &mut Stack, table: &Ref, nat: Expr<String>, per_az: bool) {
-    let r =
-        Resource::new("aws_route", "private_nat").set("destination_cidr_block", "0.0.0.0/0").set("nat_gateway_id", nat);
+fn nat_route(stack: &mut Stack, key: &str, table: &Ref, nat: Expr<String>, per_az: bool) {
+    let r = Resource::new("aws_route", key).set("destination_cidr_block", "0.0.0.0/0").set("nat_gateway_id", nat);
     let r = if per_az {
         let tables = Expression::from(table.whole());
         r.for_each(tables).set("route_table_id", each_value().attr("id"))

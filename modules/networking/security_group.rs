@@ -1,14 +1,52 @@
 //! Security groups whose rules are separate resources, typed by port and peer.
 
-use super::VpcId;
+use super::VpcRef;
+use super::super::Context;
 use crate::prelude::*;
 
 /// A security group, to attach to resources and to name as a peer in other groups' rules.
 #[derive(Debug, Clone)]
-pub struct SecurityGroup {
+pub struct SecurityGroupRef {
     /// The group id.
     pub id: Expr<String>,
     key: String,
+}
+
+/// A security group under construction. It starts with no rules: no traffic in or out.
+#[derive(Debug, Clone)]
+#[must_use = "a security group does nothing until built into a stack"]
+pub struct SecurityGroup {
+    key: String,
+    name: Expression,
+    description: String,
+    network: Option<VpcRef>,
+}
+
+impl SecurityGroup {
+    /// Group `key` called `name`, in the context's network.
+    pub fn new(key: impl Into<String>, name: impl Into<Expression>, description: impl Into<String>) -> Self {
+        Self { key: key.into(), name: name.into(), description: description.into(), network: None }
+    }
+
+    /// The network to create the group in instead of the context's.
+    pub fn network(mut self, network: &VpcRef) -> Self {
+        self.network = Some(network.clone());
+        self
+    }
+
+    /// Adds the group.
+    pub fn build(self, ctx: &mut Context) -> SecurityGroupRef {
+        let address = format!("aws_security_group.{}", self.key);
+        let net = ctx.network_for(&address, self.network.as_ref());
+        let group = ctx.add(
+            Resource::new("aws_security_group", &self.key)
+                .set("name", self.name.clone())
+                .set("description", self.description)
+                .set("vpc_id", net.vpc_id.0)
+                .set("tags", Expression::from_iter([("Name", self.name)])),
+        );
+        SecurityGroupRef { id: group.id(), key: self.key }
+    }
 }
 
 /// A TCP port or port range.
@@ -38,7 +76,7 @@ impl Port {
 #[derive(Debug, Clone, Copy)]
 pub enum Peer<'a> {
     /// Another security group.
-    Group(&'a SecurityGroup),
+    Group(&'a SecurityGroupRef),
     /// An IPv4 range.
     Cidr(&'static str),
     /// Anywhere: `0.0.0.0/0`.
@@ -77,20 +115,7 @@ enum Direction {
     Egress,
 }
 
-impl SecurityGroup {
-    /// Adds group `key` named `name` in `vpc`. It starts with no rules: no traffic in or out.
-    pub fn new(stack: &mut Stack, vpc: &VpcId, key: &str, name: impl Into<Expression>, description: &str) -> Self {
-        let name: Expression = name.into();
-        let group = stack.add(
-            Resource::new("aws_security_group", key)
-                .set("name", name.clone())
-                .set("description", description)
-                .set("vpc_id", vpc.0.clone())
-                .set("tags", Expression::from_iter([("Name", name)])),
-        );
-        Self { id: group.id(), key: key.to_owned() }
-    }
-
+impl SecurityGroupRef {
     /// A group created elsewhere (e.g. the cluster security group EKS creates), named `key`
     /// in the rules that reference it.
     pub fn existing(key: &str, id: Expr<String>) -> Self {
@@ -147,6 +172,10 @@ impl SecurityGroup {
             Peer::PrefixList(_) => "prefix_list".into(),
         };
         let key = format!("{}_{way}_{}_{peer_label}", self.key, port.label());
+        if stack.contains(Kind::Managed, ty, &key) {
+            // The same rule asked for twice (two services behind one load balancer on a shared group).
+            return self;
+        }
         let address = format!("{ty}.{key}");
         if port.from == 0 || port.from > port.to {
             stack.problem_at(
@@ -182,7 +211,9 @@ impl SecurityGroup {
         if let Exception::Waive(check, reason) = exception {
             r = r.skip_check(check, reason);
         }
+        let previous = stack.replace_component(Some("networking"));
         stack.add(r);
+        stack.replace_component(previous);
         self
     }
 }

@@ -1,7 +1,7 @@
 //! Regenerates `src/schema/aws.schema.gz` from the installed hashicorp/aws provider.
 //!
 //! Run with `cargo run --bin vendor-schema`. It runs `terraform init` against the offline
-//! mirror (see `tfsynth::toolchain`), then `terraform providers schema -json`, strips every
+//! mirror (see `tfsynth::tools`), then `terraform providers schema -json`, strips every
 //! description and writes one line per provider, resource and data source, gzip-compressed.
 //! The line format is documented in `src/schema/compact.rs`.
 
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
-use tfsynth::toolchain;
+use tfsynth::tools;
 
 const PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
 const OUT: &str = "src/schema/aws.schema.gz";
@@ -26,10 +26,10 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<()> {
-    let plugins = toolchain::plugin_dir().with_context(|| {
+    let plugins = tools::plugin_dir().with_context(|| {
         format!(
             "no provider mirror found; set {} to the folder that holds registry.terraform.io",
-            toolchain::PLUGIN_DIR_ENV
+            tools::PLUGIN_DIR_ENV
         )
     })?;
     let version = std::fs::read_dir(plugins.join(PROVIDER))?
@@ -39,7 +39,7 @@ fn run() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let config = json!({"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": version}}}});
     std::fs::write(dir.path().join("main.tf.json"), config.to_string())?;
-    let init = toolchain::terraform_command()
+    let init = tools::terraform_command()
         .current_dir(dir.path())
         .args(["init", "-input=false", "-no-color"])
         .arg(format!("-plugin-dir={}", plugins.display()))
@@ -47,7 +47,7 @@ fn run() -> Result<()> {
     if !init.status.success() {
         bail!("terraform init failed:\n{}", String::from_utf8_lossy(&init.stderr));
     }
-    let out = toolchain::terraform_command().current_dir(dir.path()).args(["providers", "schema", "-json"]).output()?;
+    let out = tools::terraform_command().current_dir(dir.path()).args(["providers", "schema", "-json"]).output()?;
     if !out.status.success() {
         bail!("terraform providers schema failed:\n{}", String::from_utf8_lossy(&out.stderr));
     }

@@ -6,40 +6,38 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 use serde_json::{Value, json};
 
-use super::report::{changes, drift, finding_json, findings};
-use super::{
-    Args, CheckArgs, Command, Console, DiffArgs, Failure, GraphArgs, GraphFormat, LintArgs, ReportFormat, SummaryArgs,
-    SummaryFormat, SyntaxArg, SynthArgs,
+use super::args::{
+    Args, CheckArgs, Command, DiffArgs, GraphArgs, GraphFormat, LintArgs, ReportFormat, SummaryArgs, SummaryFormat,
+    SynthArgs,
 };
-use crate::check::check;
-use crate::diff::diff;
+use super::report::{changes, drift, finding_json, findings, unchanged};
+use super::request::Request;
+use super::{Console, Failure};
 use crate::error::Error;
-use crate::registry::{Environment, Registry};
+use crate::pipeline::{Change, Environment, OutputFolder, Registry, build, synthesize};
 use crate::render::Format;
 use crate::render::json::document;
-use crate::summary::{markdown, summarize};
-use crate::synth::{build_validated, remove_empty_folders, stale_files, synthesize, write_all};
+use crate::review::diff::{BlockChange, diff};
+use crate::review::drift::drift as drift_of;
+use crate::review::graph;
+use crate::review::summary::{markdown, summarize};
 
 type Outcome = Result<ExitCode, Failure>;
-
-fn io(path: &str) -> impl Fn(std::io::Error) -> Failure + '_ {
-    move |source| Failure::Run(Error::Io { path: path.into(), source })
-}
 
 pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, c: &mut Console) -> Outcome {
     match command {
         Command::Synth(a) => synth(registry, &a, c),
-        Command::Check(a) => check_snapshots(registry, a, c),
-        Command::Diff(a) => diff_command(registry, a, c),
+        Command::Check(a) => check(registry, &a, c),
+        Command::Diff(a) => diff_command(registry, &a, c),
         Command::Summary(a) => summary(registry, &a, c),
-        Command::Graph(a) => graph(registry, &a, c),
+        Command::Graph(a) => graph_command(registry, &a, c),
         Command::Lint(a) => lint(registry, &a, c),
         Command::List => {
             let envs: Vec<&str> = E::ALL.iter().map(|e| e.name()).collect();
-            writeln!(c.out, "environments: {}", envs.join(", ")).map_err(io("<stdout>"))?;
-            writeln!(c.out, "stacks:").map_err(io("<stdout>"))?;
+            writeln!(c.out, "environments: {}", envs.join(", "))?;
+            writeln!(c.out, "stacks:")?;
             for s in registry.stacks() {
-                writeln!(c.out, "  {:<12} {}", s.name, s.description).map_err(io("<stdout>"))?;
+                writeln!(c.out, "  {:<12} {}", s.name, s.description)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -51,82 +49,88 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
 }
 
 fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console) -> Outcome {
-    let env = E::parse(&a.env)?;
-    let stack = resolve(registry, a.stack.as_deref())?;
-    let format = match a.format {
-        SyntaxArg::Json => Format::Json,
-        SyntaxArg::Hcl => Format::Hcl,
-    };
-    let files = synthesize(registry, env, stack, format)?;
+    let req = Request::resolve(registry, &a.env, &a.stacks)?;
+    let files = synthesize(&req.stacks, req.env, a.format.into())?;
     if a.stdout {
         for (i, f) in files.iter().enumerate() {
             if files.len() > 1 {
                 let sep = if i == 0 { "" } else { "\n" };
-                writeln!(c.out, "{sep}==> {} <==", f.relative_path().display()).map_err(io("<stdout>"))?;
+                writeln!(c.out, "{sep}==> {} <==", f.relative_path().display())?;
             }
-            write!(c.out, "{}", f.contents).map_err(io("<stdout>"))?;
+            c.out.write_all(f.contents.as_bytes())?;
         }
+        c.out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    write_all(&a.out, &files)?;
-    for f in &files {
-        c.note(format_args!("wrote {}", a.out.join(f.relative_path()).display()));
-    }
-    for path in stale_files(registry, &a.out)? {
-        if a.prune {
-            std::fs::remove_file(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
-            c.note(format_args!("removed {} (no stack produces it)", path.display()));
-        } else {
-            let shown = path.display();
-            c.note(format_args!("warning: {shown} is not produced by any stack; delete it or run with --prune"));
+    let folder = OutputFolder::open(&a.out, a.allow_unowned_files)?;
+    let locked = if let Some(locked) = folder.try_lock()? {
+        locked
+    } else {
+        c.note(format_args!("waiting for another tfsynth run to finish writing {}", a.out.display()));
+        folder.lock()?
+    };
+    let report = locked.write(&files, a.prune, |p| registry.produces(p))?;
+    for (path, change) in &report.changes {
+        let shown = a.out.join(path);
+        let shown = shown.display();
+        match change {
+            Change::Wrote => c.note(format_args!("wrote {shown}")),
+            Change::Unchanged => c.note(format_args!("unchanged {shown}")),
+            Change::ReplacedFormat => c.note(format_args!("removed {shown} (the stack is now written in the other format)")),
+            Change::Pruned => c.note(format_args!("removed {shown} (no stack produces it)")),
+            Change::TemporaryRemoved => c.note(format_args!("removed {shown} (temporary file of an interrupted run)")),
+            Change::Stale => c.note(format_args!(
+                "warning: {shown} was written by tfsynth but no stack produces it any more; run with --prune to remove it"
+            )),
+            Change::TemporaryLeft => c.note(format_args!(
+                "warning: {shown} is a temporary file of an interrupted run; run with --prune to remove it"
+            )),
         }
-    }
-    if a.prune {
-        remove_empty_folders(&a.out);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn check_snapshots<E: Environment>(registry: &Registry<E>, a: CheckArgs, c: &mut Console) -> Outcome {
-    let stack = resolve(registry, a.stack.as_deref())?;
-    if !a.snapshots.is_dir() {
-        let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no such folder; pass --snapshots DIR");
-        return Err(Failure::Usage(Error::Io { path: a.snapshots, source }));
-    }
-    let found = check(registry, &a.snapshots, stack)?;
+fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console) -> Outcome {
+    let stacks = registry.select(&a.stacks)?;
+    let found = drift_of(&stacks, a.stacks.is_empty(), &a.snapshots)?;
     for d in &found {
-        drift(c, d).map_err(io("<stdout>"))?;
+        drift(c, d)?;
     }
     if found.is_empty() {
         c.note("check: every snapshot matches the stacks");
         return Ok(ExitCode::SUCCESS);
     }
     c.note(format_args!(
-        "check: {} snapshot(s) differ from the stacks; regenerate with `INSTA_UPDATE=always cargo test --test snapshots` and review the diff",
+        "check: {} snapshot(s) differ from the stacks; regenerate with `INSTA_UPDATE=always cargo test` and review the diff",
         found.len()
     ));
-    Ok(ExitCode::from(super::EXIT_FAILURE))
+    Ok(ExitCode::from(1))
 }
 
-fn diff_command<E: Environment>(registry: &Registry<E>, a: DiffArgs, c: &mut Console) -> Outcome {
-    let env = E::parse(&a.env)?;
-    let stack = resolve(registry, a.stack.as_deref())?;
-    let mut results = Vec::new();
-    match (a.other, a.against) {
+/// One stack's comparison: its name, the two sides, and what differs.
+type Comparison<'r> = (&'r str, String, String, Vec<BlockChange>);
+
+fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Console) -> Outcome {
+    let req = Request::resolve(registry, &a.env, &a.stacks)?;
+    let env = req.env;
+    let mut results: Vec<Comparison<'_>> = Vec::new();
+    match (&a.other, &a.against) {
         (Some(other), _) => {
-            let other = E::parse(&other)?;
-            let left = build_validated(registry, env, stack)?;
-            let right = build_validated(registry, other, stack)?;
-            for ((name, l, _), (_, r, _)) in left.iter().zip(&right) {
-                results.push((*name, env.name().to_owned(), other.name().to_owned(), diff(&document(l), &document(r))));
+            let other = E::parse(other)?;
+            let left = build(&req.stacks, env)?;
+            let right = build(&req.stacks, other)?;
+            for (l, r) in left.iter().zip(&right) {
+                let list = diff(&document(&l.stack), &document(&r.stack));
+                results.push((l.name, env.name().to_owned(), other.name().to_owned(), list));
             }
         }
         (None, Some(dir)) => {
-            std::fs::read_dir(&dir).map_err(|source| Failure::Usage(Error::Io { path: dir.clone(), source }))?;
-            for (name, s, _) in build_validated(registry, env, stack)? {
-                let old = baseline(&dir.join(name).join(env.name()).join(Format::Json.file_name()))?;
+            let built = build(&req.stacks, env)?;
+            let names: Vec<&str> = built.iter().map(|b| b.name).collect();
+            let baselines = baselines(dir, &names, env.name())?;
+            for (b, old) in built.iter().zip(baselines) {
                 let from = format!("{} ({})", env.name(), dir.display());
-                results.push((name, from, env.name().to_owned(), diff(&old, &document(&s))));
+                results.push((b.name, from, env.name().to_owned(), diff(&old, &document(&b.stack))));
             }
         }
         (None, None) => unreachable!("clap requires the other environment or --against"),
@@ -136,23 +140,67 @@ fn diff_command<E: Environment>(registry: &Registry<E>, a: DiffArgs, c: &mut Con
             .iter()
             .map(|(name, from, to, list)| json!({"stack": name, "from": from, "to": to, "changes": list}))
             .collect();
-        writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default()).map_err(io("<stdout>"))?;
+        writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
     } else {
-        for (name, from, to, list) in &results {
-            changes(c, name, from, to, list).map_err(io("<stdout>"))?;
+        let same: Vec<&str> = results.iter().filter(|r| r.3.is_empty()).map(|r| r.0).collect();
+        for (name, from, to, list) in results.iter().filter(|r| !r.3.is_empty()) {
+            changes(c, name, from, to, list)?;
+        }
+        if !same.is_empty() {
+            unchanged(c, &same)?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    let differs = results.iter().any(|r| !r.3.is_empty());
+    Ok(if a.exit_code && differs { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The JSON renderings of `stacks` in the baseline folder `dir`; a missing folder, a stack
+/// missing from it or written in HCL is a [`Error::BadBaseline`] naming every one.
+fn baselines(dir: &Path, stacks: &[&str], env: &str) -> Result<Vec<Value>, Error> {
+    let bad = |problem: String| Error::BadBaseline { path: dir.to_owned(), problem };
+    if !dir.is_dir() {
+        return Err(bad("is not a folder; write a baseline with `tfsynth synth <env> --out <dir>`".into()));
+    }
+    let mut missing = Vec::new();
+    let mut hcl = Vec::new();
+    let mut docs = Vec::new();
+    for stack in stacks {
+        let folder = dir.join(stack).join(env);
+        let file = folder.join(Format::Json.file_name());
+        match std::fs::read_to_string(&file) {
+            Ok(text) => {
+                let doc = serde_json::from_str(&text).map_err(|e| Error::BadBaseline {
+                    path: file.clone(),
+                    problem: format!("is not Terraform JSON ({e})"),
+                })?;
+                docs.push(doc);
+            }
+            Err(_) if folder.join(Format::Hcl.file_name()).is_file() => hcl.push(*stack),
+            Err(_) => missing.push(*stack),
+        }
+    }
+    if !hcl.is_empty() {
+        return Err(bad(format!(
+            "holds the HCL rendering of {}; diff reads Terraform JSON: write the baseline with `--format json`",
+            hcl.join(", ")
+        )));
+    }
+    if !missing.is_empty() {
+        return Err(bad(format!(
+            "has no {env} rendering of {}; write the baseline with the same stacks (`tfsynth synth {env} --out <dir>`)",
+            missing.join(", ")
+        )));
+    }
+    Ok(docs)
 }
 
 fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Console) -> Outcome {
-    let env = E::parse(&a.env)?;
-    let summaries: Vec<_> = build_validated(registry, env, None)?
+    let req = Request::resolve(registry, &a.env, &a.stacks)?;
+    let env = req.env;
+    let summaries: Vec<_> = build(&req.stacks, env)?
         .iter()
-        .map(|(name, stack, report)| {
-            let def = registry.get(name).expect("built from the registry");
-            summarize(name, def.description, stack, report, def.settings.map(|f| f(env)))
-        })
+        .zip(&req.stacks)
+        .map(|(b, def)| summarize(b.name, def.description, &b.stack, &b.report, def.settings.map(|f| f(env))))
         .collect();
     let text = match a.format {
         SummaryFormat::Markdown => markdown(env.name(), &summaries),
@@ -161,67 +209,47 @@ fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Cons
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
     };
-    c.out.write_all(text.as_bytes()).map_err(io("<stdout>"))?;
+    c.out.write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn graph<E: Environment>(registry: &Registry<E>, a: &GraphArgs, c: &mut Console) -> Outcome {
-    let env = E::parse(&a.env)?;
-    let stack = resolve(registry, a.stack.as_deref())?;
-    let stacks = build_validated(registry, env, stack)?;
-    for (i, (name, s, _)) in stacks.iter().enumerate() {
+fn graph_command<E: Environment>(registry: &Registry<E>, a: &GraphArgs, c: &mut Console) -> Outcome {
+    let req = Request::resolve(registry, &a.env, &a.stacks)?;
+    let stacks = build(&req.stacks, req.env)?;
+    for (i, b) in stacks.iter().enumerate() {
         let text = match a.format {
-            GraphFormat::Mermaid => crate::graph::mermaid(s),
-            GraphFormat::Dot => crate::graph::dot(s),
+            GraphFormat::Mermaid => graph::mermaid(&b.stack),
+            GraphFormat::Dot => graph::dot(&b.stack),
         };
         if stacks.len() > 1 {
             let comment = if a.format == GraphFormat::Mermaid { "%%" } else { "//" };
             let sep = if i == 0 { "" } else { "\n" };
-            writeln!(c.out, "{sep}{comment} stack: {name}").map_err(io("<stdout>"))?;
+            writeln!(c.out, "{sep}{comment} stack: {}", b.name)?;
         }
-        c.out.write_all(text.as_bytes()).map_err(io("<stdout>"))?;
+        c.out.write_all(text.as_bytes())?;
     }
+    c.out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn lint<E: Environment>(registry: &Registry<E>, a: &LintArgs, c: &mut Console) -> Outcome {
-    let env = E::parse(&a.env)?;
-    let stack = resolve(registry, a.stack.as_deref())?;
-    let stacks = build_validated(registry, env, stack)?;
+    let req = Request::resolve(registry, &a.env, &a.stacks)?;
+    let stacks = build(&req.stacks, req.env)?;
     if a.format == ReportFormat::Json {
         let mut doc: Vec<Value> = Vec::new();
-        for (_, s, report) in &stacks {
-            doc.extend(report.findings.iter().map(|f| finding_json(s, f)));
-            doc.extend(report.waiver_problems.iter().map(|d| {
+        for b in &stacks {
+            let s = &b.stack;
+            doc.extend(b.report.findings.iter().map(|f| finding_json(s, f)));
+            doc.extend(b.report.waiver_problems.iter().map(|d| {
                 json!({"stack": s.name(), "environment": s.environment(), "address": d.address, "waiver": d.message})
             }));
         }
-        writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default()).map_err(io("<stdout>"))?;
+        writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
     } else {
-        for (_, s, report) in &stacks {
-            findings(c, s, report).map_err(io("<stdout>"))?;
+        for b in &stacks {
+            findings(c, &b.stack, &b.report)?;
         }
     }
-    let passes = stacks.iter().all(|(_, _, r)| r.passes());
-    Ok(if passes { ExitCode::SUCCESS } else { ExitCode::from(super::EXIT_FAILURE) })
-}
-
-/// `--stack`, checked against the registry.
-fn resolve<'a, E: Environment>(registry: &Registry<E>, stack: Option<&'a str>) -> Result<Option<&'a str>, Failure> {
-    if let Some(name) = stack {
-        registry.get(name)?;
-    }
-    Ok(stack)
-}
-
-/// A baseline JSON file from `--against`; a stack missing from the baseline compares as empty.
-fn baseline(file: &Path) -> Result<Value, Failure> {
-    match std::fs::read_to_string(file) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            let source = std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not Terraform JSON: {e}"));
-            Failure::Run(Error::Io { path: file.to_owned(), source })
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(json!({})),
-        Err(source) => Err(Failure::Run(Error::Io { path: file.to_owned(), source })),
-    }
+    let passes = stacks.iter().all(|b| b.report.passes());
+    Ok(if passes { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

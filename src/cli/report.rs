@@ -5,10 +5,10 @@ use std::io;
 use serde_json::{Value, json};
 
 use super::Console;
-use crate::check::{Drift, DriftKind};
-use crate::diff::BlockChange;
 use crate::model::Stack;
 use crate::policy::{Finding, Report};
+use crate::review::diff::BlockChange;
+use crate::review::drift::{Drift, DriftKind};
 
 const GREEN: &str = "\x1b[32m";
 const RED: &str = "\x1b[31m";
@@ -44,6 +44,11 @@ fn shown(old: Option<&Value>, new: Option<&Value>) -> (String, String) {
         format!("\"{lead}{}{tail}\"", chars[start..end].iter().collect::<String>())
     };
     (window(&a_chars), window(&b_chars))
+}
+
+/// The stacks with no difference, on one line.
+pub(super) fn unchanged(c: &mut Console, stacks: &[&str]) -> io::Result<()> {
+    writeln!(c.out, "unchanged: {}", stacks.join(", "))
 }
 
 /// The changes of one stack between two sides, then a one-line count.
@@ -104,6 +109,7 @@ pub(super) fn finding_json(stack: &Stack, f: &Finding) -> Value {
     json!({
         "stack": stack.name(),
         "environment": stack.environment(),
+        "component": f.component,
         "rule": f.rule.id(),
         "address": f.address,
         "attribute": f.attribute,

@@ -82,6 +82,10 @@ impl Body {
         }
     }
 
+    pub(crate) fn items_mut(&mut self) -> &mut IndexMap<String, Item> {
+        &mut self.items
+    }
+
     /// The items in author order.
     pub fn items(&self) -> impl Iterator<Item = (&str, &Item)> {
         self.items.iter().map(|(k, v)| (k.as_str(), v))

@@ -1,5 +1,6 @@
 //! The document model: everything a Terraform root module holds, in a deterministic order.
 
+mod amend;
 mod body;
 mod module_call;
 mod provider;
@@ -12,6 +13,6 @@ pub use body::{Arguments, Body, Item};
 pub use module_call::{ModuleCall, Moved};
 pub use provider::{Provider, ProviderRef};
 pub use resource::{Kind, Lifecycle, Ref, Repetition, Resource, SkippedCheck};
-pub use stack::Stack;
+pub use stack::{Stack, Tier};
 pub use terraform::{RequiredProvider, S3Backend, TerraformSettings};
 pub use variable::{Output, Validation, Variable};

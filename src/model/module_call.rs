@@ -49,7 +49,7 @@ pub struct Moved {
 
 impl Moved {
     /// `moved { from = <old type.name>, to = <the resource behind handle> }`.
-    pub fn new<R>(from: Address, to: &Ref<R>) -> Self {
+    pub fn new(from: Address, to: &Ref) -> Self {
         Self { from, to: to.address().clone() }
     }
 }

@@ -1,8 +1,6 @@
 //! Resources and data sources, their meta-arguments, and the typed handle `Ref` that
 //! [`Stack::add`](super::Stack::add) returns.
 
-use std::marker::PhantomData;
-
 use crate::expr::{Address, Any, Expr, Expression, Root, Step, Traversal};
 
 use super::provider::ProviderRef;
@@ -65,6 +63,10 @@ pub struct Resource {
     pub(crate) provider: Option<ProviderRef>,
     pub(crate) lifecycle: Lifecycle,
     pub(crate) skipped_checks: Vec<SkippedCheck>,
+    /// The component that added the block, stamped by [`Stack::add`](super::Stack::add).
+    pub(crate) component: Option<&'static str>,
+    /// What the stack changed with its escape hatch, for reviewers.
+    pub(crate) amendments: Vec<String>,
 }
 
 /// A scanner check deliberately not met by one block, with the reason: rendered as a
@@ -105,6 +107,8 @@ impl Resource {
             provider: None,
             lifecycle: Lifecycle::default(),
             skipped_checks: Vec::new(),
+            component: None,
+            amendments: Vec::new(),
         }
     }
 
@@ -121,7 +125,7 @@ impl Resource {
     }
 
     /// `depends_on`: an ordering dependency that no attribute expresses.
-    pub fn depends_on<R>(mut self, other: &Ref<R>) -> Self {
+    pub fn depends_on(mut self, other: &Ref) -> Self {
         self.depends_on.push(other.traversal());
         self
     }
@@ -153,6 +157,17 @@ impl Resource {
     /// The scanner checks waived for this block.
     pub fn skipped_checks(&self) -> &[SkippedCheck] {
         &self.skipped_checks
+    }
+
+    /// The component that added the block (`None` for the stack's own code).
+    pub fn component(&self) -> Option<&'static str> {
+        self.component
+    }
+
+    /// What the stack changed on this block with [`Stack::amend`](super::Stack::amend) and its
+    /// siblings, one line each.
+    pub fn amendments(&self) -> &[String] {
+        &self.amendments
     }
 
     /// `lifecycle { ignore_changes = [attribute, ...] }`.
@@ -211,27 +226,32 @@ impl Arguments for Resource {
     }
 }
 
-/// A typed handle to a block that was added to a [`Stack`](super::Stack).
+/// A handle to a block that was added to a [`Stack`](super::Stack).
 ///
 /// Its accessors return expressions that render as references, so wiring one resource to
-/// another needs no strings. `R` is a marker for typed builders; the generic builder uses
-/// [`Resource`].
-#[derive(Debug)]
-pub struct Ref<R = Resource> {
+/// another needs no strings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ref {
     kind: Kind,
     address: Address,
-    marker: PhantomData<fn() -> R>,
 }
 
-impl<R> Clone for Ref<R> {
-    fn clone(&self) -> Self {
-        Self { kind: self.kind, address: self.address.clone(), marker: PhantomData }
-    }
-}
-
-impl<R> Ref<R> {
+impl Ref {
     pub(crate) fn new(kind: Kind, address: Address) -> Self {
-        Self { kind, address, marker: PhantomData }
+        Self { kind, address }
+    }
+
+    /// Managed resource or data source.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The block as diagnostics name it: `type.name` or `data.type.name`.
+    pub fn path(&self) -> String {
+        match self.kind {
+            Kind::Managed => self.address.to_string(),
+            Kind::Data => format!("data.{}", self.address),
+        }
     }
 
     /// The address the handle refers to.

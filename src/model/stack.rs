@@ -11,6 +11,20 @@ use crate::policy::Waiver;
 
 use super::{Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings, Variable};
 
+/// How much an environment matters. Policy holds production to the strictest rules
+/// (deletion protection, a week of backups); the tier says which environment is production
+/// whatever it is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// A sandbox: disposable data.
+    Development,
+    /// Production-like, holding no production data.
+    Staging,
+    /// Serves users: data and traffic must survive mistakes.
+    Production,
+}
+
 /// A Terraform root module for one environment: settings, providers, variables, locals,
 /// data sources, resources, module calls, outputs and `moved` blocks, each in the order the
 /// author added them.
@@ -21,6 +35,7 @@ use super::{Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resourc
 pub struct Stack {
     pub(crate) name: String,
     pub(crate) environment: String,
+    tier: Tier,
     pub(crate) id: StackId,
     pub(crate) terraform: TerraformSettings,
     pub(crate) providers: Vec<Provider>,
@@ -33,17 +48,21 @@ pub struct Stack {
     addresses: BTreeSet<(Kind, String, String)>,
     pub(crate) problems: Vec<Diagnostic>,
     waivers: Vec<Waiver>,
+    /// The component adding blocks now, stamped on each (see [`Stack::replace_component`]).
+    component: Option<&'static str>,
 }
 
 /// Hands out a distinct id per stack; never rendered, so output stays deterministic.
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 impl Stack {
-    /// An empty stack `name` for `environment`.
+    /// An empty stack `name` for `environment`, held to the production [`Tier`] until
+    /// [`with_tier`](Self::with_tier) says otherwise: the strictest rules are the safe default.
     pub fn new(name: impl Into<String>, environment: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             environment: environment.into(),
+            tier: Tier::Production,
             id: StackId(NEXT_ID.fetch_add(1, Ordering::Relaxed)),
             terraform: TerraformSettings::default(),
             providers: Vec::new(),
@@ -56,7 +75,35 @@ impl Stack {
             addresses: BTreeSet::new(),
             problems: Vec::new(),
             waivers: Vec::new(),
+            component: None,
         }
+    }
+
+    /// The stack with its environment's tier.
+    pub fn with_tier(mut self, tier: Tier) -> Self {
+        self.tier = tier;
+        self
+    }
+
+    /// The environment's tier.
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// Whether the stack serves production: policy's strictest rules apply.
+    pub fn is_production(&self) -> bool {
+        self.tier == Tier::Production
+    }
+
+    /// Names the component that adds the next blocks (`None`: the stack's own code) and returns
+    /// the previous name. An enclosing component keeps its name: a bucket a load balancer adds
+    /// for its logs belongs to the load balancer. Components call this through their context.
+    pub fn replace_component(&mut self, component: Option<&'static str>) -> Option<&'static str> {
+        let previous = self.component;
+        if previous.is_none() || component.is_none() {
+            self.component = component;
+        }
+        previous
     }
 
     /// The stack name.
@@ -118,6 +165,9 @@ impl Stack {
     /// Adds a resource or data source and returns a typed handle to it.
     pub fn add(&mut self, mut resource: Resource) -> Ref {
         resource.address.stack = Some(self.id);
+        if resource.component.is_none() {
+            resource.component = self.component;
+        }
         let reference = Ref::new(resource.kind, resource.address.clone());
         let key = (resource.kind, resource.address.ty.clone(), resource.address.name.clone());
         if self.addresses.insert(key) {
@@ -127,10 +177,15 @@ impl Stack {
             self.problem(
                 path,
                 "duplicate address: a block with this type and name was already added",
-                "give each block a distinct name",
+                "give each block a distinct name; blocks of components are named after the key the component was given, so give each component its own key",
             );
         }
         reference
+    }
+
+    /// Whether a block of `kind`, `ty` and `name` was added.
+    pub fn contains(&self, kind: Kind, ty: &str, name: &str) -> bool {
+        self.addresses.contains(&(kind, ty.to_owned(), name.to_owned()))
     }
 
     /// Adds a module call and returns `module.<name>` for reading its outputs.

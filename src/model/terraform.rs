@@ -13,7 +13,21 @@ pub struct RequiredProvider {
     pub version: String,
 }
 
-/// An S3 state backend with DynamoDB locking.
+impl RequiredProvider {
+    /// A provider from the registry: `source` such as `hashicorp/random`, `version` a
+    /// constraint such as `~> 3.6`.
+    pub fn new(source: impl Into<String>, version: impl Into<String>) -> Self {
+        Self { source: source.into(), version: version.into() }
+    }
+
+    /// `hashicorp/aws` at `version`, e.g. `~> 5.100`.
+    pub fn aws(version: impl Into<String>) -> Self {
+        Self::new("hashicorp/aws", version)
+    }
+}
+
+/// An S3 state backend, encrypted and locked with a lock file next to the state (Terraform
+/// 1.10+; the DynamoDB lock table it replaces is deprecated).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Backend {
     /// State bucket name.
@@ -24,19 +38,19 @@ pub struct S3Backend {
     pub region: String,
     /// Server-side encryption of the state object.
     pub encrypt: bool,
-    /// DynamoDB table used for state locking.
-    pub dynamodb_table: Option<String>,
+    /// Whether a run holds a lock file (`<key>.tflock`) while it works on the state.
+    pub use_lockfile: bool,
 }
 
 impl S3Backend {
-    /// An encrypted S3 backend; add locking with [`lock_table`](Self::lock_table).
+    /// An encrypted S3 backend with lock-file locking.
     pub fn new(bucket: impl Into<String>, key: impl Into<String>, region: impl Into<String>) -> Self {
-        Self { bucket: bucket.into(), key: key.into(), region: region.into(), encrypt: true, dynamodb_table: None }
+        Self { bucket: bucket.into(), key: key.into(), region: region.into(), encrypt: true, use_lockfile: true }
     }
 
-    /// `dynamodb_table = name`: lock the state while a run holds it.
-    pub fn lock_table(mut self, table: impl Into<String>) -> Self {
-        self.dynamodb_table = Some(table.into());
+    /// No locking: two runs may write the state at once. Only for throwaway sandboxes.
+    pub fn unlocked(mut self) -> Self {
+        self.use_lockfile = false;
         self
     }
 
@@ -54,8 +68,8 @@ impl S3Backend {
             ("region", self.region.clone().into()),
             ("encrypt", self.encrypt.into()),
         ];
-        if let Some(table) = &self.dynamodb_table {
-            args.push(("dynamodb_table", table.clone().into()));
+        if self.use_lockfile {
+            args.push(("use_lockfile", true.into()));
         }
         args
     }

@@ -112,7 +112,7 @@ impl Output {
     }
 
     /// `depends_on = [...]`.
-    pub fn depends_on<R>(mut self, other: &Ref<R>) -> Self {
+    pub fn depends_on(mut self, other: &Ref) -> Self {
         self.depends_on.push(other.traversal());
         self
     }

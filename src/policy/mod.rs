@@ -36,11 +36,25 @@ pub enum Rule {
     LogRetention,
     /// IAM policies never allow `*` actions on `*` resources.
     IamWildcard,
+    /// An EventBridge rule that invokes a Lambda function has the permission to.
+    InvokePermission,
+    /// An autoscaling target has a policy or schedule that moves it.
+    ScalingPolicy,
+    /// A target group is used by a listener, a service or an attachment.
+    TargetGroupUsed,
+    /// Nothing gets a public IP address on launch (subnets, ECS tasks, launch templates).
+    PublicIpOnLaunch,
+    /// No ingress rule opens every port.
+    AllPorts,
+    /// A task secret reads one key of a JSON secret, not the whole document.
+    WholeJsonSecret,
+    /// Where the stack has a customer-managed KMS key, nothing encrypts with an AWS-managed one.
+    AwsManagedKey,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 16] = [
         Rule::StorageEncrypted,
         Rule::NotPublic,
         Rule::OpenIngress,
@@ -50,6 +64,13 @@ impl Rule {
         Rule::BackupsRetained,
         Rule::LogRetention,
         Rule::IamWildcard,
+        Rule::InvokePermission,
+        Rule::ScalingPolicy,
+        Rule::TargetGroupUsed,
+        Rule::PublicIpOnLaunch,
+        Rule::AllPorts,
+        Rule::WholeJsonSecret,
+        Rule::AwsManagedKey,
     ];
 
     /// The rule's id, e.g. `TFS003`.
@@ -64,6 +85,13 @@ impl Rule {
             Rule::BackupsRetained => "TFS007",
             Rule::LogRetention => "TFS008",
             Rule::IamWildcard => "TFS009",
+            Rule::InvokePermission => "TFS010",
+            Rule::ScalingPolicy => "TFS011",
+            Rule::TargetGroupUsed => "TFS012",
+            Rule::PublicIpOnLaunch => "TFS013",
+            Rule::AllPorts => "TFS014",
+            Rule::WholeJsonSecret => "TFS015",
+            Rule::AwsManagedKey => "TFS016",
         }
     }
 
@@ -83,6 +111,17 @@ impl Rule {
             Rule::BackupsRetained => "without retained backups there is nothing to restore after a bad migration",
             Rule::LogRetention => "logs kept forever cost money and hold personal data longer than allowed",
             Rule::IamWildcard => "`*` on `*` grants administrator rights to whoever holds the role",
+            Rule::InvokePermission => "without the permission EventBridge's invocations fail silently and the schedule never runs",
+            Rule::ScalingPolicy => "a scalable target nothing scales stays at its minimum, whatever the load",
+            Rule::TargetGroupUsed => "a target group no listener or service uses receives no traffic: a routing mistake",
+            Rule::PublicIpOnLaunch => "a public address puts the workload on the internet, around the load balancer and WAF",
+            Rule::AllPorts => "opening every port exposes whatever else listens on the target, not only the service",
+            Rule::WholeJsonSecret => {
+                "the application receives the whole JSON document (every key, the password among them) as one string"
+            }
+            Rule::AwsManagedKey => {
+                "AWS-managed keys cannot be restricted, audited or shared like the customer-managed key the stack already has"
+            }
         }
     }
 
@@ -108,6 +147,13 @@ impl Rule {
             (Rule::BackupsRetained, "aws_rds_cluster") => &["CKV_AWS_326"],
             (Rule::LogRetention, _) => &["CKV_AWS_338", "CKV_AWS_66"],
             (Rule::IamWildcard, _) => &["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355", "CKV_AWS_290"],
+            (Rule::PublicIpOnLaunch, "aws_subnet") => &["CKV_AWS_130"],
+            (Rule::PublicIpOnLaunch, "aws_ecs_service") => &["CKV_AWS_333"],
+            (Rule::PublicIpOnLaunch, "aws_launch_template") => &["CKV_AWS_88"],
+            (Rule::AwsManagedKey, "aws_s3_bucket_server_side_encryption_configuration") => &["CKV_AWS_145"],
+            (Rule::AwsManagedKey, "aws_secretsmanager_secret") => &["CKV_AWS_149"],
+            (Rule::AwsManagedKey, "aws_dynamodb_table") => &["CKV_AWS_119"],
+            (Rule::AwsManagedKey, "aws_ecr_repository") => &["CKV_AWS_136"],
             _ => &[],
         }
     }
@@ -126,6 +172,8 @@ pub struct Finding {
     pub rule: Rule,
     /// The block, e.g. `aws_db_instance.main`.
     pub address: String,
+    /// The component that added the block (`None`: the stack's own code).
+    pub component: Option<&'static str>,
     /// The attribute at fault, where there is one.
     pub attribute: Option<String>,
     /// What is wrong here.

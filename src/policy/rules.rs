@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
-use crate::expr::{Address, Expression, Root};
-use crate::model::{Body, Resource, Stack};
+use crate::expr::{Address, Expression, Root, Traversal};
+use crate::model::{Body, Item, Resource, Stack};
+use crate::render::render_expression;
 
 use super::{Finding, Rule};
 
@@ -11,9 +12,17 @@ use super::{Finding, Rule};
 pub(super) fn check(stack: &Stack) -> Vec<Finding> {
     let mut out = Vec::new();
     let refs = References::of(stack);
+    let production = stack.is_production();
+    // Customer-managed encryption keys (not HMAC signing keys) the stack defines.
+    let has_cmk = stack.resources().any(|r| {
+        r.address().ty == "aws_kms_key"
+            && r.body().attribute("key_usage").is_none_or(|u| is_text(u, "ENCRYPT_DECRYPT"))
+    });
     for r in stack.resources() {
-        let production = stack.environment() == "production";
         let mut at = Block { refs: &refs, r, body: r.body(), production, out: &mut out };
+        if has_cmk {
+            at.managed_key();
+        }
         match r.address().ty.as_str() {
             "aws_db_instance" | "aws_rds_cluster" => at.database(),
             "aws_rds_cluster_instance" => {
@@ -27,6 +36,13 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
             "aws_lb" => at.load_balancer(),
             "aws_vpc_security_group_ingress_rule" | "aws_security_group_rule" => at.ingress_rule(),
             "aws_security_group" => at.inline_ingress(),
+            "aws_cloudwatch_event_target" => at.invoke_permission(),
+            "aws_appautoscaling_target" => at.scaling_policy(),
+            "aws_lb_target_group" => at.target_group_used(),
+            "aws_subnet" => at.public_ip("map_public_ip_on_launch", "instances in the subnet get public IP addresses"),
+            "aws_ecs_service" => at.task_public_ip(),
+            "aws_launch_template" => at.launch_template_public_ip(),
+            "aws_ecs_task_definition" => at.task_secrets(),
             ty if ty.starts_with("aws_iam_") => at.iam(),
             _ => {}
         }
@@ -34,17 +50,10 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
     out
 }
 
-/// The companion resources the rules look for, and the attribute that names their target.
-const COMPANIONS: &[(&str, &str)] = &[
-    ("aws_s3_bucket_server_side_encryption_configuration", "bucket"),
-    ("aws_s3_bucket_public_access_block", "bucket"),
-    ("aws_wafv2_web_acl_association", "resource_arn"),
-    ("aws_lb", "security_groups"),
-];
-
-/// Which companions refer to each resource: built once per stack, so the rules that look for
-/// an encryption configuration, a WAF association or a load balancer stay linear in its size.
+/// Who refers to each resource: built once per stack, so rules that look for an encryption
+/// configuration, a WAF association, a permission or a listener stay linear in its size.
 struct References<'a> {
+    /// By target (type, name): the referring resource and the top-level argument it refers from.
     to: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Resource)>>,
 }
 
@@ -52,25 +61,32 @@ impl<'a> References<'a> {
     fn of(stack: &'a Stack) -> Self {
         let mut to: HashMap<_, Vec<_>> = HashMap::new();
         for r in stack.resources() {
-            for (ty, attribute) in COMPANIONS {
-                if r.address().ty != *ty {
-                    continue;
+            for (name, item) in r.body().items() {
+                let mut found = Vec::new();
+                match item {
+                    Item::Attribute(e) => found.extend(targets(e)),
+                    Item::Blocks(bodies) => bodies.iter().for_each(|b| b.walk(&mut |e| found.extend(direct_target(e)))),
                 }
-                for a in r.body().attribute(attribute).map(targets).unwrap_or_default() {
-                    to.entry((a.ty.as_str(), a.name.as_str())).or_default().push((*attribute, r));
+                for a in found {
+                    to.entry((a.ty.as_str(), a.name.as_str())).or_default().push((name, r));
                 }
             }
         }
         Self { to }
     }
 
-    /// The resources referring to `target` (type, name) from `attribute`, of type `ty`.
-    fn from(&self, target: (&str, &str), ty: &str, attribute: &str) -> Vec<&'a Resource> {
+    /// The resources of type `ty` referring to `target` (type, name), from `attribute` or from
+    /// any argument.
+    fn from(&self, target: (&str, &str), ty: &str, attribute: Option<&str>) -> Vec<&'a Resource> {
         let referrers = self.to.get(&target).map_or(&[][..], Vec::as_slice);
-        referrers.iter().filter(|(a, r)| *a == attribute && r.address().ty == ty).map(|(_, r)| *r).collect()
+        referrers
+            .iter()
+            .filter(|(a, r)| attribute.is_none_or(|want| *a == want) && r.address().ty == ty)
+            .map(|(_, r)| *r)
+            .collect()
     }
 
-    fn referenced_by(&self, target: &Resource, ty: &str, attribute: &str) -> bool {
+    fn referenced_by(&self, target: &Resource, ty: &str, attribute: Option<&str>) -> bool {
         !self.from(key(target), ty, attribute).is_empty()
     }
 }
@@ -88,6 +104,8 @@ struct Block<'a> {
     out: &'a mut Vec<Finding>,
 }
 
+const ALL_PORTS_FIX: &str = "open the ports the service listens on (networking::Port::tcp), nothing more";
+
 const OPEN_INGRESS_FIX: &str =
     "allow a security group or a known range; only 80/443 on a load balancer may face 0.0.0.0/0";
 
@@ -96,6 +114,7 @@ impl Block<'_> {
         self.out.push(Finding {
             rule,
             address: self.r.path(),
+            component: self.r.component(),
             attribute: attribute.map(str::to_owned),
             message: message.into(),
             fix: fix.to_owned(),
@@ -172,14 +191,14 @@ impl Block<'_> {
     }
 
     fn bucket(&mut self) {
-        if !self.refs.referenced_by(self.r, "aws_s3_bucket_server_side_encryption_configuration", "bucket") {
+        if !self.refs.referenced_by(self.r, "aws_s3_bucket_server_side_encryption_configuration", Some("bucket")) {
             let fix =
                 "add aws_s3_bucket_server_side_encryption_configuration (the storage component requires an Encryption)";
             self.found(Rule::StorageEncrypted, None, "the bucket has no server-side encryption configuration", fix);
         }
         let blocked = self
             .refs
-            .from(key(self.r), "aws_s3_bucket_public_access_block", "bucket")
+            .from(key(self.r), "aws_s3_bucket_public_access_block", Some("bucket"))
             .iter()
             .any(|b| blocks_all_public_access(b.body()));
         if !blocked {
@@ -231,7 +250,7 @@ impl Block<'_> {
             );
         }
         if !is_true(self.attr("internal"))
-            && !self.refs.referenced_by(self.r, "aws_wafv2_web_acl_association", "resource_arn")
+            && !self.refs.referenced_by(self.r, "aws_wafv2_web_acl_association", Some("resource_arn"))
         {
             let fix = "associate a WAFv2 web ACL (the firewall component's attach)";
             self.found(Rule::AlbHasWaf, None, "the internet-facing load balancer has no web ACL", fix);
@@ -254,14 +273,21 @@ impl Block<'_> {
             let message = format!("ingress on {} is open to the internet", ports(self.body));
             self.found(Rule::OpenIngress, Some("cidr_ipv4"), message, OPEN_INGRESS_FIX);
         }
+        if ingress && all_ports(self.body) {
+            self.found(Rule::AllPorts, Some("from_port"), format!("ingress on {}", ports(self.body)), ALL_PORTS_FIX);
+        }
     }
 
     fn inline_ingress(&mut self) {
-        let on_load_balancer = self.refs.referenced_by(self.r, "aws_lb", "security_groups");
+        let on_load_balancer = self.refs.referenced_by(self.r, "aws_lb", Some("security_groups"));
         for (i, rule) in self.body.blocks_of("ingress").iter().enumerate() {
             if opens_to_internet(rule) && !(is_web_port(rule) && on_load_balancer) {
                 let message = format!("ingress on {} is open to the internet", ports(rule));
                 self.found(Rule::OpenIngress, Some(&format!("ingress[{i}].cidr_blocks")), message, OPEN_INGRESS_FIX);
+            }
+            if all_ports(rule) {
+                let message = format!("ingress on {}", ports(rule));
+                self.found(Rule::AllPorts, Some(&format!("ingress[{i}].from_port")), message, ALL_PORTS_FIX);
             }
         }
     }
@@ -270,7 +296,164 @@ impl Block<'_> {
     fn web_port_on_load_balancer(&self) -> bool {
         let groups = self.attr("security_group_id").map(targets).unwrap_or_default();
         is_web_port(self.body)
-            && groups.iter().any(|g| !self.refs.from((&g.ty, &g.name), "aws_lb", "security_groups").is_empty())
+            && groups.iter().any(|g| !self.refs.from((&g.ty, &g.name), "aws_lb", Some("security_groups")).is_empty())
+    }
+
+    /// An EventBridge target that is a Lambda function needs a permission for EventBridge.
+    fn invoke_permission(&mut self) {
+        let body = self.body;
+        let functions: Vec<&Address> = body
+            .attribute("arn")
+            .map(targets)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| a.ty == "aws_lambda_function" || a.ty == "aws_lambda_alias")
+            .collect();
+        for f in functions {
+            let allowed = self.refs.from((&f.ty, &f.name), "aws_lambda_permission", Some("function_name")).iter().any(|p| {
+                p.body().attribute("principal").is_some_and(|v| is_text(v, "events.amazonaws.com"))
+            });
+            if !allowed {
+                let message = format!("invokes `{f}`, which grants EventBridge no permission to be invoked");
+                let fix = "add aws_lambda_permission with principal events.amazonaws.com and the rule as source_arn (the lambda component's .invoked_by)";
+                self.found(Rule::InvokePermission, Some("arn"), message, fix);
+            }
+        }
+    }
+
+    fn scaling_policy(&mut self) {
+        let moved = ["aws_appautoscaling_policy", "aws_appautoscaling_scheduled_action"]
+            .iter()
+            .any(|ty| self.refs.referenced_by(self.r, ty, None));
+        if !moved {
+            let fix = "add a target-tracking policy (compute::Scaling::target) or a scheduled action, or drop the target";
+            self.found(Rule::ScalingPolicy, None, "no policy or schedule scales this target", fix);
+        }
+    }
+
+    fn target_group_used(&mut self) {
+        const USERS: [&str; 6] = [
+            "aws_lb_listener",
+            "aws_lb_listener_rule",
+            "aws_ecs_service",
+            "aws_lb_target_group_attachment",
+            "aws_autoscaling_group",
+            "aws_autoscaling_attachment",
+        ];
+        if !USERS.iter().any(|ty| self.refs.referenced_by(self.r, ty, None)) {
+            let fix = "forward to it from a listener or rule, register a service with it, or remove it";
+            self.found(Rule::TargetGroupUsed, None, "no listener, rule or service uses this target group", fix);
+        }
+    }
+
+    fn public_ip(&mut self, attribute: &str, message: &str) {
+        if is_true(self.attr(attribute)) {
+            let fix = "keep workloads in private subnets without public addresses; reach the internet through NAT";
+            self.found(Rule::PublicIpOnLaunch, Some(attribute), message, fix);
+        }
+    }
+
+    fn task_public_ip(&mut self) {
+        let public = self.body.blocks_of("network_configuration").iter().any(|n| is_true(n.attribute("assign_public_ip")));
+        if public {
+            let fix = "run tasks in private subnets with assign_public_ip = false (the compute component does)";
+            let at = Some("network_configuration.assign_public_ip");
+            self.found(Rule::PublicIpOnLaunch, at, "the service's tasks get public IP addresses", fix);
+        }
+    }
+
+    fn launch_template_public_ip(&mut self) {
+        let public =
+            self.body.blocks_of("network_interfaces").iter().any(|n| is_true(n.attribute("associate_public_ip_address")));
+        if public {
+            let fix = "launch instances into private subnets without public addresses";
+            let at = Some("network_interfaces.associate_public_ip_address");
+            self.found(Rule::PublicIpOnLaunch, at, "instances launched from the template get public IP addresses", fix);
+        }
+    }
+
+    /// Task secrets that read a whole secret known to hold a JSON document.
+    fn task_secrets(&mut self) {
+        let Some(Expression::Call(call)) = self.attr("container_definitions") else { return };
+        let mut whole = Vec::new();
+        for arg in &call.args {
+            arg.walk(&mut |e| {
+                if let Expression::Object(o) = e
+                    && let (Some(name), Some(Expression::Traversal(t))) = (o.get("name"), o.get("valueFrom"))
+                    && self.is_json_secret(t)
+                {
+                    whole.push(render_expression(name));
+                }
+            });
+        }
+        for name in whole {
+            let message = format!("secret {name} reads a whole JSON secret");
+            let fix = "read one key: valueFrom = \"<arn>:<key>::\" (Container::secret_key)";
+            self.found(Rule::WholeJsonSecret, Some("container_definitions"), message, fix);
+        }
+    }
+
+    fn is_json_secret(&self, t: &Traversal) -> bool {
+        let Root::Resource(a) = &t.root else { return false };
+        match a.ty.as_str() {
+            // RDS-managed master secrets hold `{"username": ..., "password": ...}`.
+            "aws_db_instance" | "aws_rds_cluster" => t.first_attribute() == Some("master_user_secret"),
+            "aws_secretsmanager_secret" => {
+                self.refs.from((&a.ty, &a.name), "aws_secretsmanager_secret_version", Some("secret_id")).iter().any(|v| {
+                    matches!(v.body().attribute("secret_string"), Some(Expression::Call(c)) if c.name == "jsonencode")
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// Encryption with an AWS-managed key where a customer-managed one exists.
+    fn managed_key(&mut self) {
+        let b = self.body;
+        let missing = |name: &str| b.attribute(name).is_none();
+        let found: Option<(&str, &str)> = match self.r.address().ty.as_str() {
+            "aws_s3_bucket_server_side_encryption_configuration" => b
+                .blocks_of("rule")
+                .iter()
+                .flat_map(|r| r.blocks_of("apply_server_side_encryption_by_default"))
+                .any(|d| {
+                    d.attribute("sse_algorithm").is_some_and(|a| is_text(a, "aws:kms") || is_text(a, "aws:kms:dsse"))
+                        && d.attribute("kms_master_key_id").is_none()
+                })
+                .then_some(("rule", "objects are encrypted with the aws/s3 key")),
+            "aws_db_instance" | "aws_rds_cluster" if is_true(b.attribute("storage_encrypted")) && missing("kms_key_id") => {
+                Some(("kms_key_id", "storage is encrypted with the aws/rds key"))
+            }
+            "aws_secretsmanager_secret" if missing("kms_key_id") => {
+                Some(("kms_key_id", "the secret is encrypted with the aws/secretsmanager key"))
+            }
+            "aws_sns_topic" | "aws_sqs_queue"
+                if b.attribute("kms_master_key_id").is_some_and(|k| matches!(k, Expression::String(s) if s.starts_with("alias/aws/"))) =>
+            {
+                Some(("kms_master_key_id", "messages are encrypted with an AWS-managed key"))
+            }
+            "aws_dynamodb_table"
+                if b.blocks_of("server_side_encryption").iter().any(|e| is_true(e.attribute("enabled")) && e.attribute("kms_key_arn").is_none()) =>
+            {
+                Some(("server_side_encryption", "the table is encrypted with the aws/dynamodb key"))
+            }
+            "aws_ebs_volume" if is_true(b.attribute("encrypted")) && missing("kms_key_id") => {
+                Some(("kms_key_id", "the volume is encrypted with the aws/ebs key"))
+            }
+            "aws_elasticache_replication_group" if is_true(b.attribute("at_rest_encryption_enabled")) && missing("kms_key_id") => {
+                Some(("kms_key_id", "the cache is encrypted with an AWS-owned key"))
+            }
+            "aws_ecr_repository"
+                if b.blocks_of("encryption_configuration").iter().any(|e| e.attribute("encryption_type").is_some_and(|t| is_text(t, "KMS")) && e.attribute("kms_key").is_none()) =>
+            {
+                Some(("encryption_configuration", "images are encrypted with the aws/ecr key"))
+            }
+            _ => None,
+        };
+        if let Some((attribute, message)) = found {
+            let fix = "encrypt with the stack's customer-managed key (kms_key_id / kms_master_key_id), as the components do";
+            self.found(Rule::AwsManagedKey, Some(attribute), message, fix);
+        }
     }
 
     fn iam(&mut self) {
@@ -304,14 +487,26 @@ fn number(e: Option<&Expression>) -> Option<i64> {
 /// The resource addresses `e` refers to.
 fn targets(e: &Expression) -> Vec<&Address> {
     let mut out = Vec::new();
-    e.walk(&mut |e| {
-        if let Expression::Traversal(t) = e
-            && let Root::Resource(a) = &t.root
-        {
-            out.push(a);
-        }
-    });
+    e.walk(&mut |e| out.extend(direct_target(e)));
     out
+}
+
+/// The resource `e` itself refers to, if it is a reference to one.
+fn direct_target(e: &Expression) -> Option<&Address> {
+    match e {
+        Expression::Traversal(t) => match &t.root {
+            Root::Resource(a) => Some(a),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A rule that opens every port: 0-65535 (or 1-65535), or every protocol.
+fn all_ports(b: &Body) -> bool {
+    let every_protocol = ["ip_protocol", "protocol"].iter().any(|k| b.attribute(k).is_some_and(|p| is_text(p, "-1") || is_text(p, "all")));
+    let (from, to) = (number(b.attribute("from_port")), number(b.attribute("to_port")));
+    every_protocol || (matches!(from, Some(0 | 1)) && to == Some(65535))
 }
 
 fn blocks_all_public_access(b: &Body) -> bool {

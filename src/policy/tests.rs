@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::{Date, Rule, Waiver, lint};
-use crate::model::{Arguments, Body, Resource, Stack};
+use crate::model::{Arguments, Body, Resource, Stack, Tier};
 
 const TODAY: Date = Date::ymd(2026, 11, 22);
 
@@ -98,9 +98,148 @@ fn load_balancers_drop_bad_headers_have_a_waf_and_deletion_protection() {
     s.add(Resource::new("aws_lb", "web"));
     let rules: Vec<Rule> = fired(&s).into_iter().map(|(r, _)| r).collect();
     assert_eq!(rules, [Rule::AlbDropsInvalidHeaders, Rule::AlbHasWaf, Rule::DeletionProtection]);
-    let mut staging = Stack::new("policy", "staging");
+    let mut staging = Stack::new("policy", "staging").with_tier(Tier::Staging);
     staging.add(Resource::new("aws_lb", "web").set("drop_invalid_header_fields", true).set("internal", true));
     assert!(fired(&staging).is_empty(), "deletion protection is a production rule");
+}
+
+#[test]
+fn production_is_known_by_its_tier_not_its_name() {
+    let lb = || Resource::new("aws_lb", "web").set("drop_invalid_header_fields", true).set("internal", true);
+    let mut prod = Stack::new("policy", "prod");
+    prod.add(lb());
+    assert_eq!(fired(&prod), [(Rule::DeletionProtection, "aws_lb.web".into())]);
+    let mut sandbox = Stack::new("policy", "production").with_tier(Tier::Development);
+    sandbox.add(lb());
+    assert!(fired(&sandbox).is_empty());
+}
+
+/// The rules that fire on `stack`, with the addresses, for one rule.
+fn only(stack: &Stack, rule: Rule) -> Vec<String> {
+    fired(stack).into_iter().filter(|(r, _)| *r == rule).map(|(_, a)| a).collect()
+}
+
+#[test]
+fn eventbridge_needs_permission_to_invoke_a_lambda() {
+    let mut s = production();
+    let function = s.add(Resource::new("aws_lambda_function", "shutdown").set("function_name", "shutdown"));
+    let rule = s.add(Resource::new("aws_cloudwatch_event_rule", "nightly").set("schedule_expression", "cron(0 20 * * ? *)"));
+    s.add(Resource::new("aws_cloudwatch_event_target", "nightly").set("rule", rule.attr("name")).set("arn", function.arn()));
+    assert_eq!(only(&s, Rule::InvokePermission), ["aws_cloudwatch_event_target.nightly"]);
+    s.add(
+        Resource::new("aws_lambda_permission", "events")
+            .set("function_name", function.attr("function_name"))
+            .set("principal", "events.amazonaws.com")
+            .set("source_arn", rule.arn()),
+    );
+    assert!(only(&s, Rule::InvokePermission).is_empty());
+}
+
+#[test]
+fn autoscaling_targets_need_a_policy() {
+    let mut s = production();
+    let target = s.add(Resource::new("aws_appautoscaling_target", "worker").set("resource_id", "service/c/worker"));
+    assert_eq!(only(&s, Rule::ScalingPolicy), ["aws_appautoscaling_target.worker"]);
+    s.add(Resource::new("aws_appautoscaling_policy", "worker_cpu").set("resource_id", target.attr("resource_id")));
+    assert!(only(&s, Rule::ScalingPolicy).is_empty());
+}
+
+#[test]
+fn target_groups_must_be_used() {
+    let mut s = production();
+    let tg = s.add(Resource::new("aws_lb_target_group", "frontend").set("port", 8080));
+    assert_eq!(only(&s, Rule::TargetGroupUsed), ["aws_lb_target_group.frontend"]);
+    s.add(
+        Resource::new("aws_lb_listener", "https")
+            .block("default_action", Body::new().set("type", "forward").set("target_group_arn", tg.arn())),
+    );
+    assert!(only(&s, Rule::TargetGroupUsed).is_empty());
+}
+
+#[test]
+fn public_ips_on_launch_fire() {
+    let mut s = production();
+    s.add(Resource::new("aws_subnet", "public").set("map_public_ip_on_launch", true));
+    s.add(Resource::new("aws_ecs_service", "api").block("network_configuration", Body::new().set("assign_public_ip", true)));
+    s.add(
+        Resource::new("aws_launch_template", "nodes")
+            .block("network_interfaces", Body::new().set("associate_public_ip_address", true)),
+    );
+    s.add(Resource::new("aws_subnet", "private").set("map_public_ip_on_launch", false));
+    s.add(Resource::new("aws_ecs_service", "worker").block("network_configuration", Body::new().set("assign_public_ip", false)));
+    assert_eq!(
+        only(&s, Rule::PublicIpOnLaunch),
+        ["aws_subnet.public", "aws_ecs_service.api", "aws_launch_template.nodes"]
+    );
+}
+
+#[test]
+fn rules_over_every_port_fire() {
+    let mut s = production();
+    let sg = s.add(Resource::new("aws_security_group", "tasks"));
+    let rule = |name: &str, from: u16, to: u16| {
+        Resource::new("aws_vpc_security_group_ingress_rule", name)
+            .set("security_group_id", sg.id())
+            .set("referenced_security_group_id", "sg-0123")
+            .set("ip_protocol", "tcp")
+            .set("from_port", from)
+            .set("to_port", to)
+    };
+    s.add(rule("all", 0, 65535));
+    s.add(rule("app", 8000, 8000));
+    s.add(Resource::new("aws_security_group_rule", "any").set("type", "ingress").set("protocol", "-1"));
+    s.add(Resource::new("aws_security_group", "legacy").block("ingress", Body::new().set("from_port", 0).set("to_port", 65535)));
+    assert_eq!(
+        only(&s, Rule::AllPorts),
+        ["aws_vpc_security_group_ingress_rule.all", "aws_security_group_rule.any", "aws_security_group.legacy"]
+    );
+}
+
+#[test]
+fn whole_json_secrets_fire() {
+    use crate::expr::{Expression, jsonencode};
+    let mut s = production();
+    let db = s.add(Resource::new("aws_db_instance", "main").set("manage_master_user_password", true));
+    let secret = db.attr("master_user_secret").index(0).attr("secret_arn");
+    let definition = |name: &str, value_from: Expression| {
+        let entry = Expression::from_iter([("name", Expression::from(name)), ("valueFrom", value_from)]);
+        jsonencode(Expression::List(vec![Expression::from_iter([("secrets", Expression::List(vec![entry]))])]))
+    };
+    s.add(Resource::new("aws_ecs_task_definition", "api").set("container_definitions", definition("DATABASE_URL", secret.clone().into())));
+    let one_key = crate::template![secret, ":password::"];
+    s.add(Resource::new("aws_ecs_task_definition", "worker").set("container_definitions", definition("DATABASE_PASSWORD", one_key.into())));
+    let token = s.add(Resource::new("aws_secretsmanager_secret", "bundle").set("name", "bundle"));
+    s.add(
+        Resource::new("aws_secretsmanager_secret_version", "bundle")
+            .set("secret_id", token.id())
+            .set("secret_string", jsonencode(json!({"user": "a", "password": "b"}))),
+    );
+    s.add(Resource::new("aws_ecs_task_definition", "jobs").set("container_definitions", definition("BUNDLE", token.arn().into())));
+    assert_eq!(only(&s, Rule::WholeJsonSecret), ["aws_ecs_task_definition.api", "aws_ecs_task_definition.jobs"]);
+}
+
+#[test]
+fn aws_managed_keys_fire_only_next_to_a_customer_key() {
+    let mut s = production();
+    let bucket_sse = || {
+        Resource::new("aws_s3_bucket_server_side_encryption_configuration", "data").block(
+            "rule",
+            Body::new().block("apply_server_side_encryption_by_default", Body::new().set("sse_algorithm", "aws:kms")),
+        )
+    };
+    s.add(bucket_sse());
+    s.add(Resource::new("aws_secretsmanager_secret", "token").set("name", "token"));
+    assert!(only(&s, Rule::AwsManagedKey).is_empty(), "no customer key to prefer");
+    s.add(Resource::new("aws_kms_key", "main").set("enable_key_rotation", true));
+    s.add(Resource::new("aws_sns_topic", "alerts").set("kms_master_key_id", "alias/aws/sns"));
+    assert_eq!(
+        only(&s, Rule::AwsManagedKey),
+        [
+            "aws_s3_bucket_server_side_encryption_configuration.data",
+            "aws_secretsmanager_secret.token",
+            "aws_sns_topic.alerts"
+        ]
+    );
 }
 
 #[test]

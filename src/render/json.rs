@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::expr::{Expression, Traversal};
 use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
+use crate::schema::{BlockSchema, BlockType, Schema};
 
 use super::skip_comments;
 use super::syntax::{escape_markers, inline, template};
@@ -181,18 +182,29 @@ impl Writer {
     }
 
     /// A body's arguments and nested blocks (each block type as a list of bodies), as entries
-    /// of the open object.
-    fn body(&mut self, open: &mut Open, body: &Body) {
+    /// of the open object. `schema` is the body's block schema, where known.
+    fn body(&mut self, open: &mut Open, body: &Body, schema: Option<&BlockSchema>) {
         for (name, item) in body.items() {
             self.key(open, name);
             match item {
                 Item::Attribute(e) => self.expression(e),
                 Item::Blocks(bodies) => {
+                    let nested = schema.and_then(|s| s.blocks.get(name)).map(BlockType::block);
+                    // An attribute of object type written as blocks: JSON has no blocks to
+                    // leave fields out of, so every field the type declares is written.
+                    let fields = schema
+                        .filter(|_| nested.is_none())
+                        .and_then(|s| s.attributes.get(name))
+                        .and_then(|a| a.ty.object_elements());
                     let mut list = self.open('[');
                     for b in bodies {
                         self.item(&mut list);
                         let mut inner = self.open('{');
-                        self.body(&mut inner, b);
+                        self.body(&mut inner, b, nested);
+                        for field in fields.into_iter().flat_map(|f| f.keys()).filter(|f| !b.items().any(|(k, _)| k == f.as_str())) {
+                            self.key(&mut inner, field);
+                            self.out.push_str("null");
+                        }
                         self.close(&inner, '}');
                     }
                     self.close(&list, ']');
@@ -291,7 +303,7 @@ fn providers(stack: &Stack, doc: &mut Open, w: &mut Writer) {
                 w.key(&mut body, "alias");
                 w.string(alias);
             }
-            w.body(&mut body, &p.body);
+            w.body(&mut body, &p.body, (p.name == "aws").then(|| Schema::aws().provider()));
             w.close(&body, '}');
         }
         w.close(&list, ']');
@@ -483,7 +495,7 @@ fn resource(stack: &Stack, r: &Resource, w: &mut Writer) {
         w.key(&mut m, "provider");
         w.string(&p.path());
     }
-    w.body(&mut m, &r.body);
+    w.body(&mut m, &r.body, Schema::aws().block(r.kind, &r.address.ty));
     if !r.depends_on.is_empty() {
         w.key(&mut m, "depends_on");
         w.strings(bare_paths(&r.depends_on).iter().map(String::as_str));

@@ -7,13 +7,13 @@ mod settings;
 
 pub use settings::{NodeGroup, Settings, settings};
 
-use super::{Env, root};
-use crate::modules::KmsKey;
-use crate::modules::database::Postgres;
-use crate::modules::iam::{Role, attach_managed_policy, service_role_without_source_check};
-use crate::modules::kms::Key;
-use crate::modules::logs::log_group;
-use crate::modules::networking::{Network, SecurityGroup, Vpc};
+use super::Env;
+use crate::modules::database::Aurora;
+use crate::modules::iam::{Role, RoleRef};
+use crate::modules::kms::{Key, KeyRef};
+use crate::modules::logs::LogGroup;
+use crate::modules::networking::{SecurityGroupRef, Vpc, VpcRef};
+use crate::modules::{Context, Foundation};
 use crate::prelude::*;
 
 /// The registry entry.
@@ -21,7 +21,7 @@ pub const DEF: StackDef<Env> = StackDef {
     name: "ai-prism",
     description: "AI-Prism (seed 001): EKS with web, API (Spot) and GPU node groups, Aurora PostgreSQL",
     build,
-    settings: Some(|env| format!("{:#?}", settings(env))),
+    settings: Some(|env| settings_table(&settings(env))),
 };
 
 /// The Kubernetes version. Seed fix: the seed pinned 1.28, which is past the end of EKS support.
@@ -31,54 +31,55 @@ const KUBERNETES_VERSION: &str = "1.32";
 pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let name = format!("ai-prism-{}", s.short_env);
-    // Seed 001's backend: encrypted state with DynamoDB locking, one key per environment.
-    let mut stack = root("ai-prism", env, &s.account, s.short_env, &[]);
+    // Seed 001's backend: encrypted, locked state, one key per environment.
+    let mut ctx = Foundation::new("ai-prism", env, s.account).state_key(format!("{}/terraform.tfstate", s.short_env)).build();
 
     let kms = Key::new("main", &name, format!("AI-Prism {} data, logs and Kubernetes secrets", env.name()))
         .for_log_groups()
-        .build(&mut stack, &s.account);
+        .build(&mut ctx);
+    ctx.use_key(&kms);
     // Seed fix: /24 private subnets leave EKS pods (one VPC address each) about 250 addresses
     // per AZ; /20s leave 4,000.
-    let net = Vpc::new(&name, "10.0.0.0/16", s.azs)
+    let net = Vpc::new("main", &name, "10.0.0.0/16", s.azs)
         .nat(s.nat)
         .database_subnets()
         .flow_log_retention(s.log_retention)
-        .build(&mut stack, &s.account, &kms);
-    let cluster = eks(&mut stack, &s, &name, &net, &kms);
+        .build(&mut ctx);
+    ctx.use_network(&net);
+    let cluster = eks(&mut ctx, &s, &name, &net, &kms);
     // The nodes carry the cluster security group EKS creates.
-    let nodes = SecurityGroup::existing(
+    let nodes = SecurityGroupRef::existing(
         "eks_nodes",
         cluster.attr("vpc_config").index(0).attr("cluster_security_group_id").typed(),
     );
-    // Seed 001's Aurora: PostgreSQL 15, r6g.large x 3, CMK, Performance Insights, 30-day backups.
-    let db = Postgres::new(&name, "15", s.db_class)
-        .aurora(s.db_instances)
+    // Seed 001's Aurora: PostgreSQL 15, r6g.large x 3, CMK, Performance Insights, 30-day backups,
+    // maintenance Sunday 04:00-05:00, instances `<cluster>-<n>`.
+    let db = Aurora::new("main", &name, "15", s.db_class)
+        .instances(s.db_instances)
         .database("ai_prism", "ai_prism_admin")
+        .maintenance_window("sun:04:00-sun:05:00")
         .backup_retention(s.backup_retention_days)
         .deletion(s.db_deletion)
         .log_retention(s.log_retention)
-        .build(&mut stack, &s.account, &net, &kms, &[&nodes]);
-    stack.output(Output::new("eks_cluster_name", cluster.attr("name")).description("The EKS cluster"));
-    stack.output(Output::new("database_endpoint", db.endpoint).description("Aurora writer endpoint").sensitive());
-    stack.output(
-        Output::new("database_secret_arn", db.master_secret_arn).description("Secret with the master password"),
+        .clients(&[&nodes])
+        .build(&mut ctx);
+    ctx.output(Output::new("eks_cluster_name", cluster.attr("name")).description("The EKS cluster"));
+    ctx.output(Output::new("database_endpoint", db.endpoint).description("Aurora writer endpoint").sensitive());
+    ctx.output(
+        Output::new("database_secret_arn", db.master_secret.arn).description("Secret with the master password"),
     );
-    stack
+    ctx.finish()
 }
 
 /// The cluster (private API endpoint, all control-plane logs, secrets encrypted with the CMK)
 /// and its node groups.
-fn eks(stack: &mut Stack, s: &Settings, name: &str, net: &Network, kms: &KmsKey) -> Ref {
-    let cluster_role = service_role_without_source_check(
-        stack,
-        "eks_cluster",
-        format!("{name}-eks-cluster"),
-        "eks.amazonaws.com",
-        vec![],
-    );
-    attach_managed_policy(stack, "eks_cluster", &cluster_role, "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy");
+fn eks(ctx: &mut Context, s: &Settings, name: &str, net: &VpcRef, kms: &KeyRef) -> Ref {
+    let cluster_role = Role::for_service("eks_cluster", format!("{name}-eks-cluster"), "eks.amazonaws.com")
+        .without_source_check()
+        .managed_policy("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy")
+        .build(ctx);
     // EKS writes control-plane logs to this group; creating it first makes it encrypted and expiring.
-    let logs = log_group(stack, "eks", format!("/aws/eks/{name}/cluster"), kms, s.log_retention);
+    let logs = LogGroup::new("eks", format!("/aws/eks/{name}/cluster")).retention(s.log_retention).build(ctx);
     // Seed fix: the seed opened the API endpoint to 0.0.0.0/0; it is private, reached over the VPC.
     let vpc = Body::new()
         .set("subnet_ids", net.private_subnets.0.clone())
@@ -86,7 +87,7 @@ fn eks(stack: &mut Stack, s: &Settings, name: &str, net: &Network, kms: &KmsKey)
         .set("endpoint_public_access", false);
     let encryption =
         Body::new().set("resources", vec!["secrets"]).block("provider", Body::new().set("key_arn", kms.arn.clone()));
-    let cluster = stack.add(
+    let cluster = ctx.add(
         Resource::new("aws_eks_cluster", "main")
             .set("name", name)
             .set("version", KUBERNETES_VERSION)
@@ -97,27 +98,19 @@ fn eks(stack: &mut Stack, s: &Settings, name: &str, net: &Network, kms: &KmsKey)
             .block("access_config", Body::new().set("authentication_mode", "API"))
             .depends_on(&logs.resource),
     );
-    let node_role = node_role(stack, name);
+    let node_role = Role::for_service("eks_nodes", format!("{name}-eks-nodes"), "ec2.amazonaws.com")
+        .without_source_check()
+        .managed_policy("arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy")
+        .managed_policy("arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy")
+        .managed_policy("arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly")
+        .build(ctx);
     for group in &s.node_groups {
-        node_group(stack, &cluster, &node_role, net, group);
+        node_group(ctx, &cluster, &node_role, net, group);
     }
     cluster
 }
 
-fn node_role(stack: &mut Stack, name: &str) -> Role {
-    let role =
-        service_role_without_source_check(stack, "eks_nodes", format!("{name}-eks-nodes"), "ec2.amazonaws.com", vec![]);
-    for (key, policy) in [
-        ("eks_worker", "AmazonEKSWorkerNodePolicy"),
-        ("eks_cni", "AmazonEKS_CNI_Policy"),
-        ("eks_ecr", "AmazonEC2ContainerRegistryReadOnly"),
-    ] {
-        attach_managed_policy(stack, key, &role, &format!("arn:aws:iam::aws:policy/{policy}"));
-    }
-    role
-}
-
-fn node_group(stack: &mut Stack, cluster: &Ref, role: &Role, net: &Network, g: &NodeGroup) {
+fn node_group(stack: &mut Stack, cluster: &Ref, role: &RoleRef, net: &VpcRef, g: &NodeGroup) {
     let key = g.name.replace('-', "_");
     let (min, desired, max) = g.size;
     if !(min <= desired && desired <= max && max > 0) {

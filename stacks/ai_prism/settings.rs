@@ -1,13 +1,14 @@
 //! AI-Prism's per-environment settings (seed 001 states production; the seed's prose gives
 //! the smaller tiers).
 
+use serde::Serialize;
+
 use super::super::Env;
-use crate::modules::database::Deletion;
 use crate::modules::networking::NatGateways;
-use crate::modules::{Account, Retention};
+use crate::modules::{Account, Deletion, Retention};
 
 /// One EKS managed node group.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NodeGroup {
     /// The group's name.
     pub name: &'static str,
@@ -26,7 +27,7 @@ pub struct NodeGroup {
 }
 
 /// What differs between environments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settings {
     /// The seed's short environment name (`prod`), used in resource names and the state key.
     pub short_env: &'static str,
@@ -90,7 +91,7 @@ pub fn settings(env: Env) -> Settings {
     match env {
         Env::Development => Settings {
             short_env: "dev",
-            account: Account { id: "111122223333", region: "us-east-1" },
+            account: Account::new("111122223333", "us-east-1"),
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
             db_class: "db.t4g.medium",
@@ -102,7 +103,7 @@ pub fn settings(env: Env) -> Settings {
         },
         Env::Staging => Settings {
             short_env: "staging",
-            account: Account { id: "444455556666", region: "us-east-1" },
+            account: Account::new("444455556666", "us-east-1"),
             azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::Single,
             db_class: "db.r6g.large",
@@ -116,7 +117,7 @@ pub fn settings(env: Env) -> Settings {
         // Seed 001: web 3/6/20, API 5/10/50 on Spot, GPU 2/5/15; Aurora r6g.large x 3.
         Env::Production => Settings {
             short_env: "prod",
-            account: Account { id: "777788889999", region: "us-east-1" },
+            account: Account::new("777788889999", "us-east-1"),
             azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::PerAz,
             db_class: "db.r6g.large",

@@ -1,14 +1,15 @@
 //! CVD's per-environment settings (seed 000 sizes production and describes the smaller tiers).
 
+use serde::Serialize;
+
 use super::super::Env;
 use crate::modules::cache::Availability;
-use crate::modules::database::Deletion;
-use crate::modules::load_balancing::Deletion as AlbDeletion;
+use crate::modules::dns::ZoneId;
 use crate::modules::networking::NatGateways;
-use crate::modules::{Account, Retention};
+use crate::modules::{Account, Deletion, Retention};
 
 /// What differs between environments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     /// Where the environment deploys.
     pub account: Account,
@@ -31,11 +32,13 @@ pub struct Settings {
     /// AI tasks: (floor, ceiling).
     pub ai_tasks: (u16, u16),
     /// Load balancer deletion protection.
-    pub alb_deletion: AlbDeletion,
+    pub alb_deletion: Deletion,
     /// How long logs are kept.
     pub log_retention: Retention,
-    /// The site's domain and its hosted zone.
-    pub domain: (&'static str, &'static str),
+    /// The site's domain.
+    pub domain: &'static str,
+    /// Its hosted zone.
+    pub zone_id: ZoneId,
 }
 
 /// The settings table.
@@ -43,7 +46,7 @@ pub fn settings(env: Env) -> Settings {
     match env {
         // Seed 000's development tier: one small container, a small database.
         Env::Development => Settings {
-            account: Account { id: "111122223333", region: "us-east-1" },
+            account: Account::new("111122223333", "us-east-1"),
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
             db: ("db.t4g.small", 50, 0),
@@ -53,12 +56,13 @@ pub fn settings(env: Env) -> Settings {
             redis: ("cache.t4g.micro", Availability::SingleNode),
             app_tasks: (1, 2),
             ai_tasks: (1, 2),
-            alb_deletion: AlbDeletion::Unprotected("development is torn down freely"),
+            alb_deletion: Deletion::Unprotected("development is torn down freely"),
             log_retention: Retention::Days(14, "development logs are for debugging only"),
-            domain: ("dev.cvd.example.com", "Z0DEVCVDEXAMPLE0001"),
+            domain: "dev.cvd.example.com",
+            zone_id: ZoneId::new("Z0DEVCVDEXAMPLE0001"),
         },
         Env::Staging => Settings {
-            account: Account { id: "444455556666", region: "us-east-1" },
+            account: Account::new("444455556666", "us-east-1"),
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
             db: ("db.r6g.large", 100, 0),
@@ -68,14 +72,15 @@ pub fn settings(env: Env) -> Settings {
             redis: ("cache.r6g.large", Availability::SingleNode),
             app_tasks: (1, 4),
             ai_tasks: (1, 3),
-            alb_deletion: AlbDeletion::Unprotected("staging is rebuilt freely"),
+            alb_deletion: Deletion::Unprotected("staging is rebuilt freely"),
             log_retention: Retention::Days(90, "staging keeps a quarter"),
-            domain: ("staging.cvd.example.com", "Z0STAGINGCVDEXAMPL2"),
+            domain: "staging.cvd.example.com",
+            zone_id: ZoneId::new("Z0STAGINGCVDEXAMPL2"),
         },
         // Seed 000's production: db.r6g.xlarge with 500 GB and replicas, cache.r6g.large x 2
         // with failover, app 2-10 tasks, AI service 2-3 tasks at 4 vCPU / 8 GB.
         Env::Production => Settings {
-            account: Account { id: "777788889999", region: "us-east-1" },
+            account: Account::new("777788889999", "us-east-1"),
             azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::PerAz,
             db: ("db.r6g.xlarge", 500, 2),
@@ -85,9 +90,10 @@ pub fn settings(env: Env) -> Settings {
             redis: ("cache.r6g.large", Availability::MultiAz { replicas: 1 }),
             app_tasks: (2, 10),
             ai_tasks: (2, 3),
-            alb_deletion: AlbDeletion::Protected,
+            alb_deletion: Deletion::Protected,
             log_retention: Retention::OneYear,
-            domain: ("cvd.example.com", "Z0CVDEXAMPLE0000003"),
+            domain: "cvd.example.com",
+            zone_id: ZoneId::new("Z0CVDEXAMPLE0000003"),
         },
     }
 }

@@ -1,30 +1,16 @@
-//! The tasks' security group: reachable from the load balancer on the container ports only.
-//! The load balancer and the data stores bring their own groups.
+//! The tasks' security group. The services open it to the load balancer on their container
+//! ports; the data stores open theirs to it.
 
-use crate::modules::load_balancing::LoadBalancer;
-use crate::modules::networking::{Network, Peer, Port, SecurityGroup};
-use crate::prelude::*;
+use crate::modules::Context;
+use crate::modules::networking::{Peer, Port, SecurityGroup, SecurityGroupRef};
 
-/// Container ports the ALB forwards to (seed 002: API on 8000, frontend on 8080).
-pub(super) const APP_PORTS: [(&str, u16); 2] = [("api", 8000), ("frontend", 8080)];
-
-/// The ECS tasks' security group, wired to the load balancer's.
-pub(super) fn tasks(stack: &mut Stack, net: &Network, prefix: &str, alb: &LoadBalancer) -> SecurityGroup {
-    let ecs = SecurityGroup::new(
-        stack,
-        &net.vpc_id,
-        "ecs",
-        format!("{prefix}-ecs"),
-        "ECS tasks: app ports from the load balancer only",
-    );
-    // Seed fix: the seed opened TCP 0-65535 from the ALB; only the container ports are needed.
-    for (service, port) in APP_PORTS {
-        let lb = &alb.security_group;
-        lb.allow_out(stack, Port::tcp(port), Peer::Group(&ecs), &format!("ALB to the {service} containers"));
-        ecs.allow_in(stack, Port::tcp(port), Peer::Group(lb), &format!("{service} traffic from the ALB"));
-    }
+/// The ECS tasks' security group, shared by the three services.
+pub(super) fn tasks(ctx: &mut Context, prefix: &str) -> SecurityGroupRef {
+    let ecs = SecurityGroup::new("ecs", format!("{prefix}-ecs"), "ECS tasks: app ports from the load balancer only")
+        .build(ctx);
     // Seed fix: the seed allowed all egress from tasks; they need HTTPS (AWS APIs, image pulls,
-    // the Claude API) and their data stores (added where those are built).
-    ecs.allow_out(stack, Port::tcp(443), Peer::Internet, "HTTPS to AWS APIs and external services");
+    // the Claude API) and their data stores (added where those are built). Seed fix too: the
+    // seed opened TCP 0-65535 from the ALB; each service opens only its container port.
+    ecs.allow_out(ctx, Port::tcp(443), Peer::Internet, "HTTPS to AWS APIs and external services");
     ecs
 }

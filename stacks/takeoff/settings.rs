@@ -1,14 +1,16 @@
 //! The takeoff stack's per-environment settings, in one table.
 
+use serde::Serialize;
+
 use super::super::Env;
 use crate::modules::cache::Availability;
-use crate::modules::database::Deletion;
-use crate::modules::load_balancing::Deletion as AlbDeletion;
+use crate::modules::container_registry::Tags;
+use crate::modules::dns::ZoneId;
 use crate::modules::networking::NatGateways;
-use crate::modules::{Account, Retention};
+use crate::modules::{Account, Deletion, Retention};
 
 /// What differs between environments.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     /// Where the environment deploys.
     pub account: Account,
@@ -27,13 +29,15 @@ pub struct Settings {
     /// The domain the environment serves under (`app.` and `api.` records are added).
     pub domain: &'static str,
     /// The Route53 hosted zone of that domain.
-    pub zone_id: &'static str,
+    pub zone_id: ZoneId,
     /// Load balancer deletion protection.
-    pub alb_deletion: AlbDeletion,
+    pub alb_deletion: Deletion,
     /// Task counts: (desired and autoscaling floor, autoscaling ceiling) per service.
     pub tasks: Tasks,
     /// The image tag deployed unless the pipeline passes another (`-var image_tag=...`).
     pub image_tag: &'static str,
+    /// Whether image tags can be pushed again.
+    pub image_tags: Tags,
     /// Where alarms are sent.
     pub alert_email: &'static str,
     /// The services' `LOG_LEVEL`.
@@ -41,7 +45,7 @@ pub struct Settings {
 }
 
 /// Task counts per service: (desired and autoscaling floor, ceiling).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tasks {
     /// The API.
     pub api: (u16, u16),
@@ -52,7 +56,7 @@ pub struct Tasks {
 }
 
 /// The Redis replication group's per-environment settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CacheSettings {
     /// Node type.
     pub node_type: &'static str,
@@ -63,7 +67,7 @@ pub struct CacheSettings {
 }
 
 /// The PostgreSQL instance's per-environment settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DbSettings {
     /// Instance class of the primary and replicas.
     pub class: &'static str,
@@ -84,7 +88,7 @@ pub fn settings(env: Env) -> Settings {
     // One account per environment, as AWS recommends; the ids are AWS's documentation examples.
     match env {
         Env::Development => Settings {
-            account: Account { id: "111122223333", region: "us-east-1" },
+            account: Account::new("111122223333", "us-east-1"),
             vpc_cidr: "10.10.0.0/16",
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
@@ -103,15 +107,16 @@ pub fn settings(env: Env) -> Settings {
                 snapshot_retention_days: 1,
             },
             domain: "dev.takeoff.example.com",
-            zone_id: "Z0DEVTAKEOFF00000001",
-            alb_deletion: AlbDeletion::Unprotected("development is torn down freely"),
+            zone_id: ZoneId::new("Z0DEVTAKEOFF00000001"),
+            alb_deletion: Deletion::Unprotected("development is torn down freely"),
             tasks: Tasks { api: (1, 2), worker: (1, 2), frontend: (1, 2) },
             image_tag: "main",
+            image_tags: Tags::Mutable("development deploys the moving `main` tag on every merge"),
             alert_email: "takeoff-dev@example.com",
             log_level: "DEBUG",
         },
         Env::Staging => Settings {
-            account: Account { id: "444455556666", region: "us-east-1" },
+            account: Account::new("444455556666", "us-east-1"),
             vpc_cidr: "10.20.0.0/16",
             azs: &["us-east-1a", "us-east-1b"],
             nat: NatGateways::Single,
@@ -130,16 +135,17 @@ pub fn settings(env: Env) -> Settings {
                 snapshot_retention_days: 3,
             },
             domain: "staging.takeoff.example.com",
-            zone_id: "Z0STAGINGTAKEOFF0002",
-            alb_deletion: AlbDeletion::Unprotected("staging is rebuilt freely"),
+            zone_id: ZoneId::new("Z0STAGINGTAKEOFF0002"),
+            alb_deletion: Deletion::Unprotected("staging is rebuilt freely"),
             tasks: Tasks { api: (2, 4), worker: (2, 6), frontend: (2, 4) },
             image_tag: "main",
+            image_tags: Tags::Mutable("staging deploys the moving `main` tag on every merge"),
             alert_email: "takeoff-staging@example.com",
             log_level: "INFO",
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
         Env::Production => Settings {
-            account: Account { id: "777788889999", region: "us-east-1" },
+            account: Account::new("777788889999", "us-east-1"),
             vpc_cidr: "10.0.0.0/16",
             azs: &["us-east-1a", "us-east-1b", "us-east-1c"],
             nat: NatGateways::PerAz,
@@ -159,11 +165,12 @@ pub fn settings(env: Env) -> Settings {
                 snapshot_retention_days: 7,
             },
             domain: "takeoff.example.com",
-            zone_id: "Z0TAKEOFFEXAMPLE0003",
-            alb_deletion: AlbDeletion::Protected,
+            zone_id: ZoneId::new("Z0TAKEOFFEXAMPLE0003"),
+            alb_deletion: Deletion::Protected,
             // Seed 002: API 3-10, workers 5-20; the frontend had no service at all.
             tasks: Tasks { api: (3, 10), worker: (5, 20), frontend: (2, 6) },
             image_tag: "1.0.0",
+            image_tags: Tags::Immutable,
             alert_email: "takeoff-oncall@example.com",
             log_level: "INFO",
         },

@@ -40,13 +40,31 @@ pub fn graph(stack: &Stack) -> (Vec<String>, Vec<(String, String)>) {
     (nodes, edges)
 }
 
-/// The graph as a Mermaid flowchart, dependencies to the right.
+/// The blocks grouped by the component that added them (`stack` for the stack's own), groups
+/// in order of first appearance.
+fn components(stack: &Stack) -> Vec<(&'static str, Vec<String>)> {
+    let mut groups: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for r in stack.blocks() {
+        let component = r.component().unwrap_or("stack");
+        match groups.iter_mut().find(|(c, _)| *c == component) {
+            Some((_, nodes)) => nodes.push(r.path()),
+            None => groups.push((component, vec![r.path()])),
+        }
+    }
+    groups
+}
+
+/// The graph as a Mermaid flowchart, dependencies to the right, a subgraph per component.
 pub fn mermaid(stack: &Stack) -> String {
-    let (nodes, edges) = graph(stack);
+    let (_, edges) = graph(stack);
     let mut out = String::from("graph LR\n");
-    for n in &nodes {
-        let shape = if n.starts_with("data.") { ("[(", ")]") } else { ("[", "]") };
-        let _ = writeln!(out, "  {}{}\"{n}\"{}", node_id(n), shape.0, shape.1);
+    for (component, nodes) in components(stack) {
+        let _ = writeln!(out, "  subgraph {} [\"{component}\"]", node_id(component));
+        for n in &nodes {
+            let shape = if n.starts_with("data.") { ("[(", ")]") } else { ("[", "]") };
+            let _ = writeln!(out, "    {}{}\"{n}\"{}", node_id(n), shape.0, shape.1);
+        }
+        out.push_str("  end\n");
     }
     for (from, to) in &edges {
         let _ = writeln!(out, "  {} --> {}", node_id(from), node_id(to));
@@ -54,14 +72,18 @@ pub fn mermaid(stack: &Stack) -> String {
     out
 }
 
-/// The graph in Graphviz dot.
+/// The graph in Graphviz dot, a cluster per component.
 pub fn dot(stack: &Stack) -> String {
-    let (nodes, edges) = graph(stack);
+    let (_, edges) = graph(stack);
     let mut out =
         format!("digraph \"{}/{}\" {{\n  rankdir=LR;\n  node [shape=box];\n", stack.name(), stack.environment());
-    for n in &nodes {
-        let shape = if n.starts_with("data.") { " [shape=ellipse]" } else { "" };
-        let _ = writeln!(out, "  \"{n}\"{shape};");
+    for (i, (component, nodes)) in components(stack).into_iter().enumerate() {
+        let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label=\"{component}\";");
+        for n in &nodes {
+            let shape = if n.starts_with("data.") { " [shape=ellipse]" } else { "" };
+            let _ = writeln!(out, "    \"{n}\"{shape};");
+        }
+        out.push_str("  }\n");
     }
     for (from, to) in &edges {
         let _ = writeln!(out, "  \"{from}\" -> \"{to}\";");
@@ -95,7 +117,9 @@ mod tests {
                 ("aws_instance.web", "aws_vpc.main")
             ]
         );
-        assert!(super::mermaid(&s).contains("  aws_instance_web --> aws_subnet_a\n"));
+        let mermaid = super::mermaid(&s);
+        assert!(mermaid.contains("  aws_instance_web --> aws_subnet_a\n"), "{mermaid}");
+        assert!(mermaid.contains("  subgraph stack [\"stack\"]\n    aws_vpc_main[\"aws_vpc.main\"]\n"), "{mermaid}");
         assert!(super::dot(&s).contains("  \"aws_instance.web\" -> \"aws_subnet.a\";\n"));
     }
 }

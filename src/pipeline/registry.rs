@@ -6,7 +6,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::model::Stack;
+use crate::model::{Stack, Tier};
 
 /// An environment type: a closed set of names, e.g. an enum with an exhaustive `match` per
 /// stack, so adding an environment fails to compile until every stack configures it.
@@ -16,6 +16,10 @@ pub trait Environment: Copy + Eq + fmt::Debug + 'static {
 
     /// The name used on the command line and in output paths, e.g. `production`.
     fn name(self) -> &'static str;
+
+    /// How much the environment matters: policy holds [`Tier::Production`] to the strictest
+    /// rules, whatever the environment is called.
+    fn tier(self) -> Tier;
 
     /// The environment called `name`, or an error listing the known ones.
     fn parse(name: &str) -> Result<Self> {
@@ -34,9 +38,19 @@ pub struct StackDef<E> {
     pub description: &'static str,
     /// Builds the stack for one environment.
     pub build: fn(E) -> Stack,
-    /// The environment's settings table, printed for `tfsynth summary` (`None` when the stack
-    /// has no table).
-    pub settings: Option<fn(E) -> String>,
+    /// The environment's settings table (any `Serialize` value, see [`settings_table`]), shown
+    /// by `tfsynth summary` (`None` when the stack has no table).
+    pub settings: Option<fn(E) -> serde_json::Value>,
+}
+
+/// A stack's settings as the table `summary` shows.
+///
+/// # Panics
+///
+/// If the settings cannot be represented as JSON (a map with non-string keys): settings tables
+/// are plain structs, so that is a bug in the stack.
+pub fn settings_table(settings: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(settings).expect("settings tables serialize to JSON")
 }
 
 /// Every stack of the repository.
@@ -63,8 +77,26 @@ impl<E: Environment> Registry<E> {
         })
     }
 
+    /// The stacks called `names`, in registry order; every stack when `names` is empty.
+    pub fn select<S: AsRef<str>>(&self, names: &[S]) -> Result<Vec<&StackDef<E>>> {
+        for name in names {
+            self.get(name.as_ref())?;
+        }
+        Ok(self.stacks.iter().filter(|s| names.is_empty() || names.iter().any(|n| n.as_ref() == s.name)).collect())
+    }
+
     /// Builds stack `name` for `env`.
     pub fn build(&self, name: &str, env: E) -> Result<Stack> {
         Ok((self.get(name)?.build)(env))
+    }
+
+    /// Whether `relative` (`<stack>/<env>/<file>`) is a file some stack produces in some
+    /// environment and format: what an output folder keeps when pruning.
+    pub fn produces(&self, relative: &std::path::Path) -> bool {
+        let parts: Vec<_> = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect();
+        matches!(parts.as_slice(), [stack, env, file]
+            if self.stacks.iter().any(|s| s.name == *stack)
+                && E::ALL.iter().any(|e| e.name() == *env)
+                && crate::render::Format::ALL.iter().any(|f| f.file_name() == *file))
     }
 }

@@ -24,8 +24,8 @@ pub struct StackSummary {
     pub by_component: Vec<(String, usize)>,
     /// Managed resources per type, largest first.
     pub by_type: Vec<(String, usize)>,
-    /// The environment's settings table, as written in the stack.
-    pub settings: Option<String>,
+    /// The environment's settings, one `(setting, value)` row per leaf of the table.
+    pub settings: Option<Vec<(String, String)>>,
     /// Policy results.
     pub policy: PolicySummary,
 }
@@ -47,12 +47,12 @@ pub fn summarize(
     description: &str,
     stack: &Stack,
     report: &Report,
-    settings: Option<String>,
+    settings: Option<serde_json::Value>,
 ) -> StackSummary {
     let mut by_component: BTreeMap<&str, usize> = BTreeMap::new();
     let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
     for r in stack.resources() {
-        *by_component.entry(component(&r.address().ty)).or_default() += 1;
+        *by_component.entry(r.component().unwrap_or("stack")).or_default() += 1;
         *by_type.entry(r.address().ty.as_str()).or_default() += 1;
     }
     let sorted = |m: BTreeMap<&str, usize>| {
@@ -78,49 +78,39 @@ pub fn summarize(
         data_sources: stack.blocks().iter().filter(|r| r.kind() == Kind::Data).count(),
         by_component: sorted(by_component),
         by_type: sorted(by_type),
-        settings,
+        settings: settings.map(|v| {
+            let mut rows = Vec::new();
+            flatten("", &v, &mut rows);
+            rows
+        }),
         policy,
     }
 }
 
-/// The component a resource type belongs to, by its AWS service prefix.
-pub fn component(ty: &str) -> &'static str {
-    const PREFIXES: &[(&str, &str)] = &[
-        ("aws_vpc_security_group_", "networking"),
-        ("aws_security_group", "networking"),
-        ("aws_default_security_group", "networking"),
-        ("aws_vpc", "networking"),
-        ("aws_subnet", "networking"),
-        ("aws_route_table", "networking"),
-        ("aws_route", "networking"),
-        ("aws_internet_gateway", "networking"),
-        ("aws_nat_gateway", "networking"),
-        ("aws_eip", "networking"),
-        ("aws_flow_log", "networking"),
-        ("aws_db_", "database"),
-        ("aws_rds_", "database"),
-        ("aws_elasticache_", "cache"),
-        ("aws_ecs_", "compute"),
-        ("aws_appautoscaling_", "compute"),
-        ("aws_eks_", "compute"),
-        ("aws_lb", "load balancing"),
-        ("aws_wafv2_", "firewall"),
-        ("aws_iam_", "iam"),
-        ("aws_kms_", "kms"),
-        ("aws_cloudwatch_log_", "logs"),
-        ("aws_cloudwatch_metric_alarm", "alarms"),
-        ("aws_sns_", "alarms"),
-        ("aws_secretsmanager_", "secrets"),
-        ("aws_s3_", "storage"),
-        ("aws_route53_", "dns"),
-        ("aws_acm_", "dns"),
-        ("aws_ecr_", "registry"),
-        ("aws_cloudfront_", "edge"),
-    ];
-    PREFIXES.iter().find(|(p, _)| ty.starts_with(p)).map_or("other", |(_, c)| c)
+/// A settings value as table rows: nested fields joined with `.`, lists of plain values on one
+/// row, lists of objects indexed.
+fn flatten(path: &str, value: &serde_json::Value, rows: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match value {
+        Value::Object(fields) => fields.iter().for_each(|(k, v)| flatten(&join(k), v, rows)),
+        Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
+            items.iter().enumerate().for_each(|(i, v)| flatten(&format!("{path}[{i}]"), v, rows));
+        }
+        Value::Array(items) => rows.push((path.to_owned(), items.iter().map(plain).collect::<Vec<_>>().join(", "))),
+        other => rows.push((path.to_owned(), plain(other))),
+    }
 }
 
-const TEMPLATE: &str = r"## tfsynth summary: {{ environment }}
+fn plain(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "none".into(),
+        other => other.to_string(),
+    }
+}
+
+const TEMPLATE: &str = r#"## tfsynth summary: {{ environment }}
 
 | stack | resources | data sources | policy |
 |---|---:|---:|---|
@@ -148,10 +138,11 @@ const TEMPLATE: &str = r"## tfsynth summary: {{ environment }}
 {% if s.settings %}
 <details><summary>{{ environment }} settings</summary>
 
-```text
-{{ s.settings }}
-```
-
+| setting | value |
+|---|---|
+{% for row in s.settings -%}
+| {{ row[0] }} | {{ row[1]|replace("|", "\\|") }} |
+{% endfor %}
 </details>
 {% endif %}
 **Policy**: {{ s.policy.rules }} rules
@@ -167,7 +158,7 @@ Waived:
 - {{ f }}
 {%- endfor %}
 {%- endif %}
-{% endfor %}";
+{% endfor %}"#;
 
 /// The report as Markdown.
 ///
@@ -189,17 +180,21 @@ mod tests {
     #[test]
     fn markdown_counts_components_types_and_policy() {
         let mut s = Stack::new("demo", "production");
+        let previous = s.replace_component(Some("networking"));
         s.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
         s.add(Resource::new("aws_subnet", "a").set("cidr_block", "10.0.0.0/24"));
+        s.replace_component(previous);
         s.add(Resource::new("aws_cloudwatch_log_group", "app").set("kms_key_id", "k"));
         let report = lint(&s, Date::ymd(2026, 11, 22));
-        let summary = super::summarize("demo", "A demo", &s, &report, Some("Settings { azs: 2 }".into()));
-        assert_eq!(summary.by_component, [("networking".to_owned(), 2), ("logs".to_owned(), 1)]);
+        let settings = serde_json::json!({"azs": ["us-east-1a", "us-east-1b"], "db": {"class": "db.t4g.micro"}});
+        let summary = super::summarize("demo", "A demo", &s, &report, Some(settings));
+        assert_eq!(summary.by_component, [("networking".to_owned(), 2), ("stack".to_owned(), 1)]);
         let md = super::markdown("production", &[summary]);
         assert!(md.contains("| demo | 3 | 0 | **1 finding(s)** |"), "{md}");
         assert!(md.contains("| networking | 2 |"), "{md}");
         assert!(md.contains("| `aws_subnet` | 1 |"), "{md}");
-        assert!(md.contains("Settings { azs: 2 }"), "{md}");
+        assert!(md.contains("| azs | us-east-1a, us-east-1b |"), "{md}");
+        assert!(md.contains("| db.class | db.t4g.micro |"), "{md}");
         assert!(md.contains("- TFS008 aws_cloudwatch_log_group.app: logs are kept forever"), "{md}");
     }
 }

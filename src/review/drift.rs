@@ -4,11 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diff::{BlockChange, diff};
+use super::diff::{BlockChange, diff};
 use crate::error::{Error, Result};
-use crate::registry::{Environment, Registry};
+use crate::pipeline::{Environment, StackDef, build_checked};
 use crate::render::{Format, render};
-use crate::synth::build_all;
 
 /// One snapshot that does not match what the stacks synthesize now.
 #[derive(Debug, Clone)]
@@ -35,22 +34,24 @@ pub enum DriftKind {
     },
 }
 
-/// Compares every stack (or only `only`) in every environment and format with the snapshots
-/// in `dir`; returns the drift, empty when everything matches.
-pub fn check<E: Environment>(registry: &Registry<E>, dir: &Path, only: Option<&str>) -> Result<Vec<Drift>> {
+/// Compares `stacks` in every environment and format with the snapshots in `dir`; returns the
+/// drift, empty when everything matches. With `all`, snapshots of no stack are drift too.
+pub fn drift<E: Environment>(stacks: &[&StackDef<E>], all: bool, dir: &Path) -> Result<Vec<Drift>> {
     if !dir.is_dir() {
-        let source =
-            std::io::Error::new(std::io::ErrorKind::NotFound, "no snapshots folder here; pass --snapshots DIR");
-        return Err(Error::Io { path: dir.to_owned(), source });
+        return Err(Error::Usage(format!(
+            "{} is not a folder of snapshots; pass --snapshots DIR",
+            crate::error::shown(&dir.display().to_string())
+        )));
     }
     let mut drift = Vec::new();
     let mut expected = Vec::new();
     for &env in E::ALL {
-        for (name, stack, _) in build_all(registry, env, only)? {
+        for built in build_checked(stacks, env)? {
+            let (name, stack) = (built.name, &built.stack);
             for format in Format::ALL {
                 let file = dir.join(format!("{name}-{}-{}.snap", env.name(), format.name()));
                 expected.push(file.clone());
-                let new = render(&stack, format);
+                let new = render(stack, format);
                 let Ok(text) = std::fs::read_to_string(&file) else {
                     drift.push(Drift { file, kind: DriftKind::Missing });
                     continue;
@@ -72,9 +73,9 @@ pub fn check<E: Environment>(registry: &Registry<E>, dir: &Path, only: Option<&s
             }
         }
     }
-    if only.is_none() {
+    if all {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|source| Error::Io { path: dir.to_owned(), source })?
+            .map_err(|e| Error::io(dir, e))?
             .filter_map(|e| Some(e.ok()?.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "snap"))
             .collect();

@@ -31,17 +31,6 @@ pub enum BlockChange {
     },
 }
 
-impl BlockChange {
-    /// The block's address.
-    pub fn address(&self) -> &str {
-        match self {
-            BlockChange::Added { address }
-            | BlockChange::Removed { address }
-            | BlockChange::Changed { address, .. } => address,
-        }
-    }
-}
-
 /// One attribute path that differs; `None` where the side does not have it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttributeChange {
@@ -117,6 +106,14 @@ pub fn diff(left: &Value, right: &Value) -> Vec<BlockChange> {
 
 fn compare(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<AttributeChange>) {
     let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    // Policy documents and container definitions are `jsonencode(...)` strings: compare what
+    // they encode, so a change shows as the keys that changed, not two long strings.
+    if let (Some(Value::String(a)), Some(Value::String(b))) = (old, new)
+        && a != b
+        && let (Some(a), Some(b)) = (encoded(a), encoded(b))
+    {
+        return compare(path, Some(&a), Some(&b), out);
+    }
     match (old, new) {
         (Some(Value::Object(a)), Some(Value::Object(b))) => {
             for (k, v) in a {
@@ -134,6 +131,40 @@ fn compare(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<A
         }
         (a, b) if a != b => out.push(AttributeChange { path: path.to_owned(), old: a.cloned(), new: b.cloned() }),
         _ => {}
+    }
+}
+
+/// The document a `"${jsonencode(...)}"` string encodes, as JSON: literal data as values,
+/// references and calls as their HCL text.
+fn encoded(text: &str) -> Option<Value> {
+    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
+    let hcl::Expression::FuncCall(call) = inner.parse::<hcl::Expression>().ok()? else { return None };
+    if call.name.name.as_str() != "jsonencode" || call.args.len() != 1 {
+        return None;
+    }
+    Some(to_value(&call.args[0]))
+}
+
+fn to_value(e: &hcl::Expression) -> Value {
+    use hcl::Expression as E;
+    match e {
+        E::Null => Value::Null,
+        E::Bool(b) => Value::Bool(*b),
+        E::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
+        E::String(s) => Value::String(s.clone()),
+        E::Array(items) => Value::Array(items.iter().map(to_value).collect()),
+        E::Object(map) => Value::Object(map.iter().map(|(k, v)| (object_key(k), to_value(v))).collect()),
+        E::Parenthesis(inner) => to_value(inner),
+        other => Value::String(format!("${{{other}}}")),
+    }
+}
+
+fn object_key(k: &hcl::ObjectKey) -> String {
+    match k {
+        hcl::ObjectKey::Identifier(id) => id.to_string(),
+        hcl::ObjectKey::Expression(hcl::Expression::String(s)) => s.clone(),
+        hcl::ObjectKey::Expression(e) => e.to_string(),
+        _ => k.to_string(),
     }
 }
 
@@ -168,6 +199,21 @@ mod tests {
         assert_eq!(changes[2], BlockChange::Added { address: "aws_subnet.a".into() });
         assert_eq!(changes.len(), 3);
         assert!(diff(&left, &left).is_empty());
+    }
+
+    #[test]
+    fn encoded_documents_are_compared_by_key() {
+        let doc = |account: &str| {
+            json!({"resource": {"aws_iam_role": {"r": {"assume_role_policy": format!(
+                "${{jsonencode({{ Version = \"2012-10-17\", Statement = [{{ Effect = \"Allow\", Condition = {{ StringEquals = {{ \"aws:SourceAccount\" = \"{account}\" }} }}, Resource = aws_s3_bucket.b.arn }}] }})}}"
+            )}}}})
+        };
+        let BlockChange::Changed { attributes, .. } = &diff(&doc("111122223333"), &doc("777788889999"))[0] else {
+            panic!("changed")
+        };
+        assert_eq!(attributes.len(), 1, "{attributes:?}");
+        assert_eq!(attributes[0].path, "assume_role_policy.Statement[0].Condition.StringEquals.aws:SourceAccount");
+        assert_eq!(attributes[0].new, Some(json!("777788889999")));
     }
 
     #[test]

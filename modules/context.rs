@@ -1,0 +1,129 @@
+//! What every component needs: the stack it adds to, the account it deploys into, and the
+//! stack's default KMS key and network.
+//!
+//! A component is `X::new(key, required…).option(…).build(&mut ctx)`. `key` names its blocks
+//! (`aws_db_instance.<key>`, `aws_security_group.<key>`, …), so a stack holds as many of a
+//! component as it gives keys. Components encrypt with the context's key and run in its
+//! network unless told otherwise (`.kms_key(&other)`, `.network(&other)`).
+//!
+//! ```
+//! use tfsynth::modules::{Account, Foundation, kms::Key, networking::Vpc};
+//! use tfsynth::prelude::*;
+//! # #[derive(Debug, Clone, Copy, PartialEq, Eq)] enum Env { Production }
+//! # impl Environment for Env {
+//! #     const ALL: &'static [Self] = &[Env::Production];
+//! #     fn name(self) -> &'static str { "production" }
+//! #     fn tier(self) -> Tier { Tier::Production }
+//! # }
+//! let mut ctx = Foundation::new("demo", Env::Production, Account::new("123456789012", "us-east-1")).build();
+//! let key = Key::new("main", "demo-production", "Demo data").for_log_groups().build(&mut ctx);
+//! ctx.use_key(&key);
+//! let app = Vpc::new("app", "demo-app", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx);
+//! let data = Vpc::new("data", "demo-data", "10.1.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx);
+//! ctx.use_network(&app);
+//! let stack = ctx.finish();
+//! validate(&stack)?;
+//! assert!(render(&stack, Format::Hcl).contains(r#"resource "aws_vpc" "data""#));
+//! # let _ = data;
+//! # Ok::<(), tfsynth::Error>(())
+//! ```
+
+use std::ops::{Deref, DerefMut};
+
+use super::Account;
+use super::kms::KeyRef;
+use super::networking::VpcRef;
+use crate::prelude::*;
+
+/// A stack under construction with what its components share.
+#[derive(Debug)]
+pub struct Context {
+    stack: Stack,
+    account: Account,
+    key: Option<KeyRef>,
+    network: Option<VpcRef>,
+}
+
+impl Context {
+    /// Components for `stack`, deploying into `account` (checked: a malformed id or region is a
+    /// problem of the stack).
+    pub fn new(mut stack: Stack, account: Account) -> Self {
+        account.check(&mut stack);
+        Self { stack, account, key: None, network: None }
+    }
+
+    /// The account and region.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// Makes `key` the one components encrypt with unless given another.
+    pub fn use_key(&mut self, key: &KeyRef) {
+        self.key = Some(key.clone());
+    }
+
+    /// Makes `network` the one components run in unless given another.
+    pub fn use_network(&mut self, network: &VpcRef) {
+        self.network = Some(network.clone());
+    }
+
+    /// The default KMS key, if one was chosen.
+    pub fn key(&self) -> Option<&KeyRef> {
+        self.key.as_ref()
+    }
+
+    /// The default network, if one was chosen.
+    pub fn network(&self) -> Option<&VpcRef> {
+        self.network.as_ref()
+    }
+
+    /// The key the component at `address` encrypts with: `given`, else the default. Without
+    /// either, a problem is recorded and an empty key returned so the build can go on.
+    pub fn key_for(&mut self, address: &str, given: Option<&KeyRef>) -> KeyRef {
+        if let Some(key) = given.or(self.key.as_ref()) {
+            return key.clone();
+        }
+        let help = "build a kms::Key and call ctx.use_key(&key), or give the component .kms_key(&key)";
+        self.stack.problem(address, "no KMS key to encrypt with", help);
+        KeyRef::missing()
+    }
+
+    /// The network the component at `address` runs in: `given`, else the default. Without
+    /// either, a problem is recorded and an empty network returned so the build can go on.
+    pub fn network_for(&mut self, address: &str, given: Option<&VpcRef>) -> VpcRef {
+        if let Some(net) = given.or(self.network.as_ref()) {
+            return net.clone();
+        }
+        let help = "build a networking::Vpc and call ctx.use_network(&vpc), or give the component .network(&vpc)";
+        self.stack.problem(address, "no network to run in", help);
+        VpcRef::missing()
+    }
+
+    /// Runs `build` with every block it adds recorded as part of `component` (what `summary`,
+    /// `graph` and `lint` group by). A component built inside another belongs to the outer one.
+    pub fn within<T>(&mut self, component: &'static str, build: impl FnOnce(&mut Self) -> T) -> T {
+        let previous = self.stack.replace_component(Some(component));
+        let out = build(self);
+        self.stack.replace_component(previous);
+        out
+    }
+
+    /// The finished stack.
+    pub fn finish(self) -> Stack {
+        self.stack
+    }
+}
+
+impl Deref for Context {
+    type Target = Stack;
+
+    fn deref(&self) -> &Stack {
+        &self.stack
+    }
+}
+
+impl DerefMut for Context {
+    fn deref_mut(&mut self) -> &mut Stack {
+        &mut self.stack
+    }
+}

@@ -1,0 +1,198 @@
+//! The arguments as clap parses them: close to the flags, checked for shape only. Names are
+//! resolved against the registry in [`request`](super::request).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tfsynth",
+    version,
+    about = "Synthesize typed Rust stack definitions into Terraform JSON or HCL",
+    after_help = "Examples:\n  tfsynth synth production\n  tfsynth check\n  tfsynth diff staging production --stack takeoff"
+)]
+pub(super) struct Args {
+    /// Print only errors on standard error.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: unchanged files, waived findings, full line diffs.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    /// Colour the results: on a terminal unless `NO_COLOR` is set (auto), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Build, validate, lint and render stacks for one environment, then write them to the output folder.
+    #[command(
+        after_help = "Examples:\n  tfsynth synth production\n  tfsynth synth staging --stack takeoff --format hcl\n  tfsynth synth development --stdout\n  tfsynth synth production --prune"
+    )]
+    Synth(SynthArgs),
+    /// Compare every stack × environment × format with the committed snapshots; exit 1 on drift.
+    #[command(after_help = "Examples:\n  tfsynth check\n  tfsynth check --stack takeoff --snapshots snapshots")]
+    Check(CheckArgs),
+    /// Show what differs, block by block and attribute by attribute, between two environments
+    /// or against a folder written by `tfsynth synth --out`.
+    #[command(
+        after_help = "Examples:\n  tfsynth diff staging production --stack takeoff\n  tfsynth diff production --against baseline/ --exit-code\n  tfsynth diff staging production --format json"
+    )]
+    Diff(DiffArgs),
+    /// A report per stack for a PR comment: resources by component and type, settings, policy.
+    #[command(
+        after_help = "Examples:\n  tfsynth summary production > summary.md\n  tfsynth summary staging --format json"
+    )]
+    Summary(SummaryArgs),
+    /// The dependency graph between resources, from the typed references, grouped by component.
+    #[command(
+        after_help = "Examples:\n  tfsynth graph production --stack svg-ai\n  tfsynth graph production --stack takeoff --format dot | dot -Tsvg > takeoff.svg"
+    )]
+    Graph(GraphArgs),
+    /// Run the policy rules; exit 1 on an unwaived finding or an expired waiver.
+    #[command(after_help = "Examples:\n  tfsynth lint production\n  tfsynth lint staging --stack cvd --format json")]
+    Lint(LintArgs),
+    /// List the stacks and environments.
+    #[command(after_help = "Example:\n  tfsynth list")]
+    List,
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  tfsynth completions bash > /etc/bash_completion.d/tfsynth")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// The arguments of `tfsynth synth`.
+#[derive(Debug, clap::Args)]
+pub(super) struct SynthArgs {
+    /// The environment, e.g. production (see `tfsynth list`).
+    pub env: String,
+    /// Only these stacks (repeat the flag; default: every stack).
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// The output syntax.
+    #[arg(long, value_enum, default_value_t = SyntaxArg::Json)]
+    pub format: SyntaxArg,
+    /// The output folder; files go to <out>/<stack>/<env>/.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Print to standard output instead of writing files.
+    #[arg(long, conflicts_with_all = ["out", "prune", "allow_unowned_files"])]
+    pub stdout: bool,
+    /// Delete files tfsynth wrote earlier that no stack produces any more, and temporary files
+    /// of interrupted runs (they are only reported without it).
+    #[arg(long)]
+    pub prune: bool,
+    /// Write into a folder that is not empty although tfsynth did not write it; its files are
+    /// left alone.
+    #[arg(long)]
+    pub allow_unowned_files: bool,
+}
+
+/// The arguments of `tfsynth check`.
+#[derive(Debug, clap::Args)]
+pub(super) struct CheckArgs {
+    /// The folder of committed snapshots.
+    #[arg(long, default_value = "snapshots")]
+    pub snapshots: PathBuf,
+    /// Only these stacks.
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+}
+
+/// The arguments of `tfsynth diff`.
+#[derive(Debug, clap::Args)]
+pub(super) struct DiffArgs {
+    /// The environment on the left (or the only one, with --against).
+    pub env: String,
+    /// The environment on the right.
+    #[arg(required_unless_present = "against", conflicts_with = "against")]
+    pub other: Option<String>,
+    /// Compare the environment with the JSON files of this folder (<dir>/<stack>/<env>/main.tf.json).
+    #[arg(long)]
+    pub against: Option<PathBuf>,
+    /// Only these stacks.
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Text for people, JSON for tools.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Exit with 1 when anything differs (as `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// The arguments of `tfsynth summary`.
+#[derive(Debug, clap::Args)]
+pub(super) struct SummaryArgs {
+    /// The environment.
+    pub env: String,
+    /// Only these stacks.
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Markdown for people, JSON for tools.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Markdown)]
+    pub format: SummaryFormat,
+}
+
+/// The arguments of `tfsynth graph`.
+#[derive(Debug, clap::Args)]
+pub(super) struct GraphArgs {
+    /// The environment.
+    pub env: String,
+    /// Only these stacks.
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Mermaid (renders in GitHub Markdown) or Graphviz dot.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+}
+
+/// The arguments of `tfsynth lint`.
+#[derive(Debug, clap::Args)]
+pub(super) struct LintArgs {
+    /// The environment.
+    pub env: String,
+    /// Only these stacks.
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Text for people, JSON for tools.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum SyntaxArg {
+    Json,
+    Hcl,
+}
+
+/// How `diff` and `lint` print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum SummaryFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum GraphFormat {
+    Mermaid,
+    Dot,
+}

@@ -1,0 +1,125 @@
+//! The pipeline: build every requested stack, validate it against the provider schema, run the
+//! policy rules, render it — all in memory — and only then write the output folder.
+//!
+//! For a stack built outside a [`Registry`], [`synth`] runs the whole pipeline in one call and
+//! [`write`] puts the result where the caller says:
+//!
+//! ```
+//! use tfsynth::pipeline::{WriteOptions, synth, write};
+//! use tfsynth::prelude::*;
+//!
+//! let mut stack = Stack::new("demo", "development").with_tier(Tier::Development);
+//! stack.provider(Provider::aws("us-east-1"));
+//! stack.add(Resource::new("aws_sqs_queue", "jobs").set("name", "demo-jobs").set("sqs_managed_sse_enabled", true));
+//! let file = synth(&stack, Format::Hcl)?;
+//! let out = tempfile::tempdir()?;
+//! let report = write(out.path(), &[file], &WriteOptions::default())?;
+//! assert!(out.path().join("demo/development/main.tf").is_file());
+//! # let _ = report;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod output;
+mod registry;
+
+use std::path::{Path, PathBuf};
+
+pub use output::{Change, Locked, MANIFEST, OutputFolder, WriteOptions, WriteReport, write};
+pub use registry::{Environment, Registry, StackDef, settings_table};
+
+use crate::error::{Error, Result};
+use crate::model::Stack;
+use crate::policy::{Date, Report, lint};
+use crate::render::{Format, render};
+use crate::schema::validate;
+
+/// One rendered file, not yet written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The stack it belongs to.
+    pub stack: String,
+    /// The environment.
+    pub environment: String,
+    /// The syntax.
+    pub format: Format,
+    /// The file's contents.
+    pub contents: String,
+}
+
+impl Rendered {
+    /// The path relative to the output folder: `<stack>/<env>/main.tf[.json]`.
+    pub fn relative_path(&self) -> PathBuf {
+        Path::new(&self.stack).join(&self.environment).join(self.format.file_name())
+    }
+}
+
+/// A stack that was built and validated, with its policy report.
+#[derive(Debug)]
+pub struct Built<'r> {
+    /// The registered name.
+    pub name: &'r str,
+    /// The stack.
+    pub stack: Stack,
+    /// Its policy findings, waived or not.
+    pub report: Report,
+}
+
+/// Validates `stack`, runs the policy rules as of today and renders it in `format`: what
+/// `tfsynth synth` does for each stack. Every validation problem, unwaived finding and waiver
+/// problem is returned in one [`Error::Invalid`].
+pub fn synth(stack: &Stack, format: Format) -> Result<Rendered> {
+    validate(stack)?;
+    let report = lint(stack, Date::today());
+    let problems = report.diagnostics(stack);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    Ok(Rendered {
+        stack: stack.name().to_owned(),
+        environment: stack.environment().to_owned(),
+        format,
+        contents: render(stack, format),
+    })
+}
+
+/// Builds and validates `stacks` for `env`, with their policy reports as of today. Validation
+/// problems of every stack are collected into one [`Error::Invalid`]; policy findings are left
+/// in the reports (for `lint`, `summary`, `diff` and `graph`, which show them).
+pub fn build<'r, E: Environment>(stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
+    let today = Date::today();
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for def in stacks {
+        let stack = (def.build)(env);
+        match validate(&stack) {
+            Ok(()) => {
+                let report = lint(&stack, today);
+                out.push(Built { name: def.name, stack, report });
+            }
+            Err(Error::Invalid(d)) => problems.extend(d),
+            Err(other) => return Err(other),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(Error::Invalid(problems)) }
+}
+
+/// As [`build`], and fails on any unwaived policy finding or waiver problem too: what `synth`
+/// and `check` require.
+pub fn build_checked<'r, E: Environment>(stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
+    let built = build(stacks, env)?;
+    let problems: Vec<_> = built.iter().flat_map(|b| b.report.diagnostics(&b.stack)).collect();
+    if problems.is_empty() { Ok(built) } else { Err(Error::Invalid(problems)) }
+}
+
+/// Every stack of `stacks` built, checked and rendered for `env` in `format`.
+pub fn synthesize<E: Environment>(stacks: &[&StackDef<E>], env: E, format: Format) -> Result<Vec<Rendered>> {
+    Ok(build_checked(stacks, env)?
+        .iter()
+        .map(|b| Rendered {
+            stack: b.name.to_owned(),
+            environment: env.name().to_owned(),
+            format,
+            contents: render(&b.stack, format),
+        })
+        .collect())
+}

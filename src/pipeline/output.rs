@@ -1,0 +1,373 @@
+//! The output folder: what tfsynth writes, and the promises it keeps while doing so.
+//!
+//! - **Owned.** A manifest (`.tfsynth-manifest.json`) lists every file tfsynth wrote. Files it
+//!   did not write are never deleted, replaced or reported. A folder that is not empty and has
+//!   no manifest is refused unless the caller allows it explicitly.
+//! - **One run at a time.** An advisory lock (`.tfsynth.lock`) is held while writing; a second
+//!   run waits for the first.
+//! - **All or nothing while staging.** Every file is first written to a temporary file next to
+//!   its target; if any of that fails, the temporary files and the folders made for them are
+//!   removed and nothing else has changed. Then each file is renamed into place, so it is
+//!   either its old or its new contents at every moment.
+//! - **No surprises.** Files are created with the mode the umask gives; unchanged files are not
+//!   rewritten (their mtime is kept); symbolic links inside the folder are refused, never
+//!   written through or removed; a stack folder never holds both formats.
+
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::Rendered;
+use crate::error::{Error, Result};
+use crate::render::Format;
+
+/// The manifest's file name, in the output folder's root.
+pub const MANIFEST: &str = ".tfsynth-manifest.json";
+/// The lock file's name, in the output folder's root.
+const LOCK: &str = ".tfsynth.lock";
+/// Temporary files start with this, so a later run can recognise its own.
+const TEMP_PREFIX: &str = ".tfsynth-tmp-";
+
+/// How [`write`] treats the folder.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Remove files of the manifest that this write does not produce, and temporary files
+    /// left by interrupted runs.
+    pub prune: bool,
+    /// Write into a folder that is not empty although tfsynth never wrote there (its files
+    /// are left alone).
+    pub allow_unowned: bool,
+}
+
+/// What happened to one file, relative to the output folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// Written with new contents.
+    Wrote,
+    /// Already held these contents; not touched.
+    Unchanged,
+    /// Removed: the same stack and environment is now written in the other format.
+    ReplacedFormat,
+    /// Removed with `prune`: no stack produces it any more.
+    Pruned,
+    /// Removed with `prune`: a temporary file of an interrupted run.
+    TemporaryRemoved,
+    /// Not produced any more, kept because `prune` was not asked for.
+    Stale,
+    /// A leftover temporary file, kept because `prune` was not asked for.
+    TemporaryLeft,
+}
+
+/// Every file a write touched or noticed, in path order per kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// `(path relative to the folder, what happened)`.
+    pub changes: Vec<(PathBuf, Change)>,
+}
+
+/// The output folder `root`, checked: it is (or will be) a folder, and tfsynth owns it or may
+/// write into it.
+#[derive(Debug)]
+pub struct OutputFolder {
+    root: PathBuf,
+}
+
+/// An output folder whose lock this process holds.
+#[derive(Debug)]
+pub struct Locked {
+    root: PathBuf,
+    owned: BTreeSet<PathBuf>,
+    // Held for its lock; released when dropped.
+    _lock: File,
+}
+
+impl OutputFolder {
+    /// Checks `root`. A file there, or a folder with files tfsynth did not write (no manifest)
+    /// unless `allow_unowned`, is an [`Error::Output`]; nothing is created yet.
+    pub fn open(root: &Path, allow_unowned: bool) -> Result<Self> {
+        let output = |problem: &str| Error::Output { path: root.to_owned(), problem: problem.to_owned() };
+        match std::fs::metadata(root) {
+            Ok(m) if !m.is_dir() => return Err(output("exists and is not a folder; choose another --out")),
+            Ok(_) => {
+                let has_manifest = root.join(MANIFEST).is_file();
+                let mut entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
+                let empty = entries.all(|e| e.is_ok_and(|e| e.file_name() == LOCK));
+                if !has_manifest && !empty && !allow_unowned {
+                    return Err(output(&format!(
+                        "is not empty and tfsynth did not write it (no {MANIFEST}); choose a new or empty folder, or pass --allow-unowned-files to write next to the files there (tfsynth never deletes files it did not write)"
+                    )));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(root, e)),
+        }
+        Ok(Self { root: root.to_owned() })
+    }
+
+    /// The lock, if no other run holds it.
+    pub fn try_lock(&self) -> Result<Option<Locked>> {
+        let file = self.lock_file()?;
+        match file.try_lock() {
+            Ok(()) => self.locked(file).map(Some),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(Error::io(self.root.join(LOCK), e)),
+        }
+    }
+
+    /// The lock, waiting for another run to finish.
+    pub fn lock(&self) -> Result<Locked> {
+        let file = self.lock_file()?;
+        file.lock().map_err(|e| Error::io(self.root.join(LOCK), e))?;
+        self.locked(file)
+    }
+
+    fn lock_file(&self) -> Result<File> {
+        std::fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        let path = self.root.join(LOCK);
+        OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(path, e))
+    }
+
+    fn locked(&self, lock: File) -> Result<Locked> {
+        // Read under the lock: another run may have written it while this one waited.
+        let owned = read_manifest(&self.root)?;
+        Ok(Locked { root: self.root.clone(), owned, _lock: lock })
+    }
+}
+
+/// Writes `files` into `root` as `tfsynth synth` does, waiting for another run's lock.
+/// With `prune`, owned files this write does not produce are removed.
+pub fn write(root: &Path, files: &[Rendered], options: &WriteOptions) -> Result<WriteReport> {
+    let targets: BTreeSet<PathBuf> = files.iter().map(Rendered::relative_path).collect();
+    OutputFolder::open(root, options.allow_unowned)?.lock()?.write(files, options.prune, |p| targets.contains(p))
+}
+
+impl Locked {
+    /// Writes `files`. `produced` says whether a file of the manifest is still produced by
+    /// some stack (in any environment or format); with `prune` the others are removed.
+    pub fn write(mut self, files: &[Rendered], prune: bool, produced: impl Fn(&Path) -> bool) -> Result<WriteReport> {
+        let mut report = WriteReport::default();
+        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut made: Vec<PathBuf> = Vec::new();
+        let staging = self.stage(files, &mut staged, &mut made, &mut report);
+        if let Err(e) = staging {
+            for (temp, _) in &staged {
+                let _ = std::fs::remove_file(temp);
+            }
+            for dir in made.iter().rev() {
+                let _ = std::fs::remove_dir(dir);
+            }
+            return Err(e);
+        }
+        // The manifest lists the files before they exist: a kill from here on leaves nothing
+        // this run wrote unowned.
+        let targets: Vec<PathBuf> = files.iter().map(Rendered::relative_path).collect();
+        let before = self.owned.clone();
+        self.owned.extend(targets.iter().cloned());
+        self.save_manifest()?;
+        for (temp, target) in &staged {
+            std::fs::rename(temp, self.root.join(target)).map_err(|e| Error::io(self.root.join(target), e))?;
+        }
+        self.replace_formats(files, &mut report)?;
+        self.stale(&before, &targets, prune, &produced, &mut report)?;
+        self.temporaries(prune, &mut report)?;
+        self.save_manifest()?;
+        Ok(report)
+    }
+
+    /// Writes every changed file to a temporary file next to its target.
+    fn stage(
+        &self,
+        files: &[Rendered],
+        staged: &mut Vec<(PathBuf, PathBuf)>,
+        made: &mut Vec<PathBuf>,
+        report: &mut WriteReport,
+    ) -> Result<()> {
+        for file in files {
+            let relative = file.relative_path();
+            self.refuse_links(&relative)?;
+            let path = self.root.join(&relative);
+            if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
+                report.changes.push((relative, Change::Unchanged));
+                continue;
+            }
+            let dir = path.parent().unwrap_or(&self.root);
+            make_folders(&self.root, dir, made)?;
+            let temp = temp_file(dir, file.contents.as_bytes())?;
+            staged.push((temp, relative.clone()));
+            report.changes.push((relative, Change::Wrote));
+        }
+        Ok(())
+    }
+
+    /// Refuses a path under the root that goes through (or is) a symbolic link.
+    fn refuse_links(&self, relative: &Path) -> Result<()> {
+        let mut path = self.root.clone();
+        for part in relative.components() {
+            path.push(part);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+                let problem = "is a symbolic link; tfsynth writes only real files and folders inside the output folder: remove the link or choose another --out";
+                return Err(Error::Output { path, problem: problem.into() });
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the other format's file from every stack folder written now, if tfsynth wrote it.
+    fn replace_formats(&mut self, files: &[Rendered], report: &mut WriteReport) -> Result<()> {
+        for file in files {
+            for other in Format::ALL.into_iter().filter(|f| *f != file.format) {
+                let relative = Rendered { format: other, contents: String::new(), ..file.clone() }.relative_path();
+                if self.owned.contains(&relative) && self.remove(&relative)? {
+                    report.changes.push((relative, Change::ReplacedFormat));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Owned files no stack produces any more: removed with `prune`, reported without.
+    fn stale(
+        &mut self,
+        before: &BTreeSet<PathBuf>,
+        targets: &[PathBuf],
+        prune: bool,
+        produced: &impl Fn(&Path) -> bool,
+        report: &mut WriteReport,
+    ) -> Result<()> {
+        for relative in before {
+            if targets.contains(relative) || produced(relative) || !self.owned.contains(relative) {
+                continue;
+            }
+            if !prune {
+                report.changes.push((relative.clone(), Change::Stale));
+            } else if self.remove(relative)? {
+                report.changes.push((relative.clone(), Change::Pruned));
+            }
+        }
+        Ok(())
+    }
+
+    /// Temporary files of interrupted runs (no other run can be writing: the lock is held).
+    fn temporaries(&self, prune: bool, report: &mut WriteReport) -> Result<()> {
+        let walk = walkdir::WalkDir::new(&self.root).follow_links(false).sort_by_file_name();
+        for entry in walk.into_iter().filter_map(std::result::Result::ok) {
+            let is_temp = entry.file_type().is_file() && entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
+            if !is_temp {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(&self.root).unwrap_or(entry.path()).to_owned();
+            if prune {
+                std::fs::remove_file(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
+                report.changes.push((relative, Change::TemporaryRemoved));
+            } else {
+                report.changes.push((relative, Change::TemporaryLeft));
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes an owned file (never a link) and the folders it leaves empty; whether a file
+    /// was there.
+    fn remove(&mut self, relative: &Path) -> Result<bool> {
+        self.owned.remove(relative);
+        let path = self.root.join(relative);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() => std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?,
+            _ => return Ok(false),
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.root && d.starts_with(&self.root)) {
+            // Fails, harmlessly, when the folder still holds something.
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        Ok(true)
+    }
+
+    fn save_manifest(&self) -> Result<()> {
+        let files: Vec<String> = self.owned.iter().map(|p| slashes(p)).collect();
+        let doc = serde_json::json!({
+            "//": "Files tfsynth wrote here; it never deletes or replaces any other file. Do not edit.",
+            "files": files,
+        });
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+        let temp = temp_file(&self.root, text.as_bytes())?;
+        let path = self.root.join(MANIFEST);
+        std::fs::rename(&temp, &path).map_err(|e| Error::io(path, e))
+    }
+}
+
+/// The files the manifest in `root` lists (none without one).
+fn read_manifest(root: &Path) -> Result<BTreeSet<PathBuf>> {
+    let path = root.join(MANIFEST);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let corrupt = |why: &str| Error::Output {
+        path: path.clone(),
+        problem: format!("{why}; restore it from version control or delete the folder and synthesize again"),
+    };
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|_| corrupt("is not a tfsynth manifest"))?;
+    let files = doc["files"].as_array().ok_or_else(|| corrupt("lists no files"))?;
+    files
+        .iter()
+        .map(|f| {
+            let p = PathBuf::from(f.as_str().ok_or_else(|| corrupt("lists a file that is not a path"))?);
+            // Only plain relative paths: a manifest can never point outside the folder.
+            let plain = p.components().all(|c| matches!(c, Component::Normal(_)));
+            if plain { Ok(p) } else { Err(corrupt(&format!("lists `{}`, which is outside the folder", p.display()))) }
+        })
+        .collect()
+}
+
+/// Creates the folders from `root` down to `dir`, recording each one made.
+fn make_folders(root: &Path, dir: &Path, made: &mut Vec<PathBuf>) -> Result<()> {
+    let mut path = root.to_owned();
+    for part in dir.strip_prefix(root).unwrap_or(dir).components() {
+        path.push(part);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                let problem = "exists and is not a folder, so the stack cannot be written below it; move it away";
+                return Err(Error::Output { path, problem: problem.into() });
+            }
+            Err(_) => {
+                std::fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
+                made.push(path.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `contents` to a new temporary file in `dir`, created as any file the user makes
+/// (the mode the umask gives), and returns its path.
+fn temp_file(dir: &Path, contents: &[u8]) -> Result<PathBuf> {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = dir.join(format!("{TEMP_PREFIX}{}-{n}", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                if let Err(e) = f.write_all(contents) {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(Error::io(&path, e));
+                }
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+    }
+}
+
+/// A relative path with `/` separators, as the manifest stores it.
+fn slashes(p: &Path) -> String {
+    p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}

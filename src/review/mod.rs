@@ -1,0 +1,7 @@
+//! The reviewer commands' engines: the snapshot drift check, block-level diffs, the dependency
+//! graph and the summary. Only the command line uses them.
+
+pub(crate) mod diff;
+pub(crate) mod drift;
+pub(crate) mod graph;
+pub(crate) mod summary;
