@@ -37,15 +37,19 @@ fn queue_with_dead_letters(stack: &mut Stack, name: &str, max_receives: u8) -> Q
 
 fn main() -> ExitCode {
     let format = if std::env::args().nth(1).as_deref() == Some("hcl") { Format::Hcl } else { Format::Json };
-    let mut stack = Stack::new("custom", "development");
+    let mut stack = Stack::new("custom", "development").with_tier(Tier::Development);
     stack.provider(Provider::aws("us-east-1"));
     let jobs = queue_with_dead_letters(&mut stack, "jobs", 5);
     stack.output(Output::new("jobs_url", jobs.url).description("Where producers send jobs"));
     stack.output(Output::new("jobs_arn", jobs.arn).description("For IAM policies"));
-    if let Err(e) = validate(&stack) {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+    match synth(&stack, format) {
+        Ok(file) => {
+            print!("{}", file.contents);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
-    print!("{}", render(&stack, format));
-    ExitCode::SUCCESS
 }

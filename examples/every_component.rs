@@ -18,11 +18,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let stack = showcase::build(env);
-    if let Err(e) = validate(&stack) {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+    match synth(&showcase::build(env), format) {
+        Ok(file) => {
+            print!("{}", file.contents);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
-    print!("{}", render(&stack, format));
-    ExitCode::SUCCESS
 }

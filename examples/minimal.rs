@@ -1,4 +1,5 @@
-//! A minimal stack printed to stdout: `cargo run --example minimal [json|hcl]`.
+//! A minimal stack through the whole pipeline — validation, policy, rendering — printed to
+//! stdout: `cargo run --example minimal [json|hcl]`.
 
 use std::process::ExitCode;
 
@@ -9,7 +10,7 @@ fn main() -> ExitCode {
         Some("hcl") => Format::Hcl,
         _ => Format::Json,
     };
-    let mut stack = Stack::new("minimal", "development");
+    let mut stack = Stack::new("minimal", "development").with_tier(Tier::Development);
     stack.provider(Provider::aws("us-east-1").default_tags([("ManagedBy", "tfsynth")]));
     let bucket = stack.add(Resource::new("aws_s3_bucket", "logs").set("bucket_prefix", "minimal-logs-"));
     stack.add(
@@ -20,11 +21,21 @@ fn main() -> ExitCode {
             .set("ignore_public_acls", true)
             .set("restrict_public_buckets", true),
     );
+    let sse = Body::new().block("apply_server_side_encryption_by_default", Body::new().set("sse_algorithm", "AES256"));
+    stack.add(
+        Resource::new("aws_s3_bucket_server_side_encryption_configuration", "logs")
+            .set("bucket", bucket.id())
+            .block("rule", sse),
+    );
     stack.output(Output::new("bucket", bucket.id()).description("The log bucket"));
-    if let Err(e) = validate(&stack) {
-        eprintln!("error: {e}");
-        return ExitCode::FAILURE;
+    match synth(&stack, format) {
+        Ok(file) => {
+            print!("{}", file.contents);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
-    print!("{}", render(&stack, format));
-    ExitCode::SUCCESS
 }

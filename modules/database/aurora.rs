@@ -104,7 +104,7 @@ impl Database<Cluster> {
             None => Expr::from(pattern.clone()),
         };
         let members = ctx.add(
-            Resource::new("aws_rds_cluster_instance", k)
+            self.minor_upgrades.apply(Resource::new("aws_rds_cluster_instance", k))
                 .count(usize::from(n))
                 .set("identifier", identifier)
                 .set("cluster_identifier", cluster.id())
@@ -112,7 +112,6 @@ impl Database<Cluster> {
                 .set("engine", cluster.attr("engine"))
                 .set("engine_version", cluster.attr("engine_version"))
                 .set("publicly_accessible", false)
-                .set("auto_minor_version_upgrade", self.auto_minor_version_upgrade)
                 .set("ca_cert_identifier", "rds-ca-rsa2048-g1")
                 .set("monitoring_interval", self.monitoring_interval)
                 .set("monitoring_role_arn", monitoring.arn.clone())

@@ -1,6 +1,6 @@
 //! PostgreSQL on one RDS instance, with a standby in a second AZ and read replicas.
 
-use super::{Database, DatabaseRef, PORT, Placement};
+use super::{Database, DatabaseRef, MinorUpgrades, PORT, Placement};
 use super::super::Context;
 use super::super::secrets::SecretRef;
 use crate::prelude::*;
@@ -14,7 +14,7 @@ pub struct Instance {
     replicas: u8,
     replica_class: Option<String>,
     replica_identifier: Option<String>,
-    replica_auto_minor_version_upgrade: bool,
+    replica_minor_upgrades: MinorUpgrades,
 }
 
 /// PostgreSQL on an RDS instance.
@@ -40,7 +40,7 @@ impl Database<Instance> {
             replicas: 0,
             replica_class: None,
             replica_identifier: None,
-            replica_auto_minor_version_upgrade: true,
+            replica_minor_upgrades: MinorUpgrades::Automatic,
         };
         Database::with(key.into(), identifier.into(), version.into(), class.into(), instance)
     }
@@ -77,9 +77,9 @@ impl Database<Instance> {
         self
     }
 
-    /// Whether replicas take minor versions in the maintenance window (on by default).
-    pub fn replica_auto_minor_version_upgrade(mut self, yes: bool) -> Self {
-        self.engine.replica_auto_minor_version_upgrade = yes;
+    /// Whether replicas take minor versions by themselves (automatically by default).
+    pub fn replica_minor_upgrades(mut self, upgrades: MinorUpgrades) -> Self {
+        self.engine.replica_minor_upgrades = upgrades;
         self
     }
 
@@ -99,14 +99,14 @@ impl Database<Instance> {
         let Placement { sg, subnet_group, params, monitoring } = &placement;
         let (k, id, engine) = (self.key.as_str(), self.identifier.as_str(), &self.engine);
         let (protect, skip_snapshot) = self.protection();
-        let common = |r: Resource, class: &str, auto_minor: bool| {
-            r.set("instance_class", class)
+        let common = |r: Resource, class: &str, upgrades: MinorUpgrades| {
+            upgrades
+                .apply(r.set("instance_class", class))
                 .set("storage_encrypted", true)
                 .set("kms_key_id", key.arn.clone())
                 .set("vpc_security_group_ids", vec![sg.id.clone()])
                 .set("parameter_group_name", params.clone())
                 .set("publicly_accessible", false)
-                .set("auto_minor_version_upgrade", auto_minor)
                 .set("ca_cert_identifier", "rds-ca-rsa2048-g1")
                 .set("iam_database_authentication_enabled", true)
                 .set("copy_tags_to_snapshot", true)
@@ -118,7 +118,7 @@ impl Database<Instance> {
                 .set("enabled_cloudwatch_logs_exports", LOG_EXPORTS.to_vec())
                 .set("deletion_protection", protect)
         };
-        let mut primary = common(Resource::new("aws_db_instance", k), &self.class, self.auto_minor_version_upgrade)
+        let mut primary = common(Resource::new("aws_db_instance", k), &self.class, self.minor_upgrades)
             .set("identifier", id)
             .set("engine", "postgres")
             .set("engine_version", self.version.as_str())
@@ -151,7 +151,7 @@ impl Database<Instance> {
                 Some((before, after)) => template![before, count_index().plus(1), after],
                 None => Expr::from(pattern),
             };
-            let replica = common(Resource::new("aws_db_instance", format!("{k}_replica")), class, engine.replica_auto_minor_version_upgrade)
+            let replica = common(Resource::new("aws_db_instance", format!("{k}_replica")), class, engine.replica_minor_upgrades)
                 .count(usize::from(engine.replicas))
                 .set("identifier", identifier)
                 .set("replicate_source_db", main.attr("identifier"))

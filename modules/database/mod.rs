@@ -72,6 +72,30 @@ impl DatabaseRef {
     }
 }
 
+/// Whether the engine takes minor versions by itself in the maintenance window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum MinorUpgrades {
+    /// Applied automatically (the default): security fixes arrive without a change.
+    Automatic,
+    /// Applied by hand, with the reason.
+    Manual(&'static str),
+}
+
+impl MinorUpgrades {
+    fn automatic(self) -> bool {
+        self == MinorUpgrades::Automatic
+    }
+
+    /// Writes the choice on `r`, waiving the scanners' check with the reason when manual.
+    fn apply(self, r: Resource) -> Resource {
+        let r = r.set("auto_minor_version_upgrade", self.automatic());
+        match self {
+            MinorUpgrades::Automatic => r,
+            MinorUpgrades::Manual(reason) => r.skip_check("CKV_AWS_226", reason),
+        }
+    }
+}
+
 /// A PostgreSQL database under construction: `E` is an [`Instance`] or a [`Cluster`].
 #[derive(Debug, Clone)]
 #[must_use = "a database does nothing until built into a stack"]
@@ -89,7 +113,7 @@ pub struct Database<E> {
     log_retention: Retention,
     parameters: Vec<(String, String)>,
     clients: Vec<SecurityGroupRef>,
-    auto_minor_version_upgrade: bool,
+    minor_upgrades: MinorUpgrades,
     insights_retention_days: u16,
     monitoring_interval: u8,
     network: Option<VpcRef>,
@@ -115,7 +139,7 @@ impl<E> Database<E> {
             log_retention: Retention::OneYear,
             parameters: Vec::new(),
             clients: Vec::new(),
-            auto_minor_version_upgrade: true,
+            minor_upgrades: MinorUpgrades::Automatic,
             insights_retention_days: 7,
             monitoring_interval: 60,
             network: None,
@@ -177,9 +201,10 @@ impl<E> Database<E> {
         self
     }
 
-    /// Whether minor engine versions are applied in the maintenance window (on by default).
-    pub fn auto_minor_version_upgrade(mut self, yes: bool) -> Self {
-        self.auto_minor_version_upgrade = yes;
+    /// Whether minor engine versions are applied in the maintenance window (automatically by
+    /// default).
+    pub fn minor_upgrades(mut self, upgrades: MinorUpgrades) -> Self {
+        self.minor_upgrades = upgrades;
         self
     }
 

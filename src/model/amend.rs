@@ -138,6 +138,19 @@ fn change_body(body: &mut Body, schema: Option<&BlockSchema>, steps: &[Step<'_>]
     if rest.is_empty() {
         return change_last(items, schema, *step, change);
     }
+    // A path through something the component left unset creates it, as the schema says: an
+    // empty object for an attribute (`tags.Team`), an empty block for a block type.
+    if !items.contains_key(step.name) && step.index.is_none() && matches!(change, Change::Set(_) | Change::Block(_)) {
+        match schema {
+            Some(s) if s.blocks.contains_key(step.name) => {
+                items.insert(step.name.to_owned(), Item::Blocks(vec![Body::new()]));
+            }
+            Some(s) if s.attributes.contains_key(step.name) => {
+                items.insert(step.name.to_owned(), Item::Attribute(Expression::Object(IndexMap::new())));
+            }
+            _ => {}
+        }
+    }
     let Some(item) = items.get_mut(step.name) else {
         return Err(Missing::name(step.name, candidates(items, schema).into_iter()));
     };

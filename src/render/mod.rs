@@ -45,8 +45,9 @@ pub fn render(stack: &Stack, format: Format) -> String {
     }
 }
 
-/// The `checkov:skip` comments of a resource: its own waived checks, then the checkov
-/// equivalents of the policy waivers that name it, so the scanners agree with `tfsynth lint`.
+/// The comments written above a resource: its own waived checks, the checkov equivalents of
+/// the policy waivers that name it (so the scanners agree with `tfsynth lint`), and what the
+/// stack amended with its escape hatch.
 fn skip_comments(stack: &Stack, r: &Resource) -> Vec<String> {
     let mut comments: Vec<String> = r.skipped_checks.iter().map(ToString::to_string).collect();
     let address = r.path();
@@ -55,6 +56,7 @@ fn skip_comments(stack: &Stack, r: &Resource) -> Vec<String> {
             comments.push(format!("checkov:skip={id}:{} waived until {}: {}", w.rule, w.expires, w.reason));
         }
     }
+    comments.extend(r.amendments.iter().map(|a| format!("amended: {a}")));
     comments
 }
 

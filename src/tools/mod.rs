@@ -1,17 +1,18 @@
-//! Finding the Terraform CLI and the offline provider mirror on this machine.
-//!
-//! The tests, the schema vendoring tool and CI all need the same two things: a `terraform`
-//! binary and a folder that holds `registry.terraform.io/hashicorp/aws/<version>`. Both can be
-//! overridden with environment variables so a machine with another layout still works.
+//! The external tools tfsynth drives: the Terraform CLI with its offline provider mirror, and
+//! checkov. Each can be pointed elsewhere with an environment variable, so a machine with
+//! another layout still works.
+
+mod terraform;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub use terraform::{Terraform, mock_override};
 
 /// Environment variable naming the terraform binary (default: `terraform` on `PATH`).
 pub const TERRAFORM_ENV: &str = "TFSYNTH_TERRAFORM";
 /// Environment variable naming the folder that holds `registry.terraform.io`.
 pub const PLUGIN_DIR_ENV: &str = "TFSYNTH_PLUGIN_DIR";
-
 /// Environment variable naming the checkov binary (default: `checkov` on `PATH`).
 pub const CHECKOV_ENV: &str = "TFSYNTH_CHECKOV";
 

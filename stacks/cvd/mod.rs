@@ -18,7 +18,7 @@ use crate::modules::alarms::{ServiceAlarms, Topic};
 use crate::modules::cache::{CacheRef, ClientAuth, Redis};
 use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Statistic, Target};
 use crate::modules::container_registry::Repository;
-use crate::modules::database::{DatabaseRef, Postgres};
+use crate::modules::database::{DatabaseRef, MinorUpgrades, Postgres};
 use crate::modules::dns::{AliasRecord, Certificate};
 use crate::modules::firewall::WebAcl;
 use crate::modules::iam::{Statement, policy};
@@ -72,7 +72,9 @@ pub fn build(env: Env) -> Stack {
         .multi_az(s.db_multi_az)
         .read_replicas(replicas)
         .replica_identifier(format!("{name}-read-{{n}}"))
-        .replica_auto_minor_version_upgrade(false)
+        .replica_minor_upgrades(MinorUpgrades::Manual(
+            "seed 000: replicas are upgraded by hand with their primary, never ahead of it",
+        ))
         .maintenance_window("sun:04:00-sun:05:00")
         .backup_retention(s.backup_retention_days)
         .deletion(s.db_deletion)

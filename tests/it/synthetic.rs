@@ -1,8 +1,8 @@
 //! The synthetic stack the scale benchmarks measure is a real configuration: it validates at
 //! scale and terraform plans it.
 
-mod common;
-#[path = "../benches/synthetic.rs"]
+
+#[path = "../../benches/synthetic.rs"]
 mod synthetic;
 
 use tfsynth::prelude::*;
@@ -14,12 +14,10 @@ fn synthetic_stack_validates_at_scale() {
     validate(&stack).expect("the synthetic stack is valid");
 }
 
+#[cfg(not(skip_tools))]
 #[test]
 fn synthetic_stack_plans() {
-    let Some(plugins) = common::terraform_toolchain() else { return };
     let stack = synthetic::stack(30);
-    let dir = common::workspace(&plugins, "main.tf", &render(&stack, Format::Hcl), &[], &[]);
-    let plan = common::validate_and_plan(dir.path());
-    let changes = plan["resource_changes"].as_array().expect("resource changes");
+    let changes = super::common::tools::plan_text("main.tf", &render(&stack, Format::Hcl), &[]);
     assert_eq!(changes.len(), 31);
 }

@@ -1,0 +1,211 @@
+//! Helpers shared by the test modules.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tfsynth::modules::{Account, Context, kms};
+use tfsynth::prelude::*;
+use tfsynth::stacks::{Env, registry};
+
+/// The account the component tests deploy into.
+pub const ACCOUNT: Account = Account::new("123456789012", "us-east-1");
+
+/// Builds, validates and renders one registered stack.
+#[track_caller]
+pub fn synth(stack: &str, env: Env, format: Format) -> String {
+    let stack = registry().build(stack, env).expect("registered stack");
+    if let Err(e) = validate(&stack) {
+        panic!("{e}");
+    }
+    render(&stack, format)
+}
+
+/// The diagnostics validation reports for `stack` (panics if it is valid).
+#[track_caller]
+pub fn problems(stack: &Stack) -> Vec<Diagnostic> {
+    match validate(stack) {
+        Err(Error::Invalid(d)) => d,
+        Ok(()) => panic!("expected validation problems, found none"),
+        Err(e) => panic!("unexpected error: {e}"),
+    }
+}
+
+/// The single problem validation reports for `stack`, as displayed.
+#[track_caller]
+pub fn only_problem(stack: &Stack) -> String {
+    let found = problems(stack);
+    assert_eq!(found.len(), 1, "expected one problem, got: {found:#?}");
+    found[0].to_string()
+}
+
+/// Resource `ty.name` of a rendered JSON document (panics if absent).
+#[track_caller]
+pub fn resource<'a>(doc: &'a serde_json::Value, ty: &str, name: &str) -> &'a serde_json::Value {
+    let r = &doc["resource"][ty][name];
+    assert!(r.is_object(), "{ty}.{name} is not in the stack");
+    r
+}
+
+/// The JSON document of `stack`.
+pub fn document(stack: &Stack) -> serde_json::Value {
+    serde_json::from_str(&render(stack, Format::Json)).expect("JSON")
+}
+
+/// A stack with the aws provider configured, ready for resources.
+pub fn stack() -> Stack {
+    let mut s = Stack::new("test", "development").with_tier(Tier::Development);
+    s.provider(Provider::aws("us-east-1"));
+    s
+}
+
+/// A context for component tests: stack `name` in production, with a key for logs, alarms and
+/// CloudFront as the default key.
+pub fn context(name: &str) -> Context {
+    let mut s = Stack::new(name, "production");
+    s.provider(Provider::aws(ACCOUNT.region));
+    let mut ctx = Context::new(s, ACCOUNT);
+    let key = kms::Key::new("main", name, "test key")
+        .for_log_groups()
+        .for_service("cloudwatch.amazonaws.com")
+        .for_service("cloudfront.amazonaws.com")
+        .build(&mut ctx);
+    ctx.use_key(&key);
+    ctx
+}
+
+/// The `tfsynth` binary with `args`.
+pub fn tfsynth(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tfsynth")).args(args).output().expect("run tfsynth")
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs the command line in process against `registry`: exit code, stdout, stderr.
+pub fn run<E: Environment>(registry: &Registry<E>, args: &[&str]) -> (std::process::ExitCode, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = tfsynth::cli::run_with(registry, std::iter::once("tfsynth").chain(args.iter().copied()), &mut out, &mut err);
+    (code, text(&out), text(&err))
+}
+
+/// Every file below `dir`, relative, sorted; links are listed, not followed.
+pub fn tree(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| e.path().strip_prefix(dir).expect("inside").display().to_string())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every file `tfsynth synth` writes for `env` with every stack, in `format`.
+pub fn outputs(env: &str, format: Format) -> Vec<String> {
+    let mut files: Vec<String> =
+        registry().stacks().iter().map(|d| format!("{}/{env}/{}", d.name, format.file_name())).collect();
+    files.sort();
+    files
+}
+
+/// Runs `work` on each item on as many threads as the machine has cores; results in order.
+pub fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate().collect::<Vec<_>>());
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let next = queue.lock().expect("queue").pop();
+                    let Some((i, item)) = next else { break };
+                    let r = work(item);
+                    results.lock().expect("results").push((i, r));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("results");
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// The external tools the suite drives, found once; a missing one fails the test that needs
+/// it with what to install or set (`TFSYNTH_SKIP_TOOLS=1` compiles those tests out instead).
+#[cfg(not(skip_tools))]
+pub mod tools {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use tfsynth::tools::{Terraform, mock_override};
+
+    /// Terraform with the offline mirror (panics with the reason when missing).
+    pub fn terraform() -> &'static Terraform {
+        static TERRAFORM: OnceLock<Result<Terraform, String>> = OnceLock::new();
+        match TERRAFORM.get_or_init(Terraform::find) {
+            Ok(t) => t,
+            Err(why) => panic!("{why} (or run with TFSYNTH_SKIP_TOOLS=1 to leave the terraform tests out)"),
+        }
+    }
+
+    /// A fresh folder holding `files` and the offline override.
+    pub fn workspace(files: &[(&str, &str)], aliases: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        }
+        std::fs::write(dir.path().join("offline_override.tf.json"), mock_override(aliases)).expect("override");
+        dir
+    }
+
+    /// Plans `dir` offline; returns the `resource_changes`, or terraform's complaint.
+    pub fn plan(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
+        let plan = terraform().plan_offline(dir)?;
+        Ok(plan["resource_changes"].as_array().cloned().unwrap_or_default())
+    }
+
+    /// Plans `text` as `file` offline and panics with terraform's complaint on failure.
+    #[track_caller]
+    pub fn plan_text(file: &str, text: &str, aliases: &[&str]) -> Vec<serde_json::Value> {
+        let dir = workspace(&[(file, text)], aliases);
+        plan(dir.path()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Whether `terraform fmt` would leave `hcl` unchanged; its diff otherwise.
+    pub fn fmt_diff(hcl: &str) -> Option<String> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("main.tf"), hcl).expect("write hcl");
+        let out = terraform().run(dir.path(), &["fmt", "-check", "-diff", "-no-color", "main.tf"]);
+        match out {
+            Ok(_) => None,
+            Err(diff) => Some(diff),
+        }
+    }
+
+    /// checkov's JSON report of the HCL files in `dir` (panics when checkov is missing).
+    pub fn checkov(dir: &Path) -> serde_json::Value {
+        assert!(
+            tfsynth::tools::checkov_available(),
+            "checkov is not runnable: pip install checkov==3.3.30 or set {} (or run with TFSYNTH_SKIP_TOOLS=1)",
+            tfsynth::tools::CHECKOV_ENV
+        );
+        let out = tfsynth::tools::checkov_command()
+            .args(["--directory", ".", "--framework", "terraform", "--skip-download", "--compact"])
+            .args(["--output", "json"])
+            .current_dir(dir)
+            .output()
+            .expect("run checkov");
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("checkov output is not JSON ({e}):\n{}", String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+/// A path below the crate root.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
