@@ -319,7 +319,8 @@ impl ServiceAlarms {
                 .dimension("ServiceName", svc.name.clone())
         };
         let alarm = |what: &str, metric: Metric| {
-            Alarm::new(format!("{k}_{what}"), name(what), &self.topic, metric).periods(self.periods, self.period_seconds)
+            Alarm::new(format!("{k}_{what}"), name(what), &self.topic, metric)
+                .periods(self.periods, self.period_seconds)
         };
         alarm("cpu", ecs("CPUUtilization", Statistic::Average))
             .when(Comparison::Above, self.cpu)
@@ -361,7 +362,8 @@ impl ServiceAlarms {
 
     /// Target 5xx responses above the error rate, as metric math.
     fn five_xx_rate(&self, ctx: &mut Context, name: Expr<String>, alb: &AlbRef, tg: &TargetGroupRef) {
-        let dims = Expression::from_iter([("LoadBalancer", alb.arn_suffix.clone()), ("TargetGroup", tg.arn_suffix.clone())]);
+        let dims =
+            Expression::from_iter([("LoadBalancer", alb.arn_suffix.clone()), ("TargetGroup", tg.arn_suffix.clone())]);
         let metric = |id: &str, metric: &str| {
             let stat = Body::new()
                 .set("namespace", "AWS/ApplicationELB")

@@ -297,7 +297,9 @@ impl Redis {
         self.check(ctx, &at);
         let net = ctx.network_for(&at, self.network.as_ref());
         let key = ctx.key_for(&at, self.kms_key.as_ref());
-        let sg = SecurityGroup::new(format!("{k}_cache"), format!("{id}-cache"), "Cache: from the given clients only").network(&net).build(ctx);
+        let sg = SecurityGroup::new(format!("{k}_cache"), format!("{id}-cache"), "Cache: from the given clients only")
+            .network(&net)
+            .build(ctx);
         for client in &self.clients {
             sg.allow_in(ctx, Port::tcp(PORT), Peer::Group(client), "Cache clients");
         }
@@ -314,8 +316,10 @@ impl Redis {
             Engine::Valkey => ("valkey", "valkey"),
         };
         let major = self.version.split('.').next().unwrap_or_default();
-        let parameters =
-            self.parameters.iter().map(|(name, value)| Body::new().set("name", name.as_str()).set("value", value.as_str()));
+        let parameters = self
+            .parameters
+            .iter()
+            .map(|(name, value)| Body::new().set("name", name.as_str()).set("value", value.as_str()));
         let params = ctx.add(
             Resource::new("aws_elasticache_parameter_group", k)
                 .set("name", format!("{id}-{family_prefix}{major}"))
@@ -324,10 +328,11 @@ impl Redis {
                 .blocks("parameter", parameters),
         );
         let logs = ["slow-log", "engine-log"].map(|kind| {
-            let group = LogGroup::new(format!("{k}_cache_{}", kind.replace('-', "_")), format!("/aws/elasticache/{id}/{kind}"))
-                .retention(self.log_retention)
-                .kms_key(&key)
-                .build(ctx);
+            let group =
+                LogGroup::new(format!("{k}_cache_{}", kind.replace('-', "_")), format!("/aws/elasticache/{id}/{kind}"))
+                    .retention(self.log_retention)
+                    .kms_key(&key)
+                    .build(ctx);
             Body::new()
                 .set("destination", group.name)
                 .set("destination_type", "cloudwatch-logs")

@@ -153,7 +153,12 @@ impl Distribution {
         let k = self.key.as_str();
         let at = format!("aws_cloudfront_distribution.{k}");
         if self.aliases.is_empty() {
-            ctx.problem_at(&at, "aliases", "the distribution answers to no name", "give it .aliases(&[\"www.example.com\"])");
+            ctx.problem_at(
+                &at,
+                "aliases",
+                "the distribution answers to no name",
+                "give it .aliases(&[\"www.example.com\"])",
+            );
         }
         let label = self.aliases.first().map_or_else(|| k.to_owned(), |a| a.replace('.', "-"));
         let oac = ctx.add(
@@ -190,7 +195,10 @@ impl Distribution {
                 .set("origin_ssl_protocols", vec!["TLSv1.2"]);
             d = d.block(
                 "origin",
-                Body::new().set("origin_id", "api").set("domain_name", api.clone()).block("custom_origin_config", custom),
+                Body::new()
+                    .set("origin_id", "api")
+                    .set("domain_name", api.clone())
+                    .block("custom_origin_config", custom),
             );
         }
         d = self.behaviors(d, &headers);

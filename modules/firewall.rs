@@ -173,7 +173,11 @@ impl WebAcl {
     fn check(&self, stack: &mut Stack, rules: &[Rule]) {
         let at = format!("aws_wafv2_web_acl.{}", self.key);
         if self.protects.is_empty() {
-            stack.problem(&at, "the web ACL protects nothing", "put it in front of a load balancer with .protect(&alb)");
+            stack.problem(
+                &at,
+                "the web ACL protects nothing",
+                "put it in front of a load balancer with .protect(&alb)",
+            );
         }
         for rule in rules {
             if let Rule::Rate { limit, window_sec } = rule {
@@ -182,11 +186,7 @@ impl WebAcl {
                     stack.problem(&at, format!("rate window of {window_sec} s"), help);
                 }
                 if !(10..=2_000_000_000).contains(limit) {
-                    stack.problem(
-                        &at,
-                        format!("rate limit {limit}"),
-                        "use 10-2,000,000,000 requests",
-                    );
+                    stack.problem(&at, format!("rate limit {limit}"), "use 10-2,000,000,000 requests");
                 }
             }
         }
@@ -220,7 +220,8 @@ impl WebAcl {
             );
         }
         // WAF only delivers to log groups whose names start with `aws-waf-logs-`.
-        let logs = LogGroup::new(format!("{k}_waf"), format!("aws-waf-logs-{name}")).retention(self.log_retention).build(ctx);
+        let logs =
+            LogGroup::new(format!("{k}_waf"), format!("aws-waf-logs-{name}")).retention(self.log_retention).build(ctx);
         ctx.add(
             Resource::new("aws_wafv2_web_acl_logging_configuration", k)
                 .set("resource_arn", acl.arn())

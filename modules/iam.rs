@@ -185,9 +185,11 @@ impl Role {
         ctx.within("iam", |ctx| {
             let account = *ctx.account();
             let trust = match &self.trust {
-                Trust::Service(service) => Statement::allow(["sts:AssumeRole"])
-                    .service(service.as_str())
-                    .when("StringEquals", "aws:SourceAccount", account.id.as_str()),
+                Trust::Service(service) => Statement::allow(["sts:AssumeRole"]).service(service.as_str()).when(
+                    "StringEquals",
+                    "aws:SourceAccount",
+                    account.id.as_str(),
+                ),
                 Trust::ServiceUnchecked(service) => Statement::allow(["sts:AssumeRole"]).service(service.as_str()),
             };
             let role = ctx.add(
@@ -223,7 +225,8 @@ fn snake(name: &str) -> String {
     for (i, &c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
             let after_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
-            let before_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase) && i > 0 && chars[i - 1].is_ascii_uppercase();
+            let before_lower =
+                chars.get(i + 1).is_some_and(char::is_ascii_lowercase) && i > 0 && chars[i - 1].is_ascii_uppercase();
             if (after_lower || before_lower) && !out.ends_with('_') {
                 out.push('_');
             }
@@ -242,7 +245,10 @@ mod tests {
     #[test]
     fn aws_names_become_terraform_names() {
         assert_eq!(super::snake("AmazonEKS_CNI_Policy"), "amazon_eks_cni_policy");
-        assert_eq!(super::snake("nodes_AmazonEC2ContainerRegistryReadOnly"), "nodes_amazon_ec2_container_registry_read_only");
+        assert_eq!(
+            super::snake("nodes_AmazonEC2ContainerRegistryReadOnly"),
+            "nodes_amazon_ec2_container_registry_read_only"
+        );
         assert_eq!(super::snake("app-task_task"), "app_task_task");
     }
 }

@@ -120,7 +120,11 @@ impl Key {
                 .sid("CloudWatchLogs")
                 .service(logs)
                 .on("*")
-                .when("ArnLike", "kms:EncryptionContext:aws:logs:arn", account.arn("logs", "log-group:*")),
+                .when(
+                    "ArnLike",
+                    "kms:EncryptionContext:aws:logs:arn",
+                    account.arn("logs", "log-group:*"),
+                ),
             );
         }
         for service in &self.services {

@@ -160,7 +160,8 @@ impl TargetGroup {
             stack.problem_at(at, health, message, "use 2-10 consecutive checks");
         }
         if !(5..=300).contains(&self.interval) || !(2..=120).contains(&self.timeout) {
-            let message = format!("interval {} s / timeout {} s are outside 5-300 / 2-120", self.interval, self.timeout);
+            let message =
+                format!("interval {} s / timeout {} s are outside 5-300 / 2-120", self.interval, self.timeout);
             stack.problem_at(at, health, message, "use an interval of 5-300 s and a timeout of 2-120 s");
         } else if u16::from(self.timeout) >= self.interval {
             let message = format!("timeout {} s is not shorter than the interval {} s", self.timeout, self.interval);
@@ -356,7 +357,10 @@ impl Alb {
         let at = format!("aws_lb.{k}");
         self.check(ctx, &at);
         let net = ctx.network_for(&at, self.network.as_ref());
-        let sg = SecurityGroup::new(format!("{k}_alb"), format!("{name}-alb"), "Load balancer: HTTP(S) from the internet").network(&net).build(ctx);
+        let sg =
+            SecurityGroup::new(format!("{k}_alb"), format!("{name}-alb"), "Load balancer: HTTP(S) from the internet")
+                .network(&net)
+                .build(ctx);
         sg.allow_in(ctx, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
         sg.allow_http_redirect_from_internet(ctx);
         let logs = self.log_bucket(ctx);
@@ -370,7 +374,10 @@ impl Alb {
             .set("desync_mitigation_mode", "defensive")
             .set("idle_timeout", self.idle_timeout)
             .set("enable_deletion_protection", self.deletion.is_protected())
-            .block("access_logs", Body::new().set("bucket", logs.name.clone()).set("prefix", "alb").set("enabled", true))
+            .block(
+                "access_logs",
+                Body::new().set("bucket", logs.name.clone()).set("prefix", "alb").set("enabled", true),
+            )
             // ELB writes a test object when logging is turned on; the bucket policy must allow it first.
             .depends_on(&logs.policy);
         if let Some(reason) = self.deletion.reason() {

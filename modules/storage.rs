@@ -343,7 +343,8 @@ impl Bucket {
             .when("Bool", "aws:SecureTransport", "false");
         let delivery = self.log_delivery.then(|| log_delivery(&account, &self.name));
         let statements = std::iter::once(tls_only).chain(delivery).chain(self.policy);
-        let policy = ctx.add(Resource::new("aws_s3_bucket_policy", k).set("bucket", id).set("policy", policy(statements)));
+        let policy =
+            ctx.add(Resource::new("aws_s3_bucket_policy", k).set("bucket", id).set("policy", policy(statements)));
         BucketRef {
             name: bucket.attr("bucket").typed(),
             arn,

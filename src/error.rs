@@ -95,7 +95,10 @@ impl Error {
     /// a bad flag or baseline), 1 for everything else (invalid stacks, drift, the disk).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::UnknownEnvironment { .. } | Error::UnknownStack { .. } | Error::Usage(_) | Error::BadBaseline { .. } => 2,
+            Error::UnknownEnvironment { .. }
+            | Error::UnknownStack { .. }
+            | Error::Usage(_)
+            | Error::BadBaseline { .. } => 2,
             Error::Invalid(_) | Error::Output { .. } | Error::Io { .. } => 1,
         }
     }

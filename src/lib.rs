@@ -22,12 +22,13 @@ pub use error::{Diagnostic, Error, Result};
 pub mod prelude {
     pub use crate::error::{Diagnostic, Error, Result};
     pub use crate::expr::{
-        Address, Any, Expr, Expression, IntoTemplatePart, TemplatePart, List, Map, Num, call, cidrsubnet, count_index, each_key, each_value,
-        element, for_entries, for_list, for_map, for_object, jsonencode, length, local, lookup, merge, module, var,
+        Address, Any, Expr, Expression, IntoTemplatePart, List, Map, Num, TemplatePart, call, cidrsubnet, count_index,
+        each_key, each_value, element, for_entries, for_list, for_map, for_object, jsonencode, length, local, lookup,
+        merge, module, var,
     };
     pub use crate::model::{
-        Arguments, Body, Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource, S3Backend,
-        Stack, Tier, Variable,
+        Arguments, Body, Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource,
+        S3Backend, Stack, Tier, Variable,
     };
     pub use crate::pipeline::{Environment, Registry, StackDef, settings_table, synth};
     pub use crate::policy::{Date, Rule, Waiver};

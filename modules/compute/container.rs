@@ -215,7 +215,8 @@ impl Container {
     pub(super) fn problems(&self) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
         let at = |what: &str| format!("container_definitions.{}.{what}", self.name);
-        let use_secret = "read it from Secrets Manager with .secret(NAME, &secret) or .secret_key(NAME, &secret, \"key\")";
+        let use_secret =
+            "read it from Secrets Manager with .secret(NAME, &secret) or .secret_key(NAME, &secret, \"key\")";
         for (name, value) in &self.environment {
             if looks_like_credential(name) {
                 let message = format!("environment variable `{name}` looks like a credential, in plain text");
@@ -326,15 +327,48 @@ impl Container {
 /// credential (`JWT_KEY_ID`, `SECRET_ARN`).
 fn looks_like_credential(name: &str) -> bool {
     const LAST: &[&str] = &[
-        "KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "PWD", "PASS", "CREDENTIAL", "CREDENTIALS", "PASSPHRASE", "APIKEY",
+        "KEY",
+        "SECRET",
+        "TOKEN",
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "PASS",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "PASSPHRASE",
+        "APIKEY",
     ];
     const ANYWHERE: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "CREDENTIAL", "CREDENTIALS", "TOKEN", "PRIVATE"];
     const POINTERS: &[&str] = &[
-        "ID", "IDS", "ARN", "ARNS", "NAME", "NAMES", "PATH", "FILE", "REGION", "URL", "URI", "HOST", "ENDPOINT", "TTL",
-        "LENGTH", "TYPE", "ALGORITHM", "HEADER", "PARAMETER", "VERSION", "SUBNETS", "SUBNET",
+        "ID",
+        "IDS",
+        "ARN",
+        "ARNS",
+        "NAME",
+        "NAMES",
+        "PATH",
+        "FILE",
+        "REGION",
+        "URL",
+        "URI",
+        "HOST",
+        "ENDPOINT",
+        "TTL",
+        "LENGTH",
+        "TYPE",
+        "ALGORITHM",
+        "HEADER",
+        "PARAMETER",
+        "VERSION",
+        "SUBNETS",
+        "SUBNET",
     ];
-    let words: Vec<String> =
-        name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_ascii_uppercase).collect();
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect();
     let Some(last) = words.last() else { return false };
     if POINTERS.contains(&last.as_str()) {
         return false;
@@ -372,7 +406,9 @@ mod tests {
         for name in ["ANTHROPIC_API_KEY", "SECRET_KEY", "DATABASE_PASSWORD", "GITHUB_TOKEN", "aws_secret_access_key"] {
             assert!(looks_like_credential(name), "{name}");
         }
-        for name in ["JWT_KEY_ID", "KMS_KEY_ARN", "REDIS_USER", "LOG_LEVEL", "PRIVATE_SUBNET_IDS", "SECRET_ARN", "TOKEN_URL"] {
+        for name in
+            ["JWT_KEY_ID", "KMS_KEY_ARN", "REDIS_USER", "LOG_LEVEL", "PRIVATE_SUBNET_IDS", "SECRET_ARN", "TOKEN_URL"]
+        {
             assert!(!looks_like_credential(name), "{name}");
         }
     }

@@ -351,7 +351,11 @@ impl Service {
             );
         }
         if self.behind.is_some() && self.container.listens_on().is_none() {
-            stack.problem(at, "behind a load balancer, but the container has no port", "give the container a .port(..)");
+            stack.problem(
+                at,
+                "behind a load balancer, but the container has no port",
+                "give the container a .port(..)",
+            );
         }
         if self.discoverable && (self.container.listens_on().is_none() || self.cluster.namespace.is_none()) {
             let help = "give the container a .port(..) and the cluster a .service_connect(namespace)";
@@ -383,7 +387,9 @@ impl Service {
         let prefix = self.cluster.name_literal.clone();
         let sg = match &self.security_group {
             Some(sg) => sg.clone(),
-            None => SecurityGroup::new(format!("{k}_service"), format!("{prefix}-{name}"), format!("Tasks of {name}")).network(&net).build(ctx),
+            None => SecurityGroup::new(format!("{k}_service"), format!("{prefix}-{name}"), format!("Tasks of {name}"))
+                .network(&net)
+                .build(ctx),
         };
         self.connections(ctx, &sg);
         let logs = LogGroup::new(format!("{k}_service"), format!("/ecs/{prefix}/{name}"))
@@ -508,7 +514,12 @@ impl Service {
                 ctx.problem(format!("aws_ecs_service.{}", self.key), "calls a service that is not discoverable", help);
                 continue;
             };
-            sg.allow_out(ctx, Port::tcp(port), Peer::Group(&callee.security_group), &format!("{name} to a service it calls"));
+            sg.allow_out(
+                ctx,
+                Port::tcp(port),
+                Peer::Group(&callee.security_group),
+                &format!("{name} to a service it calls"),
+            );
             callee.security_group.allow_in(ctx, Port::tcp(port), Peer::Group(sg), &format!("Calls from {name}"));
         }
     }
@@ -533,7 +544,14 @@ impl Service {
 
     /// The execution role (pull images, write logs, read exactly the container's secrets) and
     /// the task role (only what was granted with [`allow`](Self::allow)).
-    fn roles(&self, ctx: &mut Context, prefix: &str, name: &str, log_arn: &Expr<String>, key: &KeyRef) -> (RoleRef, RoleRef) {
+    fn roles(
+        &self,
+        ctx: &mut Context,
+        prefix: &str,
+        name: &str,
+        log_arn: &Expr<String>,
+        key: &KeyRef,
+    ) -> (RoleRef, RoleRef) {
         let k = self.key.as_str();
         let account = *ctx.account();
         let mut statements = vec![

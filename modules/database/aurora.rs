@@ -1,9 +1,9 @@
 //! Aurora PostgreSQL: a cluster whose storage is replicated across three AZs, and instances of
 //! which the first writes and the others read and take over on failure.
 
-use super::{Database, DatabaseRef, PORT, Placement};
 use super::super::Context;
 use super::super::secrets::SecretRef;
+use super::{Database, DatabaseRef, PORT, Placement};
 use crate::prelude::*;
 
 /// What only an Aurora cluster has: its instances.
@@ -104,7 +104,8 @@ impl Database<Cluster> {
             None => Expr::from(pattern.clone()),
         };
         let members = ctx.add(
-            self.minor_upgrades.apply(Resource::new("aws_rds_cluster_instance", k))
+            self.minor_upgrades
+                .apply(Resource::new("aws_rds_cluster_instance", k))
                 .count(usize::from(n))
                 .set("identifier", identifier)
                 .set("cluster_identifier", cluster.id())

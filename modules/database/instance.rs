@@ -1,8 +1,8 @@
 //! PostgreSQL on one RDS instance, with a standby in a second AZ and read replicas.
 
-use super::{Database, DatabaseRef, MinorUpgrades, PORT, Placement};
 use super::super::Context;
 use super::super::secrets::SecretRef;
+use super::{Database, DatabaseRef, MinorUpgrades, PORT, Placement};
 use crate::prelude::*;
 
 /// What only an RDS instance has: storage, the standby and read replicas.
@@ -151,16 +151,17 @@ impl Database<Instance> {
                 Some((before, after)) => template![before, count_index().plus(1), after],
                 None => Expr::from(pattern),
             };
-            let replica = common(Resource::new("aws_db_instance", format!("{k}_replica")), class, engine.replica_minor_upgrades)
-                .count(usize::from(engine.replicas))
-                .set("identifier", identifier)
-                .set("replicate_source_db", main.attr("identifier"))
-                .set("multi_az", false)
-                // PostgreSQL 14.1+ replicas keep their own backups, so they can be promoted safely.
-                .set("backup_retention_period", 7)
-                .set("skip_final_snapshot", true)
-                .set("tags", Expression::from_iter([("Type", "read-replica")]))
-                .skip_check("CKV_AWS_157", "a read replica scales reads; the primary is the one that fails over");
+            let replica =
+                common(Resource::new("aws_db_instance", format!("{k}_replica")), class, engine.replica_minor_upgrades)
+                    .count(usize::from(engine.replicas))
+                    .set("identifier", identifier)
+                    .set("replicate_source_db", main.attr("identifier"))
+                    .set("multi_az", false)
+                    // PostgreSQL 14.1+ replicas keep their own backups, so they can be promoted safely.
+                    .set("backup_retention_period", 7)
+                    .set("skip_final_snapshot", true)
+                    .set("tags", Expression::from_iter([("Type", "read-replica")]))
+                    .skip_check("CKV_AWS_157", "a read replica scales reads; the primary is the one that fails over");
             ctx.add(replica)
         });
         DatabaseRef {
@@ -195,7 +196,12 @@ impl Database<Instance> {
         }
         if e.replicas > 1 && e.replica_identifier.as_ref().is_some_and(|p| !p.contains("{n}")) {
             let help = "put `{n}` in the pattern, e.g. `cvd-production-read-{n}`";
-            stack.problem_at(format!("{at}_replica"), "identifier", format!("{} replicas would share one identifier", e.replicas), help);
+            stack.problem_at(
+                format!("{at}_replica"),
+                "identifier",
+                format!("{} replicas would share one identifier", e.replicas),
+                help,
+            );
         }
         if e.replicas > 15 {
             stack.problem_at(at, "replicas", format!("{} read replicas", e.replicas), "RDS allows at most 15");

@@ -290,7 +290,12 @@ impl<E> Database<E> {
                     "maintenance window `{}` overlaps the backup window `{}`",
                     self.maintenance_window, self.backup_window
                 );
-                stack.problem_at(at, "maintenance_window", message, "move one of them; RDS refuses overlapping windows");
+                stack.problem_at(
+                    at,
+                    "maintenance_window",
+                    message,
+                    "move one of them; RDS refuses overlapping windows",
+                );
             }
             _ => {}
         }
@@ -334,9 +339,13 @@ impl<E> Database<E> {
                 .retention(self.log_retention)
                 .build(ctx);
         }
-        let monitoring = Role::for_service(format!("{k}_rds_monitoring"), format!("{id}-rds-monitoring"), "monitoring.rds.amazonaws.com")
-            .managed_policy("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
-            .build(ctx);
+        let monitoring = Role::for_service(
+            format!("{k}_rds_monitoring"),
+            format!("{id}-rds-monitoring"),
+            "monitoring.rds.amazonaws.com",
+        )
+        .managed_policy("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole")
+        .build(ctx);
         Placement { sg, subnet_group: subnet_group.attr("name"), params: params.attr("name"), monitoring }
     }
 

@@ -202,9 +202,7 @@ impl Vpc {
                 .set("tags", tags(format!("{name}-default-deny"))),
         );
         let igw = stack.add(
-            Resource::new("aws_internet_gateway", k)
-                .set("vpc_id", vpc.id())
-                .set("tags", tags(format!("{name}-igw"))),
+            Resource::new("aws_internet_gateway", k).set("vpc_id", vpc.id()).set("tags", tags(format!("{name}-igw"))),
         );
         let subnet = |tier: &str, ranges: &[ipnet::Ipv4Net]| {
             let by_az: Expression = self.azs.iter().zip(ranges).map(|(az, r)| (*az, r.to_string())).collect();
@@ -270,7 +268,9 @@ impl Vpc {
             }
             NatGateways::Single => {
                 let eip = stack.add(
-                    Resource::new("aws_eip", format!("{k}_nat")).set("domain", "vpc").set("tags", tags(format!("{name}-nat"))),
+                    Resource::new("aws_eip", format!("{k}_nat"))
+                        .set("domain", "vpc")
+                        .set("tags", tags(format!("{name}-nat"))),
                 );
                 let nat = stack.add(
                     Resource::new("aws_nat_gateway", k)
@@ -319,15 +319,22 @@ impl Vpc {
             .set("tags", tags(format!("{name}-flow-logs")));
         let log = match &self.flow_logs {
             FlowLogs::CloudWatch(retention) => {
-                let group =
-                    LogGroup::new(format!("{k}_flow_logs"), format!("/vpc/{name}/flow-logs")).retention(*retention).build(ctx);
+                let group = LogGroup::new(format!("{k}_flow_logs"), format!("/vpc/{name}/flow-logs"))
+                    .retention(*retention)
+                    .build(ctx);
                 let writes = Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"])
                     .on(template![group.arn.clone(), ":*"]);
                 let describes = Statement::allow(["logs:DescribeLogGroups"]).on(group.arn.clone());
-                let role = Role::for_service(format!("{k}_flow_logs"), format!("{name}-vpc-flow-logs"), "vpc-flow-logs.amazonaws.com")
-                    .policy("flow-logs", vec![writes, describes])
-                    .build(ctx);
-                log.set("log_destination_type", "cloud-watch-logs").set("log_destination", group.arn).set("iam_role_arn", role.arn)
+                let role = Role::for_service(
+                    format!("{k}_flow_logs"),
+                    format!("{name}-vpc-flow-logs"),
+                    "vpc-flow-logs.amazonaws.com",
+                )
+                .policy("flow-logs", vec![writes, describes])
+                .build(ctx);
+                log.set("log_destination_type", "cloud-watch-logs")
+                    .set("log_destination", group.arn)
+                    .set("iam_role_arn", role.arn)
             }
             FlowLogs::Bucket(bucket) => log
                 .set("log_destination_type", "s3")

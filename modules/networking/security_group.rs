@@ -1,7 +1,7 @@
 //! Security groups whose rules are separate resources, typed by port and peer.
 
-use super::VpcRef;
 use super::super::Context;
+use super::VpcRef;
 use crate::prelude::*;
 
 /// A security group, to attach to resources and to name as a peer in other groups' rules.

@@ -76,8 +76,10 @@ impl Stack {
             return;
         };
         let key = target.address();
-        let found =
-            self.blocks.iter_mut().find(|r| r.kind == target.kind() && r.address.ty == key.ty && r.address.name == key.name);
+        let found = self
+            .blocks
+            .iter_mut()
+            .find(|r| r.kind == target.kind() && r.address.ty == key.ty && r.address.name == key.name);
         let Some(resource) = found else {
             let help = "amend blocks through the handles this stack's components returned";
             self.problem_at(address, path, "the block is not in this stack", help);
@@ -111,7 +113,10 @@ impl Missing {
 
     /// `name` is not among `candidates`.
     fn name<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Self {
-        Missing { what: format!("nothing named `{name}` is there"), hint: did_you_mean(name, candidates).map(str::to_owned) }
+        Missing {
+            what: format!("nothing named `{name}` is there"),
+            hint: did_you_mean(name, candidates).map(str::to_owned),
+        }
     }
 }
 
@@ -132,7 +137,12 @@ fn candidates<'a>(items: &'a IndexMap<String, Item>, schema: Option<&'a BlockSch
     items.keys().map(String::as_str).chain(schema.into_iter().flat_map(BlockSchema::settable_names)).collect()
 }
 
-fn change_body(body: &mut Body, schema: Option<&BlockSchema>, steps: &[Step<'_>], change: Change) -> Result<(), Missing> {
+fn change_body(
+    body: &mut Body,
+    schema: Option<&BlockSchema>,
+    steps: &[Step<'_>],
+    change: Change,
+) -> Result<(), Missing> {
     let Some((step, rest)) = steps.split_first() else { return Err(Missing::new("the path is empty")) };
     let items = body.items_mut();
     if rest.is_empty() {

@@ -111,10 +111,16 @@ impl Rule {
             Rule::BackupsRetained => "without retained backups there is nothing to restore after a bad migration",
             Rule::LogRetention => "logs kept forever cost money and hold personal data longer than allowed",
             Rule::IamWildcard => "`*` on `*` grants administrator rights to whoever holds the role",
-            Rule::InvokePermission => "without the permission EventBridge's invocations fail silently and the schedule never runs",
+            Rule::InvokePermission => {
+                "without the permission EventBridge's invocations fail silently and the schedule never runs"
+            }
             Rule::ScalingPolicy => "a scalable target nothing scales stays at its minimum, whatever the load",
-            Rule::TargetGroupUsed => "a target group no listener or service uses receives no traffic: a routing mistake",
-            Rule::PublicIpOnLaunch => "a public address puts the workload on the internet, around the load balancer and WAF",
+            Rule::TargetGroupUsed => {
+                "a target group no listener or service uses receives no traffic: a routing mistake"
+            }
+            Rule::PublicIpOnLaunch => {
+                "a public address puts the workload on the internet, around the load balancer and WAF"
+            }
             Rule::AllPorts => "opening every port exposes whatever else listens on the target, not only the service",
             Rule::WholeJsonSecret => {
                 "the application receives the whole JSON document (every key, the password among them) as one string"
@@ -136,7 +142,7 @@ impl Rule {
             (Rule::StorageEncrypted, "aws_ebs_volume") => &["CKV_AWS_3"],
             (Rule::StorageEncrypted, "aws_instance") => &["CKV_AWS_8"],
             (Rule::NotPublic, "aws_db_instance") => &["CKV_AWS_17"],
-            (Rule::NotPublic, "aws_instance") => &["CKV_AWS_88"],
+            (Rule::NotPublic, "aws_instance") | (Rule::PublicIpOnLaunch, "aws_launch_template") => &["CKV_AWS_88"],
             (Rule::NotPublic, "aws_s3_bucket") => &["CKV2_AWS_6"],
             (Rule::OpenIngress, _) => &["CKV_AWS_260", "CKV_AWS_24", "CKV_AWS_25"],
             (Rule::AlbDropsInvalidHeaders, _) => &["CKV_AWS_131"],
@@ -149,7 +155,6 @@ impl Rule {
             (Rule::IamWildcard, _) => &["CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_355", "CKV_AWS_290"],
             (Rule::PublicIpOnLaunch, "aws_subnet") => &["CKV_AWS_130"],
             (Rule::PublicIpOnLaunch, "aws_ecs_service") => &["CKV_AWS_333"],
-            (Rule::PublicIpOnLaunch, "aws_launch_template") => &["CKV_AWS_88"],
             (Rule::AwsManagedKey, "aws_s3_bucket_server_side_encryption_configuration") => &["CKV_AWS_145"],
             (Rule::AwsManagedKey, "aws_secretsmanager_secret") => &["CKV_AWS_149"],
             (Rule::AwsManagedKey, "aws_dynamodb_table") => &["CKV_AWS_119"],

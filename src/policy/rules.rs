@@ -15,8 +15,7 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
     let production = stack.is_production();
     // Customer-managed encryption keys (not HMAC signing keys) the stack defines.
     let has_cmk = stack.resources().any(|r| {
-        r.address().ty == "aws_kms_key"
-            && r.body().attribute("key_usage").is_none_or(|u| is_text(u, "ENCRYPT_DECRYPT"))
+        r.address().ty == "aws_kms_key" && r.body().attribute("key_usage").is_none_or(|u| is_text(u, "ENCRYPT_DECRYPT"))
     });
     for r in stack.resources() {
         let mut at = Block { refs: &refs, r, body: r.body(), production, out: &mut out };
@@ -310,9 +309,11 @@ impl Block<'_> {
             .filter(|a| a.ty == "aws_lambda_function" || a.ty == "aws_lambda_alias")
             .collect();
         for f in functions {
-            let allowed = self.refs.from((&f.ty, &f.name), "aws_lambda_permission", Some("function_name")).iter().any(|p| {
-                p.body().attribute("principal").is_some_and(|v| is_text(v, "events.amazonaws.com"))
-            });
+            let allowed = self
+                .refs
+                .from((&f.ty, &f.name), "aws_lambda_permission", Some("function_name"))
+                .iter()
+                .any(|p| p.body().attribute("principal").is_some_and(|v| is_text(v, "events.amazonaws.com")));
             if !allowed {
                 let message = format!("invokes `{f}`, which grants EventBridge no permission to be invoked");
                 let fix = "add aws_lambda_permission with principal events.amazonaws.com and the rule as source_arn (the lambda component's .invoked_by)";
@@ -326,7 +327,8 @@ impl Block<'_> {
             .iter()
             .any(|ty| self.refs.referenced_by(self.r, ty, None));
         if !moved {
-            let fix = "add a target-tracking policy (compute::Scaling::target) or a scheduled action, or drop the target";
+            let fix =
+                "add a target-tracking policy (compute::Scaling::target) or a scheduled action, or drop the target";
             self.found(Rule::ScalingPolicy, None, "no policy or schedule scales this target", fix);
         }
     }
@@ -354,7 +356,8 @@ impl Block<'_> {
     }
 
     fn task_public_ip(&mut self) {
-        let public = self.body.blocks_of("network_configuration").iter().any(|n| is_true(n.attribute("assign_public_ip")));
+        let public =
+            self.body.blocks_of("network_configuration").iter().any(|n| is_true(n.attribute("assign_public_ip")));
         if public {
             let fix = "run tasks in private subnets with assign_public_ip = false (the compute component does)";
             let at = Some("network_configuration.assign_public_ip");
@@ -363,8 +366,11 @@ impl Block<'_> {
     }
 
     fn launch_template_public_ip(&mut self) {
-        let public =
-            self.body.blocks_of("network_interfaces").iter().any(|n| is_true(n.attribute("associate_public_ip_address")));
+        let public = self
+            .body
+            .blocks_of("network_interfaces")
+            .iter()
+            .any(|n| is_true(n.attribute("associate_public_ip_address")));
         if public {
             let fix = "launch instances into private subnets without public addresses";
             let at = Some("network_interfaces.associate_public_ip_address");
@@ -421,37 +427,48 @@ impl Block<'_> {
                         && d.attribute("kms_master_key_id").is_none()
                 })
                 .then_some(("rule", "objects are encrypted with the aws/s3 key")),
-            "aws_db_instance" | "aws_rds_cluster" if is_true(b.attribute("storage_encrypted")) && missing("kms_key_id") => {
+            "aws_db_instance" | "aws_rds_cluster"
+                if is_true(b.attribute("storage_encrypted")) && missing("kms_key_id") =>
+            {
                 Some(("kms_key_id", "storage is encrypted with the aws/rds key"))
             }
             "aws_secretsmanager_secret" if missing("kms_key_id") => {
                 Some(("kms_key_id", "the secret is encrypted with the aws/secretsmanager key"))
             }
             "aws_sns_topic" | "aws_sqs_queue"
-                if b.attribute("kms_master_key_id").is_some_and(|k| matches!(k, Expression::String(s) if s.starts_with("alias/aws/"))) =>
+                if b.attribute("kms_master_key_id")
+                    .is_some_and(|k| matches!(k, Expression::String(s) if s.starts_with("alias/aws/"))) =>
             {
                 Some(("kms_master_key_id", "messages are encrypted with an AWS-managed key"))
             }
             "aws_dynamodb_table"
-                if b.blocks_of("server_side_encryption").iter().any(|e| is_true(e.attribute("enabled")) && e.attribute("kms_key_arn").is_none()) =>
+                if b.blocks_of("server_side_encryption")
+                    .iter()
+                    .any(|e| is_true(e.attribute("enabled")) && e.attribute("kms_key_arn").is_none()) =>
             {
                 Some(("server_side_encryption", "the table is encrypted with the aws/dynamodb key"))
             }
             "aws_ebs_volume" if is_true(b.attribute("encrypted")) && missing("kms_key_id") => {
                 Some(("kms_key_id", "the volume is encrypted with the aws/ebs key"))
             }
-            "aws_elasticache_replication_group" if is_true(b.attribute("at_rest_encryption_enabled")) && missing("kms_key_id") => {
+            "aws_elasticache_replication_group"
+                if is_true(b.attribute("at_rest_encryption_enabled")) && missing("kms_key_id") =>
+            {
                 Some(("kms_key_id", "the cache is encrypted with an AWS-owned key"))
             }
             "aws_ecr_repository"
-                if b.blocks_of("encryption_configuration").iter().any(|e| e.attribute("encryption_type").is_some_and(|t| is_text(t, "KMS")) && e.attribute("kms_key").is_none()) =>
+                if b.blocks_of("encryption_configuration").iter().any(|e| {
+                    e.attribute("encryption_type").is_some_and(|t| is_text(t, "KMS"))
+                        && e.attribute("kms_key").is_none()
+                }) =>
             {
                 Some(("encryption_configuration", "images are encrypted with the aws/ecr key"))
             }
             _ => None,
         };
         if let Some((attribute, message)) = found {
-            let fix = "encrypt with the stack's customer-managed key (kms_key_id / kms_master_key_id), as the components do";
+            let fix =
+                "encrypt with the stack's customer-managed key (kms_key_id / kms_master_key_id), as the components do";
             self.found(Rule::AwsManagedKey, Some(attribute), message, fix);
         }
     }
@@ -504,7 +521,9 @@ fn direct_target(e: &Expression) -> Option<&Address> {
 
 /// A rule that opens every port: 0-65535 (or 1-65535), or every protocol.
 fn all_ports(b: &Body) -> bool {
-    let every_protocol = ["ip_protocol", "protocol"].iter().any(|k| b.attribute(k).is_some_and(|p| is_text(p, "-1") || is_text(p, "all")));
+    let every_protocol = ["ip_protocol", "protocol"]
+        .iter()
+        .any(|k| b.attribute(k).is_some_and(|p| is_text(p, "-1") || is_text(p, "all")));
     let (from, to) = (number(b.attribute("from_port")), number(b.attribute("to_port")));
     every_protocol || (matches!(from, Some(0 | 1)) && to == Some(65535))
 }

@@ -123,8 +123,13 @@ fn only(stack: &Stack, rule: Rule) -> Vec<String> {
 fn eventbridge_needs_permission_to_invoke_a_lambda() {
     let mut s = production();
     let function = s.add(Resource::new("aws_lambda_function", "shutdown").set("function_name", "shutdown"));
-    let rule = s.add(Resource::new("aws_cloudwatch_event_rule", "nightly").set("schedule_expression", "cron(0 20 * * ? *)"));
-    s.add(Resource::new("aws_cloudwatch_event_target", "nightly").set("rule", rule.attr("name")).set("arn", function.arn()));
+    let rule =
+        s.add(Resource::new("aws_cloudwatch_event_rule", "nightly").set("schedule_expression", "cron(0 20 * * ? *)"));
+    s.add(
+        Resource::new("aws_cloudwatch_event_target", "nightly")
+            .set("rule", rule.attr("name"))
+            .set("arn", function.arn()),
+    );
     assert_eq!(only(&s, Rule::InvokePermission), ["aws_cloudwatch_event_target.nightly"]);
     s.add(
         Resource::new("aws_lambda_permission", "events")
@@ -160,13 +165,19 @@ fn target_groups_must_be_used() {
 fn public_ips_on_launch_fire() {
     let mut s = production();
     s.add(Resource::new("aws_subnet", "public").set("map_public_ip_on_launch", true));
-    s.add(Resource::new("aws_ecs_service", "api").block("network_configuration", Body::new().set("assign_public_ip", true)));
+    s.add(
+        Resource::new("aws_ecs_service", "api")
+            .block("network_configuration", Body::new().set("assign_public_ip", true)),
+    );
     s.add(
         Resource::new("aws_launch_template", "nodes")
             .block("network_interfaces", Body::new().set("associate_public_ip_address", true)),
     );
     s.add(Resource::new("aws_subnet", "private").set("map_public_ip_on_launch", false));
-    s.add(Resource::new("aws_ecs_service", "worker").block("network_configuration", Body::new().set("assign_public_ip", false)));
+    s.add(
+        Resource::new("aws_ecs_service", "worker")
+            .block("network_configuration", Body::new().set("assign_public_ip", false)),
+    );
     assert_eq!(
         only(&s, Rule::PublicIpOnLaunch),
         ["aws_subnet.public", "aws_ecs_service.api", "aws_launch_template.nodes"]
@@ -188,7 +199,10 @@ fn rules_over_every_port_fire() {
     s.add(rule("all", 0, 65535));
     s.add(rule("app", 8000, 8000));
     s.add(Resource::new("aws_security_group_rule", "any").set("type", "ingress").set("protocol", "-1"));
-    s.add(Resource::new("aws_security_group", "legacy").block("ingress", Body::new().set("from_port", 0).set("to_port", 65535)));
+    s.add(
+        Resource::new("aws_security_group", "legacy")
+            .block("ingress", Body::new().set("from_port", 0).set("to_port", 65535)),
+    );
     assert_eq!(
         only(&s, Rule::AllPorts),
         ["aws_vpc_security_group_ingress_rule.all", "aws_security_group_rule.any", "aws_security_group.legacy"]
@@ -205,16 +219,25 @@ fn whole_json_secrets_fire() {
         let entry = Expression::from_iter([("name", Expression::from(name)), ("valueFrom", value_from)]);
         jsonencode(Expression::List(vec![Expression::from_iter([("secrets", Expression::List(vec![entry]))])]))
     };
-    s.add(Resource::new("aws_ecs_task_definition", "api").set("container_definitions", definition("DATABASE_URL", secret.clone().into())));
+    s.add(
+        Resource::new("aws_ecs_task_definition", "api")
+            .set("container_definitions", definition("DATABASE_URL", secret.clone().into())),
+    );
     let one_key = crate::template![secret, ":password::"];
-    s.add(Resource::new("aws_ecs_task_definition", "worker").set("container_definitions", definition("DATABASE_PASSWORD", one_key.into())));
+    s.add(
+        Resource::new("aws_ecs_task_definition", "worker")
+            .set("container_definitions", definition("DATABASE_PASSWORD", one_key.into())),
+    );
     let token = s.add(Resource::new("aws_secretsmanager_secret", "bundle").set("name", "bundle"));
     s.add(
         Resource::new("aws_secretsmanager_secret_version", "bundle")
             .set("secret_id", token.id())
             .set("secret_string", jsonencode(json!({"user": "a", "password": "b"}))),
     );
-    s.add(Resource::new("aws_ecs_task_definition", "jobs").set("container_definitions", definition("BUNDLE", token.arn().into())));
+    s.add(
+        Resource::new("aws_ecs_task_definition", "jobs")
+            .set("container_definitions", definition("BUNDLE", token.arn().into())),
+    );
     assert_eq!(only(&s, Rule::WholeJsonSecret), ["aws_ecs_task_definition.api", "aws_ecs_task_definition.jobs"]);
 }
 

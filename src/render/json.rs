@@ -201,7 +201,11 @@ impl Writer {
                         self.item(&mut list);
                         let mut inner = self.open('{');
                         self.body(&mut inner, b, nested);
-                        for field in fields.into_iter().flat_map(|f| f.keys()).filter(|f| !b.items().any(|(k, _)| k == f.as_str())) {
+                        for field in fields
+                            .into_iter()
+                            .flat_map(|f| f.keys())
+                            .filter(|f| !b.items().any(|(k, _)| k == f.as_str()))
+                        {
                             self.key(&mut inner, field);
                             self.out.push_str("null");
                         }

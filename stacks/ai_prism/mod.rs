@@ -32,7 +32,8 @@ pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let name = format!("ai-prism-{}", s.short_env);
     // Seed 001's backend: encrypted, locked state, one key per environment.
-    let mut ctx = Foundation::new("ai-prism", env, s.account).state_key(format!("{}/terraform.tfstate", s.short_env)).build();
+    let mut ctx =
+        Foundation::new("ai-prism", env, s.account).state_key(format!("{}/terraform.tfstate", s.short_env)).build();
 
     let kms = Key::new("main", &name, format!("AI-Prism {} data, logs and Kubernetes secrets", env.name()))
         .for_log_groups()
@@ -65,9 +66,7 @@ pub fn build(env: Env) -> Stack {
         .build(&mut ctx);
     ctx.output(Output::new("eks_cluster_name", cluster.attr("name")).description("The EKS cluster"));
     ctx.output(Output::new("database_endpoint", db.endpoint).description("Aurora writer endpoint").sensitive());
-    ctx.output(
-        Output::new("database_secret_arn", db.master_secret.arn).description("Secret with the master password"),
-    );
+    ctx.output(Output::new("database_secret_arn", db.master_secret.arn).description("Secret with the master password"));
     ctx.finish()
 }
 

@@ -49,8 +49,11 @@ pub fn build(env: Env) -> Stack {
         .for_service("cloudwatch.amazonaws.com")
         .build(&mut ctx);
     ctx.use_key(&kms);
-    let net =
-        Vpc::new("main", &name, "10.30.0.0/16", s.azs).nat(s.nat).database_subnets().flow_log_retention(s.log_retention).build(&mut ctx);
+    let net = Vpc::new("main", &name, "10.30.0.0/16", s.azs)
+        .nat(s.nat)
+        .database_subnets()
+        .flow_log_retention(s.log_retention)
+        .build(&mut ctx);
     ctx.use_network(&net);
     let (domain, zone) = (s.domain, &s.zone_id);
     let api_domain = format!("api.{domain}");
@@ -129,7 +132,8 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, w: &Wiring<'_>) {
         .description("Claude API key")
         .rotation(Rotation::AtSource("issued by Anthropic; rotate it there"))
         .build(ctx);
-    let cluster = Cluster::new("main", name).log_retention(s.log_retention).service_connect(format!("{name}.local")).build(ctx);
+    let cluster =
+        Cluster::new("main", name).log_retention(s.log_retention).service_connect(format!("{name}.local")).build(ctx);
     let topic = Topic::new("alerts", format!("{name}-alerts")).email("cvd-oncall@example.com").build(ctx);
     let grants = [
         Statement::allow(["kms:GenerateMac", "kms:VerifyMac"]).sid("JwtSigning").on(jwt.arn()),
@@ -154,7 +158,12 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, w: &Wiring<'_>) {
     // Seed 000: 100 AI requests per second per task, 600 s in / 120 s out; the AI service
     // tolerates interruption: one on-demand task, the rest mostly Spot.
     let (min, max) = s.ai_tasks;
-    let rate = Target::Custom { namespace: "CVD/AI", metric: "AIRequestsPerSecond", statistic: Statistic::Average, value: 100.0 };
+    let rate = Target::Custom {
+        namespace: "CVD/AI",
+        metric: "AIRequestsPerSecond",
+        statistic: Statistic::Average,
+        value: 100.0,
+    };
     let ai = Service::new("ai", &cluster, container(ctx, "ai", 5001));
     let ai = service(ai, (4096, 8192), min)
         .name("cvd-ai")

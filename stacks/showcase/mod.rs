@@ -97,7 +97,12 @@ pub fn build(env: Env) -> Stack {
         .secret_key("DATABASE_PASSWORD", &db.master_secret, "password")
         .secret("PARTNER_TOKEN", &token);
     let cluster = Cluster::new("main", &name).build(&mut ctx);
-    let requests = Target::Custom { namespace: "Showcase/API", metric: "RequestsPerSecond", statistic: Statistic::Average, value: 100.0 };
+    let requests = Target::Custom {
+        namespace: "Showcase/API",
+        metric: "RequestsPerSecond",
+        statistic: Statistic::Average,
+        value: 100.0,
+    };
     let scaling = Scaling::new(2, 8).target(Target::Cpu(70.0)).target(requests).cooldowns(600, 120);
     let api = Service::new("api", &cluster, container)
         .size(1024, 2048)

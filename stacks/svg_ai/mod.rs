@@ -64,13 +64,19 @@ pub fn build(env: Env) -> Stack {
     let www = format!("www.{}", s.domain);
     let cert = Certificate::new("site", s.domain, &s.zone_id).alternative_names(&[&www, &origin]).build(&mut ctx);
     let api_tg = TargetGroup::new("api", format!("{name}-api"), API_PORT).thresholds(2, 3).build(&mut ctx);
-    let alb = Alb::new("main", &name, cert.arn.clone()).deletion(s.alb_deletion).default_target(&api_tg).build(&mut ctx);
+    let alb =
+        Alb::new("main", &name, cert.arn.clone()).deletion(s.alb_deletion).default_target(&api_tg).build(&mut ctx);
     // Seed 003: "rate limit 1000 requests per minute" is 1000 over a 60-second window.
-    WebAcl::new("main", format!("{name}-waf")).rate_limit(1000, 60).log_retention(s.log_retention).protect(&alb).build(&mut ctx);
+    WebAcl::new("main", format!("{name}-waf"))
+        .rate_limit(1000, 60)
+        .log_retention(s.log_retention)
+        .protect(&alb)
+        .build(&mut ctx);
     AliasRecord::new("origin", &s.zone_id, &origin).target(&alb).build(&mut ctx);
 
     // Seed fix: the seed gave tasks public IPs in public subnets; they run private, egress via NAT.
-    let tasks = SecurityGroup::new("tasks", format!("{name}-tasks"), "API tasks: port 8001 from the ALB only").build(&mut ctx);
+    let tasks =
+        SecurityGroup::new("tasks", format!("{name}-tasks"), "API tasks: port 8001 from the ALB only").build(&mut ctx);
     tasks.allow_out(&mut ctx, Port::tcp(443), Peer::Internet, "HTTPS to S3, ECR and AWS APIs");
 
     let logs = Bucket::for_access_logs("access_logs", format!("{name}-access-logs-{}", s.account.id)).build(&mut ctx);

@@ -103,7 +103,8 @@ pub fn build(env: Env) -> Stack {
     ctx.output(
         Output::new("private_subnet_ids", net.private_subnets.0.clone()).description("Private subnet ids, one per AZ"),
     );
-    let wiring = services::Wiring { alb: &alb, api: &api_tg, frontend: &frontend_tg, db: &db, cache: &cache, tasks: &ecs };
+    let wiring =
+        services::Wiring { alb: &alb, api: &api_tg, frontend: &frontend_tg, db: &db, cache: &cache, tasks: &ecs };
     services::build(&mut ctx, &s, &prefix, env.name(), &wiring);
     let endpoint = Output::new("database_endpoint", db.endpoint.clone()).description("PostgreSQL primary, host:port");
     ctx.output(endpoint.sensitive());

@@ -36,8 +36,9 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
         .map(|r| Repository::new(r, format!("takeoff-{r}")).tags(s.image_tags).build(ctx).url);
     let image = |url: &Expr<String>| template![url.clone(), ":", tag.clone()];
     let logs = Bucket::for_access_logs("access_logs", format!("{prefix}-access-logs-{}", s.account.id)).build(ctx);
-    let storage =
-        Bucket::new("storage", format!("{prefix}-storage-{}", s.account.id)).access_logs(AccessLogs::To(logs)).build(ctx);
+    let storage = Bucket::new("storage", format!("{prefix}-storage-{}", s.account.id))
+        .access_logs(AccessLogs::To(logs))
+        .build(ctx);
     let anthropic = Secret::new("anthropic_api_key", format!("{prefix}/anthropic-api-key"))
         .description("Claude API key")
         .rotation(Rotation::AtSource("issued by the provider; rotate it there and update the secret"))

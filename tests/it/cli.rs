@@ -54,8 +54,14 @@ fn list_shows_stacks_and_environments() {
 fn unknown_names_are_usage_errors_with_a_suggestion() {
     let out = tempfile::tempdir().expect("temp dir");
     let cases: [(&[&str], &str); 8] = [
-        (&["synth", "prod"], "unknown environment `prod` (did you mean `production`?); known environments: development, staging, production"),
-        (&["synth", "staging", "--stack", "takeof"], "unknown stack `takeof` (did you mean `takeoff`?); known stacks: takeoff, cvd, ai-prism"),
+        (
+            &["synth", "prod"],
+            "unknown environment `prod` (did you mean `production`?); known environments: development, staging, production",
+        ),
+        (
+            &["synth", "staging", "--stack", "takeof"],
+            "unknown stack `takeof` (did you mean `takeoff`?); known stacks: takeoff, cvd, ai-prism",
+        ),
         (&["diff", "prod", "staging"], "unknown environment `prod`"),
         (&["summary", "prod"], "unknown environment `prod`"),
         (&["graph", "prod"], "unknown environment `prod`"),
@@ -238,7 +244,13 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
-    Case { name: "duplicate-names", build: duplicate_names, address: "aws_sqs_queue.jobs", attribute: None, message: "duplicate address" },
+    Case {
+        name: "duplicate-names",
+        build: duplicate_names,
+        address: "aws_sqs_queue.jobs",
+        attribute: None,
+        message: "duplicate address",
+    },
     Case {
         name: "cross-stack-reference",
         build: reference_to_another_stack,
@@ -246,8 +258,20 @@ const CASES: &[Case] = &[
         attribute: Some("kms_master_key_id"),
         message: "refers to `aws_sqs_queue.theirs` of another stack",
     },
-    Case { name: "overlapping-cidrs", build: overlapping_cidrs, address: "aws_vpc.main", attribute: Some("cidr_block"), message: "overlap" },
-    Case { name: "out-of-range-cidrs", build: out_of_range_cidrs, address: "aws_vpc.main", attribute: Some("cidr_block"), message: "10.1.0.0/24" },
+    Case {
+        name: "overlapping-cidrs",
+        build: overlapping_cidrs,
+        address: "aws_vpc.main",
+        attribute: Some("cidr_block"),
+        message: "overlap",
+    },
+    Case {
+        name: "out-of-range-cidrs",
+        build: out_of_range_cidrs,
+        address: "aws_vpc.main",
+        attribute: Some("cidr_block"),
+        message: "10.1.0.0/24",
+    },
     Case {
         name: "too-few-azs",
         build: too_few_azs,
@@ -276,7 +300,13 @@ const CASES: &[Case] = &[
         attribute: Some("maintenance_window"),
         message: "maintenance window `sunday 4am` is not ddd:hh:mm-ddd:hh:mm",
     },
-    Case { name: "empty-name", build: empty_required_name, address: "aws_s3_bucket.data", attribute: Some("bucket"), message: "bucket name `` is not valid" },
+    Case {
+        name: "empty-name",
+        build: empty_required_name,
+        address: "aws_s3_bucket.data",
+        attribute: Some("bucket"),
+        message: "bucket name `` is not valid",
+    },
     Case {
         name: "port-out-of-range",
         build: port_out_of_range,
@@ -291,11 +321,22 @@ const CASES: &[Case] = &[
         attribute: Some("password"),
         message: "is a secret, and a literal here would sit in plain text",
     },
-    Case { name: "account-id", build: malformed_account, address: "account", attribute: None, message: "account id `12345678901x` is not 12 digits" },
+    Case {
+        name: "account-id",
+        build: malformed_account,
+        address: "account",
+        attribute: None,
+        message: "account id `12345678901x` is not 12 digits",
+    },
 ];
 
 fn bad_registry() -> Registry<Env> {
-    Registry::new(CASES.iter().map(|c| StackDef { name: c.name, description: c.message, build: c.build, settings: None }).collect())
+    Registry::new(
+        CASES
+            .iter()
+            .map(|c| StackDef { name: c.name, description: c.message, build: c.build, settings: None })
+            .collect(),
+    )
 }
 
 #[test]
@@ -324,7 +365,12 @@ fn each_mistake_is_one_clear_error_and_writes_nothing() {
 #[cfg(unix)]
 fn a_read_only_out_folder_fails_with_its_path() {
     use std::os::unix::fs::PermissionsExt;
-    let registry = Registry::new(vec![StackDef { name: "ok", description: "valid", build: |env| base(env).finish(), settings: None }]);
+    let registry = Registry::new(vec![StackDef {
+        name: "ok",
+        description: "valid",
+        build: |env| base(env).finish(),
+        settings: None,
+    }]);
     let dir = tempfile::tempdir().expect("temp dir");
     let mut out = dir.path().join("out");
     std::fs::create_dir(&out).expect("mkdir");

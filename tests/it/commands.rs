@@ -14,7 +14,11 @@ use super::common::{repo, run, text, tfsynth};
 fn network(env: Env, cidr: &str) -> Stack {
     let mut s = Stack::new("net", env.name()).with_tier(env.tier());
     s.provider(Provider::aws("us-east-1"));
-    s.add(Resource::new("aws_vpc", "main").set("cidr_block", cidr).set("tags", Expression::from_iter([("Env", env.name())])));
+    s.add(
+        Resource::new("aws_vpc", "main")
+            .set("cidr_block", cidr)
+            .set("tags", Expression::from_iter([("Env", env.name())])),
+    );
     s
 }
 
@@ -37,7 +41,8 @@ fn regenerate(registry: &Registry<Env>, dir: &Path) {
         for format in Format::ALL {
             for f in tfsynth::pipeline::synthesize(&stacks, *env, format).expect("valid") {
                 let name = format!("{}-{}-{}.snap", f.stack, env.name(), format.name());
-                std::fs::write(dir.join(name), format!("---\nsource: tests/it/matrix.rs\n---\n{}", f.contents)).unwrap();
+                std::fs::write(dir.join(name), format!("---\nsource: tests/it/matrix.rs\n---\n{}", f.contents))
+                    .unwrap();
             }
         }
     }
@@ -59,7 +64,10 @@ fn check_fails_on_drift_and_passes_once_regenerated() {
     assert!(out.contains("net-production-json.snap differs"), "{out}");
     assert!(out.contains("  ~ aws_vpc.main\n      cidr_block: \"10.0.0.0/16\" -> \"10.9.0.0/16\""), "{out}");
     assert!(out.contains("net-production-hcl.snap differs"), "{out}");
-    assert!(out.contains("-  cidr_block = \"10.0.0.0/16\"") && out.contains("+  cidr_block = \"10.9.0.0/16\""), "{out}");
+    assert!(
+        out.contains("-  cidr_block = \"10.0.0.0/16\"") && out.contains("+  cidr_block = \"10.9.0.0/16\""),
+        "{out}"
+    );
     assert!(err.contains("6 snapshot(s) differ"), "{err}");
     assert_eq!(super::common::tree(dir.path()), files_before, "check wrote files");
 
@@ -87,7 +95,11 @@ fn check_of_the_repository_passes_and_bad_input_is_a_usage_error() {
     assert!(run.status.success(), "{}{}", text(&run.stdout), text(&run.stderr));
     let missing = tfsynth(&["check", "--snapshots", "/nonexistent/snapshots"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(text(&missing.stderr).contains("`/nonexistent/snapshots` is not a folder of snapshots"), "{}", text(&missing.stderr));
+    assert!(
+        text(&missing.stderr).contains("`/nonexistent/snapshots` is not a folder of snapshots"),
+        "{}",
+        text(&missing.stderr)
+    );
     assert_eq!(tfsynth(&["check", "--stack", "nope"]).status.code(), Some(2));
 }
 
@@ -113,7 +125,9 @@ fn diff_between_environments_shows_blocks_and_attributes() {
     let changes = doc[0]["changes"].as_array().expect("changes");
     let vpc = changes.iter().find(|c| c["address"] == "aws_vpc.main").expect("the VPC changed");
     assert_eq!(vpc["change"], "changed");
-    assert!(vpc["attributes"].as_array().unwrap().iter().any(|a| a["path"] == "cidr_block" && a["new"] == "10.0.0.0/16"));
+    assert!(
+        vpc["attributes"].as_array().unwrap().iter().any(|a| a["path"] == "cidr_block" && a["new"] == "10.0.0.0/16")
+    );
     let coloured = tfsynth(&["diff", "staging", "production", "--stack", "takeoff", "--color", "always"]);
     assert!(text(&coloured.stdout).contains("\x1b[33m~ aws_vpc.main"), "--color always colours a pipe");
 }
@@ -122,15 +136,19 @@ fn diff_between_environments_shows_blocks_and_attributes() {
 fn diff_against_a_folder_compares_with_a_previous_synth() {
     let dir = tempfile::tempdir().expect("temp dir");
     let base = dir.path().to_str().unwrap();
-    assert!(tfsynth(&["synth", "production", "--stack", "svg-ai", "--stack", "cvd", "--out", base, "-q"]).status.success());
-    let same = tfsynth(&["diff", "production", "--against", base, "--stack", "svg-ai", "--stack", "cvd", "--exit-code"]);
+    assert!(
+        tfsynth(&["synth", "production", "--stack", "svg-ai", "--stack", "cvd", "--out", base, "-q"]).status.success()
+    );
+    let same =
+        tfsynth(&["diff", "production", "--against", base, "--stack", "svg-ai", "--stack", "cvd", "--exit-code"]);
     assert_eq!(same.status.code(), Some(0));
     assert_eq!(text(&same.stdout), "unchanged: cvd, svg-ai\n");
 
     let file = dir.path().join("svg-ai/production/main.tf.json");
     let edited = std::fs::read_to_string(&file).unwrap().replace("\"10.0.0.0/16\"", "\"10.7.0.0/16\"");
     std::fs::write(&file, edited).unwrap();
-    let changed = tfsynth(&["diff", "production", "--against", base, "--stack", "svg-ai", "--stack", "cvd", "--exit-code"]);
+    let changed =
+        tfsynth(&["diff", "production", "--against", base, "--stack", "svg-ai", "--stack", "cvd", "--exit-code"]);
     assert_eq!(changed.status.code(), Some(1), "--exit-code reports the difference");
     let out = text(&changed.stdout);
     assert!(out.contains("cidr_block: \"10.7.0.0/16\" -> \"10.0.0.0/16\""), "{out}");
@@ -143,13 +161,23 @@ fn diff_against_a_folder_compares_with_a_previous_synth() {
 fn diff_refuses_a_baseline_it_cannot_compare_with() {
     let dir = tempfile::tempdir().expect("temp dir");
     let base = dir.path().to_str().unwrap();
-    assert!(tfsynth(&["synth", "production", "--stack", "cvd", "--format", "hcl", "--out", base, "-q"]).status.success());
+    assert!(
+        tfsynth(&["synth", "production", "--stack", "cvd", "--format", "hcl", "--out", base, "-q"]).status.success()
+    );
     let hcl = tfsynth(&["diff", "production", "--against", base, "--stack", "cvd"]);
     assert_eq!(hcl.status.code(), Some(2));
-    assert!(text(&hcl.stderr).contains("holds the HCL rendering of cvd; diff reads Terraform JSON"), "{}", text(&hcl.stderr));
+    assert!(
+        text(&hcl.stderr).contains("holds the HCL rendering of cvd; diff reads Terraform JSON"),
+        "{}",
+        text(&hcl.stderr)
+    );
     let missing = tfsynth(&["diff", "production", "--against", base, "--stack", "takeoff", "--stack", "svg-ai"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(text(&missing.stderr).contains("has no production rendering of takeoff, svg-ai"), "{}", text(&missing.stderr));
+    assert!(
+        text(&missing.stderr).contains("has no production rendering of takeoff, svg-ai"),
+        "{}",
+        text(&missing.stderr)
+    );
     assert!(missing.stdout.is_empty());
 }
 
@@ -188,9 +216,13 @@ fn summary_reports_every_stack_with_components_and_a_settings_table() {
     assert!(md.contains("| networking | ") && md.contains("| load balancing | "), "{md}");
     assert!(md.contains("<summary>production settings</summary>") && md.contains("| vpc_cidr | 10.0.0.0/16 |"), "{md}");
     assert!(md.contains("| db.deletion | protected |"), "{md}");
-    assert!(md.contains(&format!("**Policy**: {} rules, no unwaived finding.", tfsynth::policy::Rule::ALL.len())), "{md}");
+    assert!(
+        md.contains(&format!("**Policy**: {} rules, no unwaived finding.", tfsynth::policy::Rule::ALL.len())),
+        "{md}"
+    );
 
-    let json: serde_json::Value = serde_json::from_slice(&tfsynth(&["summary", "staging", "--format", "json"]).stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&tfsynth(&["summary", "staging", "--format", "json"]).stdout).unwrap();
     assert_eq!(json["stacks"].as_array().map(Vec::len), Some(tfsynth::stacks::registry().stacks().len()));
     assert_eq!(json["stacks"][0]["name"], "takeoff");
     assert!(json["stacks"][0]["resources"].as_u64().unwrap() > 100);
@@ -207,7 +239,10 @@ fn graph_draws_the_references_grouped_by_component() {
     assert!(mermaid.contains("  aws_subnet_main_private --> aws_vpc_main\n"), "{mermaid}");
     let dot = text(&tfsynth(&["graph", "production", "--stack", "ai-prism", "--format", "dot"]).stdout);
     assert!(dot.starts_with("digraph \"ai-prism/production\" {"), "{dot}");
-    assert!(dot.contains("\"aws_subnet.main_private\" -> \"aws_vpc.main\";") && dot.contains("label=\"database\";"), "{dot}");
+    assert!(
+        dot.contains("\"aws_subnet.main_private\" -> \"aws_vpc.main\";") && dot.contains("label=\"database\";"),
+        "{dot}"
+    );
     assert_eq!(tfsynth(&["graph", "production", "--stack", "nope"]).status.code(), Some(2));
 }
 
@@ -228,13 +263,23 @@ fn open_ssh(env: Env) -> Stack {
 
 fn open_ssh_waived(env: Env) -> Stack {
     let mut s = open_ssh(env);
-    s.waive(Waiver::new(Rule::OpenIngress, "aws_vpc_security_group_ingress_rule.ssh", "break-glass bastion", Date::ymd(2099, 12, 31)));
+    s.waive(Waiver::new(
+        Rule::OpenIngress,
+        "aws_vpc_security_group_ingress_rule.ssh",
+        "break-glass bastion",
+        Date::ymd(2099, 12, 31),
+    ));
     s
 }
 
 fn open_ssh_expired(env: Env) -> Stack {
     let mut s = open_ssh(env);
-    s.waive(Waiver::new(Rule::OpenIngress, "aws_vpc_security_group_ingress_rule.ssh", "temporary", Date::ymd(2020, 1, 31)));
+    s.waive(Waiver::new(
+        Rule::OpenIngress,
+        "aws_vpc_security_group_ingress_rule.ssh",
+        "temporary",
+        Date::ymd(2020, 1, 31),
+    ));
     s
 }
 
@@ -244,7 +289,10 @@ fn lint_reports_findings_and_synth_refuses_them() {
     let (code, out, _) = run(&registry, &["lint", "production"]);
     assert_eq!(code, ExitCode::from(1));
     assert!(out.contains("finding: TFS003 ssh/production: aws_vpc_security_group_ingress_rule.ssh: cidr_ipv4: ingress on port 22 is open to the internet"), "{out}");
-    assert!(out.contains("  why: a port open to the whole internet") && out.contains("  fix: allow a security group"), "{out}");
+    assert!(
+        out.contains("  why: a port open to the whole internet") && out.contains("  fix: allow a security group"),
+        "{out}"
+    );
     let (code, _, err) = run(&registry, &["synth", "production", "--stdout"]);
     assert_eq!(code, ExitCode::from(1));
     assert!(err.contains("TFS003 ingress on port 22 is open to the internet"), "{err}");
@@ -268,7 +316,10 @@ fn waivers_pass_lint_reach_checkov_and_expire() {
     assert!(out.contains("waived: TFS003") && out.contains("(until 2099-12-31: break-glass bastion)"), "{out}");
     let (code, hcl, _) = run(&registry, &["synth", "production", "--stdout", "--format", "hcl"]);
     assert_eq!(code, ExitCode::SUCCESS);
-    assert!(hcl.contains("\n  # checkov:skip=CKV_AWS_24:TFS003 waived until 2099-12-31: break-glass bastion\n"), "{hcl}");
+    assert!(
+        hcl.contains("\n  # checkov:skip=CKV_AWS_24:TFS003 waived until 2099-12-31: break-glass bastion\n"),
+        "{hcl}"
+    );
 
     let (code, out, _) = run(&fixture(open_ssh_expired), &["lint", "production"]);
     assert_eq!(code, ExitCode::from(1));
@@ -295,7 +346,10 @@ fn cmd(args: &[&str]) -> Command {
 #[test]
 fn reviewer_output_is_pinned() {
     assert_cmd_snapshot!("summary_production", cmd(&["summary", "production"]));
-    assert_cmd_snapshot!("diff_staging_production_takeoff", cmd(&["diff", "staging", "production", "--stack", "takeoff"]));
+    assert_cmd_snapshot!(
+        "diff_staging_production_takeoff",
+        cmd(&["diff", "staging", "production", "--stack", "takeoff"])
+    );
     assert_cmd_snapshot!("lint_production_verbose", cmd(&["lint", "production", "--verbose"]));
     assert_cmd_snapshot!("graph_ai_prism", cmd(&["graph", "production", "--stack", "ai-prism"]));
     assert_cmd_snapshot!("diff_unknown_environment", cmd(&["diff", "staging", "prod"]));

@@ -86,7 +86,8 @@ pub fn text(bytes: &[u8]) -> String {
 /// Runs the command line in process against `registry`: exit code, stdout, stderr.
 pub fn run<E: Environment>(registry: &Registry<E>, args: &[&str]) -> (std::process::ExitCode, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = tfsynth::cli::run_with(registry, std::iter::once("tfsynth").chain(args.iter().copied()), &mut out, &mut err);
+    let code =
+        tfsynth::cli::run_with(registry, std::iter::once("tfsynth").chain(args.iter().copied()), &mut out, &mut err);
     (code, text(&out), text(&err))
 }
 
@@ -180,11 +181,7 @@ pub mod tools {
     pub fn fmt_diff(hcl: &str) -> Option<String> {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("main.tf"), hcl).expect("write hcl");
-        let out = terraform().run(dir.path(), &["fmt", "-check", "-diff", "-no-color", "main.tf"]);
-        match out {
-            Ok(_) => None,
-            Err(diff) => Some(diff),
-        }
+        terraform().run(dir.path(), &["fmt", "-check", "-diff", "-no-color", "main.tf"]).err()
     }
 
     /// checkov's JSON report of the HCL files in `dir` (panics when checkov is missing).

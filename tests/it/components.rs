@@ -14,7 +14,9 @@ use tfsynth::modules::edge::Distribution;
 use tfsynth::modules::firewall::{ManagedGroup, WebAcl};
 use tfsynth::modules::kms::Key;
 use tfsynth::modules::load_balancing::{Alb, AlbRef, Condition, TargetGroup, TargetGroupRef};
-use tfsynth::modules::networking::{NatGateways, Peer, Port, SecurityGroup, SecurityGroupRef, SubnetLayout, Vpc, VpcRef};
+use tfsynth::modules::networking::{
+    NatGateways, Peer, Port, SecurityGroup, SecurityGroupRef, SubnetLayout, Vpc, VpcRef,
+};
 use tfsynth::modules::secrets::{Rotation, Secret};
 use tfsynth::modules::storage::{AccessLogs, Bucket, Cors, ObjectLock, StorageClass};
 use tfsynth::modules::{Context, Deletion, Retention};
@@ -65,7 +67,10 @@ fn kms_keys_rotate_and_are_aliased() {
 
     let mut ctx = context("keys");
     Key::new("short", "keys-short", "short").deletion_window(3).build(&mut ctx);
-    assert!(only_problem(&ctx.finish()).contains("aws_kms_key.short: deletion_window_in_days: a deletion window of 3 days is outside 7-30"));
+    assert!(
+        only_problem(&ctx.finish())
+            .contains("aws_kms_key.short: deletion_window_in_days: a deletion window of 3 days is outside 7-30")
+    );
 }
 
 #[test]
@@ -115,7 +120,9 @@ fn flow_logs_can_go_to_a_bucket() {
     use tfsynth::modules::networking::FlowLogs;
     let mut ctx = context("flows");
     let logs = Bucket::for_access_logs("logs", "flows-logs-123456789012").build(&mut ctx);
-    Vpc::new("main", "flows", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).flow_logs(FlowLogs::Bucket(logs)).build(&mut ctx);
+    Vpc::new("main", "flows", "10.0.0.0/16", &["us-east-1a", "us-east-1b"])
+        .flow_logs(FlowLogs::Bucket(logs))
+        .build(&mut ctx);
     let doc = valid(ctx);
     let flow = resource(&doc, "aws_flow_log", "main");
     assert_eq!(flow["log_destination_type"], "s3");
@@ -148,7 +155,10 @@ fn network_mistakes_are_reported() {
     let mut ctx = context("net");
     SecurityGroup::new("app", "app", "app").build(&mut ctx);
     let message = only_problem(&ctx.finish());
-    assert!(message.contains("aws_security_group.app: no network to run in") && message.contains("ctx.use_network"), "{message}");
+    assert!(
+        message.contains("aws_security_group.app: no network to run in") && message.contains("ctx.use_network"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -241,14 +251,19 @@ fn database_setters_reach_the_instance() {
     assert_eq!(replica["instance_class"], "db.r6g.large");
     assert_eq!(replica["tags"], json!({"Type": "read-replica"}));
     let params = resource(&doc, "aws_db_parameter_group", "main")["parameter"].as_array().unwrap().clone();
-    assert!(params.contains(&json!({"name": "log_min_duration_statement", "value": "500", "apply_method": "immediate"})));
+    assert!(
+        params.contains(&json!({"name": "log_min_duration_statement", "value": "500", "apply_method": "immediate"}))
+    );
     assert_eq!(resource(&doc, "aws_cloudwatch_log_group", "main_rds_postgresql")["retention_in_days"], 30);
 }
 
 #[test]
 fn database_opt_outs_are_explicit_and_recorded() {
     let (mut ctx, _) = networked("db");
-    Postgres::new("main", "app-dev", "15", "db.t4g.micro").multi_az(false).deletion(Deletion::Unprotected("sandbox")).build(&mut ctx);
+    Postgres::new("main", "app-dev", "15", "db.t4g.micro")
+        .multi_az(false)
+        .deletion(Deletion::Unprotected("sandbox"))
+        .build(&mut ctx);
     let doc = valid(ctx);
     let main = resource(&doc, "aws_db_instance", "main");
     assert_eq!(main["deletion_protection"], false);
@@ -266,7 +281,10 @@ fn database_mistakes_are_reported() {
         (new("App_DB", "15", "db.r6g.large"), "identifier `App_DB` is not a valid RDS identifier"),
         (new("app", "15", "db.r6g.large").backup_retention(0), "backup retention of 0 days is outside 1-35"),
         (new("app", "15", "db.r6g.large").storage(100, 50), "storage 100 GiB growing to 50 GiB is not valid"),
-        (new("app", "15", "db.r6g.large").maintenance_window("sunday 4am"), "maintenance window `sunday 4am` is not ddd:hh:mm-ddd:hh:mm"),
+        (
+            new("app", "15", "db.r6g.large").maintenance_window("sunday 4am"),
+            "maintenance window `sunday 4am` is not ddd:hh:mm-ddd:hh:mm",
+        ),
         (
             new("app", "15", "db.r6g.large").maintenance_window("sun:03:30-sun:04:30"),
             "maintenance window `sun:03:30-sun:04:30` overlaps the backup window `03:00-04:00`",
@@ -274,7 +292,10 @@ fn database_mistakes_are_reported() {
         (new("app", "15", "db.r6g.large").backup_window("3-4"), "backup window `3-4` is not hh:mm-hh:mm"),
         (new("app", "15", "db.r6g.large").insights_retention(30), "Performance Insights retention of 30 days"),
         (new("app", "15", "db.r6g.large").monitoring_interval(20), "a monitoring interval of 20 s"),
-        (new("app", "15", "db.r6g.large").read_replicas(2).replica_identifier("app-read"), "2 replicas would share one identifier"),
+        (
+            new("app", "15", "db.r6g.large").read_replicas(2).replica_identifier("app-read"),
+            "2 replicas would share one identifier",
+        ),
     ];
     for (db, want) in cases {
         let (mut ctx, _) = networked("db");
@@ -352,13 +373,18 @@ fn cache_setters_reach_the_group() {
     assert_eq!(group["snapshot_window"], "01:00-02:00");
     assert_eq!(group["maintenance_window"], "sat:05:00-sat:06:00");
     let params = resource(&doc, "aws_elasticache_parameter_group", "main")["parameter"].clone();
-    assert_eq!(params, json!([{"name": "maxmemory-policy", "value": "volatile-lru"}, {"name": "timeout", "value": "300"}]));
+    assert_eq!(
+        params,
+        json!([{"name": "maxmemory-policy", "value": "volatile-lru"}, {"name": "timeout", "value": "300"}])
+    );
 }
 
 #[test]
 fn cache_auth_token_lives_in_secrets_manager() {
     let (mut ctx, _) = networked("cache");
-    Redis::new("main", "app-production", "cache.r6g.large").auth(Auth::Token { variable: "redis_auth_token" }).build(&mut ctx);
+    Redis::new("main", "app-production", "cache.r6g.large")
+        .auth(Auth::Token { variable: "redis_auth_token" })
+        .build(&mut ctx);
     let doc = valid(ctx);
     let group = resource(&doc, "aws_elasticache_replication_group", "main");
     assert_eq!(group["auth_token"], "${var.redis_auth_token}");
@@ -403,7 +429,10 @@ fn cache_mistakes_are_reported() {
 fn buckets_are_private_versioned_encrypted_and_tls_only() {
     let mut ctx = context("apps");
     let logs = Bucket::for_access_logs("logs", "apps-logs-123456789012").build(&mut ctx);
-    Bucket::new("data", "apps-data-123456789012").access_logs(AccessLogs::To(logs)).expire_after_days(7).build(&mut ctx);
+    Bucket::new("data", "apps-data-123456789012")
+        .access_logs(AccessLogs::To(logs))
+        .expire_after_days(7)
+        .build(&mut ctx);
     let doc = valid(ctx);
     let block = resource(&doc, "aws_s3_bucket_public_access_block", "data");
     for field in ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"] {
@@ -415,7 +444,10 @@ fn buckets_are_private_versioned_encrypted_and_tls_only() {
     assert_eq!(sse["apply_server_side_encryption_by_default"][0]["kms_master_key_id"], "${aws_kms_key.main.arn}");
     let policy = resource(&doc, "aws_s3_bucket_policy", "data")["policy"].as_str().unwrap().to_owned();
     assert!(policy.contains("aws:SecureTransport") && policy.contains("Deny"), "{policy}");
-    assert_eq!(resource(&doc, "aws_s3_bucket_lifecycle_configuration", "data")["rule"][0]["expiration"], json!([{"days": 7}]));
+    assert_eq!(
+        resource(&doc, "aws_s3_bucket_lifecycle_configuration", "data")["rule"][0]["expiration"],
+        json!([{"days": 7}])
+    );
     // Logging starts once the target's policy lets S3 deliver.
     assert_eq!(resource(&doc, "aws_s3_bucket_logging", "data")["depends_on"], json!(["aws_s3_bucket_policy.logs"]));
 }
@@ -436,7 +468,10 @@ fn bucket_options() {
         })
         .object_lock(ObjectLock::Governance { days: 30 })
         .build(&mut ctx);
-    Bucket::new("uploads", "apps-uploads-123456789012").access_logs(AccessLogs::Off("a test")).intelligent_tiering(90, 180).build(&mut ctx);
+    Bucket::new("uploads", "apps-uploads-123456789012")
+        .access_logs(AccessLogs::Off("a test"))
+        .intelligent_tiering(90, 180)
+        .build(&mut ctx);
     let doc = valid(ctx);
     let rule = &resource(&doc, "aws_s3_bucket_lifecycle_configuration", "conversions")["rule"][0];
     assert_eq!(
@@ -444,7 +479,10 @@ fn bucket_options() {
         json!([{"days": 30, "storage_class": "STANDARD_IA"}, {"days": 90, "storage_class": "GLACIER"}])
     );
     assert_eq!(rule["expiration"], json!([{"days": 365}]));
-    assert_eq!(resource(&doc, "aws_s3_bucket_cors_configuration", "conversions")["cors_rule"][0]["allowed_methods"], json!(["GET", "PUT"]));
+    assert_eq!(
+        resource(&doc, "aws_s3_bucket_cors_configuration", "conversions")["cors_rule"][0]["allowed_methods"],
+        json!(["GET", "PUT"])
+    );
     assert_eq!(resource(&doc, "aws_s3_bucket", "conversions")["object_lock_enabled"], true);
     assert_eq!(
         resource(&doc, "aws_s3_bucket_object_lock_configuration", "conversions")["rule"][0]["default_retention"],
@@ -464,8 +502,14 @@ fn bucket_mistakes_are_reported() {
     Bucket::new("data", "Apps_Data").transition(90, StorageClass::Glacier).expire_after_days(30).build(&mut ctx);
     let found = messages(ctx);
     assert!(found.iter().any(|m| m.contains("bucket name `Apps_Data` is not valid")), "{found:#?}");
-    assert!(found.iter().any(|m| m.contains("no access logging chosen") && m.contains("AccessLogs::Off(reason)")), "{found:#?}");
-    assert!(found.iter().any(|m| m.contains("objects expire after 30 days, before their transition at 90")), "{found:#?}");
+    assert!(
+        found.iter().any(|m| m.contains("no access logging chosen") && m.contains("AccessLogs::Off(reason)")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|m| m.contains("objects expire after 30 days, before their transition at 90")),
+        "{found:#?}"
+    );
 }
 
 fn groups(ctx: &mut Context) -> (TargetGroupRef, TargetGroupRef) {
@@ -502,7 +546,10 @@ fn load_balancer_defaults() {
     assert_eq!(weighted.as_array().map(Vec::len), Some(2));
     assert_eq!(weighted[1]["weight"], 10);
     let health = &resource(&doc, "aws_lb_target_group", "blue")["health_check"][0];
-    assert_eq!((&health["path"], &health["matcher"], &health["timeout"]), (&json!("/health"), &json!("200"), &json!(5)));
+    assert_eq!(
+        (&health["path"], &health["matcher"], &health["timeout"]),
+        (&json!("/health"), &json!("200"), &json!(5))
+    );
 }
 
 #[test]
@@ -534,8 +581,17 @@ fn load_balancer_mistakes_are_reported() {
     let web = TargetGroup::new("web", "apps-web", 8080).health_check_timeout(30).build(&mut ctx);
     Alb::new("main", "a-load-balancer-name-longer-than-32", CERT).default_target(&web).build(&mut ctx);
     let found = messages(ctx);
-    assert!(found.iter().any(|m| m.contains("load balancer name `a-load-balancer-name-longer-than-32` is not valid")), "{found:#?}");
-    assert!(found.iter().any(|m| m.contains("aws_lb_target_group.web: health_check: timeout 30 s is not shorter than the interval 30 s")), "{found:#?}");
+    assert!(
+        found.iter().any(|m| m.contains("load balancer name `a-load-balancer-name-longer-than-32` is not valid")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m
+                .contains("aws_lb_target_group.web: health_check: timeout 30 s is not shorter than the interval 30 s")),
+        "{found:#?}"
+    );
 
     let (mut ctx, _) = networked("apps");
     Alb::new("main", "apps", CERT).build(&mut ctx);
@@ -559,7 +615,10 @@ fn web_acl_defaults_and_association() {
     assert_eq!(rate["statement"][0]["rate_based_statement"][0]["limit"], 2000);
     let names: Vec<&str> =
         rules.iter().filter_map(|r| r["statement"][0]["managed_rule_group_statement"][0]["name"].as_str()).collect();
-    assert!(names.contains(&"AWSManagedRulesKnownBadInputsRuleSet") && names.contains(&"AWSManagedRulesSQLiRuleSet"), "{names:?}");
+    assert!(
+        names.contains(&"AWSManagedRulesKnownBadInputsRuleSet") && names.contains(&"AWSManagedRulesSQLiRuleSet"),
+        "{names:?}"
+    );
     assert!(rules[1..].iter().all(|r| r["override_action"] == json!([{"none": [{}]}])));
     assert_eq!(resource(&doc, "aws_wafv2_web_acl_association", "main_main")["resource_arn"], "${aws_lb.main.arn}");
     assert_eq!(resource(&doc, "aws_cloudwatch_log_group", "main_waf")["name"], "aws-waf-logs-apps-waf");
@@ -600,7 +659,8 @@ fn services_run_private_hardened_and_least_privileged() {
     assert_eq!(svc["deployment_circuit_breaker"][0], json!({"enable": true, "rollback": true}));
     assert_eq!(svc["lifecycle"]["ignore_changes"], json!(["desired_count"]));
     assert_eq!(svc["capacity_provider_strategy"][0]["capacity_provider"], "FARGATE_SPOT");
-    let definition = resource(&doc, "aws_ecs_task_definition", "api")["container_definitions"].as_str().unwrap().to_owned();
+    let definition =
+        resource(&doc, "aws_ecs_task_definition", "api")["container_definitions"].as_str().unwrap().to_owned();
     for part in [
         "readonlyRootFilesystem = true",
         "user = \"1000\"",
@@ -611,9 +671,11 @@ fn services_run_private_hardened_and_least_privileged() {
     ] {
         assert!(definition.contains(part), "{part} missing from {definition}");
     }
-    let execution = resource(&doc, "aws_iam_role_policy", "api_execution_execution")["policy"].as_str().unwrap().to_owned();
+    let execution =
+        resource(&doc, "aws_iam_role_policy", "api_execution_execution")["policy"].as_str().unwrap().to_owned();
     assert!(
-        execution.contains("secretsmanager:GetSecretValue") && execution.contains("aws_secretsmanager_secret.token.arn"),
+        execution.contains("secretsmanager:GetSecretValue")
+            && execution.contains("aws_secretsmanager_secret.token.arn"),
         "{execution}"
     );
     let task = resource(&doc, "aws_iam_role_policy", "api_task_task")["policy"].as_str().unwrap().to_owned();
@@ -625,7 +687,9 @@ fn services_behind_a_load_balancer_open_their_port_to_it_only() {
     let (mut ctx, _) = networked("apps");
     let (lb, blue, _) = alb(&mut ctx);
     let cluster = cluster(&mut ctx);
-    let container = Container::new("api", "example/api:1.0").port(8000).health(HealthCheck::http(8000, "/health").interval(60).timeout(15).start_period(30).retries(3));
+    let container = Container::new("api", "example/api:1.0")
+        .port(8000)
+        .health(HealthCheck::http(8000, "/health").interval(60).timeout(15).start_period(30).retries(3));
     Service::new("api", &cluster, container)
         .name("apps-api")
         .behind(&lb, &blue)
@@ -641,10 +705,11 @@ fn services_behind_a_load_balancer_open_their_port_to_it_only() {
     assert_eq!(ingress["referenced_security_group_id"], "${aws_security_group.main_alb.id}");
     let egress = resource(&doc, "aws_vpc_security_group_egress_rule", "main_alb_out_8000_api_service");
     assert_eq!(egress["referenced_security_group_id"], "${aws_security_group.api_service.id}");
-    let label = &resource(&doc, "aws_appautoscaling_policy", "api_requests")["target_tracking_scaling_policy_configuration"][0]
-        ["predefined_metric_specification"][0]["resource_label"];
+    let label = &resource(&doc, "aws_appautoscaling_policy", "api_requests")["target_tracking_scaling_policy_configuration"]
+        [0]["predefined_metric_specification"][0]["resource_label"];
     assert_eq!(label, "${aws_lb.main.arn_suffix}/${aws_lb_target_group.blue.arn_suffix}");
-    let definition = resource(&doc, "aws_ecs_task_definition", "api")["container_definitions"].as_str().unwrap().to_owned();
+    let definition =
+        resource(&doc, "aws_ecs_task_definition", "api")["container_definitions"].as_str().unwrap().to_owned();
     assert!(definition.contains("interval = 60, timeout = 15, retries = 3, startPeriod = 30"), "{definition}");
 }
 
@@ -662,7 +727,10 @@ fn services_reach_each_other_through_service_connect() {
     assert_eq!(render_expression(app.arn.expression()), "aws_ecs_service.app.id");
     assert_eq!(render_expression(app.security_group.id.expression()), "aws_security_group.app_service.id");
     let doc = valid(ctx);
-    assert_eq!(resource(&doc, "aws_ecs_cluster", "main")["service_connect_defaults"][0]["namespace"], "${aws_service_discovery_http_namespace.main.arn}");
+    assert_eq!(
+        resource(&doc, "aws_ecs_cluster", "main")["service_connect_defaults"][0]["namespace"],
+        "${aws_service_discovery_http_namespace.main.arn}"
+    );
     let server = &resource(&doc, "aws_ecs_service", "ai")["service_connect_configuration"][0];
     assert_eq!(server["service"][0]["discovery_name"], "cvd-ai");
     assert_eq!(server["service"][0]["client_alias"][0], json!({"port": 5001, "dns_name": "cvd-ai"}));
@@ -671,7 +739,8 @@ fn services_reach_each_other_through_service_connect() {
     assert!(client.get("service").is_none(), "a caller only joins the namespace");
     let rule = resource(&doc, "aws_vpc_security_group_ingress_rule", "ai_service_in_5001_app_service");
     assert_eq!(rule["referenced_security_group_id"], "${aws_security_group.app_service.id}");
-    let definition = resource(&doc, "aws_ecs_task_definition", "ai")["container_definitions"].as_str().unwrap().to_owned();
+    let definition =
+        resource(&doc, "aws_ecs_task_definition", "ai")["container_definitions"].as_str().unwrap().to_owned();
     assert!(definition.contains("name = \"ai\", appProtocol = \"http\""), "{definition}");
 }
 
@@ -689,13 +758,27 @@ fn service_mistakes_are_reported() {
     }
     check(|c| api(c).size(256, 4096), "256 CPU units with 4096 MiB is not a Fargate size");
     check(|c| api(c).deployment(150, 120), "deployment bounds 150/120 are not valid");
-    check(|c| api(c).desired(5).autoscale(Scaling::new(1, 3).target(Target::Cpu(70.0))), "the desired count 5 is outside 1..3");
-    check(|c| api(c).desired(2).autoscale(Scaling::new(10, 2).target(Target::Cpu(70.0))), "aws_appautoscaling_target.api: min 10 is above max 2");
+    check(
+        |c| api(c).desired(5).autoscale(Scaling::new(1, 3).target(Target::Cpu(70.0))),
+        "the desired count 5 is outside 1..3",
+    );
+    check(
+        |c| api(c).desired(2).autoscale(Scaling::new(10, 2).target(Target::Cpu(70.0))),
+        "aws_appautoscaling_target.api: min 10 is above max 2",
+    );
     check(|c| api(c).autoscale(Scaling::new(2, 4).target(Target::Cpu(170.0))), "CPU target 170 % is outside 0-100");
     check(|c| api(c).autoscale(Scaling::new(2, 4).target(Target::Memory(0.0))), "memory target 0 % is outside 0-100");
     check(|c| api(c).autoscale(Scaling::new(2, 4)), "autoscaling without a target");
     check(
-        |c| api(c).autoscale(Scaling::new(2, 4).target(Target::Cpu(70.0)).schedule(Schedule { name: "night", expression: "22:00", timezone: "UTC", min: 1, max: 2 })),
+        |c| {
+            api(c).autoscale(Scaling::new(2, 4).target(Target::Cpu(70.0)).schedule(Schedule {
+                name: "night",
+                expression: "22:00",
+                timezone: "UTC",
+                min: 1,
+                max: 2,
+            }))
+        },
         "schedule `night`: `22:00` is not a schedule expression",
     );
     check(|c| api(c).discoverable(), "discoverable without a port or a Service Connect namespace");
@@ -713,7 +796,8 @@ fn credentials_never_go_into_the_environment() {
             "environment variable `DATABASE_URL` is a URL with a password in it",
         ),
         (
-            Container::new("api", "x").env("REDIS_URL", template!["redis://:", var("token").typed::<String>(), "@cache:6379"]),
+            Container::new("api", "x")
+                .env("REDIS_URL", template!["redis://:", var("token").typed::<String>(), "@cache:6379"]),
             "environment variable `REDIS_URL` is a URL with a password in it",
         ),
         (Container::new("api", "x").user("root"), "the container runs as root"),
@@ -760,14 +844,28 @@ fn alarms_notify_an_encrypted_topic() {
     ServiceAlarms::new("api", &topic, &api).load_balancer(&lb, &blue).build(&mut ctx);
     ServiceAlarms::new("quick", &topic, &api).utilization(60.0, 70.0).periods(1, 300).build(&mut ctx);
     let depth = Metric::new("Takeoff/Worker", "QueueDepth", Statistic::Maximum).dimension("Queue", "default");
-    Alarm::new("queue", "apps-queue-depth", &topic, depth).when(Comparison::Above, 500.0).periods(3, 60).build(&mut ctx);
+    Alarm::new("queue", "apps-queue-depth", &topic, depth)
+        .when(Comparison::Above, 500.0)
+        .periods(3, 60)
+        .build(&mut ctx);
     let doc = valid(ctx);
     assert_eq!(resource(&doc, "aws_sns_topic", "alerts")["kms_master_key_id"], "${aws_kms_key.main.arn}");
     let alarms = doc["resource"]["aws_cloudwatch_metric_alarm"].as_object().unwrap();
     let names: Vec<&String> = alarms.keys().collect();
     assert_eq!(
         names,
-        ["api_cpu", "api_memory", "api_running", "api_unhealthy", "api_latency", "api_5xx", "quick_cpu", "quick_memory", "quick_running", "queue"]
+        [
+            "api_cpu",
+            "api_memory",
+            "api_running",
+            "api_unhealthy",
+            "api_latency",
+            "api_5xx",
+            "quick_cpu",
+            "quick_memory",
+            "quick_running",
+            "queue"
+        ]
     );
     assert_eq!(alarms["api_cpu"]["threshold"], 80.0);
     assert_eq!(alarms["api_cpu"]["alarm_description"], "CPU above 80% for 10 minutes");
@@ -848,7 +946,10 @@ fn distributions_serve_https_only_from_a_private_bucket() {
     assert_eq!(d["viewer_certificate"][0]["minimum_protocol_version"], "TLSv1.2_2021");
     assert_eq!(d["ordered_cache_behavior"][0]["path_pattern"], "/api/*");
     assert_eq!(d["ordered_cache_behavior"][1]["path_pattern"], "/health");
-    assert_eq!(d["custom_error_response"], json!([{"error_code": 404, "response_code": 404, "response_page_path": "/404.html"}]));
+    assert_eq!(
+        d["custom_error_response"],
+        json!([{"error_code": 404, "response_code": 404, "response_page_path": "/404.html"}])
+    );
     assert_eq!(d["origin"][0]["origin_access_control_id"], "${aws_cloudfront_origin_access_control.site.id}");
 
     let mut ctx = context("apps");
@@ -861,7 +962,9 @@ fn distributions_serve_https_only_from_a_private_bucket() {
 fn retention_below_a_year_carries_its_reason_to_checkov() {
     use tfsynth::modules::logs::LogGroup;
     let mut ctx = context("logs");
-    LogGroup::new("app", "/apps/app").retention(Retention::Days(14, "development logs are for debugging only")).build(&mut ctx);
+    LogGroup::new("app", "/apps/app")
+        .retention(Retention::Days(14, "development logs are for debugging only"))
+        .build(&mut ctx);
     LogGroup::new("audit", "/apps/audit").retention(Retention::Days(731, "kept two years")).build(&mut ctx);
     let stack = ctx.finish();
     validate(&stack).expect("valid");
@@ -898,18 +1001,43 @@ fn takeoff_environments_differ_as_the_settings_say() {
 /// Two of every component in one stack, each with its own key.
 pub fn two_of_everything() -> Stack {
     let mut ctx = context("twins");
-    let other_key = Key::new("second", "twins-second", "second key").for_log_groups().for_service("cloudwatch.amazonaws.com").build(&mut ctx);
+    let other_key = Key::new("second", "twins-second", "second key")
+        .for_log_groups()
+        .for_service("cloudwatch.amazonaws.com")
+        .build(&mut ctx);
     let azs = ["us-east-1a", "us-east-1b"];
-    let net = Vpc::new("main", "twins-main", "10.0.0.0/16", &azs).database_subnets().nat(NatGateways::Single).build(&mut ctx);
-    let other = Vpc::new("data", "twins-data", "10.1.0.0/16", &azs).database_subnets().nat(NatGateways::None).build(&mut ctx);
+    let net =
+        Vpc::new("main", "twins-main", "10.0.0.0/16", &azs).database_subnets().nat(NatGateways::Single).build(&mut ctx);
+    let other =
+        Vpc::new("data", "twins-data", "10.1.0.0/16", &azs).database_subnets().nat(NatGateways::None).build(&mut ctx);
     ctx.use_network(&net);
     let app = app_group(&mut ctx);
-    Postgres::new("orders", "twins-orders", "15", "db.t4g.micro").clients(&[&app]).deletion(Deletion::Unprotected("a test")).build(&mut ctx);
-    Postgres::new("billing", "twins-billing", "16", "db.t4g.micro").network(&other).kms_key(&other_key).deletion(Deletion::Unprotected("a test")).build(&mut ctx);
-    Aurora::new("search", "twins-search", "15", "db.r6g.large").instances(1).deletion(Deletion::Unprotected("a test")).build(&mut ctx);
-    Aurora::new("reports", "twins-reports", "15", "db.r6g.large").instances(1).network(&other).deletion(Deletion::Unprotected("a test")).build(&mut ctx);
-    Redis::new("sessions", "twins-sessions", "cache.t4g.micro").availability(Availability::SingleNode).clients(&[&app]).build(&mut ctx);
-    Redis::new("queues", "twins-queues", "cache.t4g.micro").availability(Availability::SingleNode).network(&other).build(&mut ctx);
+    Postgres::new("orders", "twins-orders", "15", "db.t4g.micro")
+        .clients(&[&app])
+        .deletion(Deletion::Unprotected("a test"))
+        .build(&mut ctx);
+    Postgres::new("billing", "twins-billing", "16", "db.t4g.micro")
+        .network(&other)
+        .kms_key(&other_key)
+        .deletion(Deletion::Unprotected("a test"))
+        .build(&mut ctx);
+    Aurora::new("search", "twins-search", "15", "db.r6g.large")
+        .instances(1)
+        .deletion(Deletion::Unprotected("a test"))
+        .build(&mut ctx);
+    Aurora::new("reports", "twins-reports", "15", "db.r6g.large")
+        .instances(1)
+        .network(&other)
+        .deletion(Deletion::Unprotected("a test"))
+        .build(&mut ctx);
+    Redis::new("sessions", "twins-sessions", "cache.t4g.micro")
+        .availability(Availability::SingleNode)
+        .clients(&[&app])
+        .build(&mut ctx);
+    Redis::new("queues", "twins-queues", "cache.t4g.micro")
+        .availability(Availability::SingleNode)
+        .network(&other)
+        .build(&mut ctx);
     let logs = Bucket::for_access_logs("logs", "twins-logs-123456789012").build(&mut ctx);
     Bucket::new("uploads", "twins-uploads-123456789012").access_logs(AccessLogs::To(logs.clone())).build(&mut ctx);
     let site = Bucket::new("site", "twins-site-123456789012")
@@ -918,24 +1046,42 @@ pub fn two_of_everything() -> Stack {
         .build(&mut ctx);
     let (blue, green) = groups(&mut ctx);
     let admin = TargetGroup::new("admin", "twins-admin", 9000).build(&mut ctx);
-    let public = Alb::new("public", "twins-public", CERT).deletion(Deletion::Unprotected("a test")).default_target(&blue)
-        .weighted(10, Condition::Host(vec!["canary.example.com"]), &[(&blue, 90), (&green, 10)]).build(&mut ctx);
-    let internal = Alb::new("admin", "twins-admin", CERT).deletion(Deletion::Unprotected("a test")).default_target(&admin).build(&mut ctx);
+    let public = Alb::new("public", "twins-public", CERT)
+        .deletion(Deletion::Unprotected("a test"))
+        .default_target(&blue)
+        .weighted(10, Condition::Host(vec!["canary.example.com"]), &[(&blue, 90), (&green, 10)])
+        .build(&mut ctx);
+    let internal = Alb::new("admin", "twins-admin", CERT)
+        .deletion(Deletion::Unprotected("a test"))
+        .default_target(&admin)
+        .build(&mut ctx);
     WebAcl::new("public", "twins-public").protect(&public).build(&mut ctx);
     WebAcl::new("admin", "twins-admin").rate_limit(100, 60).protect(&internal).build(&mut ctx);
     let web = Cluster::new("web", "twins-web").service_connect("web.local").build(&mut ctx);
     let jobs = Cluster::new("jobs", "twins-jobs").build(&mut ctx);
-    let backend = Service::new("backend", &web, Container::new("backend", "example/backend:1.0").port(7000)).discoverable().build(&mut ctx);
+    let backend = Service::new("backend", &web, Container::new("backend", "example/backend:1.0").port(7000))
+        .discoverable()
+        .build(&mut ctx);
     let front = Service::new("front", &web, Container::new("front", "example/front:1.0").port(8000))
-        .behind(&public, &blue).calls(&backend).autoscale(Scaling::new(2, 4).target(Target::Cpu(70.0))).build(&mut ctx);
-    Service::new("canary", &web, Container::new("canary", "example/front:1.1").port(8000)).behind(&public, &green).desired(1).build(&mut ctx);
-    Service::new("admin", &jobs, Container::new("admin", "example/admin:1.0").port(9000)).behind(&internal, &admin).build(&mut ctx);
+        .behind(&public, &blue)
+        .calls(&backend)
+        .autoscale(Scaling::new(2, 4).target(Target::Cpu(70.0)))
+        .build(&mut ctx);
+    Service::new("canary", &web, Container::new("canary", "example/front:1.1").port(8000))
+        .behind(&public, &green)
+        .desired(1)
+        .build(&mut ctx);
+    Service::new("admin", &jobs, Container::new("admin", "example/admin:1.0").port(9000))
+        .behind(&internal, &admin)
+        .build(&mut ctx);
     let zone = ZONE;
     let c1 = Certificate::new("site", "twins.example.com", &zone).build(&mut ctx);
     Certificate::new("admin", "admin.twins.example.com", &zone).build(&mut ctx);
     let cdn = Distribution::new("site", &site, c1.arn).aliases(&["twins.example.com"]).build(&mut ctx);
-    let site2 = Bucket::new("docs", "twins-docs-123456789012").access_logs(AccessLogs::Off("a test"))
-        .allow(Distribution::read_statement(&ACCOUNT, "twins-docs-123456789012")).build(&mut ctx);
+    let site2 = Bucket::new("docs", "twins-docs-123456789012")
+        .access_logs(AccessLogs::Off("a test"))
+        .allow(Distribution::read_statement(&ACCOUNT, "twins-docs-123456789012"))
+        .build(&mut ctx);
     Distribution::new("docs", &site2, CERT).aliases(&["docs.twins.example.com"]).build(&mut ctx);
     AliasRecord::new("site", &zone, "twins.example.com").target(&cdn).build(&mut ctx);
     AliasRecord::new("public", &zone, "api.twins.example.com").target(&public).build(&mut ctx);
@@ -981,7 +1127,8 @@ fn two_of_every_component_plan_identically_in_both_formats() {
     use super::common::tools;
     let stack = two_of_everything();
     validate(&stack).unwrap_or_else(|e| panic!("{e}"));
-    let plans = super::common::parallel(Format::ALL.to_vec(), |f| tools::plan_text(f.file_name(), &render(&stack, f), &[]));
+    let plans =
+        super::common::parallel(Format::ALL.to_vec(), |f| tools::plan_text(f.file_name(), &render(&stack, f), &[]));
     assert!(plans[0].len() > 200, "{} resources planned", plans[0].len());
     assert_eq!(plans[0], plans[1], "JSON and HCL plan differently");
 }

@@ -11,7 +11,8 @@ use super::common::{context, document, only_problem, resource};
 
 fn database() -> (tfsynth::modules::Context, tfsynth::modules::database::DatabaseRef) {
     let mut ctx = context("hatch");
-    let net = Vpc::new("main", "hatch", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).database_subnets().build(&mut ctx);
+    let net =
+        Vpc::new("main", "hatch", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).database_subnets().build(&mut ctx);
     ctx.use_network(&net);
     let db = Postgres::new("main", "hatch", "15", "db.r6g.large").build(&mut ctx);
     (ctx, db)
@@ -51,7 +52,10 @@ fn a_misspelt_attribute_gets_the_schemas_suggestion() {
     let (mut ctx, db) = database();
     ctx.amend(&db.resource, "performance_insights_retention_perod", 731);
     let message = only_problem(&ctx.finish());
-    assert!(message.contains("aws_db_instance.main: performance_insights_retention_perod: unknown argument"), "{message}");
+    assert!(
+        message.contains("aws_db_instance.main: performance_insights_retention_perod: unknown argument"),
+        "{message}"
+    );
     assert!(message.contains("did you mean `performance_insights_retention_period`?"), "{message}");
 }
 
@@ -64,9 +68,9 @@ fn paths_that_lead_nowhere_are_reported_with_what_is_there() {
     assert!(message.contains("did you mean `max_allocated_storage`?"), "{message}");
 
     let mut ctx = context("hatch");
-    let tg = TargetGroup::new("api", "hatch-api", 8000).network(
-        &Vpc::new("main", "hatch", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx),
-    ).build(&mut ctx);
+    let tg = TargetGroup::new("api", "hatch-api", 8000)
+        .network(&Vpc::new("main", "hatch", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx))
+        .build(&mut ctx);
     ctx.amend(&tg.resource, "helth_check.interval", 10);
     ctx.amend(&tg.resource, "health_check[3].interval", 10);
     ctx.amend(&tg.resource, "health_check..interval", 10);

@@ -1,8 +1,6 @@
 //! The examples run and print valid Terraform: JSON that parses, HCL that hcl-rs parses, and
 //! (with terraform available) configurations `terraform validate` accepts.
 
-
-
 use std::path::PathBuf;
 use std::process::Command;
 

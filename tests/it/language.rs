@@ -4,8 +4,6 @@
 //! functions, conditionals, `for` expressions, splats, and literal strings that look like
 //! template syntax.
 
-
-
 use serde_json::{Value, json};
 use tfsynth::prelude::*;
 

@@ -4,6 +4,7 @@
 //! is, and checkov on the HCL with zero failed checks.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use tfsynth::prelude::*;
 use tfsynth::stacks::{Env, registry};
@@ -64,11 +65,12 @@ fn every_rendering_matches_its_snapshot() {
 
 #[test]
 fn every_snapshot_belongs_to_a_stack() {
-    let expected: BTreeSet<String> = cases(&registry()).into_iter().map(|c| format!("{}.snap", snapshot_name(c))).collect();
+    let expected: BTreeSet<String> =
+        cases(&registry()).into_iter().map(|c| format!("{}.snap", snapshot_name(c))).collect();
     let stray: Vec<String> = std::fs::read_dir(super::common::repo("snapshots"))
         .expect("snapshots folder")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".snap") && !expected.contains(n))
+        .filter(|n| Path::new(n).extension().is_some_and(|e| e == "snap") && !expected.contains(n))
         .collect();
     assert!(stray.is_empty(), "snapshots of no stack (delete them): {stray:?}");
 }
@@ -99,7 +101,11 @@ fn the_matrix_guard_names_what_was_left_out() {
         StackDef { name: "kept", description: "", build: empty, settings: None },
         StackDef { name: "forgotten", description: "", build: empty, settings: None },
     ]);
-    let covered = [("kept", OneEnv::Only, Format::Json), ("kept", OneEnv::Only, Format::Hcl), ("forgotten", OneEnv::Only, Format::Json)];
+    let covered = [
+        ("kept", OneEnv::Only, Format::Json),
+        ("kept", OneEnv::Only, Format::Hcl),
+        ("forgotten", OneEnv::Only, Format::Json),
+    ];
     assert_eq!(uncovered(&two, &covered), ["forgotten/only/hcl"]);
     assert!(uncovered(&two, &cases(&two)).is_empty());
 }
@@ -178,7 +184,8 @@ mod tools {
         let mut failed = Vec::new();
         for r in &reports {
             assert_eq!(r["summary"]["parsing_errors"], 0, "{}", r["summary"]);
-            for (kind, list) in [("passed", &r["results"]["passed_checks"]), ("failed", &r["results"]["failed_checks"])] {
+            for (kind, list) in [("passed", &r["results"]["passed_checks"]), ("failed", &r["results"]["failed_checks"])]
+            {
                 for c in list.as_array().into_iter().flatten() {
                     let file = c["file_path"].as_str().unwrap_or("").trim_start_matches('/').to_owned();
                     checked.insert(file.split('/').next().unwrap_or("").to_owned());

@@ -20,7 +20,9 @@ fn synth_into(dir: &Path, extra: &[&str]) -> std::process::Output {
 /// A user's folder: a repository with notes and sources.
 fn users_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    for (path, text) in [(".git/HEAD", "ref: refs/heads/main\n"), ("notes.md", "mine\n"), ("src/main.rs", "fn main() {}\n")] {
+    for (path, text) in
+        [(".git/HEAD", "ref: refs/heads/main\n"), ("notes.md", "mine\n"), ("src/main.rs", "fn main() {}\n")]
+    {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(path, text).expect("write");
@@ -68,7 +70,11 @@ fn prune_removes_only_what_tfsynth_wrote_and_no_stack_produces() {
     // of a run that was killed.
     let manifest = dir.path().join(".tfsynth-manifest.json");
     let text_before = std::fs::read_to_string(&manifest).expect("manifest");
-    std::fs::write(&manifest, text_before.replace("\"files\": [", "\"files\": [\n    \"retired/production/main.tf.json\",")).expect("edit");
+    std::fs::write(
+        &manifest,
+        text_before.replace("\"files\": [", "\"files\": [\n    \"retired/production/main.tf.json\","),
+    )
+    .expect("edit");
     for (path, contents) in [
         ("retired/production/main.tf.json", "{}"),
         ("takeoff/production/notes.txt", "mine"),
@@ -80,7 +86,12 @@ fn prune_removes_only_what_tfsynth_wrote_and_no_stack_produces() {
     let run = synth_into(dir.path(), &[]);
     let err = text(&run.stderr);
     assert!(run.status.success(), "{err}");
-    assert!(err.contains("retired/production/main.tf.json was written by tfsynth but no stack produces it any more; run with --prune"), "{err}");
+    assert!(
+        err.contains(
+            "retired/production/main.tf.json was written by tfsynth but no stack produces it any more; run with --prune"
+        ),
+        "{err}"
+    );
     assert!(err.contains(".tfsynth-tmp-999-0 is a temporary file of an interrupted run"), "{err}");
     assert!(!err.contains("notes.txt"), "a user's file is not reported: {err}");
     assert!(dir.path().join("retired/production/main.tf.json").exists(), "removed without --prune");
@@ -99,7 +110,11 @@ fn switching_format_removes_the_other_file_tfsynth_wrote() {
     let dir = tempfile::tempdir().expect("temp dir");
     assert!(synth_into(dir.path(), &["--format", "hcl"]).status.success());
     // Another environment's HCL stays: this run writes production only.
-    assert!(tfsynth(&["synth", "staging", "--stack", "cvd", "--format", "hcl", "--out", dir.path().to_str().unwrap()]).status.success());
+    assert!(
+        tfsynth(&["synth", "staging", "--stack", "cvd", "--format", "hcl", "--out", dir.path().to_str().unwrap()])
+            .status
+            .success()
+    );
     let run = synth_into(dir.path(), &[]);
     let err = text(&run.stderr);
     assert!(run.status.success(), "{err}");
@@ -121,7 +136,13 @@ fn files_get_the_mode_the_umask_gives_and_unchanged_ones_are_left_alone() {
     let reference = dir.path().join("reference");
     std::fs::write(&reference, "").expect("a file made as the user makes one");
     let mode = |p: &Path| std::fs::metadata(p).expect("metadata").mode() & 0o777;
-    assert_eq!(mode(&written), mode(&reference), "written {:o}, the umask gives {:o}", mode(&written), mode(&reference));
+    assert_eq!(
+        mode(&written),
+        mode(&reference),
+        "written {:o}, the umask gives {:o}",
+        mode(&written),
+        mode(&reference)
+    );
     std::fs::remove_file(reference).expect("cleanup");
 
     let modified = std::fs::metadata(&written).expect("metadata").modified().expect("mtime");
@@ -154,8 +175,10 @@ fn links_inside_the_folder_are_refused_never_followed() {
 fn staging_fails_before_anything_changes() {
     let dir = tempfile::tempdir().expect("temp dir");
     assert!(synth_into(dir.path(), &["--format", "hcl"]).status.success());
-    let before: Vec<(String, String)> =
-        tree(dir.path()).into_iter().map(|f| (f.clone(), std::fs::read_to_string(dir.path().join(&f)).unwrap_or_default())).collect();
+    let before: Vec<(String, String)> = tree(dir.path())
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read_to_string(dir.path().join(&f)).unwrap_or_default()))
+        .collect();
     // One stack's folder is blocked by a file: no stack may change.
     std::fs::remove_dir_all(dir.path().join("svg-ai")).expect("remove");
     std::fs::write(dir.path().join("svg-ai"), "a file where a folder goes").expect("write");
@@ -166,7 +189,8 @@ fn staging_fails_before_anything_changes() {
     for (file, contents) in before.iter().filter(|(f, _)| !f.starts_with("svg-ai")) {
         assert_eq!(&std::fs::read_to_string(dir.path().join(file)).unwrap_or_default(), contents, "{file} changed");
     }
-    assert!(!tree(dir.path()).iter().any(|f| f.contains(".tfsynth-tmp-") || f.ends_with(".json") && !f.starts_with(".tfsynth")), "{:?}", tree(dir.path()));
+    let left = tree(dir.path());
+    assert!(!left.iter().any(|f| f.contains(".tfsynth-tmp-") || f.ends_with("main.tf.json")), "{left:?}");
 }
 
 #[test]
@@ -235,7 +259,8 @@ fn a_killed_run_leaves_each_file_old_or_new() {
             .expect("spawn");
         // Kill once staging has begun (or the run is over): a later attempt waits longer.
         for _ in 0..attempt * 50 {
-            if tree(dir.path()).iter().any(|f| f.contains(".tfsynth-tmp-")) || child.try_wait().ok().flatten().is_some() {
+            if tree(dir.path()).iter().any(|f| f.contains(".tfsynth-tmp-")) || child.try_wait().ok().flatten().is_some()
+            {
                 break;
             }
             std::thread::yield_now();

@@ -1,8 +1,6 @@
 //! Each kind of mistake the validator catches, with the message it gives. Several reproduce
 //! defects found in the seed deployment plans (research/seed-inventory.md §1.17).
 
-
-
 use super::common::{only_problem, problems, stack};
 use tfsynth::prelude::*;
 
