@@ -126,7 +126,11 @@ pub fn shown(name: &str) -> String {
 
 fn suggestion(known: &[String], name: &str) -> String {
     crate::schema::did_you_mean(name, known.iter().map(String::as_str))
-        .or_else(|| known.iter().find(|k| k.starts_with(name) && !name.is_empty()).map(String::as_str))
+        // An abbreviation or its long form: `prod` for `production` and the other way round.
+        .or_else(|| {
+            let related = |k: &&String| !name.is_empty() && (k.starts_with(name) || name.starts_with(k.as_str()));
+            known.iter().find(related).map(String::as_str)
+        })
         .map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default()
 }

@@ -42,3 +42,38 @@ fn examples_plan() {
         super::common::tools::plan_text("main.tf", &run(name, "hcl"), &[]);
     }
 }
+
+/// `cargo run` of the separate crate in `examples/own-crate`, sharing this build's target folder.
+fn own_crate(args: &[&str]) -> std::process::Output {
+    let deps = std::env::current_exe().expect("test binary path");
+    let target = deps.parent().and_then(|p| p.parent()).and_then(|p| p.parent()).expect("target folder");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    Command::new(cargo)
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(super::common::repo("examples/own-crate/Cargo.toml"))
+        .arg("--")
+        .args(args)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("run cargo")
+}
+
+/// A crate of its own uses tfsynth as a library: its environments (`prod` is production by its
+/// tier), its stack, and the same commands and policy.
+#[test]
+fn a_separate_crate_defines_its_own_environments_and_stacks() {
+    let list = own_crate(&["list"]);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    assert!(String::from_utf8_lossy(&list.stdout).contains("environments: dev, prod"));
+    let synth = own_crate(&["synth", "prod", "--stdout", "--format", "hcl"]);
+    assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
+    let hcl = String::from_utf8(synth.stdout).expect("utf-8");
+    assert!(hcl.contains("performance_insights_retention_period = 31") && hcl.contains("deletion_protection"), "{hcl}");
+    let lint = own_crate(&["lint", "prod"]);
+    assert!(String::from_utf8_lossy(&lint.stdout).contains("shop/prod: 16 rules, 0 finding(s)"), "{}", String::from_utf8_lossy(&lint.stdout));
+    let wrong = own_crate(&["synth", "production"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("unknown environment `production` (did you mean `prod`?)"));
+    #[cfg(not(skip_tools))]
+    super::common::tools::plan_text("main.tf", &hcl, &[]);
+}
