@@ -61,3 +61,48 @@ fn the_engine_names_no_application() {
         );
     }
 }
+
+/// `src/` holds the engine's folders, the pipeline, the review commands, the command line and
+/// the tool drivers, each in its folder; only the crate root, the binary and the error type are
+/// loose files.
+#[test]
+fn src_is_laid_out_by_role() {
+    let mut entries: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+        .expect("src")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    entries.sort();
+    assert_eq!(
+        entries,
+        [
+            "bin", "cli", "error.rs", "expr", "lib.rs", "main.rs", "model", "pipeline", "policy", "render", "review", "schema",
+            "tools"
+        ]
+    );
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
+    for folder in entries.iter().filter(|e| !e.ends_with(".rs") && *e != "bin") {
+        assert!(readme.contains(&format!("`src/{folder}/`")), "the README's layout table does not list src/{folder}/");
+    }
+}
+
+/// The engine (expressions, model, schema, rendering, policy) knows nothing of the pipeline,
+/// the review commands, the command line or the tools; only the command line uses the review
+/// commands, which are not public.
+#[test]
+fn the_engine_does_not_reach_up() {
+    for folder in ["src/expr", "src/model", "src/schema", "src/render", "src/policy"] {
+        for (file, path) in crate_paths(folder) {
+            assert!(
+                !matches!(path.as_str(), "cli" | "pipeline" | "review" | "tools"),
+                "{file} uses crate::{path}; the engine must not depend on the layers above it"
+            );
+        }
+    }
+    for folder in ["src/pipeline", "src/tools", "modules", "stacks"] {
+        for (file, path) in crate_paths(folder) {
+            assert!(path != "review", "{file} uses crate::review; only the command line does");
+        }
+    }
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).expect("lib.rs");
+    assert!(lib.contains("\nmod review;"), "the review commands are crate-private");
+}

@@ -229,3 +229,86 @@ proptest! {
         }
     }
 }
+
+/// Object-typed attributes written as blocks (`ingress { ... }` of a security group, `route`
+/// of a route table, `egress` of a network ACL) with random subsets of their optional fields:
+/// both renderings pass terraform's validation and plan the same, because the JSON rendering
+/// writes every field the object type declares.
+#[cfg(not(skip_tools))]
+mod object_blocks {
+    use proptest::prelude::*;
+    use tfsynth::prelude::*;
+
+    use super::super::common::{parallel, tools};
+
+    /// Optional fields of a security-group rule, with a value each.
+    fn rule_fields() -> impl Strategy<Value = Vec<(&'static str, Expression)>> {
+        let optional: Vec<(&'static str, Expression)> = vec![
+            ("description", "generated rule".into()),
+            ("cidr_blocks", Expression::from(vec!["10.0.0.0/8"])),
+            ("ipv6_cidr_blocks", Expression::from(Vec::<&str>::new())),
+            ("prefix_list_ids", Expression::from(Vec::<&str>::new())),
+            ("self", false.into()),
+        ];
+        proptest::sample::subsequence(optional, 0..=5)
+    }
+
+    fn route_fields() -> impl Strategy<Value = Vec<(&'static str, Expression)>> {
+        let optional: Vec<(&'static str, Expression)> = vec![
+            ("carrier_gateway_id", "".into()),
+            ("core_network_arn", "".into()),
+            ("egress_only_gateway_id", "".into()),
+            ("local_gateway_id", "".into()),
+            ("transit_gateway_id", "".into()),
+            ("vpc_endpoint_id", "".into()),
+        ];
+        proptest::sample::subsequence(optional, 0..=6)
+    }
+
+    fn stack(rules: &[Vec<(&'static str, Expression)>], routes: &[Vec<(&'static str, Expression)>]) -> Stack {
+        let mut stack = Stack::new("shapes", "test").with_tier(Tier::Development);
+        stack.provider(Provider::aws("us-east-1"));
+        let vpc = stack.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
+        let igw = stack.add(Resource::new("aws_internet_gateway", "main").set("vpc_id", vpc.id()));
+        let mut sg = Resource::new("aws_security_group", "generated").set("vpc_id", vpc.id());
+        for (i, fields) in rules.iter().enumerate() {
+            let port = 1000 + u16::try_from(i).unwrap_or(0);
+            let body = fields.iter().cloned().fold(
+                Body::new().set("from_port", port).set("to_port", port).set("protocol", "tcp"),
+                |b, (k, v)| b.set(k, v),
+            );
+            sg = sg.block(if i % 2 == 0 { "ingress" } else { "egress" }, body);
+        }
+        stack.add(sg);
+        let mut table = Resource::new("aws_route_table", "generated").set("vpc_id", vpc.id());
+        for (i, fields) in routes.iter().enumerate() {
+            let body = fields.iter().cloned().fold(
+                Body::new().set("cidr_block", format!("10.{}.0.0/16", 100 + i)).set("gateway_id", igw.id()),
+                |b, (k, v)| b.set(k, v),
+            );
+            table = table.block("route", body);
+        }
+        stack.add(table);
+        stack
+    }
+
+    proptest! {
+        // Each case runs terraform twice; a few cases cover the field subsets well.
+        #![proptest_config(ProptestConfig { cases: 4, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn json_and_hcl_of_object_blocks_plan_the_same(
+            rules in prop::collection::vec(rule_fields(), 1..4),
+            routes in prop::collection::vec(route_fields(), 1..3),
+        ) {
+            let stack = stack(&rules, &routes);
+            validate(&stack).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let plans = parallel(Format::ALL.to_vec(), |f| {
+                let dir = tools::workspace(&[(f.file_name(), &render(&stack, f))], &[]);
+                tools::plan(dir.path())
+            });
+            let json = plans[0].clone().map_err(TestCaseError::fail)?;
+            let hcl = plans[1].clone().map_err(TestCaseError::fail)?;
+            prop_assert_eq!(json, hcl);
+        }
+    }
+}
