@@ -24,25 +24,41 @@ use super::Context;
 use super::kms::KeyRef;
 use crate::prelude::*;
 
+/// Where a secret's value is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// Secrets Manager.
+    SecretsManager,
+    /// Systems Manager Parameter Store (a `SecureString` or plain parameter).
+    ParameterStore,
+}
+
 /// A secret, for the components that read it.
 #[derive(Debug, Clone)]
 pub struct SecretRef {
-    /// The secret ARN.
+    /// The secret's (or parameter's) ARN.
     pub arn: Expr<String>,
     /// The keys of a JSON secret (empty for a plain one): readers must name one of them.
     pub json_keys: Vec<&'static str>,
+    /// Where the value is kept, which decides the permission to read it.
+    pub store: Store,
 }
 
 impl SecretRef {
     /// A plain secret that another resource manages.
     pub fn external(arn: Expr<String>) -> Self {
-        Self { arn, json_keys: Vec::new() }
+        Self { arn, json_keys: Vec::new(), store: Store::SecretsManager }
     }
 
     /// A JSON secret with `keys` that another resource manages, e.g. RDS's managed master
     /// password (`username`, `password`).
     pub fn external_json(arn: Expr<String>, keys: &[&'static str]) -> Self {
-        Self { arn, json_keys: keys.to_vec() }
+        Self { arn, json_keys: keys.to_vec(), store: Store::SecretsManager }
+    }
+
+    /// A Parameter Store parameter, read by ARN.
+    pub fn parameter(arn: Expr<String>) -> Self {
+        Self { arn, json_keys: Vec::new(), store: Store::ParameterStore }
     }
 
     /// Whether the secret holds a JSON document whose keys are read one at a time.
@@ -158,7 +174,7 @@ impl Secret {
                         .block("rotation_rules", Body::new().set("automatically_after_days", days)),
                 );
             }
-            SecretRef { arn: secret.arn(), json_keys: self.json_keys }
+            SecretRef { arn: secret.arn(), json_keys: self.json_keys, store: Store::SecretsManager }
         })
     }
 }

@@ -142,6 +142,7 @@ pub struct Container {
     health: Option<HealthCheck>,
     user: String,
     read_only: bool,
+    essential: bool,
 }
 
 impl Container {
@@ -157,6 +158,7 @@ impl Container {
             health: None,
             user: "1000".into(),
             read_only: true,
+            essential: true,
         }
     }
 
@@ -202,6 +204,13 @@ impl Container {
     /// The user the process runs as (default `1000`, never root).
     pub fn user(mut self, user: impl Into<String>) -> Self {
         self.user = user.into();
+        self
+    }
+
+    /// Whether the task stops when this container stops (true by default; false for sidecars
+    /// such as a tracing daemon).
+    pub fn essential(mut self, yes: bool) -> Self {
+        self.essential = yes;
         self
     }
 
@@ -258,7 +267,7 @@ impl Container {
         let mut fields: Vec<(&str, Expression)> = vec![
             ("name", self.name.as_str().into()),
             ("image", self.image.clone().into()),
-            ("essential", true.into()),
+            ("essential", self.essential.into()),
             ("user", self.user.as_str().into()),
             ("readonlyRootFilesystem", self.read_only.into()),
             ("privileged", false.into()),

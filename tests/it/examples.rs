@@ -62,9 +62,9 @@ fn own_crate(args: &[&str]) -> std::process::Output {
 /// tier), its stack, and the same commands and policy.
 #[test]
 fn a_separate_crate_defines_its_own_environments_and_stacks() {
-    let list = own_crate(&["list"]);
-    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
-    assert!(String::from_utf8_lossy(&list.stdout).contains("environments: dev, prod"));
+    let listing = own_crate(&["list"]);
+    assert!(listing.status.success(), "{}", String::from_utf8_lossy(&listing.stderr));
+    assert!(String::from_utf8_lossy(&listing.stdout).contains("environments: dev, prod"));
     let synth = own_crate(&["synth", "prod", "--stdout", "--format", "hcl"]);
     assert!(synth.status.success(), "{}", String::from_utf8_lossy(&synth.stderr));
     let hcl = String::from_utf8(synth.stdout).expect("utf-8");
