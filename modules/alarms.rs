@@ -117,6 +117,16 @@ impl Metric {
         self.dimensions.push((name.into(), value.into().into()));
         self
     }
+
+    /// The metric as a dashboard graph line: `[namespace, name, dimension, value, …, { stat }]`.
+    pub(super) fn graph_line(&self) -> Expression {
+        let mut line = vec![Expression::from(self.namespace.as_str()), Expression::from(self.name.as_str())];
+        for (name, value) in &self.dimensions {
+            line.extend([Expression::from(name.as_str()), value.clone()]);
+        }
+        line.push(Expression::from_iter([("stat", Expression::from(self.statistic.name()))]));
+        Expression::List(line)
+    }
 }
 
 /// Which side of the threshold raises the alarm.

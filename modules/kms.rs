@@ -53,6 +53,7 @@ pub struct Key {
     description: String,
     services: Vec<String>,
     log_groups: bool,
+    trails: bool,
     deletion_window: u8,
 }
 
@@ -65,6 +66,7 @@ impl Key {
             description: description.into(),
             services: Vec::new(),
             log_groups: false,
+            trails: false,
             deletion_window: 30,
         }
     }
@@ -72,6 +74,12 @@ impl Key {
     /// Lets CloudWatch Logs encrypt log groups of this account with the key.
     pub fn for_log_groups(mut self) -> Self {
         self.log_groups = true;
+        self
+    }
+
+    /// Lets CloudTrail encrypt the trails of this account with the key.
+    pub fn for_trails(mut self) -> Self {
+        self.trails = true;
         self
     }
 
@@ -125,6 +133,20 @@ impl Key {
                     "kms:EncryptionContext:aws:logs:arn",
                     account.arn("logs", "log-group:*"),
                 ),
+            );
+        }
+        if self.trails {
+            statements.push(
+                Statement::allow(["kms:GenerateDataKey*", "kms:DescribeKey"])
+                    .sid("CloudTrail")
+                    .service("cloudtrail.amazonaws.com")
+                    .on("*")
+                    .when(
+                        "StringLike",
+                        "kms:EncryptionContext:aws:cloudtrail:arn",
+                        format!("arn:aws:cloudtrail:*:{}:trail/*", account.id),
+                    )
+                    .when("StringEquals", "aws:SourceAccount", account.id.as_str()),
             );
         }
         for service in &self.services {

@@ -1,6 +1,7 @@
 //! CloudWatch log groups: always KMS-encrypted, always with a retention. A retention shorter
 //! than a year carries its reason, which is written as the waiver of the scanners' one-year
-//! check (`CKV_AWS_338`), so every environment scans clean for a stated reason.
+//! check (`CKV_AWS_338`), so every environment scans clean for a stated reason. An
+//! [`Archive`] streams a group's events to S3 for keeping longer.
 //!
 //! ```
 //! use tfsynth::modules::{Account, Context, Retention, kms::Key, logs::LogGroup};
@@ -18,7 +19,9 @@
 //! assert!(render(&stack, Format::Hcl).contains("# checkov:skip=CKV_AWS_338:a sandbox"));
 //! ```
 
+use super::iam::{Role, Statement};
 use super::kms::KeyRef;
+use super::storage::BucketRef;
 use super::{Context, Retention};
 use crate::prelude::*;
 
@@ -89,5 +92,115 @@ impl LogGroup {
             let group = ctx.add(group);
             LogGroupRef { arn: group.arn(), name: group.attr("name").typed(), resource: group }
         })
+    }
+}
+
+/// A copy of every event of a log group, streamed through Kinesis Data Firehose into an S3
+/// bucket for keeping longer than CloudWatch (seed 003's "long-term log streaming to S3"):
+/// the stream is encrypted with the customer key and each role may do its one step only.
+#[derive(Debug, Clone)]
+#[must_use = "an archive does nothing until built into a stack"]
+pub struct Archive {
+    key: String,
+    name: String,
+    source: LogGroupRef,
+    bucket: BucketRef,
+    prefix: String,
+    kms_key: Option<KeyRef>,
+}
+
+impl Archive {
+    /// Archive `key`: stream `name` copying `source` into `bucket` under `logs/`.
+    pub fn new(key: impl Into<String>, name: impl Into<String>, source: &LogGroupRef, bucket: &BucketRef) -> Self {
+        Self {
+            key: key.into(),
+            name: name.into(),
+            source: source.clone(),
+            bucket: bucket.clone(),
+            prefix: "logs/".into(),
+            kms_key: None,
+        }
+    }
+
+    /// The object key prefix (ending in `/`).
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// The key to encrypt with instead of the context's.
+    pub fn kms_key(mut self, key: &KeyRef) -> Self {
+        self.kms_key = Some(key.clone());
+        self
+    }
+
+    /// Adds the delivery stream, the subscription and their roles.
+    pub fn build(self, ctx: &mut Context) -> Ref {
+        ctx.within("logs", |ctx| self.add(ctx))
+    }
+
+    fn add(self, ctx: &mut Context) -> Ref {
+        let (k, name) = (self.key.as_str(), self.name.as_str());
+        let at = format!("aws_kinesis_firehose_delivery_stream.{k}");
+        if !self.prefix.ends_with('/') {
+            let message = format!("prefix `{}` does not end in /", self.prefix);
+            ctx.problem_at(&at, "extended_s3_configuration.prefix", message, "end the prefix with /");
+        }
+        let key = ctx.key_for(&at, self.kms_key.as_ref());
+        let account = *ctx.account();
+        let bucket = self.bucket.arn.clone();
+        let delivery = Role::for_service(format!("{k}_delivery"), format!("{name}-delivery"), "firehose.amazonaws.com")
+            .policy(
+                "delivery",
+                vec![
+                    Statement::allow([
+                        "s3:AbortMultipartUpload",
+                        "s3:GetBucketLocation",
+                        "s3:ListBucket",
+                        "s3:PutObject",
+                    ])
+                    .sid("Bucket")
+                    .on(bucket.clone())
+                    .on(template![bucket.clone(), "/", self.prefix.as_str(), "*"]),
+                    Statement::allow(["kms:Decrypt", "kms:GenerateDataKey"]).sid("Key").on(key.arn.clone()),
+                ],
+            )
+            .build(ctx);
+        let s3 = Body::new()
+            .set("role_arn", delivery.arn)
+            .set("bucket_arn", bucket)
+            .set("prefix", self.prefix.as_str())
+            .set("error_output_prefix", format!("{}errors/", self.prefix))
+            .set("compression_format", "GZIP")
+            .set("kms_key_arn", key.arn.clone());
+        let encryption =
+            Body::new().set("enabled", true).set("key_type", "CUSTOMER_MANAGED_CMK").set("key_arn", key.arn);
+        let stream = ctx.add(
+            Resource::new("aws_kinesis_firehose_delivery_stream", k)
+                .set("name", name)
+                .set("destination", "extended_s3")
+                .block("server_side_encryption", encryption)
+                .block("extended_s3_configuration", s3)
+                // Firehose checks its role when the stream is created.
+                .depends_on(&self.bucket.policy),
+        );
+        let logs = format!("logs.{}.amazonaws.com", account.region);
+        let subscription = Role::for_service(format!("{k}_subscription"), format!("{name}-subscription"), &logs)
+            .policy(
+                "subscription",
+                vec![
+                    Statement::allow(["firehose:PutRecord", "firehose:PutRecordBatch"]).sid("Stream").on(stream.arn()),
+                ],
+            )
+            .build(ctx);
+        ctx.add(
+            Resource::new("aws_cloudwatch_log_subscription_filter", k)
+                .set("name", name)
+                .set("log_group_name", self.source.name)
+                .set("filter_pattern", "")
+                .set("destination_arn", stream.arn())
+                .set("role_arn", subscription.arn),
+        );
+        stream
     }
 }

@@ -5,17 +5,23 @@
 
 mod account;
 mod context;
+mod environment;
 mod foundation;
 mod lifetime;
 
 pub mod alarms;
+pub mod audit;
+pub mod budgets;
 pub mod cache;
 pub mod compute;
 pub mod container_registry;
+pub mod dashboards;
 pub mod database;
 pub mod dns;
 pub mod edge;
+pub mod events;
 pub mod firewall;
+pub mod functions;
 pub mod iam;
 pub mod kms;
 pub mod load_balancing;
@@ -23,6 +29,7 @@ pub mod logs;
 pub mod networking;
 pub mod secrets;
 pub mod storage;
+pub mod tables;
 
 pub use account::{Account, AccountId, is_service_id};
 pub use context::Context;

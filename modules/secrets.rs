@@ -178,3 +178,56 @@ impl Secret {
         })
     }
 }
+
+/// A Systems Manager parameter that the stack writes, such as a connection URL assembled
+/// from other resources' attributes: a `SecureString` encrypted with the customer key, read
+/// by tasks as a secret so the value never appears in a task definition.
+#[derive(Debug, Clone)]
+#[must_use = "a parameter does nothing until built into a stack"]
+pub struct Parameter {
+    key: String,
+    name: String,
+    value: Expr<String>,
+    description: String,
+    kms_key: Option<KeyRef>,
+}
+
+impl Parameter {
+    /// Parameter `key` called `name` (a path such as `/cvd/production/redis-url`) holding `value`.
+    pub fn new(key: impl Into<String>, name: impl Into<String>, value: impl Into<Expr<String>>) -> Self {
+        Self { key: key.into(), name: name.into(), value: value.into(), description: String::new(), kms_key: None }
+    }
+
+    /// What the parameter is for.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = text.into();
+        self
+    }
+
+    /// The key to encrypt with instead of the context's.
+    pub fn kms_key(mut self, key: &KeyRef) -> Self {
+        self.kms_key = Some(key.clone());
+        self
+    }
+
+    /// Adds the parameter.
+    pub fn build(self, ctx: &mut Context) -> SecretRef {
+        ctx.within("secrets", |ctx| {
+            let at = format!("aws_ssm_parameter.{}", self.key);
+            if !self.name.starts_with('/') || self.name.contains("//") || self.name.ends_with('/') {
+                let message = format!("parameter name `{}` is not a path", self.name);
+                ctx.problem_at(&at, "name", message, "use a path such as /project/environment/name");
+            }
+            let kms = ctx.key_for(&at, self.kms_key.as_ref());
+            let parameter = ctx.add(
+                Resource::new("aws_ssm_parameter", &self.key)
+                    .set("name", self.name)
+                    .set_opt("description", (!self.description.is_empty()).then_some(self.description))
+                    .set("type", "SecureString")
+                    .set("key_id", kms.arn)
+                    .set("value", self.value),
+            );
+            SecretRef::parameter(parameter.arn())
+        })
+    }
+}

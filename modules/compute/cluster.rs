@@ -1,11 +1,11 @@
 //! The ECS cluster: Container Insights, logged and encrypted ECS Exec, Fargate and Fargate Spot
 //! capacity (and EC2 capacity providers on request), and a Service Connect namespace.
 
-use super::Ec2Capacity;
 use super::super::kms::KeyRef;
 use super::super::logs::LogGroup;
 use super::super::networking::VpcRef;
 use super::super::{Context, Retention};
+use super::Ec2Capacity;
 use crate::prelude::*;
 
 /// A cluster, for services to run in.
@@ -123,8 +123,11 @@ impl Cluster {
             let net = ctx.network_for(&at, self.network.as_ref());
             self.ec2.iter().map(|c| c.add(ctx, name, &key, &net)).collect()
         };
-        let providers: Vec<Expression> =
-            ["FARGATE", "FARGATE_SPOT"].into_iter().map(Expression::from).chain(ec2_providers.iter().map(Into::into)).collect();
+        let providers: Vec<Expression> = ["FARGATE", "FARGATE_SPOT"]
+            .into_iter()
+            .map(Expression::from)
+            .chain(ec2_providers.iter().map(Into::into))
+            .collect();
         let strategy = Body::new().set("capacity_provider", "FARGATE").set("base", 1).set("weight", 100);
         ctx.add(
             Resource::new("aws_ecs_cluster_capacity_providers", k)

@@ -3,10 +3,10 @@
 //! only, encrypted volumes and no public address; an Auto Scaling group, On-Demand or Spot;
 //! and the capacity provider that lets ECS scale it. Also EC2 capacity reservations.
 
+use super::super::Context;
 use super::super::iam::Role;
 use super::super::kms::KeyRef;
-use super::super::networking::{SecurityGroup, VpcRef};
-use super::super::Context;
+use super::super::networking::{Peer, Port, SecurityGroup, VpcRef};
 use crate::prelude::*;
 
 /// The ECS-optimised Amazon Linux 2023 AMI, resolved by EC2 at launch.
@@ -63,8 +63,10 @@ impl Ec2Capacity {
         if self.instance_types.is_empty() {
             stack.problem(at, "no instance type", "give at least one, e.g. t3.medium");
         }
-        if self.min > self.max || self.max == 0 {
-            stack.problem(at, format!("instances {}..{} are not min <= max, max > 0", self.min, self.max), "fix the bounds");
+        if self.min > self.max {
+            stack.problem(at, format!("min {} instances is above max {}", self.min, self.max), "swap the bounds");
+        } else if self.max == 0 {
+            stack.problem(at, "at most 0 instances", "allow at least one instance");
         }
         if !(1..=100).contains(&self.target_capacity) {
             let message = format!("target capacity {} % is outside 1-100", self.target_capacity);
@@ -84,14 +86,19 @@ impl Ec2Capacity {
             .managed_policy("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore")
             .build(ctx);
         let profile = ctx.add(
-            Resource::new("aws_iam_instance_profile", k).set("name", format!("{name}-instances")).set("role", role.name),
+            Resource::new("aws_iam_instance_profile", k)
+                .set("name", format!("{name}-instances"))
+                .set("role", role.name),
         );
         // Instances reach ECS, ECR and S3 through NAT; nothing reaches them.
         let sg = SecurityGroup::new(format!("{k}_instances"), format!("{name}-instances"), "ECS container instances")
             .network(net)
             .build(ctx);
-        sg.allow_out(ctx, super::super::networking::Port::tcp(443), super::super::networking::Peer::Internet, "HTTPS to ECS, ECR and AWS APIs");
-        let user_data = format!("#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config\necho ECS_ENABLE_SPOT_INSTANCE_DRAINING={} >> /etc/ecs/ecs.config\n", self.spot);
+        sg.allow_out(ctx, Port::tcp(443), Peer::Internet, "HTTPS to ECS, ECR and AWS APIs");
+        let user_data = format!(
+            "#!/bin/bash\necho ECS_CLUSTER={cluster} >> /etc/ecs/ecs.config\necho ECS_ENABLE_SPOT_INSTANCE_DRAINING={} >> /etc/ecs/ecs.config\n",
+            self.spot
+        );
         let ebs = Body::new()
             .set("volume_size", 30)
             .set("volume_type", "gp3")
@@ -126,7 +133,10 @@ impl Ec2Capacity {
             .set("protect_from_scale_in", false)
             .set("capacity_rebalance", self.spot)
             .set("health_check_type", "EC2")
-            .block("tag", Body::new().set("key", "AmazonECSManaged").set("value", "true").set("propagate_at_launch", true))
+            .block(
+                "tag",
+                Body::new().set("key", "AmazonECSManaged").set("value", "true").set("propagate_at_launch", true),
+            )
             // ECS scales the group through the capacity provider.
             .ignore_changes(["desired_capacity"]);
         group = if self.spot {
@@ -141,7 +151,7 @@ impl Ec2Capacity {
                 Body::new().block("instances_distribution", distribution).block("launch_template", launch),
             )
         } else {
-            group.block("launch_template", spec)
+            group.block("launch_template", Body::new().set("id", template.id()).set("version", "$Latest"))
         };
         let group = ctx.add(group);
         let scaling = Body::new()
@@ -174,8 +184,18 @@ pub struct CapacityReservation {
 
 impl CapacityReservation {
     /// Reservation `key` of `count` Linux `instance_type` instances in `availability_zone`.
-    pub fn new(key: impl Into<String>, instance_type: impl Into<String>, availability_zone: impl Into<String>, count: u16) -> Self {
-        Self { key: key.into(), instance_type: instance_type.into(), availability_zone: availability_zone.into(), count }
+    pub fn new(
+        key: impl Into<String>,
+        instance_type: impl Into<String>,
+        availability_zone: impl Into<String>,
+        count: u16,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            instance_type: instance_type.into(),
+            availability_zone: availability_zone.into(),
+            count,
+        }
     }
 
     /// Adds the reservation.

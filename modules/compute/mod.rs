@@ -36,8 +36,9 @@ mod scaling;
 mod service;
 mod task;
 
+pub use super::environment::EnvValue;
 pub use cluster::{Cluster, ClusterRef};
-pub use container::{Container, EnvValue, HealthCheck};
+pub use container::{Container, HealthCheck};
 pub use ec2::{CapacityReservation, Ec2Capacity};
 pub use scaling::{Scaling, Schedule, Statistic, Target};
 pub use service::{Service, ServiceRef};
@@ -59,5 +60,7 @@ pub enum Capacity {
         /// Weight of on-demand beyond the base.
         on_demand_weight: u16,
     },
+    /// The cluster's EC2 capacity providers ([`Cluster::ec2_capacity`]), equally weighted;
+    /// the task definition then runs on EC2 as well as Fargate.
+    Ec2,
 }
-

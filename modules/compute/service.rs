@@ -1,12 +1,13 @@
 //! ECS services: a task definition kept running in private subnets with circuit-breaker
 //! rollback, behind a load balancer or reachable through Service Connect, autoscaled.
 
+use super::super::Context;
 use super::super::iam::{RoleRef, Statement};
 use super::super::load_balancing::{AlbRef, TargetGroupRef};
+use super::super::logs::LogGroupRef;
 use super::super::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, VpcRef};
 use super::scaling::Scaled;
 use super::{Capacity, ClusterRef, Container, Scaling, Task};
-use super::super::Context;
 use crate::prelude::*;
 
 /// What a service gives the stack.
@@ -24,6 +25,8 @@ pub struct ServiceRef {
     pub security_group: SecurityGroupRef,
     /// The task definition.
     pub task_definition: Ref,
+    /// Where the containers log.
+    pub log_group: LogGroupRef,
     /// The service itself.
     pub resource: Ref,
     /// `http://<name>:<port>` where callers reach it through Service Connect, if discoverable.
@@ -230,9 +233,13 @@ impl Service {
         let cluster = self.task.cluster.clone();
         let sg = match &self.security_group {
             Some(sg) => sg.clone(),
-            None => SecurityGroup::new(format!("{k}_service"), format!("{}-{name}", cluster.name_literal), format!("Tasks of {name}"))
-                .network(&net)
-                .build(ctx),
+            None => SecurityGroup::new(
+                format!("{k}_service"),
+                format!("{}-{name}", cluster.name_literal),
+                format!("Tasks of {name}"),
+            )
+            .network(&net)
+            .build(ctx),
         };
         self.connections(ctx, &sg);
         let connect = self.discoverable || !self.calls.is_empty();
@@ -244,7 +251,12 @@ impl Service {
         if task.log_group.is_none() {
             task = task.log_group(format!("/ecs/{}/{name}", cluster.name_literal));
         }
-        let task = task.add(ctx, self.discoverable);
+        let ec2 = self.capacity == Capacity::Ec2;
+        if ec2 && cluster.ec2_providers.is_empty() {
+            let help = "give the cluster .ec2_capacity(Ec2Capacity::new(..)), or run on Fargate";
+            ctx.problem_at(&at, "capacity_provider_strategy", "EC2 capacity on a cluster that has none", help);
+        }
+        let task = task.add(ctx, self.discoverable, ec2);
         let strategies: Vec<Body> = match self.capacity {
             Capacity::OnDemand => {
                 vec![Body::new().set("capacity_provider", "FARGATE").set("weight", 100).set("base", 1)]
@@ -254,6 +266,11 @@ impl Service {
                 Body::new().set("capacity_provider", "FARGATE").set("weight", on_demand_weight).set("base", base),
                 Body::new().set("capacity_provider", "FARGATE_SPOT").set("weight", spot_weight),
             ],
+            Capacity::Ec2 => cluster
+                .ec2_providers
+                .iter()
+                .map(|provider| Body::new().set("capacity_provider", provider.clone()).set("weight", 1))
+                .collect(),
         };
         let network = Body::new()
             .set("subnets", net.private_subnets.0.clone())
@@ -296,13 +313,8 @@ impl Service {
         if let Some(scaling) = &self.scaling {
             let request_label =
                 self.behind.as_ref().map(|(alb, tg)| template![alb.arn_suffix.clone(), "/", tg.arn_suffix.clone()]);
-            let scaled = Scaled {
-                key: k,
-                cluster: &cluster.name,
-                service: &service_name,
-                desired: self.desired,
-                request_label,
-            };
+            let scaled =
+                Scaled { key: k, cluster: &cluster.name, service: &service_name, desired: self.desired, request_label };
             scaling.build(ctx, &scaled);
         }
         ServiceRef {
@@ -312,6 +324,7 @@ impl Service {
             task_role: task.task_role.clone(),
             security_group: sg,
             task_definition: task.resource,
+            log_group: task.log_group,
             resource: service,
             endpoint: (self.discoverable).then(|| format!("http://{name}:{}", port.unwrap_or_default())),
             port: port.filter(|_| self.discoverable),
@@ -329,7 +342,11 @@ impl Service {
         for callee in &self.calls {
             let Some(port) = callee.port else {
                 let help = "make the called service .discoverable() and give its container a port";
-                ctx.problem(format!("aws_ecs_service.{}", self.task.key), "calls a service that is not discoverable", help);
+                ctx.problem(
+                    format!("aws_ecs_service.{}", self.task.key),
+                    "calls a service that is not discoverable",
+                    help,
+                );
                 continue;
             };
             sg.allow_out(

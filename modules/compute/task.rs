@@ -3,12 +3,12 @@
 //! is granted. A task definition on its own is a one-off job (database migrations, run with
 //! `aws ecs run-task`); a [`Service`](super::Service) keeps one running.
 
+use super::super::Context;
 use super::super::iam::{Role, RoleRef, Statement};
 use super::super::kms::KeyRef;
-use super::super::logs::LogGroup;
+use super::super::logs::{LogGroup, LogGroupRef};
 use super::super::secrets::Store;
 use super::{ClusterRef, Container};
-use super::super::Context;
 use crate::prelude::*;
 
 /// The AWS X-Ray daemon, as a sidecar that receives traces on UDP 2000.
@@ -25,6 +25,8 @@ pub struct TaskRef {
     pub task_role: RoleRef,
     /// The execution role ECS uses to start the task.
     pub execution_role: RoleRef,
+    /// Where the containers log.
+    pub log_group: LogGroupRef,
     /// The task definition itself.
     pub resource: Ref,
 }
@@ -149,7 +151,7 @@ impl Task {
     pub fn build(self, ctx: &mut Context) -> TaskRef {
         ctx.within("compute", |ctx| {
             self.check(ctx);
-            self.add(ctx, false)
+            self.add(ctx, false, false)
         })
     }
 
@@ -158,8 +160,9 @@ impl Task {
         format!("{}-{name}", self.cluster.name_literal)
     }
 
-    /// Adds the task definition; `connect` names the main port for Service Connect.
-    pub(super) fn add(&self, ctx: &mut Context, connect: bool) -> TaskRef {
+    /// Adds the task definition; `connect` names the main port for Service Connect, `ec2` lets
+    /// it run on EC2 capacity too.
+    pub(super) fn add(&self, ctx: &mut Context, connect: bool, ec2: bool) -> TaskRef {
         let name = self.key.replace('_', "-");
         let family = self.family.clone().unwrap_or_else(|| self.default_family(&name));
         let key = self.cluster.key.clone();
@@ -179,7 +182,7 @@ impl Task {
         let definition = ctx.add(
             Resource::new("aws_ecs_task_definition", &self.key)
                 .set("family", family.as_str())
-                .set("requires_compatibilities", vec!["FARGATE"])
+                .set("requires_compatibilities", if ec2 { vec!["EC2", "FARGATE"] } else { vec!["FARGATE"] })
                 .set("network_mode", "awsvpc")
                 .set("cpu", self.cpu.to_string())
                 .set("memory", self.memory.to_string())
@@ -197,6 +200,7 @@ impl Task {
             family: definition.attr("family").typed(),
             task_role: task,
             execution_role: execution,
+            log_group: logs,
             resource: definition,
         }
     }
@@ -211,7 +215,9 @@ impl Task {
             Statement::allow(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"])
                 .sid("EcrPull")
                 .on(account.arn("ecr", "repository/*")),
-            Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents"]).sid("Logs").on(template![log_arn.clone(), ":*"]),
+            Statement::allow(["logs:CreateLogStream", "logs:PutLogEvents"])
+                .sid("Logs")
+                .on(template![log_arn.clone(), ":*"]),
         ];
         let secrets: Vec<_> = self.containers().iter().flat_map(|c| c.secrets.clone()).collect();
         for (store, sid, actions) in [
@@ -220,7 +226,9 @@ impl Task {
         ] {
             let read: Vec<_> = secrets.iter().filter(|s| s.secret.store == store).collect();
             if !read.is_empty() {
-                let statement = read.iter().fold(Statement::allow(actions.iter().copied()).sid(sid), |s, source| s.on(source.secret.arn.clone()));
+                let statement = read.iter().fold(Statement::allow(actions.iter().copied()).sid(sid), |s, source| {
+                    s.on(source.secret.arn.clone())
+                });
                 statements.push(statement);
             }
         }
@@ -230,7 +238,9 @@ impl Task {
         let (task_name, execution_name) =
             self.role_names.clone().unwrap_or_else(|| (format!("{family}-task"), format!("{family}-execution")));
         let tasks = "ecs-tasks.amazonaws.com";
-        let execution = Role::for_service(format!("{k}_execution"), execution_name, tasks).policy("execution", statements).build(ctx);
+        let execution = Role::for_service(format!("{k}_execution"), execution_name, tasks)
+            .policy("execution", statements)
+            .build(ctx);
         // ECS Exec needs the SSM channels; everything else the application needs is granted explicitly.
         let exec = Statement::allow([
             "ssmmessages:CreateControlChannel",
@@ -240,9 +250,15 @@ impl Task {
         ])
         .sid("EcsExec")
         .on("*");
-        let mut task_statements = vec![exec, Statement::allow(["kms:Decrypt"]).sid("ExecSessionKey").on(key.arn.clone())];
+        let mut task_statements =
+            vec![exec, Statement::allow(["kms:Decrypt"]).sid("ExecSessionKey").on(key.arn.clone())];
         if self.xray {
-            let actions = ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"];
+            let actions = [
+                "xray:PutTraceSegments",
+                "xray:PutTelemetryRecords",
+                "xray:GetSamplingRules",
+                "xray:GetSamplingTargets",
+            ];
             task_statements.push(Statement::allow(actions).sid("XRay").on("*"));
         }
         task_statements.extend(self.policy.iter().cloned());

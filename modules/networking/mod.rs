@@ -22,6 +22,7 @@
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
+mod acl;
 mod cidr;
 mod security_group;
 
@@ -103,6 +104,25 @@ pub enum FlowLogs {
     Bucket(BucketRef),
 }
 
+/// A gateway VPC endpoint: traffic to the service stays on the AWS network, free, without
+/// NAT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Gateway {
+    /// Amazon S3.
+    S3,
+    /// Amazon DynamoDB.
+    DynamoDb,
+}
+
+impl Gateway {
+    fn service(self) -> &'static str {
+        match self {
+            Gateway::S3 => "s3",
+            Gateway::DynamoDb => "dynamodb",
+        }
+    }
+}
+
 /// A VPC under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a VPC does nothing until built into a stack"]
@@ -115,6 +135,8 @@ pub struct Vpc {
     layout: SubnetLayout,
     database_subnets: bool,
     flow_logs: FlowLogs,
+    gateways: Vec<Gateway>,
+    acls: bool,
 }
 
 impl Vpc {
@@ -130,6 +152,8 @@ impl Vpc {
             layout: SubnetLayout::Carved { newbits: 4 },
             database_subnets: false,
             flow_logs: FlowLogs::CloudWatch(Retention::OneYear),
+            gateways: Vec::new(),
+            acls: false,
         }
     }
 
@@ -160,6 +184,23 @@ impl Vpc {
     /// How long flow logs are kept in CloudWatch.
     pub fn flow_log_retention(self, retention: Retention) -> Self {
         self.flow_logs(FlowLogs::CloudWatch(retention))
+    }
+
+    /// Routes traffic to `service` through a gateway endpoint from every subnet.
+    pub fn gateway_endpoint(mut self, service: Gateway) -> Self {
+        if !self.gateways.contains(&service) {
+            self.gateways.push(service);
+        }
+        self
+    }
+
+    /// Adds a network ACL per tier: public subnets take 80 and 443 from the internet, every
+    /// tier takes the VPC, replies come back on ephemeral ports, database subnets talk to the
+    /// VPC only. Off by default, as in terraform-aws-modules: the security groups already
+    /// decide, and a stateless layer must be kept in step with them.
+    pub fn network_acls(mut self) -> Self {
+        self.acls = true;
+        self
     }
 
     /// Adds the network. Flow logs to CloudWatch are encrypted with the context's key, which
@@ -243,6 +284,25 @@ impl Vpc {
 
         let ids = |r: &Ref| SubnetIds(for_list("s", r.whole(), |s| s.attr("id").typed()));
         let route_tables = call("flatten", [Expression::List(tables.into_iter().map(Into::into).collect())]);
+        let region = stack.account().region;
+        for gateway in &self.gateways {
+            let service = gateway.service();
+            stack.add(
+                Resource::new("aws_vpc_endpoint", format!("{k}_{service}"))
+                    .set("vpc_id", vpc.id())
+                    .set("service_name", format!("com.amazonaws.{region}.{service}"))
+                    .set("vpc_endpoint_type", "Gateway")
+                    .set("route_table_ids", route_tables.clone())
+                    .set("tags", tags(format!("{name}-{service}"))),
+            );
+        }
+        if self.acls {
+            let mut tiers = vec![("public", ids(&public).0.into()), ("private", ids(&private).0.into())];
+            if let Some(database) = &database {
+                tiers.push(("database", ids(database).0.into()));
+            }
+            acl::add(stack, k, name, (&vpc, self.cidr), &tiers);
+        }
         VpcRef {
             vpc_id: VpcId(vpc.id()),
             cidr: self.cidr,

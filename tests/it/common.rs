@@ -66,6 +66,7 @@ pub fn context(name: &str) -> Context {
     let mut ctx = Context::new(s, ACCOUNT);
     let key = kms::Key::new("main", name, "test key")
         .for_log_groups()
+        .for_trails()
         .for_service("cloudwatch.amazonaws.com")
         .for_service("cloudfront.amazonaws.com")
         .build(&mut ctx);

@@ -3,22 +3,31 @@
 
 use serde_json::{Value, json};
 use tfsynth::modules::alarms::{Alarm, Comparison, Metric, ServiceAlarms, Topic};
+use tfsynth::modules::audit::Trail;
+use tfsynth::modules::budgets::Budget;
 use tfsynth::modules::cache::{Auth, Availability, Redis};
 use tfsynth::modules::compute::{
-    Capacity, Cluster, ClusterRef, Container, HealthCheck, Scaling, Schedule, Service, Statistic, Target,
+    Capacity, CapacityReservation, Cluster, ClusterRef, Container, Ec2Capacity, HealthCheck, Scaling, Schedule,
+    Service, ServiceRef, Statistic, Target, Task,
 };
 use tfsynth::modules::container_registry::{Repository, Tags};
+use tfsynth::modules::dashboards::{Dashboard, Widget};
 use tfsynth::modules::database::{Aurora, MinorUpgrades, Postgres};
 use tfsynth::modules::dns::{AliasRecord, Certificate, ZoneId};
 use tfsynth::modules::edge::Distribution;
+use tfsynth::modules::events::EventRule;
 use tfsynth::modules::firewall::{ManagedGroup, WebAcl};
+use tfsynth::modules::functions::{Code, Function};
 use tfsynth::modules::kms::Key;
+use tfsynth::modules::kms::KeyRef;
 use tfsynth::modules::load_balancing::{Alb, AlbRef, Condition, TargetGroup, TargetGroupRef};
+use tfsynth::modules::logs::Archive;
 use tfsynth::modules::networking::{
-    NatGateways, Peer, Port, SecurityGroup, SecurityGroupRef, SubnetLayout, Vpc, VpcRef,
+    Gateway, NatGateways, Peer, Port, SecurityGroup, SecurityGroupRef, SubnetLayout, Vpc, VpcRef,
 };
-use tfsynth::modules::secrets::{Rotation, Secret};
+use tfsynth::modules::secrets::{Parameter, Rotation, Secret};
 use tfsynth::modules::storage::{AccessLogs, Bucket, Cors, ObjectLock, StorageClass};
+use tfsynth::modules::tables::{KeyType, Table};
 use tfsynth::modules::{Context, Deletion, Retention};
 use tfsynth::prelude::*;
 use tfsynth::stacks::{Env, registry};
@@ -1094,7 +1103,70 @@ pub fn two_of_everything() -> Stack {
     Secret::new("one", "twins/one").rotation(Rotation::AtSource("a test")).build(&mut ctx);
     Secret::new("two", "twins/two").rotation(Rotation::AtSource("a test")).kms_key(&other_key).build(&mut ctx);
     SecurityGroup::new("extra", "twins-extra", "extra").network(&other).build(&mut ctx);
+    the_other_half(&mut ctx, &other, &other_key, &front);
     ctx.finish()
+}
+
+/// Two of each component issue 13 added: functions, schedules, tables, budgets, trails,
+/// dashboards, parameters, log archives, EC2 capacity, reservations, one-off tasks, endpoints
+/// and network ACLs.
+fn the_other_half(ctx: &mut Context, other: &VpcRef, other_key: &KeyRef, front: &ServiceRef) {
+    let azs = ["us-east-1a", "us-east-1b"];
+    Vpc::new("edge", "twins-edge", "10.2.0.0/16", &azs)
+        .database_subnets()
+        .nat(NatGateways::Single)
+        .gateway_endpoint(Gateway::S3)
+        .gateway_endpoint(Gateway::DynamoDb)
+        .network_acls()
+        .build(ctx);
+    let code = |file: &str| Code::S3 { bucket: "twins-artifacts".into(), key: file.into() };
+    let stop = Function::new("stop", "twins-stop", "python3.11", "index.handler", code("stop.zip"))
+        .env("SHUTDOWN_TIME", "19:00")
+        .build(ctx);
+    let start = Function::new("start", "twins-start", "python3.11", "index.handler", code("start.zip"))
+        .network(other)
+        .kms_key(other_key)
+        .build(ctx);
+    EventRule::schedule("stop", "twins-stop", "cron(0 19 ? * MON-FRI *)").invoke(&stop).build(ctx);
+    EventRule::schedule("start", "twins-start", "cron(0 7 ? * MON-FRI *)")
+        .invoke_with(&start, Expression::from_iter([("action", Expression::from("start"))]))
+        .build(ctx);
+    Table::new("backups", "twins-backups", "id", KeyType::String).sort_key("at", KeyType::Number).build(ctx);
+    Table::new("locks", "twins-locks", "id", KeyType::String).ttl("expires").kms_key(other_key).build(ctx);
+    Budget::new("all", "twins-monthly", 1000).notify_at(80).notify_at(100).email("finance@example.com").build(ctx);
+    Budget::new("api", "twins-api", 200).tag("Component", "api").notify_at(90).email("api@example.com").build(ctx);
+    let access = Bucket::for_access_logs("trail_logs", "twins-trail-logs-123456789012").build(ctx);
+    let audit = Trail::new("audit", "twins-audit", "twins-audit-123456789012")
+        .access_logs(AccessLogs::To(access.clone()))
+        .build(ctx);
+    Trail::new("security", "twins-security", "twins-security-123456789012")
+        .access_logs(AccessLogs::To(access.clone()))
+        .object_lock(ObjectLock::Governance { days: 30 })
+        .log_retention(Retention::Days(90, "a test"))
+        .build(ctx);
+    let cpu =
+        |cluster: &str| Metric::new("AWS/ECS", "CPUUtilization", Statistic::Average).dimension("ClusterName", cluster);
+    Dashboard::new("web", "Twins-Web").widget(Widget::graph("CPU", [cpu("twins-web")])).build(ctx);
+    Dashboard::new("audit", "Twins-Audit")
+        .widget(Widget::graph("CPU", [cpu("twins-web"), cpu("twins-jobs")]))
+        .widget(Widget::query("Console logins", audit.log_group.name.clone(), "filter eventName = 'ConsoleLogin'"))
+        .build(ctx);
+    Parameter::new("trail_bucket", "/twins/trail-bucket", audit.bucket.name.clone()).build(ctx);
+    let url = template!["https://", audit.bucket.regional_domain_name.clone()];
+    Parameter::new("trail_url", "/twins/trail-url", url).kms_key(other_key).build(ctx);
+    let archive = Bucket::new("archive", "twins-archive-123456789012").access_logs(AccessLogs::To(access)).build(ctx);
+    Archive::new("trail", "twins-trail-archive", &audit.log_group, &archive).build(ctx);
+    Archive::new("front", "twins-front-archive", &front.log_group, &archive).prefix("front/").build(ctx);
+    let ec2 = Cluster::new("hosts", "twins-hosts")
+        .ec2_capacity(Ec2Capacity::new("spot", "twins-spot", &["t3.medium", "t3a.medium"]).spot().instances(0, 4))
+        .build(ctx);
+    Cluster::new("more", "twins-more")
+        .ec2_capacity(Ec2Capacity::new("steady", "twins-steady", &["t3.small"]))
+        .build(ctx);
+    CapacityReservation::new("baseline", "t3.medium", "us-east-1a", 2).build(ctx);
+    CapacityReservation::new("spare", "t3.small", "us-east-1b", 1).build(ctx);
+    Task::new("migrate", &ec2, Container::new("migrate", "example/migrate:1.0")).build(ctx);
+    Task::new("report", &ec2, Container::new("report", "example/report:1.0")).xray().size(512, 1024).build(ctx);
 }
 
 #[test]
@@ -1113,6 +1185,20 @@ fn two_of_every_component_live_in_one_stack() {
         ("aws_ecs_service", &["backend", "front", "canary", "admin"]),
         ("aws_cloudfront_distribution", &["site", "docs"]),
         ("aws_kms_key", &["main", "second"]),
+        ("aws_lambda_function", &["stop", "start"]),
+        ("aws_cloudwatch_event_rule", &["stop", "start"]),
+        ("aws_lambda_permission", &["stop_stop", "start_start"]),
+        ("aws_dynamodb_table", &["backups", "locks"]),
+        ("aws_budgets_budget", &["all", "api"]),
+        ("aws_cloudtrail", &["audit", "security"]),
+        ("aws_cloudwatch_dashboard", &["web", "audit"]),
+        ("aws_ssm_parameter", &["trail_bucket", "trail_url"]),
+        ("aws_kinesis_firehose_delivery_stream", &["trail", "front"]),
+        ("aws_ecs_capacity_provider", &["spot", "steady"]),
+        ("aws_ec2_capacity_reservation", &["baseline", "spare"]),
+        ("aws_ecs_task_definition", &["migrate", "report"]),
+        ("aws_vpc_endpoint", &["edge_s3", "edge_dynamodb"]),
+        ("aws_network_acl", &["edge_public", "edge_private", "edge_database"]),
     ] {
         for name in names {
             resource(&doc, ty, name);

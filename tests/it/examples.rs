@@ -70,7 +70,11 @@ fn a_separate_crate_defines_its_own_environments_and_stacks() {
     let hcl = String::from_utf8(synth.stdout).expect("utf-8");
     assert!(hcl.contains("performance_insights_retention_period = 31") && hcl.contains("deletion_protection"), "{hcl}");
     let lint = own_crate(&["lint", "prod"]);
-    assert!(String::from_utf8_lossy(&lint.stdout).contains("shop/prod: 16 rules, 0 finding(s)"), "{}", String::from_utf8_lossy(&lint.stdout));
+    assert!(
+        String::from_utf8_lossy(&lint.stdout).contains("shop/prod: 16 rules, 0 finding(s)"),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
     let wrong = own_crate(&["synth", "production"]);
     assert_eq!(wrong.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("unknown environment `production` (did you mean `prod`?)"));

@@ -75,12 +75,13 @@ fn src_is_laid_out_by_role() {
     assert_eq!(
         entries,
         [
-            "bin", "cli", "error.rs", "expr", "lib.rs", "main.rs", "model", "pipeline", "policy", "render", "review", "schema",
-            "tools"
+            "bin", "cli", "error.rs", "expr", "lib.rs", "main.rs", "model", "pipeline", "policy", "render", "review",
+            "schema", "tools"
         ]
     );
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README");
-    for folder in entries.iter().filter(|e| Path::new(e.as_str()).extension().is_none_or(|x| x != "rs") && *e != "bin") {
+    for folder in entries.iter().filter(|e| Path::new(e.as_str()).extension().is_none_or(|x| x != "rs") && *e != "bin")
+    {
         assert!(readme.contains(&format!("`src/{folder}/`")), "the README's layout table does not list src/{folder}/");
     }
 }

@@ -16,5 +16,6 @@ mod layering;
 mod matrix;
 mod output;
 mod properties;
+mod supporting;
 mod synthetic;
 mod validation;

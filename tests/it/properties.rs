@@ -273,10 +273,11 @@ mod object_blocks {
         let mut sg = Resource::new("aws_security_group", "generated").set("vpc_id", vpc.id());
         for (i, fields) in rules.iter().enumerate() {
             let port = 1000 + u16::try_from(i).unwrap_or(0);
-            let body = fields.iter().cloned().fold(
-                Body::new().set("from_port", port).set("to_port", port).set("protocol", "tcp"),
-                |b, (k, v)| b.set(k, v),
-            );
+            let body =
+                fields.iter().cloned().fold(
+                    Body::new().set("from_port", port).set("to_port", port).set("protocol", "tcp"),
+                    |b, (k, v)| b.set(k, v),
+                );
             sg = sg.block(if i % 2 == 0 { "ingress" } else { "egress" }, body);
         }
         stack.add(sg);
