@@ -108,6 +108,19 @@ impl Context {
         out
     }
 
+    /// Runs `build` with tag `name` = `value` on every taggable resource it adds, such as the
+    /// cost-allocation tag `Component = storage` (seed 003). Nested calls add their tags.
+    pub fn tagged<T>(&mut self, name: &str, value: &str, build: impl FnOnce(&mut Self) -> T) -> T {
+        let mut tags = self.stack.replace_tags(Vec::new());
+        let previous = tags.clone();
+        tags.retain(|(k, _)| k != name);
+        tags.push((name.to_owned(), value.to_owned()));
+        self.stack.replace_tags(tags);
+        let out = build(self);
+        self.stack.replace_tags(previous);
+        out
+    }
+
     /// The finished stack.
     pub fn finish(self) -> Stack {
         self.stack

@@ -97,6 +97,7 @@ pub struct WebAcl {
     defaults: bool,
     log_retention: Retention,
     protects: Vec<AlbRef>,
+    rate_name: String,
 }
 
 /// 1,177 of the 1,500 capacity units a web ACL has, with the rate rule.
@@ -120,6 +121,7 @@ impl WebAcl {
             defaults: true,
             log_retention: Retention::OneYear,
             protects: Vec::new(),
+            rate_name: "RateLimit".into(),
         }
     }
 
@@ -133,6 +135,13 @@ impl WebAcl {
     pub fn rate_limit(mut self, limit: u32, window_sec: u16) -> Self {
         self.rules.retain(|r| !matches!(r, Rule::Rate { .. }));
         self.rules.insert(0, Rule::Rate { limit, window_sec });
+        self
+    }
+
+    /// The rate rule's name and metric (`RateLimit` by default; seed 001 calls it
+    /// `RateLimitRule`).
+    pub fn rate_rule_name(mut self, name: impl Into<String>) -> Self {
+        self.rate_name = name.into();
         self
     }
 
@@ -201,8 +210,10 @@ impl WebAcl {
         let rules = self.all_rules();
         self.check(ctx, &rules);
         let (k, name) = (self.key.as_str(), self.name.as_str());
-        let bodies =
-            rules.iter().enumerate().map(|(i, rule)| rule_body(rule, u16::try_from(i + 1).unwrap_or(u16::MAX)));
+        let bodies = rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| rule_body(rule, &self.rate_name, u16::try_from(i + 1).unwrap_or(u16::MAX)));
         let acl = ctx.add(
             Resource::new("aws_wafv2_web_acl", k)
                 .set("name", name)
@@ -235,14 +246,14 @@ fn visibility(metric: &str) -> Body {
     Body::new().set("cloudwatch_metrics_enabled", true).set("metric_name", metric).set("sampled_requests_enabled", true)
 }
 
-fn rule_body(rule: &Rule, priority: u16) -> Body {
+fn rule_body(rule: &Rule, rate_name: &str, priority: u16) -> Body {
     let (name, statement, action) = match rule {
         Rule::Rate { limit, window_sec } => {
             let rate = Body::new()
                 .set("limit", *limit)
                 .set("aggregate_key_type", "IP")
                 .set("evaluation_window_sec", *window_sec);
-            ("RateLimit".to_owned(), Body::new().block("rate_based_statement", rate), Some(Action::Block))
+            (rate_name.to_owned(), Body::new().block("rate_based_statement", rate), Some(Action::Block))
         }
         Rule::Managed(g) => {
             let overrides = g.count_only.iter().map(|r| {

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use crate::error::Diagnostic;
 use crate::expr::{Any, Expr, Expression, StackId, local, module, var};
 use crate::policy::Waiver;
+use crate::schema::Schema;
 
 use super::{Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings, Variable};
 
@@ -50,6 +51,8 @@ pub struct Stack {
     waivers: Vec<Waiver>,
     /// The component adding blocks now, stamped on each (see [`Stack::replace_component`]).
     component: Option<&'static str>,
+    /// Tags merged into each taggable resource added now (see [`Stack::replace_tags`]).
+    tags: Vec<(String, String)>,
 }
 
 /// Hands out a distinct id per stack; never rendered, so output stays deterministic.
@@ -76,6 +79,7 @@ impl Stack {
             problems: Vec::new(),
             waivers: Vec::new(),
             component: None,
+            tags: Vec::new(),
         }
     }
 
@@ -162,11 +166,21 @@ impl Stack {
         local(name)
     }
 
+    /// Sets the tags merged into every resource added from now on whose type takes `tags`
+    /// (for example a cost-allocation `Component` tag), and returns the previous ones. A tag
+    /// the resource sets itself wins.
+    pub fn replace_tags(&mut self, tags: Vec<(String, String)>) -> Vec<(String, String)> {
+        std::mem::replace(&mut self.tags, tags)
+    }
+
     /// Adds a resource or data source and returns a typed handle to it.
     pub fn add(&mut self, mut resource: Resource) -> Ref {
         resource.address.stack = Some(self.id);
         if resource.component.is_none() {
             resource.component = self.component;
+        }
+        if !self.tags.is_empty() && resource.kind == Kind::Managed {
+            self.merge_tags(&mut resource);
         }
         let reference = Ref::new(resource.kind, resource.address.clone());
         let key = (resource.kind, resource.address.ty.clone(), resource.address.name.clone());
@@ -181,6 +195,25 @@ impl Stack {
             );
         }
         reference
+    }
+
+    fn merge_tags(&self, resource: &mut Resource) {
+        let taggable =
+            Schema::aws().block(Kind::Managed, &resource.address.ty).is_some_and(|b| b.attributes.contains_key("tags"));
+        if !taggable {
+            return;
+        }
+        let scoped = self.tags.iter().map(|(k, v)| (k.clone(), Expression::from(v.as_str())));
+        let merged = match resource.body.attribute("tags") {
+            None => scoped.collect(),
+            Some(Expression::Object(own)) => {
+                let mut all: IndexMap<String, Expression> = scoped.collect();
+                all.extend(own.clone());
+                Expression::Object(all)
+            }
+            Some(other) => crate::expr::call::<Any>("merge", [scoped.collect(), other.clone()]).into(),
+        };
+        resource.body.insert_attribute("tags".into(), merged);
     }
 
     /// Whether a block of `kind`, `ty` and `name` was added.

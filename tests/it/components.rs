@@ -613,12 +613,15 @@ fn web_acl_defaults_and_association() {
     let (lb, _, _) = alb(&mut ctx);
     WebAcl::new("main", "apps-waf")
         .managed(ManagedGroup::aws("AWSManagedRulesCommonRuleSet").count("SizeRestrictions_BODY"))
+        .rate_rule_name("RateLimitRule")
         .protect(&lb)
         .build(&mut ctx);
     let doc = valid(ctx);
     let acl = resource(&doc, "aws_wafv2_web_acl", "main");
     let rules = acl["rule"].as_array().unwrap();
     let rate = &rules[0];
+    assert_eq!(rate["name"], "RateLimitRule");
+    assert_eq!(rate["visibility_config"][0]["metric_name"], "RateLimitRule");
     assert_eq!(rate["action"], json!([{"block": [{}]}]), "the rate rule blocks");
     assert!(rate.get("override_action").is_none());
     assert_eq!(rate["statement"][0]["rate_based_statement"][0]["limit"], 2000);

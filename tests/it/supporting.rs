@@ -332,3 +332,22 @@ fn ec2_capacity_runs_services_on_instances_that_no_one_reaches() {
     has(&found, "aws_ecs_capacity_provider.od: min 5 instances is above max 2");
     has(&found, "aws_ecs_service.bare: capacity_provider_strategy: EC2 capacity on a cluster that has none");
 }
+
+#[test]
+fn tagged_scopes_tag_every_taggable_resource_they_add() {
+    let mut ctx = context("tg");
+    let logs = ctx.tagged("Component", "storage", |ctx| {
+        let bucket = Bucket::new("data", "tg-data-123456789012").access_logs(AccessLogs::Off("a test")).build(ctx);
+        ctx.tagged("Owner", "data-team", |ctx| LogGroup::new("app", "/tg/app").build(ctx));
+        bucket
+    });
+    LogGroup::new("other", "/tg/other").build(&mut ctx);
+    let doc = valid(ctx);
+    assert_eq!(resource(&doc, "aws_s3_bucket", "data")["tags"]["Component"], "storage");
+    // Resources without `tags` are left alone.
+    assert!(resource(&doc, "aws_s3_bucket_versioning", "data").get("tags").is_none());
+    let app = &resource(&doc, "aws_cloudwatch_log_group", "app")["tags"];
+    assert_eq!((app["Component"].as_str(), app["Owner"].as_str()), (Some("storage"), Some("data-team")));
+    assert!(resource(&doc, "aws_cloudwatch_log_group", "other").get("tags").is_none());
+    let _ = logs;
+}
