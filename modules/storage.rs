@@ -137,7 +137,7 @@ pub struct Bucket {
     policy: Vec<Statement>,
     access_logs: Option<AccessLogs>,
     cors: Option<Cors>,
-    intelligent_tiering: Option<(u16, u16)>,
+    intelligent_tiering: Option<(&'static str, u16, u16)>,
     object_lock: Option<ObjectLock>,
     log_delivery: bool,
 }
@@ -198,10 +198,10 @@ impl Bucket {
         self
     }
 
-    /// Moves objects to Intelligent-Tiering at once, archiving those not read for
-    /// `archive_days` and deep-archiving those not read for `deep_archive_days`.
-    pub fn intelligent_tiering(mut self, archive_days: u16, deep_archive_days: u16) -> Self {
-        self.intelligent_tiering = Some((archive_days, deep_archive_days));
+    /// Moves objects to Intelligent-Tiering at once; configuration `id` archives those not
+    /// read for `archive_days` and deep-archives those not read for `deep_archive_days`.
+    pub fn intelligent_tiering(mut self, id: &'static str, archive_days: u16, deep_archive_days: u16) -> Self {
+        self.intelligent_tiering = Some((id, archive_days, deep_archive_days));
         self
     }
 
@@ -391,12 +391,12 @@ impl Bucket {
                 Resource::new("aws_s3_bucket_cors_configuration", k).set("bucket", id.clone()).block("cors_rule", rule),
             );
         }
-        if let Some((archive, deep)) = self.intelligent_tiering {
+        if let Some((id, archive, deep)) = self.intelligent_tiering {
             let tier = |access: &str, days: u16| Body::new().set("access_tier", access).set("days", days);
             stack.add(
                 Resource::new("aws_s3_bucket_intelligent_tiering_configuration", k)
                     .set("bucket", id.clone())
-                    .set("name", "archive")
+                    .set("name", id)
                     .set("status", "Enabled")
                     .block("tiering", tier("ARCHIVE_ACCESS", archive))
                     .block("tiering", tier("DEEP_ARCHIVE_ACCESS", deep)),

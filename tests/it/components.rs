@@ -479,7 +479,7 @@ fn bucket_options() {
         .build(&mut ctx);
     Bucket::new("uploads", "apps-uploads-123456789012")
         .access_logs(AccessLogs::Off("a test"))
-        .intelligent_tiering(90, 180)
+        .intelligent_tiering("archive-old-files", 90, 180)
         .build(&mut ctx);
     let doc = valid(ctx);
     let rule = &resource(&doc, "aws_s3_bucket_lifecycle_configuration", "conversions")["rule"][0];
@@ -498,6 +498,7 @@ fn bucket_options() {
         json!([{"mode": "GOVERNANCE", "days": 30}])
     );
     let tiering = resource(&doc, "aws_s3_bucket_intelligent_tiering_configuration", "uploads");
+    assert_eq!(tiering["name"], "archive-old-files");
     assert_eq!(tiering["tiering"][1], json!({"access_tier": "DEEP_ARCHIVE_ACCESS", "days": 180}));
     assert_eq!(
         resource(&doc, "aws_s3_bucket_lifecycle_configuration", "uploads")["rule"][0]["transition"],
