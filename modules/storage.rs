@@ -391,12 +391,12 @@ impl Bucket {
                 Resource::new("aws_s3_bucket_cors_configuration", k).set("bucket", id.clone()).block("cors_rule", rule),
             );
         }
-        if let Some((id, archive, deep)) = self.intelligent_tiering {
+        if let Some((configuration, archive, deep)) = self.intelligent_tiering {
             let tier = |access: &str, days: u16| Body::new().set("access_tier", access).set("days", days);
             stack.add(
                 Resource::new("aws_s3_bucket_intelligent_tiering_configuration", k)
                     .set("bucket", id.clone())
-                    .set("name", id)
+                    .set("name", configuration)
                     .set("status", "Enabled")
                     .block("tiering", tier("ARCHIVE_ACCESS", archive))
                     .block("tiering", tier("DEEP_ARCHIVE_ACCESS", deep)),

@@ -1,25 +1,43 @@
 //! AI-Prism (seed 001): a document-analysis platform on EKS. A 3-AZ network, an EKS cluster
-//! with its web, API (Spot) and GPU node groups, Aurora PostgreSQL, and an S3 + DynamoDB state
-//! backend. EKS has no component yet, so the cluster is written with the generic,
-//! schema-checked builder.
+//! with its web, API (Spot) and GPU node groups, Aurora PostgreSQL, ElastiCache Redis, an
+//! internet-facing ALB behind WAF, and an encrypted, locked S3 state backend. EKS has no
+//! component yet, so the cluster is written with the generic, schema-checked builder.
+//!
+//! | Seed 001 element | Where it is | Fix, and why |
+//! |---|---|---|
+//! | `default_tags` Environment / Project / Terraform=true (L180-186) | [`Foundation`] tags | `ManagedBy` is not in the seed; `Terraform = "true"` is kept |
+//! | S3 + DynamoDB backend (L140-160) | [`Foundation`] | Seed fix: S3-native locking (`use_lockfile`) replaces the DynamoDB table Terraform 1.11 deprecates |
+//! | VPC, 3 AZs, private /24s (L165-188) | `Vpc::new("main", …)` | Seed fix: /20 private subnets; EKS pods take one VPC address each |
+//! | EKS 1.28, public endpoint 0.0.0.0/0 (L189-215) | `eks()` | Seed fix: 1.32 (1.28 is past EKS support); private endpoint only |
+//! | node groups web / api (Spot) / ai-processing (GPU, taint) with sizes (L208-292) | `settings::node_groups` | tags `Tier` and `GPU = true` on the GPU group as in the seed; the CDK half's extra `node-type` label is not repeated |
+//! | Aurora PostgreSQL 15.3, r6g.large × 3, backup 30 days 03:00-04:00, log export, 1-minute monitoring (L1388-1411) | `Aurora::new("main", …)` | Seed fix: master user `ai_prism_admin` instead of `postgres` (a reserved, well-known name is the first one an attacker tries); password managed by RDS in Secrets Manager; 15 tracks the newest 15.x minor |
+//! | Aurora maintenance window (not given) | Sunday 04:00-05:00 | after the 03:00-04:00 backup window |
+//! | Redis 3 × cache.r6g.large, 7.0, encrypted, Multi-AZ, failover, 7-day snapshots 03:00-05:00 (L1414-1435) | `Redis::new("main", …)` | its security group admits the EKS nodes only; development runs one small node |
+//! | ALB `ai-prism-alb`, internet-facing (L1437-1441) | `Alb::new("main", …)` | Seed fix: HTTPS with a DNS-validated certificate and HTTP→HTTPS redirect; the seed gave no listener at all. Targets are the web tier's pods (IP targets registered by the AWS Load Balancer Controller) |
+//! | WAF: RateLimitRule 2000 block + Common rule set (L1443-1480) | `WebAcl::new("main", …)` | Seed fix: the seed never associated the ACL with anything; here it protects the ALB, logs to an encrypted group, and adds AWS's known-bad-inputs, SQLi, IP-reputation and anonymous-IP groups |
+//! | outputs EKSClusterName, DatabaseEndpoint, RedisEndpoint (L1484-1500) | outputs `eks_cluster_name`, `database_endpoint` (sensitive), `redis_endpoint` | Terraform output names are snake case |
 
 mod settings;
 
 pub use settings::{NodeGroup, Settings, settings};
 
 use super::Env;
+use crate::modules::cache::Redis;
 use crate::modules::database::Aurora;
+use crate::modules::dns::{AliasRecord, Certificate};
+use crate::modules::firewall::WebAcl;
 use crate::modules::iam::{Role, RoleRef};
 use crate::modules::kms::{Key, KeyRef};
+use crate::modules::load_balancing::{Alb, TargetGroup};
 use crate::modules::logs::LogGroup;
-use crate::modules::networking::{SecurityGroupRef, Vpc, VpcRef};
+use crate::modules::networking::{Peer, Port, SecurityGroupRef, Vpc, VpcRef};
 use crate::modules::{Context, Foundation};
 use crate::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {
     name: "ai-prism",
-    description: "AI-Prism (seed 001): EKS with web, API (Spot) and GPU node groups, Aurora PostgreSQL",
+    description: "AI-Prism (seed 001): EKS with web, API (Spot) and GPU node groups, Aurora PostgreSQL, Redis, ALB + WAF",
     build,
     settings: Some(|env| settings_table(&settings(env))),
 };
@@ -32,8 +50,10 @@ pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let name = format!("ai-prism-{}", s.short_env);
     // Seed 001's backend: encrypted, locked state, one key per environment.
-    let mut ctx =
-        Foundation::new("ai-prism", env, s.account).state_key(format!("{}/terraform.tfstate", s.short_env)).build();
+    let mut ctx = Foundation::new("ai-prism", env, s.account)
+        .state_key(format!("{}/terraform.tfstate", s.short_env))
+        .tag("Terraform", "true")
+        .build();
 
     let kms = Key::new("main", &name, format!("AI-Prism {} data, logs and Kubernetes secrets", env.name()))
         .for_log_groups()
@@ -64,11 +84,37 @@ pub fn build(env: Env) -> Stack {
         .log_retention(s.log_retention)
         .clients(&[&nodes])
         .build(&mut ctx);
-    ctx.output(Output::new("eks_cluster_name", cluster.attr("name")).description("The EKS cluster"));
-    ctx.output(Output::new("database_endpoint", db.endpoint).description("Aurora writer endpoint").sensitive());
+    let redis = Redis::new("main", &name, s.redis_node)
+        .description("AI-Prism Redis cluster")
+        .availability(s.redis_availability)
+        .snapshot_retention(7)
+        .snapshot_window("03:00-05:00")
+        .log_retention(s.log_retention)
+        .clients(&[&nodes])
+        .build(&mut ctx);
+    edge(&mut ctx, &s, &nodes);
+    ctx.output(Output::new("eks_cluster_name", cluster.attr("name")).description("EKS Cluster Name"));
+    ctx.output(Output::new("database_endpoint", db.endpoint).description("RDS Cluster Endpoint").sensitive());
     ctx.output(Output::new("database_secret_arn", db.master_secret.arn).description("Secret with the master password"));
+    ctx.output(Output::new("redis_endpoint", redis.primary_endpoint).description("Redis Cluster Endpoint"));
     ctx.finish()
 }
+
+/// The public entrance: `ai-prism-alb` over HTTPS, forwarding to the web tier's pods, behind
+/// the seed's web ACL.
+fn edge(ctx: &mut Context, s: &Settings, nodes: &SecurityGroupRef) {
+    let certificate = Certificate::new("main", s.domain, &s.zone).build(ctx);
+    // IP targets: the AWS Load Balancer Controller registers the web pods with this group.
+    let web = TargetGroup::new("web", format!("ai-prism-{}-web", s.short_env), WEB_PORT).health_path("/health").build(ctx);
+    let alb = Alb::new("main", s.alb_name, certificate.arn).deletion(s.db_deletion).default_target(&web).build(ctx);
+    alb.security_group.allow_out(ctx, Port::tcp(WEB_PORT), Peer::Group(nodes), "to the web pods");
+    nodes.allow_in(ctx, Port::tcp(WEB_PORT), Peer::Group(&alb.security_group), "from the load balancer");
+    WebAcl::new("main", format!("ai-prism-{}-waf", s.short_env)).rate_rule_name("RateLimitRule").protect(&alb).build(ctx);
+    AliasRecord::new("main", &s.zone, s.domain).target(&alb).build(ctx);
+}
+
+/// The port the web tier's pods serve on.
+const WEB_PORT: u16 = 8080;
 
 /// The cluster (private API endpoint, all control-plane logs, secrets encrypted with the CMK)
 /// and its node groups.
@@ -122,6 +168,10 @@ fn node_group(stack: &mut Stack, cluster: &Ref, role: &RoleRef, net: &VpcRef, g:
     let labels: Expression = g.labels.iter().map(|(k, v)| (*k, *v)).collect();
     let taints =
         g.taint.iter().map(|(k, v, effect)| Body::new().set("key", *k).set("value", *v).set("effect", *effect));
+    let mut tags = vec![("Tier", g.labels.first().map_or("", |(_, tier)| *tier))];
+    if g.gpu {
+        tags.push(("GPU", "true"));
+    }
     stack.add(
         Resource::new("aws_eks_node_group", key.as_str())
             .set("cluster_name", cluster.attr("name"))
@@ -133,6 +183,7 @@ fn node_group(stack: &mut Stack, cluster: &Ref, role: &RoleRef, net: &VpcRef, g:
             .set("ami_type", if g.gpu { "AL2_x86_64_GPU" } else { "AL2_x86_64" })
             .set("labels", labels)
             .blocks("taint", taints)
+            .set("tags", tags.into_iter().collect::<Expression>())
             .block("scaling_config", Body::new().set("min_size", min).set("desired_size", desired).set("max_size", max))
             .block("update_config", Body::new().set("max_unavailable_percentage", 25))
             // The cluster autoscaler owns the count once the group exists.

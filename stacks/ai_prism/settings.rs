@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use super::super::Env;
+use crate::modules::cache::Availability;
+use crate::modules::dns::ZoneId;
 use crate::modules::networking::NatGateways;
 use crate::modules::{Account, Deletion, Retention};
 
@@ -27,7 +29,7 @@ pub struct NodeGroup {
 }
 
 /// What differs between environments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Settings {
     /// The seed's short environment name (`prod`), used in resource names and the state key.
     pub short_env: &'static str,
@@ -49,6 +51,16 @@ pub struct Settings {
     pub log_retention: Retention,
     /// The node groups.
     pub node_groups: Vec<NodeGroup>,
+    /// Redis node type.
+    pub redis_node: &'static str,
+    /// Redis nodes: seed 001 runs a primary and two replicas.
+    pub redis_availability: Availability,
+    /// The load balancer's name.
+    pub alb_name: &'static str,
+    /// The public host name.
+    pub domain: &'static str,
+    /// The hosted zone of `domain`.
+    pub zone: ZoneId,
 }
 
 const GPU_TAINT: Option<(&str, &str, &str)> = Some(("nvidia.com/gpu", "true", "NO_SCHEDULE"));
@@ -100,6 +112,11 @@ pub fn settings(env: Env) -> Settings {
             db_deletion: Deletion::Unprotected("development data is disposable"),
             log_retention: Retention::Days(30, "development needs no audit trail"),
             node_groups: node_groups((1, 1, 3), (1, 1, 3), (0, 0, 1)),
+            redis_node: "cache.t4g.small",
+            redis_availability: Availability::SingleNode,
+            alb_name: "ai-prism-dev-alb",
+            domain: "dev.ai-prism.example.com",
+            zone: ZoneId::new("Z0AIPRISMDEV0000001"),
         },
         Env::Staging => Settings {
             short_env: "staging",
@@ -113,6 +130,11 @@ pub fn settings(env: Env) -> Settings {
             log_retention: Retention::Days(90, "staging keeps a quarter"),
             // "Production-like, scaled down 50 %" (seed 001).
             node_groups: node_groups((2, 3, 10), (3, 5, 25), (1, 2, 8)),
+            redis_node: "cache.r6g.large",
+            redis_availability: Availability::MultiAz { replicas: 1 },
+            alb_name: "ai-prism-staging-alb",
+            domain: "staging.ai-prism.example.com",
+            zone: ZoneId::new("Z0AIPRISMSTAGING001"),
         },
         // Seed 001: web 3/6/20, API 5/10/50 on Spot, GPU 2/5/15; Aurora r6g.large x 3.
         Env::Production => Settings {
@@ -126,6 +148,12 @@ pub fn settings(env: Env) -> Settings {
             db_deletion: Deletion::Protected,
             log_retention: Retention::OneYear,
             node_groups: node_groups((3, 6, 20), (5, 10, 50), (2, 5, 15)),
+            redis_node: "cache.r6g.large",
+            redis_availability: Availability::MultiAz { replicas: 2 },
+            // Seed 001's name; the other environments carry theirs so they can share an account.
+            alb_name: "ai-prism-alb",
+            domain: "ai-prism.example.com",
+            zone: ZoneId::new("Z0AIPRISMPROD000001"),
         },
     }
 }
