@@ -234,7 +234,7 @@ pub struct Alb {
     ssl_policy: &'static str,
     deletion: Deletion,
     idle_timeout: u16,
-    default_target: Option<TargetGroupRef>,
+    default_targets: Vec<(TargetGroupRef, u8)>,
     rules: Vec<Rule>,
     network: Option<VpcRef>,
 }
@@ -255,6 +255,17 @@ const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
     ("ap-northeast-1", "582318560864"),
 ];
 
+/// A forward action to one target group, or split between several by weight.
+fn forward(targets: &[(TargetGroupRef, u8)]) -> Body {
+    match targets {
+        [(target, _)] => Body::new().set("type", "forward").set("target_group_arn", target.arn.clone()),
+        targets => {
+            let weighted = targets.iter().map(|(t, w)| Body::new().set("arn", t.arn.clone()).set("weight", *w));
+            Body::new().set("type", "forward").block("forward", Body::new().blocks("target_group", weighted))
+        }
+    }
+}
+
 /// A load balancer, target group or similar name: at most 32 letters, digits and hyphens.
 fn valid_name(name: &str) -> bool {
     (1..=32).contains(&name.len())
@@ -274,7 +285,7 @@ impl Alb {
             ssl_policy: TLS13_POLICY,
             deletion: Deletion::Protected,
             idle_timeout: 60,
-            default_target: None,
+            default_targets: Vec::new(),
             rules: Vec::new(),
             network: None,
         }
@@ -293,8 +304,14 @@ impl Alb {
     }
 
     /// The target group requests matching no rule go to.
-    pub fn default_target(mut self, target: &TargetGroupRef) -> Self {
-        self.default_target = Some(target.clone());
+    pub fn default_target(self, target: &TargetGroupRef) -> Self {
+        self.default_weighted(&[(target, 1)])
+    }
+
+    /// Splits requests matching no rule between target groups by weight: blue/green with
+    /// weights 100 and 0, switched by changing the weights in a reviewed change.
+    pub fn default_weighted(mut self, targets: &[(&TargetGroupRef, u8)]) -> Self {
+        self.default_targets = targets.iter().map(|(t, w)| ((*t).clone(), *w)).collect();
         self
     }
 
@@ -321,8 +338,11 @@ impl Alb {
             let help = "use at most 32 letters, digits and hyphens, not starting or ending with a hyphen";
             stack.problem_at(at, "name", format!("load balancer name `{}` is not valid", self.name), help);
         }
-        if self.default_target.is_none() {
+        if self.default_targets.is_empty() {
             stack.problem(at, "no default target group", "name one with .default_target(&group)");
+        } else if self.default_targets.iter().all(|(_, w)| *w == 0) {
+            let listener = format!("aws_lb_listener.{}_https", self.key);
+            stack.problem(listener, "every default weight is 0", "give at least one target group a weight above 0");
         }
         if !(1..=4000).contains(&self.idle_timeout) {
             let message = format!("idle timeout of {} s", self.idle_timeout);
@@ -384,7 +404,6 @@ impl Alb {
             lb = lb.skip_check("CKV_AWS_150", reason);
         }
         let lb = ctx.add(lb);
-        let default = self.default_target.as_ref().map_or_else(|| Expr::from(""), |t| t.arn.clone());
         let https = ctx.add(
             Resource::new("aws_lb_listener", format!("{k}_https"))
                 .set("load_balancer_arn", lb.arn())
@@ -392,7 +411,7 @@ impl Alb {
                 .set("protocol", "HTTPS")
                 .set("ssl_policy", self.ssl_policy)
                 .set("certificate_arn", self.certificate_arn.clone())
-                .block("default_action", Body::new().set("type", "forward").set("target_group_arn", default)),
+                .block("default_action", forward(&self.default_targets)),
         );
         let redirect = Body::new().set("port", "443").set("protocol", "HTTPS").set("status_code", "HTTP_301");
         ctx.add(
@@ -405,13 +424,7 @@ impl Alb {
                 .skip_check("CKV_AWS_103", "this listener only redirects to HTTPS"),
         );
         for rule in &self.rules {
-            let action = match rule.targets.as_slice() {
-                [(target, _)] => Body::new().set("type", "forward").set("target_group_arn", target.arn.clone()),
-                targets => {
-                    let weighted = targets.iter().map(|(t, w)| Body::new().set("arn", t.arn.clone()).set("weight", *w));
-                    Body::new().set("type", "forward").block("forward", Body::new().blocks("target_group", weighted))
-                }
-            };
+            let action = forward(&rule.targets);
             let condition = match &rule.condition {
                 Condition::Path(p) => Body::new().block("path_pattern", Body::new().set("values", p.clone())),
                 Condition::Host(h) => Body::new().block("host_header", Body::new().set("values", h.clone())),

@@ -119,7 +119,9 @@ impl Ec2Capacity {
                     Body::new()
                         .set("http_endpoint", "enabled")
                         .set("http_tokens", "required")
-                        .set("http_put_response_hop_limit", 2),
+                        // Tasks run in awsvpc mode and get credentials from the ECS agent, so
+                        // no container needs the extra hop to reach instance metadata.
+                        .set("http_put_response_hop_limit", 1),
                 )
                 .block("block_device_mappings", Body::new().set("device_name", "/dev/xvda").block("ebs", ebs))
                 .block("monitoring", Body::new().set("enabled", true)),

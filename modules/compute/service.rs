@@ -86,6 +86,12 @@ impl Service {
         self
     }
 
+    /// Ephemeral storage per task in GiB (20-200).
+    pub fn storage(mut self, gib: u8) -> Self {
+        self.task = self.task.storage(gib);
+        self
+    }
+
     /// Another container in each task, next to the main one.
     pub fn sidecar(mut self, container: Container) -> Self {
         self.task = self.task.sidecar(container);

@@ -46,6 +46,7 @@ pub struct Task {
     pub(super) log_group: Option<String>,
     role_names: Option<(String, String)>,
     xray: bool,
+    storage_gib: u8,
 }
 
 /// Whether `memory` MiB is a size Fargate offers with `cpu` units.
@@ -77,6 +78,7 @@ impl Task {
             log_group: None,
             role_names: None,
             xray: false,
+            storage_gib: 20,
         }
     }
 
@@ -84,6 +86,12 @@ impl Task {
     pub fn size(mut self, cpu: u16, memory: u32) -> Self {
         self.cpu = cpu;
         self.memory = memory;
+        self
+    }
+
+    /// Ephemeral storage in GiB (20-200; Fargate gives 20 unless asked for more).
+    pub fn storage(mut self, gib: u8) -> Self {
+        self.storage_gib = gib;
         self
     }
 
@@ -140,6 +148,15 @@ impl Task {
             let message = format!("{} CPU units with {} MiB is not a Fargate size", self.cpu, self.memory);
             stack.problem_at(&task, "cpu", message, help);
         }
+        if !(20..=200).contains(&self.storage_gib) {
+            let message = format!("{} GiB of ephemeral storage", self.storage_gib);
+            stack.problem_at(
+                &task,
+                "ephemeral_storage.size_in_gib",
+                message,
+                "use 20-200 GiB (20 is what Fargate gives anyway)",
+            );
+        }
         for container in self.containers() {
             for (attribute, message, help) in container.problems() {
                 stack.problem_at(&task, &attribute, message, help);
@@ -193,7 +210,11 @@ impl Task {
                     "runtime_platform",
                     Body::new().set("operating_system_family", "LINUX").set("cpu_architecture", "X86_64"),
                 )
-                .block("volume", Body::new().set("name", "tmp")),
+                .block("volume", Body::new().set("name", "tmp"))
+                .blocks(
+                    "ephemeral_storage",
+                    (self.storage_gib > 20).then(|| Body::new().set("size_in_gib", self.storage_gib)),
+                ),
         );
         TaskRef {
             arn: definition.arn(),

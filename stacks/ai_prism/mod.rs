@@ -105,11 +105,15 @@ pub fn build(env: Env) -> Stack {
 fn edge(ctx: &mut Context, s: &Settings, nodes: &SecurityGroupRef) {
     let certificate = Certificate::new("main", s.domain, &s.zone).build(ctx);
     // IP targets: the AWS Load Balancer Controller registers the web pods with this group.
-    let web = TargetGroup::new("web", format!("ai-prism-{}-web", s.short_env), WEB_PORT).health_path("/health").build(ctx);
+    let web =
+        TargetGroup::new("web", format!("ai-prism-{}-web", s.short_env), WEB_PORT).health_path("/health").build(ctx);
     let alb = Alb::new("main", s.alb_name, certificate.arn).deletion(s.db_deletion).default_target(&web).build(ctx);
     alb.security_group.allow_out(ctx, Port::tcp(WEB_PORT), Peer::Group(nodes), "to the web pods");
     nodes.allow_in(ctx, Port::tcp(WEB_PORT), Peer::Group(&alb.security_group), "from the load balancer");
-    WebAcl::new("main", format!("ai-prism-{}-waf", s.short_env)).rate_rule_name("RateLimitRule").protect(&alb).build(ctx);
+    WebAcl::new("main", format!("ai-prism-{}-waf", s.short_env))
+        .rate_rule_name("RateLimitRule")
+        .protect(&alb)
+        .build(ctx);
     AliasRecord::new("main", &s.zone, s.domain).target(&alb).build(ctx);
 }
 

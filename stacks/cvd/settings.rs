@@ -35,10 +35,25 @@ pub struct Settings {
     pub alb_deletion: Deletion,
     /// How long logs are kept.
     pub log_retention: Retention,
-    /// The site's domain.
-    pub domain: &'static str,
-    /// Its hosted zone.
+    /// The API's host name (seed 000: `api.cvd.example.com`, `staging.cvd.example.com`).
+    pub host: &'static str,
+    /// The static assets' host name (CloudFront).
+    pub assets_host: &'static str,
+    /// The hosted zone of both.
     pub zone_id: ZoneId,
+    /// App task size: CPU units, MiB, GiB of ephemeral storage.
+    pub app_size: (u16, u32, u8),
+    /// AI task size: CPU units, MiB, GiB of ephemeral storage.
+    pub ai_size: (u16, u32, u8),
+    /// The application's `LOG_LEVEL`.
+    pub log_level: &'static str,
+    /// Blue/green: `cvd-app-green` runs next to `cvd-app`; requests are split by these
+    /// weights (blue, green). Switching is a reviewed settings change.
+    pub green: Option<(u8, u8)>,
+    /// EC2 capacity reserved for the baseline: instance type and count.
+    pub reservation: Option<(&'static str, u16)>,
+    /// Stop the services at 19:00 and start them at 07:00 (UTC) on a schedule.
+    pub nightly_shutdown: bool,
 }
 
 /// The settings table.
@@ -58,8 +73,16 @@ pub fn settings(env: Env) -> Settings {
             ai_tasks: (1, 2),
             alb_deletion: Deletion::Unprotected("development is torn down freely"),
             log_retention: Retention::Days(14, "development logs are for debugging only"),
-            domain: "dev.cvd.example.com",
+            host: "development.cvd.example.com",
+            assets_host: "assets.development.cvd.example.com",
             zone_id: ZoneId::new("Z0DEVCVDEXAMPLE0001"),
+            // Seed 000's development tier: app 1 core / 2 GB / 10 GB, AI 2 cores / 4 GB / 20 GB.
+            app_size: (1024, 2048, 20),
+            ai_size: (2048, 4096, 20),
+            log_level: "DEBUG",
+            green: None,
+            reservation: None,
+            nightly_shutdown: true,
         },
         Env::Staging => Settings {
             account: Account::new("444455556666", "us-east-1"),
@@ -74,8 +97,15 @@ pub fn settings(env: Env) -> Settings {
             ai_tasks: (1, 3),
             alb_deletion: Deletion::Unprotected("staging is rebuilt freely"),
             log_retention: Retention::Days(90, "staging keeps a quarter"),
-            domain: "staging.cvd.example.com",
+            host: "staging.cvd.example.com",
+            assets_host: "assets.staging.cvd.example.com",
             zone_id: ZoneId::new("Z0STAGINGCVDEXAMPL2"),
+            app_size: (2048, 4096, 20),
+            ai_size: (4096, 8192, 50),
+            log_level: "INFO",
+            green: None,
+            reservation: None,
+            nightly_shutdown: false,
         },
         // Seed 000's production: db.r6g.xlarge with 500 GB and replicas, cache.r6g.large x 2
         // with failover, app 2-10 tasks, AI service 2-3 tasks at 4 vCPU / 8 GB.
@@ -92,8 +122,16 @@ pub fn settings(env: Env) -> Settings {
             ai_tasks: (2, 3),
             alb_deletion: Deletion::Protected,
             log_retention: Retention::OneYear,
-            domain: "cvd.example.com",
+            host: "api.cvd.example.com",
+            assets_host: "assets.cvd.example.com",
             zone_id: ZoneId::new("Z0CVDEXAMPLE0000003"),
+            // Seed 000: app 2 cores / 4 GB / 20 GB, AI 4 cores / 8 GB / 50 GB.
+            app_size: (2048, 4096, 20),
+            ai_size: (4096, 8192, 50),
+            log_level: "WARNING",
+            green: Some((100, 0)),
+            reservation: Some(("t3.medium", 2)),
+            nightly_shutdown: false,
         },
     }
 }
