@@ -2,6 +2,7 @@
 //! seed's parameters, Redis, an ALB behind WAF routing `/api/*` to the API and the rest to the
 //! frontend, the API, Celery worker and frontend on ECS, storage, secrets and alarms.
 
+mod operations;
 mod security;
 mod services;
 mod settings;
@@ -10,6 +11,7 @@ pub use settings::{Settings, settings};
 
 use super::Env;
 use crate::modules::Foundation;
+use crate::modules::alarms::Topic;
 use crate::modules::cache::Redis;
 use crate::modules::database::Postgres;
 use crate::modules::dns::{AliasRecord, Certificate};
@@ -17,6 +19,7 @@ use crate::modules::firewall::{ManagedGroup, WebAcl};
 use crate::modules::kms::Key;
 use crate::modules::load_balancing::{Alb, Condition, TargetGroup};
 use crate::modules::networking::{Peer, Port, Vpc};
+use crate::modules::storage::Bucket;
 use crate::prelude::*;
 
 /// The registry entry.
@@ -58,7 +61,7 @@ pub fn build(env: Env) -> Stack {
         .build(&mut ctx);
     // Seed 002's four WAF rules (its rate rule fixed to block), associated with the ALB, which
     // the seed never did.
-    WebAcl::new("main", format!("{prefix}-waf"))
+    let waf = WebAcl::new("main", format!("{prefix}-waf"))
         .rate_limit(2000, 300)
         .managed(ManagedGroup::aws("AWSManagedRulesCommonRuleSet").count("SizeRestrictions_BODY"))
         .managed(ManagedGroup::aws("AWSManagedRulesSQLiRuleSet"))
@@ -103,15 +106,44 @@ pub fn build(env: Env) -> Stack {
     ctx.output(
         Output::new("private_subnet_ids", net.private_subnets.0.clone()).description("Private subnet ids, one per AZ"),
     );
-    let wiring =
-        services::Wiring { alb: &alb, api: &api_tg, frontend: &frontend_tg, db: &db, cache: &cache, tasks: &ecs };
-    services::build(&mut ctx, &s, &prefix, env.name(), &wiring);
+    let topic = Topic::new("alerts", format!("{prefix}-alerts")).email(s.alert_email).build(&mut ctx);
+    operations::slack(&mut ctx, &topic);
+    let logs = Bucket::for_access_logs("access_logs", format!("{prefix}-access-logs-{}", s.account.id)).build(&mut ctx);
+    operations::backups(&mut ctx, &s, &prefix, &logs);
+    let wiring = services::Wiring {
+        alb: &alb,
+        api: &api_tg,
+        frontend: &frontend_tg,
+        db: &db,
+        cache: &cache,
+        tasks: &ecs,
+        topic: &topic,
+        logs: &logs,
+    };
+    if let Some(built) = services::build(&mut ctx, &s, &prefix, env.name(), &wiring) {
+        operations::runbook_alarms(&mut ctx, &s, &prefix, &topic, &built, &db);
+        ctx.output(Output::new("cluster_name", built.cluster.name.clone()).description("The ECS cluster"));
+        ctx.output(Output::new("api_service_name", built.api.name.clone()).description("The API service"));
+        ctx.output(
+            Output::new("worker_service_name", built.worker.name.clone()).description("The Celery worker service"),
+        );
+    }
     let endpoint = Output::new("database_endpoint", db.endpoint.clone()).description("PostgreSQL primary, host:port");
     ctx.output(endpoint.sensitive());
     ctx.output(
         Output::new("database_secret_arn", db.master_secret.arn.clone()).description("Secret with the master password"),
     );
     ctx.output(Output::new("alb_dns_name", alb.dns_name.clone()).description("Load balancer DNS name"));
+    ctx.output(Output::new("alb_zone_id", alb.zone_id.clone()).description("Load balancer hosted zone, for aliases"));
+    let replica = db.members.as_ref().map_or(Expression::Null, |r| r.at(0, "endpoint").into());
+    ctx.output(
+        Output::new("replica_endpoint", replica).description("Read replica, host:port (null without one)").sensitive(),
+    );
+    ctx.output(Output::new("database_name", "takeoff").description("The application database"));
+    ctx.output(Output::new("waf_arn", waf.arn).description("The web ACL"));
+    ctx.output(Output::new("kms_key_arn", kms.arn.clone()).description("The stack's customer-managed key"));
+    ctx.output(Output::new("api_endpoint", format!("https://{api}")).description("The API"));
+    ctx.output(Output::new("app_endpoint", format!("https://{app}")).description("The web app"));
     let tiers = [
         ("alb", &alb.security_group),
         ("ecs", &ecs),

@@ -1,17 +1,20 @@
-//! The ECS services: API, Celery worker and web frontend, their secrets and their storage.
+//! The ECS services: API, Celery worker and web frontend, the one-off migrations task, their
+//! secrets and their storage.
 
 use super::Settings;
 use crate::modules::Context;
-use crate::modules::alarms::{ServiceAlarms, Topic};
+use crate::modules::alarms::{ServiceAlarms, TopicRef};
 use crate::modules::cache::{CacheRef, ClientAuth};
-use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Statistic, Target};
+use crate::modules::compute::{
+    Capacity, Cluster, ClusterRef, Container, HealthCheck, Scaling, Service, ServiceRef, Statistic, Target, Task,
+};
 use crate::modules::container_registry::Repository;
 use crate::modules::database::DatabaseRef;
 use crate::modules::iam::Statement;
 use crate::modules::load_balancing::{AlbRef, TargetGroupRef};
 use crate::modules::networking::SecurityGroupRef;
 use crate::modules::secrets::{Rotation, Secret};
-use crate::modules::storage::{AccessLogs, Bucket};
+use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
 use crate::prelude::*;
 
 /// What the services are wired to.
@@ -22,9 +25,18 @@ pub(super) struct Wiring<'a> {
     pub db: &'a DatabaseRef,
     pub cache: &'a CacheRef,
     pub tasks: &'a SecurityGroupRef,
+    pub topic: &'a TopicRef,
+    pub logs: &'a BucketRef,
 }
 
-pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w: &Wiring<'_>) {
+/// What the services give the rest of the stack.
+pub(super) struct Built {
+    pub cluster: ClusterRef,
+    pub api: ServiceRef,
+    pub worker: ServiceRef,
+}
+
+pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w: &Wiring<'_>) -> Option<Built> {
     let tag = ctx.variable(
         Variable::new("image_tag", "string")
             .description("Image tag of the takeoff-api, -worker and -frontend images")
@@ -35,9 +47,8 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
     let [api_repo, worker_repo, frontend_repo] = ["api", "worker", "frontend"]
         .map(|r| Repository::new(r, format!("takeoff-{r}")).tags(s.image_tags).build(ctx).url);
     let image = |url: &Expr<String>| template![url.clone(), ":", tag.clone()];
-    let logs = Bucket::for_access_logs("access_logs", format!("{prefix}-access-logs-{}", s.account.id)).build(ctx);
     let storage = Bucket::new("storage", format!("{prefix}-storage-{}", s.account.id))
-        .access_logs(AccessLogs::To(logs))
+        .access_logs(AccessLogs::To(w.logs.clone()))
         .build(ctx);
     let anthropic = Secret::new("anthropic_api_key", format!("{prefix}/anthropic-api-key"))
         .description("Claude API key")
@@ -51,7 +62,7 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
     let ClientAuth::Iam { user: redis_user, user_arn: redis_user_arn } = w.cache.auth.clone() else {
         let help = "build the cache with Auth::Iam";
         ctx.problem(w.cache.resource.path(), "takeoff's services sign in to Redis with IAM", help);
-        return;
+        return None;
     };
     // Seed fix: DATABASE_URL pointed at the whole JSON secret; each value is now one JSON key.
     let app = |name: &str, repo: &Expr<String>, port: Option<u16>| {
@@ -132,9 +143,16 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
         .autoscale(Scaling::new(web_min, web_max).target(Target::Cpu(70.0)))
         .build(ctx);
 
+    // Seed 002's deploy job runs `alembic upgrade head` as task `<prefix>-migrations` before
+    // updating the services.
+    let migrations = app("migrations", &api_repo, None).command(["alembic", "upgrade", "head"]);
+    let migrations =
+        Task::new("migrations", &cluster, migrations).size(512, 1024).family(format!("{prefix}-migrations"));
+    data_access.iter().cloned().fold(migrations, Task::allow).build(ctx);
+
     // The seed 003 alarm set, for every service; the load balancer alarms where there is one.
-    let topic = Topic::new("alerts", format!("{prefix}-alerts")).email(s.alert_email).build(ctx);
-    ServiceAlarms::new("api", &topic, &api).load_balancer(w.alb, w.api).build(ctx);
-    ServiceAlarms::new("worker", &topic, &worker).build(ctx);
-    ServiceAlarms::new("frontend", &topic, &frontend).load_balancer(w.alb, w.frontend).build(ctx);
+    ServiceAlarms::new("api", w.topic, &api).load_balancer(w.alb, w.api).build(ctx);
+    ServiceAlarms::new("worker", w.topic, &worker).build(ctx);
+    ServiceAlarms::new("frontend", w.topic, &frontend).load_balancer(w.alb, w.frontend).build(ctx);
+    Some(Built { cluster, api, worker })
 }

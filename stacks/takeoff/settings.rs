@@ -20,7 +20,9 @@ pub struct Settings {
     pub azs: &'static [&'static str],
     /// NAT layout.
     pub nat: NatGateways,
-    /// How long logs are kept: VPC flow logs, database logs.
+    /// How long logs are kept: VPC flow logs, database logs, service logs. Seed fix: seed 002
+    /// keeps 30 days everywhere; production keeps a year because audits ask for one, the
+    /// shorter tiers keep what their reasons say.
     pub log_retention: Retention,
     /// The PostgreSQL instance.
     pub db: DbSettings,
@@ -42,6 +44,8 @@ pub struct Settings {
     pub alert_email: &'static str,
     /// The services' `LOG_LEVEL`.
     pub log_level: &'static str,
+    /// Days database dumps are kept in the backups bucket (seed 002's script: 30).
+    pub backup_days_kept: u32,
 }
 
 /// Task counts per service: (desired and autoscaling floor, ceiling).
@@ -81,6 +85,9 @@ pub struct DbSettings {
     pub backup_retention_days: u8,
     /// Deletion protection and final snapshot.
     pub deletion: Deletion,
+    /// Connections that raise the runbook alarm: 80 % of the class's `max_connections`
+    /// (RDS PostgreSQL: memory / 9,531,392 bytes).
+    pub connections_alarm: u32,
 }
 
 /// The settings table.
@@ -100,6 +107,7 @@ pub fn settings(env: Env) -> Settings {
                 replicas: 0,
                 backup_retention_days: 7,
                 deletion: Deletion::Unprotected("development data is disposable"),
+                connections_alarm: 90,
             },
             cache: CacheSettings {
                 node_type: "cache.t4g.micro",
@@ -114,6 +122,7 @@ pub fn settings(env: Env) -> Settings {
             image_tags: Tags::Mutable("development deploys the moving `main` tag on every merge"),
             alert_email: "takeoff-dev@example.com",
             log_level: "DEBUG",
+            backup_days_kept: 30,
         },
         Env::Staging => Settings {
             account: Account::new("444455556666", "us-east-1"),
@@ -128,6 +137,7 @@ pub fn settings(env: Env) -> Settings {
                 replicas: 0,
                 backup_retention_days: 7,
                 deletion: Deletion::Unprotected("staging is rebuilt from production snapshots"),
+                connections_alarm: 360,
             },
             cache: CacheSettings {
                 node_type: "cache.t4g.small",
@@ -142,6 +152,7 @@ pub fn settings(env: Env) -> Settings {
             image_tags: Tags::Mutable("staging deploys the moving `main` tag on every merge"),
             alert_email: "takeoff-staging@example.com",
             log_level: "INFO",
+            backup_days_kept: 30,
         },
         // The seed's production layout: 3 AZs, 10.0.0.0/16, a NAT gateway per AZ.
         Env::Production => Settings {
@@ -158,6 +169,7 @@ pub fn settings(env: Env) -> Settings {
                 replicas: 1,
                 backup_retention_days: 30,
                 deletion: Deletion::Protected,
+                connections_alarm: 1440,
             },
             cache: CacheSettings {
                 node_type: "cache.r6g.medium",
@@ -173,6 +185,7 @@ pub fn settings(env: Env) -> Settings {
             image_tags: Tags::Immutable,
             alert_email: "takeoff-oncall@example.com",
             log_level: "INFO",
+            backup_days_kept: 30,
         },
     }
 }
