@@ -267,6 +267,7 @@ pub struct ServiceAlarms {
     error_percent: f64,
     periods: u8,
     period_seconds: u32,
+    names: Vec<(&'static str, String)>,
 }
 
 impl ServiceAlarms {
@@ -283,7 +284,16 @@ impl ServiceAlarms {
             error_percent: 1.0,
             periods: 2,
             period_seconds: 300,
+            names: Vec::new(),
         }
+    }
+
+    /// Names alarm `what` (`cpu`, `memory`, `running`, `unhealthy`, `latency` or `5xx`)
+    /// `name` instead of `<cluster>-<service>-<what>`, e.g. seed 003's `svg-ai-high-cpu`.
+    pub fn name(mut self, what: &'static str, name: impl Into<String>) -> Self {
+        self.names.retain(|(w, _)| *w != what);
+        self.names.push((what, name.into()));
+        self
     }
 
     /// Adds the load balancer alarms for `group` of `alb`.
@@ -321,7 +331,20 @@ impl ServiceAlarms {
     /// Adds the alarms.
     pub fn build(self, ctx: &mut Context) {
         let (k, svc) = (self.key.as_str(), &self.service);
-        let name = |what: &str| template![svc.cluster_name.clone(), "-", svc.name.clone(), format!("-{what}")];
+        let alarms: &[&str] = match self.load_balancer {
+            Some(_) => &["cpu", "memory", "running", "unhealthy", "latency", "5xx"],
+            None => &["cpu", "memory", "running"],
+        };
+        for (what, _) in &self.names {
+            if !alarms.contains(what) {
+                let at = format!("aws_cloudwatch_metric_alarm.{k}_{what}");
+                ctx.problem(at, format!("no `{what}` alarm to name"), format!("name one of {alarms:?}"));
+            }
+        }
+        let name = |what: &str| match self.names.iter().find(|(w, _)| *w == what) {
+            Some((_, name)) => Expr::from(name.as_str()),
+            None => template![svc.cluster_name.clone(), "-", svc.name.clone(), format!("-{what}")],
+        };
         let minutes = self.periods_minutes();
         let ecs = |metric: &str, statistic| {
             Metric::new("AWS/ECS", metric, statistic)

@@ -32,7 +32,7 @@ pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupRef};
 use super::iam::{Role, Statement};
 use super::logs::LogGroup;
 use super::storage::BucketRef;
-use super::{Context, Retention};
+use super::{Account, Context, Retention};
 use crate::prelude::*;
 
 /// How many NAT gateways the private subnets share.
@@ -100,7 +100,8 @@ pub enum FlowLogs {
     /// An encrypted CloudWatch log group kept this long, written through a role (the default,
     /// a year).
     CloudWatch(Retention),
-    /// An S3 bucket, under `vpc-flow-logs/` (seed 003); no role is needed.
+    /// An S3 bucket, under `vpc-flow-logs/` (seed 003), whose policy allows delivery
+    /// ([`FlowLogs::bucket_statements`]); no role is needed.
     Bucket(BucketRef),
 }
 
@@ -120,6 +121,24 @@ impl Gateway {
             Gateway::S3 => "s3",
             Gateway::DynamoDb => "dynamodb",
         }
+    }
+}
+
+impl FlowLogs {
+    /// What the policy of bucket `bucket` must allow before flow logs can be delivered to
+    /// it, for `account` only: give each to the bucket with [`Bucket::allow`](super::storage::Bucket::allow).
+    pub fn bucket_statements(account: &Account, bucket: &str) -> [Statement; 2] {
+        let from_account = |s: Statement| {
+            s.service("delivery.logs.amazonaws.com").when("StringEquals", "aws:SourceAccount", account.id.as_str())
+        };
+        [
+            from_account(
+                Statement::allow(["s3:GetBucketAcl"]).sid("FlowLogsAclCheck").on(format!("arn:aws:s3:::{bucket}")),
+            ),
+            from_account(Statement::allow(["s3:PutObject"]).sid("FlowLogsWrite"))
+                .on(format!("arn:aws:s3:::{bucket}/vpc-flow-logs/AWSLogs/{}/*", account.id))
+                .when("StringEquals", "s3:x-amz-acl", "bucket-owner-full-control"),
+        ]
     }
 }
 
@@ -398,7 +417,9 @@ impl Vpc {
             }
             FlowLogs::Bucket(bucket) => log
                 .set("log_destination_type", "s3")
-                .set("log_destination", template![bucket.arn.clone(), "/vpc-flow-logs/"]),
+                .set("log_destination", template![bucket.arn.clone(), "/vpc-flow-logs/"])
+                // Delivery checks the bucket policy (FlowLogs::bucket_statements) when it starts.
+                .depends_on(&bucket.policy),
         };
         ctx.add(log);
     }

@@ -1,37 +1,80 @@
 //! SVG-AI (seeds 003 and 004): a PNG-to-SVG converter. A static frontend on CloudFront and S3,
-//! the API (port 8001) on ECS behind an ALB that CloudFront serves under `/api/*`, model and
-//! upload buckets, ECR, ACM and Route53, and the seed 003 alarms.
+//! the API (port 8001) on ECS behind an ALB that CloudFront serves under `/api/*`, the AI
+//! service (seed 004's image, port 8000) the API calls through Service Connect, PostgreSQL and
+//! Redis, the storage buckets, and the seed's audit, cost and monitoring pieces.
+//!
+//! | Seed element | Where it is | Fix, and why |
+//! |---|---|---|
+//! | cost-allocation tags Environment / Service / Component (003 L583-589) | [`Foundation`] tags; `Component` = `frontend`, `backend` or `storage` per part | |
+//! | VPC 10.0.0.0/16, public 10.0.1-2.0/24, private 10.0.10/20.0/24, one NAT (003 L110-128) | `Vpc::new("main", …)` | database subnets 10.0.100-101.0/24 added for seed 004's data tier |
+//! | flow logs to S3 (003 L557-560) | `FlowLogs::Bucket` into the logs bucket | |
+//! | network ACLs (003 L557) | `.network_acls()` | the seed gives no rules: 80/443 in on public subnets, the VPC everywhere, replies on ephemeral ports |
+//! | S3 gateway endpoint (003 L646) | `.gateway_endpoint(Gateway::S3)` | |
+//! | ECR `svg-ai`, keep the last 10 (003 L100-106) | `Repository::new("api", "svg-ai")` | development and staging push the moving `main` tag, a named choice per environment |
+//! | cluster `svg-ai-cluster` (003 L131) | `Cluster::new("main", "svg-ai-cluster")` | |
+//! | task `svg-ai`, 1024/2048, port 8001, `API_KEY` secret, logs `/ecs/svg-ai` 7 days (003 L132-167, L520-533) | `api::build` | Seed fix: `API_KEY` reads the `key` field of the JSON secret, not the whole document; production keeps logs a year |
+//! | X-Ray (003 L380-394) | `.xray()`: daemon sidecar and task-role permissions | |
+//! | service `svg-ai-service`, 2-10, CPU and memory policies (003 L191-233) | `Service::new("api", …)` | Seed fix: private subnets without public IPs (the seed put tasks in public subnets with public IPs) |
+//! | Fargate Spot 80 / Fargate 20 (003 L606-617) | `Capacity::Mixed` | one task always on demand |
+//! | off-peak scale-down (003 L621) | `Schedule` off-peak 22:00 and peak 07:00 UTC | |
+//! | ALB `svg-ai-alb`, target group `svg-ai-targets` 8001 `/health` 30/5/2/3 (003 L170-186) | `Alb::new("main", "svg-ai-alb", …)` | Seed fix: HTTPS only (origin certificate) instead of plain HTTP 80 behind CloudFront, so requests are encrypted to the origin too |
+//! | blue/green target groups, canary 90/10 (003 L462-469) | production: `svg-ai-targets-green` and service `svg-ai-service-green` with `canary` weights | |
+//! | ALB and ECS egress (003 L115-129) | security groups | Seed fix: the seed allowed all egress; tasks get HTTPS and their data stores only, the ALB its targets only |
+//! | WAF: 1000 requests per minute, SQLi, XSS, IP reputation (003 L551-556) | `WebAcl` | 1000 over a 60-second window; XSS is in the common rule set |
+//! | CloudWatch alarm `svg-ai-high-cpu` 80 % over one 300 s period, memory, unhealthy, 5xx, latency, running tasks (003 L338-358) | `ServiceAlarms` with the seed's name and period | |
+//! | dashboard `SVG-AI-Production` (003 L315-336) | `observability::dashboard` | one per environment, named for it |
+//! | Logs Insights queries (003 L372-378) | query widgets on the dashboard | |
+//! | log export to S3 (003 L378) | `Archive`: the API's logs stream through Firehose into the logs bucket | |
+//! | CloudTrail `svg-ai-audit` to `svg-ai-logs` with Object Lock (003 L567-574) | `Trail::new("audit", "svg-ai-audit", …)` | its own bucket, locked in compliance mode for a year; bucket names carry the account id because S3 names are global |
+//! | Budget with 80 % and 100 % notifications (003 L590-597) | `Budget` | the seed gives no amount: `budget_usd` per environment, counting resources tagged `Service = svg-ai` |
+//! | buckets production / frontend / models / uploads (003 L26-33) | `storage::buckets` | Seed fix: private, encrypted, versioned, access-logged; the seed made frontend and models public-read |
+//! | versioning on the production bucket (003 L30) | every bucket is versioned | |
+//! | frontend CORS (003 L31) | `Cors` for the site's two origins, GET and HEAD | the seed gives no rules |
+//! | uploads deleted after 7 days (003 L33) | `.expire_after_days(7)` | |
+//! | Intelligent-Tiering `archive-old-files` (003 L625-630) | on the main bucket | Seed fix: the seed put it on uploads, which it deletes after 7 days, before any tier is reached |
+//! | conversions: IA at 30 days, Glacier at 90, deleted at 365 (003 L631-634) | the `conversions` bucket | a bucket of its own, so the rules cover every object in it |
+//! | Transfer Acceleration for uploads (003 L636) | `aws_s3_bucket_accelerate_configuration` | |
+//! | cross-region daily copy to `svg-ai-backup` in us-west-2 (003 L678-687) | not built | needs a second-region provider and bucket; versioning and lifecycle cover accidental deletion in-region meanwhile |
+//! | static website hosting, index/error documents (003 L247-251) | CloudFront default root object | Seed fix: the bucket is private behind origin access control, not a public website |
+//! | CloudFront: `/api/*` to the ALB, error pages 404 → `/404.html`, 403 → `/index.html` (003 L275-295) | `Distribution` | Seed fix: the `www` record aliases the distribution, so `www` is among its aliases |
+//! | ACM `svg-ai.com` + `www` with DNS validation, Route53 aliases (003 L297-311) | `Certificate`, `AliasRecord` | `origin.` added for the ALB |
+//! | AI image: port 8000, health `/api/ai-status` 60/15/30/3, `MODEL_DIR`, `CLASSIFIER_MODEL`, `OPTIMIZER_MODEL`, `AI_ENHANCED` (004 L315-350) | `api::build`, service `svg-ai-ai` | reached by the API at `AI_SERVICE_URL` through Service Connect |
+//! | PostgreSQL `svgai`, `svgai_quality` (004 L377-391) | `Postgres::new("main", "svg-ai", …)` with database `svgai` | `svgai_quality` is created by the application's migrations: RDS creates one database per instance and the AWS provider has no resource for another; the password is RDS-managed, not `postgres:password` |
+//! | Redis (004 L357-382) | `Redis::new("main", "svg-ai", …)` | encrypted, IAM authentication |
 
+mod api;
+mod observability;
 mod settings;
+mod storage;
 
 pub use settings::{Settings, settings};
 
 use super::Env;
-use crate::modules::alarms::{ServiceAlarms, Topic};
-use crate::modules::compute::{Cluster, Container, HealthCheck, Scaling, Service, Target};
-use crate::modules::container_registry::Repository;
+use crate::modules::cache::Redis;
+use crate::modules::database::Postgres;
 use crate::modules::dns::{AliasRecord, Certificate};
 use crate::modules::edge::Distribution;
 use crate::modules::firewall::WebAcl;
-use crate::modules::iam::Statement;
 use crate::modules::kms::Key;
-use crate::modules::load_balancing::{Alb, AlbRef, TargetGroup, TargetGroupRef};
-use crate::modules::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, SubnetLayout, Vpc};
-use crate::modules::secrets::{Rotation, Secret};
-use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
+use crate::modules::load_balancing::{Alb, TargetGroup};
+use crate::modules::networking::{FlowLogs, Gateway, Peer, Port, SecurityGroup, SubnetLayout, Vpc};
+use crate::modules::storage::Bucket;
 use crate::modules::{Context, Foundation};
 use crate::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {
     name: "svg-ai",
-    description: "SVG-AI (seeds 003/004): CloudFront + S3 frontend, ECS API on 8001 behind an ALB, model and upload buckets",
+    description: "SVG-AI (seeds 003/004): CloudFront + S3 frontend, ECS API and AI service behind an ALB, PostgreSQL, Redis, audit and cost controls",
     build,
     settings: Some(|env| settings_table(&settings(env))),
 };
 
 /// The API's container port (seed 003).
 const API_PORT: u16 = 8001;
+
+/// Database subnets for seed 004's data tier, clear of seed 003's ranges.
+const DATABASE_SUBNETS: [&str; 2] = ["10.0.100.0/24", "10.0.101.0/24"];
 
 /// Builds the SVG-AI stack for `env`.
 pub fn build(env: Env) -> Stack {
@@ -42,20 +85,29 @@ pub fn build(env: Env) -> Stack {
 
     let kms = Key::new("main", &name, format!("SVG-AI {} data", env.name()))
         .for_log_groups()
+        .for_trails()
         .for_service("cloudwatch.amazonaws.com")
         .for_service("cloudfront.amazonaws.com")
         .build(&mut ctx);
     ctx.use_key(&kms);
+    let logs = ctx.tagged("Component", "storage", |ctx| {
+        let name = format!("svg-ai-logs-{}", s.account.id);
+        let delivery = FlowLogs::bucket_statements(&s.account, &name);
+        delivery.into_iter().fold(Bucket::for_access_logs("access_logs", &name), Bucket::allow).build(ctx)
+    });
     let layout = SubnetLayout::Explicit {
         public: s.subnets.iter().map(|(_, public, _)| *public).collect(),
         private: s.subnets.iter().map(|(_, _, private)| *private).collect(),
-        database: vec![],
+        database: DATABASE_SUBNETS.to_vec(),
     };
     let azs: Vec<&'static str> = s.subnets.iter().map(|(az, _, _)| *az).collect();
     let net = Vpc::new("main", &name, "10.0.0.0/16", &azs)
         .layout(layout)
         .nat(s.nat)
-        .flow_log_retention(s.log_retention)
+        .database_subnets()
+        .flow_logs(FlowLogs::Bucket(logs.clone()))
+        .gateway_endpoint(Gateway::S3)
+        .network_acls()
         .build(&mut ctx);
     ctx.use_network(&net);
 
@@ -63,96 +115,74 @@ pub fn build(env: Env) -> Stack {
     let origin = format!("origin.{}", s.domain);
     let www = format!("www.{}", s.domain);
     let cert = Certificate::new("site", s.domain, &s.zone_id).alternative_names(&[&www, &origin]).build(&mut ctx);
-    let api_tg = TargetGroup::new("api", format!("{name}-api"), API_PORT).thresholds(2, 3).build(&mut ctx);
-    let alb =
-        Alb::new("main", &name, cert.arn.clone()).deletion(s.alb_deletion).default_target(&api_tg).build(&mut ctx);
-    // Seed 003: "rate limit 1000 requests per minute" is 1000 over a 60-second window.
-    WebAcl::new("main", format!("{name}-waf"))
-        .rate_limit(1000, 60)
-        .log_retention(s.log_retention)
-        .protect(&alb)
-        .build(&mut ctx);
-    AliasRecord::new("origin", &s.zone_id, &origin).target(&alb).build(&mut ctx);
-
-    // Seed fix: the seed gave tasks public IPs in public subnets; they run private, egress via NAT.
-    let tasks =
-        SecurityGroup::new("tasks", format!("{name}-tasks"), "API tasks: port 8001 from the ALB only").build(&mut ctx);
-    tasks.allow_out(&mut ctx, Port::tcp(443), Peer::Internet, "HTTPS to S3, ECR and AWS APIs");
-
-    let logs = Bucket::for_access_logs("access_logs", format!("{name}-access-logs-{}", s.account.id)).build(&mut ctx);
-    let bucket = |ctx: &mut Context, key: &str, extra: Option<Statement>, expire: Option<u32>| {
-        let b = Bucket::new(key, format!("{name}-{key}-{}", s.account.id)).access_logs(AccessLogs::To(logs.clone()));
-        let b = extra.into_iter().fold(b, Bucket::allow);
-        let b = match expire {
-            Some(days) => b.expire_after_days(days),
-            None => b,
+    let buckets = ctx.tagged("Component", "storage", |ctx| storage::buckets(ctx, &s, &logs));
+    let (alb, api) = ctx.tagged("Component", "backend", |ctx| {
+        let group = |ctx: &mut Context, key: &str, name: &str| {
+            TargetGroup::new(key, name, API_PORT).thresholds(2, 3).build(ctx)
         };
-        b.build(ctx)
-    };
-    let frontend_name = format!("{name}-frontend-{}", s.account.id);
-    // Seed fix: the seed made the frontend and model buckets public-read; CloudFront reads the
-    // frontend through origin access control, and the API reads the models with its role.
-    let frontend = bucket(&mut ctx, "frontend", Some(Distribution::read_statement(&s.account, &frontend_name)), None);
-    let models = bucket(&mut ctx, "models", None, None);
-    // Seed 003: uploads are deleted after 7 days.
-    let uploads = bucket(&mut ctx, "uploads", None, Some(7));
-
-    api(&mut ctx, &s, &name, &ApiWiring { alb: &alb, api: &api_tg, tasks: &tasks, models: &models, uploads: &uploads });
-
-    // Seed fix: the `www` record aliases the distribution, so the distribution answers to it.
-    let cdn = Distribution::new("site", &frontend, cert.arn)
-        .aliases(&[s.domain, www.as_str()])
-        .api_origin(origin.as_str(), &["/api/*"])
-        .build(&mut ctx);
-    for (key, record) in [("apex", s.domain), ("www", www.as_str())] {
-        AliasRecord::new(key, &s.zone_id, record).target(&cdn).build(&mut ctx);
-    }
+        let blue = group(ctx, "api", "svg-ai-targets");
+        let green = s.canary.map(|_| group(ctx, "api_green", "svg-ai-targets-green"));
+        let alb = Alb::new("main", "svg-ai-alb", cert.arn.clone()).deletion(s.alb_deletion);
+        let alb = match (&green, s.canary) {
+            (Some(green), Some((b, g))) => alb.default_weighted(&[(&blue, b), (green, g)]),
+            _ => alb.default_target(&blue),
+        }
+        .build(ctx);
+        // Seed 003: "rate limit 1000 requests per minute" is 1000 over a 60-second window.
+        WebAcl::new("main", format!("{name}-waf"))
+            .rate_limit(1000, 60)
+            .log_retention(s.log_retention)
+            .protect(&alb)
+            .build(ctx);
+        AliasRecord::new("origin", &s.zone_id, &origin).target(&alb).build(ctx);
+        let tasks =
+            SecurityGroup::new("tasks", format!("{name}-tasks"), "API tasks: port 8001 from the ALB only").build(ctx);
+        // Seed fix: the seed allowed all egress; tasks reach HTTPS endpoints and their data stores.
+        tasks.allow_out(ctx, Port::tcp(443), Peer::Internet, "HTTPS to ECR, CloudWatch and AWS APIs");
+        let db = Postgres::new("main", "svg-ai", "15", s.db.0)
+            .database("svgai", "svgai_admin")
+            .deletion(s.db.1)
+            .log_retention(s.log_retention)
+            .clients(&[&tasks])
+            .build(ctx);
+        tasks.allow_out(ctx, Port::tcp(db.port), Peer::Group(&db.security_group), "PostgreSQL");
+        let cache = Redis::new("main", "svg-ai", s.redis.0)
+            .availability(s.redis.1)
+            .log_retention(s.log_retention)
+            .clients(&[&tasks])
+            .build(ctx);
+        tasks.allow_out(ctx, Port::tcp(cache.port), Peer::Group(&cache.security_group), "Redis");
+        let wiring = api::Wiring {
+            alb: &alb,
+            blue: &blue,
+            green: green.as_ref(),
+            tasks: &tasks,
+            buckets: &buckets,
+            db: &db,
+            cache: &cache,
+        };
+        let api = api::build(ctx, &s, &name, &wiring);
+        (alb, api)
+    });
+    let cdn = ctx.tagged("Component", "frontend", |ctx| {
+        // Seed 003's error pages: a missing page shows /404.html, a forbidden one the app.
+        let cdn = Distribution::new("site", &buckets.frontend, cert.arn)
+            .aliases(&[s.domain, www.as_str()])
+            .error_page(404, 404, "/404.html")
+            .error_page(403, 200, "/index.html")
+            .api_origin(origin.as_str(), &["/api/*"])
+            .build(ctx);
+        for (key, record) in [("apex", s.domain), ("www", www.as_str())] {
+            AliasRecord::new(key, &s.zone_id, record).target(&cdn).build(ctx);
+        }
+        cdn
+    });
+    observability::build(
+        &mut ctx,
+        &s,
+        &observability::Watched { alb: &alb, api: &api, cdn: &cdn, buckets: &buckets, logs: &logs },
+    );
     ctx.output(Output::new("site_url", format!("https://{}", s.domain)).description("The converter"));
     ctx.output(Output::new("distribution_domain", cdn.domain_name).description("CloudFront domain"));
     ctx.finish()
-}
-
-/// What the API service is wired to.
-struct ApiWiring<'a> {
-    alb: &'a AlbRef,
-    api: &'a TargetGroupRef,
-    tasks: &'a SecurityGroupRef,
-    models: &'a BucketRef,
-    uploads: &'a BucketRef,
-}
-
-/// The API service, its image registry, its secret and its alarms.
-fn api(ctx: &mut Context, s: &Settings, name: &str, w: &ApiWiring<'_>) {
-    // Seed 003: keep only the last 10 images.
-    let repo = Repository::new("api", "svg-ai").keep_last(10).tags(s.image_tags).build(ctx);
-    let api_key = Secret::new("api_key", format!("svg-ai/{}/api-key", s.env_name))
-        .description("API key")
-        .rotation(Rotation::AtSource("issued to API clients; rotated with them"))
-        .build(ctx);
-    let container = Container::new("svg-ai", template![repo.url, format!(":{}", s.image_tag)])
-        .port(API_PORT)
-        .health(HealthCheck::http(API_PORT, "/health"))
-        .env("MODELS_BUCKET", &w.models.name)
-        .env("UPLOADS_BUCKET", &w.uploads.name)
-        .secret("API_KEY", &api_key);
-    let key_arn = ctx.key().map_or_else(|| Expr::from(""), |k| k.arn.clone());
-    // Seed 003's least-privilege task role: read models, read and write uploads.
-    let statements = [
-        Statement::allow(["s3:GetObject"]).sid("ReadModels").on(template![w.models.arn.clone(), "/*"]),
-        Statement::allow(["s3:GetObject", "s3:PutObject"]).sid("Uploads").on(template![w.uploads.arn.clone(), "/*"]),
-        Statement::allow(["kms:Decrypt", "kms:GenerateDataKey"]).sid("BucketKey").on(key_arn),
-    ];
-    let cluster = Cluster::new("main", name).log_retention(s.log_retention).build(ctx);
-    let (min, max) = s.tasks;
-    let scaling = Scaling::new(min, max).target(Target::Cpu(70.0)).target(Target::Memory(80.0));
-    let svc = statements
-        .into_iter()
-        .fold(Service::new("api", &cluster, container).size(s.task_size.0, s.task_size.1).desired(min), Service::allow)
-        .name("svg-ai-service")
-        .security_group(w.tasks)
-        .behind(w.alb, w.api)
-        .autoscale(scaling)
-        .build(ctx);
-    let topic = Topic::new("alerts", format!("{name}-alerts")).email(s.alert_email).build(ctx);
-    ServiceAlarms::new("api", &topic, &svc).load_balancer(w.alb, w.api).build(ctx);
 }

@@ -128,7 +128,9 @@ fn nat_layouts() {
 fn flow_logs_can_go_to_a_bucket() {
     use tfsynth::modules::networking::FlowLogs;
     let mut ctx = context("flows");
-    let logs = Bucket::for_access_logs("logs", "flows-logs-123456789012").build(&mut ctx);
+    let delivery = FlowLogs::bucket_statements(&ACCOUNT, "flows-logs-123456789012");
+    let logs = delivery.into_iter().fold(Bucket::for_access_logs("logs", "flows-logs-123456789012"), Bucket::allow);
+    let logs = logs.build(&mut ctx);
     Vpc::new("main", "flows", "10.0.0.0/16", &["us-east-1a", "us-east-1b"])
         .flow_logs(FlowLogs::Bucket(logs))
         .build(&mut ctx);
@@ -136,6 +138,13 @@ fn flow_logs_can_go_to_a_bucket() {
     let flow = resource(&doc, "aws_flow_log", "main");
     assert_eq!(flow["log_destination_type"], "s3");
     assert_eq!(flow["log_destination"], "${aws_s3_bucket.logs.arn}/vpc-flow-logs/");
+    // Delivery starts with a check of the bucket policy, which must allow it by then.
+    assert_eq!(flow["depends_on"][0], "aws_s3_bucket_policy.logs");
+    let policy = resource(&doc, "aws_s3_bucket_policy", "logs")["policy"].as_str().unwrap().to_owned();
+    assert!(
+        policy.contains("delivery.logs.amazonaws.com") && policy.contains("vpc-flow-logs/AWSLogs/123456789012/*"),
+        "{policy}"
+    );
     assert!(doc["resource"]["aws_iam_role"].get("main_flow_logs").is_none(), "S3 delivery needs no role");
 }
 
