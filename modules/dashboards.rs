@@ -140,8 +140,8 @@ impl Dashboard {
             }
             let mut titles: Vec<&str> = self.widgets.iter().map(Widget::title).collect();
             titles.sort_unstable();
-            if let Some(pair) = titles.windows(2).find(|p| p[0] == p[1]) {
-                let message = format!("two widgets are titled `{}`", pair[0]);
+            if let Some([twice, _]) = titles.windows(2).find(|p| p[0] == p[1]) {
+                let message = format!("two widgets are titled `{twice}`");
                 ctx.problem_at(&at, "dashboard_body", message, "give each widget its own title");
             }
             let region = ctx.account().region;

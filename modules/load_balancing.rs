@@ -258,6 +258,8 @@ const ELB_LOG_ACCOUNTS: &[(&str, &str)] = &[
 /// A forward action to one target group, or split between several by weight.
 fn forward(targets: &[(TargetGroupRef, u8)]) -> Body {
     match targets {
+        // Reported by the check already.
+        [] => Body::new().set("type", "forward"),
         [(target, _)] => Body::new().set("type", "forward").set("target_group_arn", target.arn.clone()),
         targets => {
             let weighted = targets.iter().map(|(t, w)| Body::new().set("arn", t.arn.clone()).set("weight", *w));

@@ -257,27 +257,8 @@ impl Service {
         if task.log_group.is_none() {
             task = task.log_group(format!("/ecs/{}/{name}", cluster.name_literal));
         }
-        let ec2 = self.capacity == Capacity::Ec2;
-        if ec2 && cluster.ec2_providers.is_empty() {
-            let help = "give the cluster .ec2_capacity(Ec2Capacity::new(..)), or run on Fargate";
-            ctx.problem_at(&at, "capacity_provider_strategy", "EC2 capacity on a cluster that has none", help);
-        }
-        let task = task.add(ctx, self.discoverable, ec2);
-        let strategies: Vec<Body> = match self.capacity {
-            Capacity::OnDemand => {
-                vec![Body::new().set("capacity_provider", "FARGATE").set("weight", 100).set("base", 1)]
-            }
-            Capacity::Spot => vec![Body::new().set("capacity_provider", "FARGATE_SPOT").set("weight", 100)],
-            Capacity::Mixed { base, spot_weight, on_demand_weight } => vec![
-                Body::new().set("capacity_provider", "FARGATE").set("weight", on_demand_weight).set("base", base),
-                Body::new().set("capacity_provider", "FARGATE_SPOT").set("weight", spot_weight),
-            ],
-            Capacity::Ec2 => cluster
-                .ec2_providers
-                .iter()
-                .map(|provider| Body::new().set("capacity_provider", provider.clone()).set("weight", 1))
-                .collect(),
-        };
+        let task = task.add(ctx, self.discoverable, self.capacity == Capacity::Ec2);
+        let strategies = self.strategies(ctx, &at, &cluster);
         let network = Body::new()
             .set("subnets", net.private_subnets.0.clone())
             .set("security_groups", vec![sg.id.clone()])
@@ -334,6 +315,26 @@ impl Service {
             resource: service,
             endpoint: (self.discoverable).then(|| format!("http://{name}:{}", port.unwrap_or_default())),
             port: port.filter(|_| self.discoverable),
+        }
+    }
+
+    /// Where the tasks run: Fargate, Fargate Spot, both, or the cluster's EC2 capacity.
+    fn strategies(&self, ctx: &mut Context, at: &str, cluster: &ClusterRef) -> Vec<Body> {
+        let provider = |name: Expression, weight: u16| Body::new().set("capacity_provider", name).set("weight", weight);
+        match self.capacity {
+            Capacity::OnDemand => vec![provider("FARGATE".into(), 100).set("base", 1)],
+            Capacity::Spot => vec![provider("FARGATE_SPOT".into(), 100)],
+            Capacity::Mixed { base, spot_weight, on_demand_weight } => vec![
+                provider("FARGATE".into(), on_demand_weight).set("base", base),
+                provider("FARGATE_SPOT".into(), spot_weight),
+            ],
+            Capacity::Ec2 => {
+                if cluster.ec2_providers.is_empty() {
+                    let help = "give the cluster .ec2_capacity(Ec2Capacity::new(..)), or run on Fargate";
+                    ctx.problem_at(at, "capacity_provider_strategy", "EC2 capacity on a cluster that has none", help);
+                }
+                cluster.ec2_providers.iter().map(|name| provider(name.clone().into(), 1)).collect()
+            }
         }
     }
 

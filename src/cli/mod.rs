@@ -1,6 +1,6 @@
-//! The command line, in two layers (as ripgrep does): clap parses the arguments ([`args`]),
-//! [`request`] resolves the environment, stacks and formats against the registry once, then one
-//! function per command does the work ([`commands`]). Results go to standard output, messages
+//! The command line, in two layers (as ripgrep does): clap parses the arguments (`args`),
+//! `request` resolves the environment, stacks and formats against the registry once, then one
+//! function per command does the work (`commands`). Results go to standard output, messages
 //! and errors to standard error; a closed standard output ends the command quietly.
 
 mod args;

@@ -2,7 +2,7 @@
 //! policy rules, render it — all in memory — and only then write the output folder.
 //!
 //! For a stack built outside a [`Registry`], [`synth`] runs the whole pipeline in one call and
-//! [`write`] puts the result where the caller says:
+//! [`write()`] puts the result where the caller says:
 //!
 //! ```
 //! use tfsynth::pipeline::{WriteOptions, synth, write};

@@ -30,7 +30,7 @@ const LOCK: &str = ".tfsynth.lock";
 /// Temporary files start with this, so a later run can recognise its own.
 const TEMP_PREFIX: &str = ".tfsynth-tmp-";
 
-/// How [`write`] treats the folder.
+/// How [`write()`] treats the folder.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WriteOptions {
     /// Remove files of the manifest that this write does not produce, and temporary files

@@ -1,6 +1,6 @@
 //! The vendored hashicorp/aws provider schema and validation of stacks against it.
 //!
-//! The schema is compiled into the binary ([`compact`] describes the format; `build.rs`
+//! The schema is compiled into the binary (`compact.rs` describes the format; `build.rs`
 //! decompresses the vendored file); [`Schema::aws`] indexes it once per process, and each type's
 //! block schema is parsed the first time a stack uses it.
 

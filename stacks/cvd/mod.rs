@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | Terraform backend (L660-668) | [`Foundation`] | Seed fix: encrypted, locked (`use_lockfile`), one state key per environment |
 //! | VPC module, 2-3 AZs (L670-688) | `Vpc::new("main", …)` | database subnets without a route out |
-//! | ECS cluster `cvd-<env>`, FARGATE + FARGATE_SPOT (L690-699) | `Cluster::new("main", …)` | Container Insights, encrypted exec sessions |
+//! | ECS cluster `cvd-<env>`, `FARGATE` + `FARGATE_SPOT` (L690-699) | `Cluster::new("main", …)` | Container Insights, encrypted exec sessions |
 //! | EC2 Spot capacity provider + ASG (L1889-1904) | `Ec2Capacity::new("spot", …)` | Seed fix: named `cvd-<env>-spot` (not `spot-capacity-provider`); the seed's ASG was never defined: a launch template with the ECS-optimised AMI from its SSM parameter, IMDSv2, encrypted disks, 0-10 instances |
 //! | capacity reservation t3.medium × 2 (L1907-1912) | `CapacityReservation::new("baseline", …)`, production | Seed fix: production only; a reservation is billed whether used or not, and development shuts down nightly |
 //! | RDS `cvd-<env>`, PostgreSQL 15.4, `cvd` / `cvd_admin`, backups 30/7 days 03:00-04:00, maintenance sun:04:00-05:00, log export (L702-727) | `Postgres::new("main", …)` | 15 tracks the newest 15.x minor; password managed by RDS |

@@ -103,7 +103,7 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, name: &str, w: &Wiring<'_>)
         .build(ctx);
     ServiceAlarms::new("ai", &topic, &ai).build(ctx);
 
-    let api_container = data(Container::new("svg-ai", template![repo.url, format!(":{}", s.image_tag)]), "svgai")
+    let main_container = data(Container::new("svg-ai", template![repo.url, format!(":{}", s.image_tag)]), "svgai")
         .port(API_PORT)
         .health(HealthCheck::http(API_PORT, "/health"))
         .env("MAIN_BUCKET", &w.buckets.main.name)
@@ -138,7 +138,7 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, name: &str, w: &Wiring<'_>)
             .iter()
             .cloned()
             .chain([writes.clone()])
-            .fold(Service::new(key, &cluster, api_container.clone()), Service::allow)
+            .fold(Service::new(key, &cluster, main_container.clone()), Service::allow)
             .name(format!("{stem}-service"))
             .family(stem)
             .log_group(format!("/ecs/{stem}"))

@@ -11,7 +11,7 @@ use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
 use crate::modules::tables::{KeyType, Table};
 use crate::prelude::*;
 
-/// The backups bucket `takeoff-<env>-backups` (dumps go to STANDARD_IA, as the backup script
+/// The backups bucket `takeoff-<env>-backups` (dumps go to `STANDARD_IA`, as the backup script
 /// uploads them, and are deleted after the script's 30 days) and the `backup-metadata` table
 /// the script records each dump in.
 pub(super) fn backups(ctx: &mut Context, s: &Settings, prefix: &str, logs: &BucketRef) {

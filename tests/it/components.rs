@@ -615,6 +615,27 @@ fn load_balancer_mistakes_are_reported() {
     let (mut ctx, _) = networked("apps");
     Alb::new("main", "apps", CERT).build(&mut ctx);
     assert!(only_problem(&ctx.finish()).contains("aws_lb.main: no default target group"));
+
+    let (mut ctx, _) = networked("apps");
+    let (blue, green) = groups(&mut ctx);
+    Alb::new("main", "apps", CERT).default_weighted(&[(&blue, 0), (&green, 0)]).build(&mut ctx);
+    assert!(only_problem(&ctx.finish()).contains("aws_lb_listener.main_https: every default weight is 0"));
+}
+
+#[test]
+fn blue_green_splits_the_default_action_by_weight() {
+    let (mut ctx, _) = networked("apps");
+    let (blue, green) = groups(&mut ctx);
+    Alb::new("main", "apps", CERT).default_weighted(&[(&blue, 90), (&green, 10)]).build(&mut ctx);
+    let doc = valid(ctx);
+    let action = &resource(&doc, "aws_lb_listener", "main_https")["default_action"][0];
+    assert_eq!(
+        action["forward"][0]["target_group"],
+        json!([
+            {"arn": "${aws_lb_target_group.blue.arn}", "weight": 90},
+            {"arn": "${aws_lb_target_group.green.arn}", "weight": 10}
+        ])
+    );
 }
 
 #[test]
