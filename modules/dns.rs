@@ -222,3 +222,59 @@ impl AliasRecord {
         })
     }
 }
+
+/// A public hosted zone, for the stacks that put records in it.
+#[derive(Debug, Clone)]
+pub struct ZoneRef {
+    /// The zone id, what records and certificates take.
+    pub id: ZoneId,
+    /// The name servers to delegate to from the parent zone.
+    pub name_servers: Expr<List<String>>,
+    /// The zone itself.
+    pub resource: Ref,
+}
+
+/// A public hosted zone under construction.
+#[derive(Debug, Clone)]
+#[must_use = "a zone does nothing until built into a stack"]
+pub struct Zone {
+    key: String,
+    domain: String,
+    comment: Option<String>,
+}
+
+impl Zone {
+    /// Hosted zone `key` for `domain`, delegated to from its parent by the name servers it
+    /// gets.
+    pub fn new(key: impl Into<String>, domain: impl Into<String>) -> Self {
+        Self { key: key.into(), domain: domain.into(), comment: None }
+    }
+
+    /// What the zone is for.
+    pub fn comment(mut self, text: impl Into<String>) -> Self {
+        self.comment = Some(text.into());
+        self
+    }
+
+    /// Adds the zone.
+    pub fn build(self, ctx: &mut Context) -> ZoneRef {
+        ctx.within("dns", |ctx| {
+            let at = format!("aws_route53_zone.{}", self.key);
+            let d = &self.domain;
+            let labels_ok = d.split('.').all(|l| {
+                (1..=63).contains(&l.len()) && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            });
+            if !labels_ok || !d.contains('.') || d.len() > 253 {
+                ctx.problem_at(&at, "name", format!("`{d}` is not a domain name"), "use lowercase labels separated by dots, e.g. apps.example.com");
+            }
+            let zone = ctx.add(
+                Resource::new("aws_route53_zone", &self.key)
+                    .set("name", self.domain)
+                    .set_opt("comment", self.comment)
+                    .skip_check("CKV2_AWS_38", "DNSSEC needs a key-signing key and a DS record at the parent registrar; it is enabled per zone once the parent supports it")
+                    .skip_check("CKV2_AWS_39", "query logs go to us-east-1 only and are enabled when a query needs investigating; resolver logs cover the VPCs"),
+            );
+            ZoneRef { id: ZoneId::Expression(zone.id()), name_servers: zone.attr("name_servers").typed(), resource: zone }
+        })
+    }
+}

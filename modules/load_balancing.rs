@@ -19,7 +19,7 @@
 //! let api = TargetGroup::new("api", "demo-api", 8000).health_check_timeout(10).build(&mut ctx);
 //! let alb = Alb::new("public", "demo-production", "arn:aws:acm:us-east-1:123456789012:certificate/example")
 //!     .default_target(&web)
-//!     .forward(100, Condition::Path(vec!["/api/*"]), &api)
+//!     .forward(100, Condition::path(&["/api/*"]), &api)
 //!     .build(&mut ctx);
 //! let stack = ctx.finish();
 //! validate(&stack)?;
@@ -212,9 +212,21 @@ impl TargetGroup {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
     /// Any of these path patterns, e.g. `/api/*`.
-    Path(Vec<&'static str>),
+    Path(Vec<String>),
     /// Any of these host names.
-    Host(Vec<&'static str>),
+    Host(Vec<String>),
+}
+
+impl Condition {
+    /// Any of the path patterns `patterns`.
+    pub fn path<S: AsRef<str>>(patterns: &[S]) -> Self {
+        Condition::Path(patterns.iter().map(|p| p.as_ref().to_owned()).collect())
+    }
+
+    /// Any of the host names `hosts`.
+    pub fn host<S: AsRef<str>>(hosts: &[S]) -> Self {
+        Condition::Host(hosts.iter().map(|h| h.as_ref().to_owned()).collect())
+    }
 }
 
 #[derive(Debug, Clone)]

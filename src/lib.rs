@@ -27,8 +27,8 @@ pub mod prelude {
         merge, module, var,
     };
     pub use crate::model::{
-        Arguments, Body, Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider, Resource,
-        S3Backend, Stack, Tier, Variable,
+        Arguments, Body, Export, Import, Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider,
+        Resource, S3Backend, Stack, Tier, Variable,
     };
     pub use crate::pipeline::{Environment, Registry, StackDef, settings_table, synth};
     pub use crate::policy::{Date, Rule, Waiver};

@@ -4,6 +4,7 @@ use crate::prelude::*;
 
 pub mod ai_prism;
 pub mod cvd;
+pub mod platform;
 pub mod showcase;
 pub mod svg_ai;
 pub mod takeoff;
@@ -42,5 +43,5 @@ impl Environment for Env {
 
 /// Every stack in the repository.
 pub fn registry() -> Registry<Env> {
-    Registry::new(vec![takeoff::DEF, cvd::DEF, ai_prism::DEF, svg_ai::DEF, showcase::DEF])
+    Registry::new(vec![takeoff::DEF, cvd::DEF, ai_prism::DEF, svg_ai::DEF, platform::DEF, showcase::DEF])
 }

@@ -14,7 +14,7 @@ use super::report::{changes, drift, finding_json, findings, unchanged};
 use super::request::Request;
 use super::{Console, Failure};
 use crate::error::Error;
-use crate::pipeline::{Change, Environment, OutputFolder, Registry, build, synthesize};
+use crate::pipeline::{Change, Environment, OutputFolder, Registry, build, stack_edges, stack_levels, synthesize};
 use crate::render::Format;
 use crate::render::json::document;
 use crate::review::diff::{BlockChange, diff};
@@ -32,15 +32,7 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
         Command::Summary(a) => summary(registry, &a, c),
         Command::Graph(a) => graph_command(registry, &a, c),
         Command::Lint(a) => lint(registry, &a, c),
-        Command::List => {
-            let envs: Vec<&str> = E::ALL.iter().map(|e| e.name()).collect();
-            writeln!(c.out, "environments: {}", envs.join(", "))?;
-            writeln!(c.out, "stacks:")?;
-            for s in registry.stacks() {
-                writeln!(c.out, "  {:<12} {}", s.name, s.description)?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::List => list(registry, c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Args::command(), "tfsynth", &mut c.out);
             Ok(ExitCode::SUCCESS)
@@ -48,9 +40,38 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
     }
 }
 
+/// The environments, the stacks with what they import, and the order they plan in.
+fn list<E: Environment>(registry: &Registry<E>, c: &mut Console) -> Outcome {
+    let envs: Vec<&str> = E::ALL.iter().map(|e| e.name()).collect();
+    writeln!(c.out, "environments: {}", envs.join(", "))?;
+    let mut orders = Vec::new();
+    let mut edges = std::collections::BTreeSet::new();
+    for &env in E::ALL {
+        let levels = stack_levels(registry, env)?;
+        let order: Vec<String> = levels.iter().map(|level| level.join(", ")).collect();
+        orders.push((env.name(), order.join(" → ")));
+        edges.extend(stack_edges(registry, env)?);
+    }
+    writeln!(c.out, "stacks:")?;
+    for s in registry.stacks() {
+        let imports: Vec<&str> = edges.iter().filter(|(consumer, _)| *consumer == s.name).map(|(_, p)| *p).collect();
+        let imports =
+            if imports.is_empty() { String::new() } else { format!(" (imports from {})", imports.join(", ")) };
+        writeln!(c.out, "  {:<12} {}{imports}", s.name, s.description)?;
+    }
+    if orders.iter().all(|(_, order)| *order == orders[0].1) {
+        writeln!(c.out, "order: {}", orders[0].1)?;
+    } else {
+        for (env, order) in &orders {
+            writeln!(c.out, "order in {env}: {order}")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
-    let files = synthesize(&req.stacks, req.env, a.format.into())?;
+    let files = synthesize(registry, &req.stacks, req.env, a.format.into())?;
     if a.stdout {
         for (i, f) in files.iter().enumerate() {
             if files.len() > 1 {
@@ -92,7 +113,7 @@ fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console)
 
 fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console) -> Outcome {
     let stacks = registry.select(&a.stacks)?;
-    let found = drift_of(&stacks, a.stacks.is_empty(), &a.snapshots)?;
+    let found = drift_of(registry, &stacks, a.stacks.is_empty(), &a.snapshots)?;
     for d in &found {
         drift(c, d)?;
     }
@@ -117,15 +138,15 @@ fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Co
     match (&a.other, &a.against) {
         (Some(other), _) => {
             let other = E::parse(other)?;
-            let left = build(&req.stacks, env)?;
-            let right = build(&req.stacks, other)?;
+            let left = build(registry, &req.stacks, env)?;
+            let right = build(registry, &req.stacks, other)?;
             for (l, r) in left.iter().zip(&right) {
                 let list = diff(&document(&l.stack), &document(&r.stack));
                 results.push((l.name, env.name().to_owned(), other.name().to_owned(), list));
             }
         }
         (None, Some(dir)) => {
-            let built = build(&req.stacks, env)?;
+            let built = build(registry, &req.stacks, env)?;
             let names: Vec<&str> = built.iter().map(|b| b.name).collect();
             let baselines = baselines(dir, &names, env.name())?;
             for (b, old) in built.iter().zip(baselines) {
@@ -197,7 +218,7 @@ fn baselines(dir: &Path, stacks: &[&str], env: &str) -> Result<Vec<Value>, Error
 fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
     let env = req.env;
-    let summaries: Vec<_> = build(&req.stacks, env)?
+    let summaries: Vec<_> = build(registry, &req.stacks, env)?
         .iter()
         .zip(&req.stacks)
         .map(|(b, def)| summarize(b.name, def.description, &b.stack, &b.report, def.settings.map(|f| f(env))))
@@ -215,7 +236,19 @@ fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Cons
 
 fn graph_command<E: Environment>(registry: &Registry<E>, a: &GraphArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
-    let stacks = build(&req.stacks, req.env)?;
+    let stacks = build(registry, &req.stacks, req.env)?;
+    if stacks.len() > 1 {
+        let edges: Vec<_> = stack_edges(registry, req.env)?
+            .into_iter()
+            .filter(|(consumer, producer)| stacks.iter().any(|b| b.name == *consumer || b.name == *producer))
+            .collect();
+        let order: Vec<String> = stack_levels(registry, req.env)?.iter().map(|l| l.join(", ")).collect();
+        let text = match a.format {
+            GraphFormat::Mermaid => graph::mermaid_stacks(&edges, &order.join(" → ")),
+            GraphFormat::Dot => graph::dot_stacks(&edges, &order.join(" → ")),
+        };
+        writeln!(c.out, "{text}")?;
+    }
     for (i, b) in stacks.iter().enumerate() {
         let text = match a.format {
             GraphFormat::Mermaid => graph::mermaid(&b.stack),
@@ -234,7 +267,7 @@ fn graph_command<E: Environment>(registry: &Registry<E>, a: &GraphArgs, c: &mut 
 
 fn lint<E: Environment>(registry: &Registry<E>, a: &LintArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
-    let stacks = build(&req.stacks, req.env)?;
+    let stacks = build(registry, &req.stacks, req.env)?;
     if a.format == ReportFormat::Json {
         let mut doc: Vec<Value> = Vec::new();
         for b in &stacks {

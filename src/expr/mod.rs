@@ -18,7 +18,7 @@ pub use func::{
 };
 pub use template::{IntoTemplatePart, template};
 pub use traversal::{Address, Root, StackId, Step, Traversal};
-pub use typed::{Any, Expr, List, Map, Num};
+pub use typed::{Any, Expr, List, Map, Num, ValueType};
 
 /// `var.name`: a reference to an input variable declared in the stack.
 pub fn var(name: &str) -> Expr<Any> {

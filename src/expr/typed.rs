@@ -18,6 +18,49 @@ pub struct List<T>(PhantomData<T>);
 #[derive(Debug, Clone, Copy)]
 pub struct Map<T>(PhantomData<T>);
 
+/// A Terraform type an [`Expr`] can be tagged with, named as `terraform show -json` and state
+/// files name types: `"string"`, `["list","string"]`.
+pub trait ValueType {
+    /// The type in Terraform's JSON type syntax.
+    fn json() -> String;
+}
+
+impl ValueType for String {
+    fn json() -> String {
+        r#""string""#.into()
+    }
+}
+
+impl ValueType for Num {
+    fn json() -> String {
+        r#""number""#.into()
+    }
+}
+
+impl ValueType for bool {
+    fn json() -> String {
+        r#""bool""#.into()
+    }
+}
+
+impl ValueType for Any {
+    fn json() -> String {
+        r#""dynamic""#.into()
+    }
+}
+
+impl<T: ValueType> ValueType for List<T> {
+    fn json() -> String {
+        format!(r#"["list",{}]"#, T::json())
+    }
+}
+
+impl<T: ValueType> ValueType for Map<T> {
+    fn json() -> String {
+        format!(r#"["map",{}]"#, T::json())
+    }
+}
+
 /// An expression that evaluates to a value of Terraform type `T`.
 ///
 /// `Expr<String>` is a string, `Expr<Num>` a number, `Expr<bool>` a bool, `Expr<List<T>>` and

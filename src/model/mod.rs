@@ -2,6 +2,7 @@
 
 mod amend;
 mod body;
+mod exports;
 mod module_call;
 mod provider;
 mod resource;
@@ -10,6 +11,7 @@ mod terraform;
 mod variable;
 
 pub use body::{Arguments, Body, Item};
+pub use exports::{Export, Import};
 pub use module_call::{ModuleCall, Moved};
 pub use provider::{Provider, ProviderRef};
 pub use resource::{Kind, Lifecycle, Ref, Repetition, Resource, SkippedCheck};

@@ -53,6 +53,12 @@ pub struct Stack {
     component: Option<&'static str>,
     /// Tags merged into each taggable resource added now (see [`Stack::replace_tags`]).
     tags: Vec<(String, String)>,
+    /// Outputs other stacks may import.
+    pub(crate) exports: Vec<(String, String)>,
+    /// Values read from other stacks.
+    pub(crate) imports: Vec<super::Import>,
+    /// Producers whose state the imports were pointed at.
+    pub(crate) connected: Vec<String>,
 }
 
 /// Hands out a distinct id per stack; never rendered, so output stays deterministic.
@@ -80,6 +86,9 @@ impl Stack {
             waivers: Vec::new(),
             component: None,
             tags: Vec::new(),
+            exports: Vec::new(),
+            imports: Vec::new(),
+            connected: Vec::new(),
         }
     }
 

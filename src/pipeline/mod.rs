@@ -19,11 +19,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod dependencies;
 mod output;
 mod registry;
 
 use std::path::{Path, PathBuf};
 
+pub use dependencies::{stack_edges, stack_levels};
 pub use output::{Change, Locked, MANIFEST, OutputFolder, WriteOptions, WriteReport, write};
 pub use registry::{Environment, Registry, StackDef, settings_table};
 
@@ -85,12 +87,15 @@ pub fn synth(stack: &Stack, format: Format) -> Result<Rendered> {
 /// Builds and validates `stacks` for `env`, with their policy reports as of today. Validation
 /// problems of every stack are collected into one [`Error::Invalid`]; policy findings are left
 /// in the reports (for `lint`, `summary`, `diff` and `graph`, which show them).
-pub fn build<'r, E: Environment>(stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
+///
+/// A stack that imports from others is built with them: they are built too (not returned
+/// unless asked for), every import is checked and pointed at its producer's state.
+pub fn build<'r, E: Environment>(registry: &Registry<E>, stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
     let today = Date::today();
-    let mut problems = Vec::new();
+    let mut all: dependencies::Stacks = stacks.iter().map(|d| (d.name, (d.build)(env))).collect();
+    let mut problems = dependencies::connect(registry, env, &mut all);
     let mut out = Vec::new();
-    for def in stacks {
-        let stack = (def.build)(env);
+    for (def, (_, stack)) in stacks.iter().zip(all) {
         match validate(&stack) {
             Ok(()) => {
                 let report = lint(&stack, today);
@@ -105,15 +110,24 @@ pub fn build<'r, E: Environment>(stacks: &[&'r StackDef<E>], env: E) -> Result<V
 
 /// As [`build`], and fails on any unwaived policy finding or waiver problem too: what `synth`
 /// and `check` require.
-pub fn build_checked<'r, E: Environment>(stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
-    let built = build(stacks, env)?;
+pub fn build_checked<'r, E: Environment>(
+    registry: &Registry<E>,
+    stacks: &[&'r StackDef<E>],
+    env: E,
+) -> Result<Vec<Built<'r>>> {
+    let built = build(registry, stacks, env)?;
     let problems: Vec<_> = built.iter().flat_map(|b| b.report.diagnostics(&b.stack)).collect();
     if problems.is_empty() { Ok(built) } else { Err(Error::Invalid(problems)) }
 }
 
 /// Every stack of `stacks` built, checked and rendered for `env` in `format`.
-pub fn synthesize<E: Environment>(stacks: &[&StackDef<E>], env: E, format: Format) -> Result<Vec<Rendered>> {
-    Ok(build_checked(stacks, env)?
+pub fn synthesize<E: Environment>(
+    registry: &Registry<E>,
+    stacks: &[&StackDef<E>],
+    env: E,
+    format: Format,
+) -> Result<Vec<Rendered>> {
+    Ok(build_checked(registry, stacks, env)?
         .iter()
         .map(|b| Rendered {
             stack: b.name.to_owned(),

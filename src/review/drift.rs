@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::diff::{BlockChange, diff};
 use crate::error::{Error, Result};
-use crate::pipeline::{Environment, StackDef, build_checked};
+use crate::pipeline::{Environment, Registry, StackDef, build_checked};
 use crate::render::{Format, render};
 
 /// One snapshot that does not match what the stacks synthesize now.
@@ -36,7 +36,12 @@ pub enum DriftKind {
 
 /// Compares `stacks` in every environment and format with the snapshots in `dir`; returns the
 /// drift, empty when everything matches. With `all`, snapshots of no stack are drift too.
-pub fn drift<E: Environment>(stacks: &[&StackDef<E>], all: bool, dir: &Path) -> Result<Vec<Drift>> {
+pub fn drift<E: Environment>(
+    registry: &Registry<E>,
+    stacks: &[&StackDef<E>],
+    all: bool,
+    dir: &Path,
+) -> Result<Vec<Drift>> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "{} is not a folder of snapshots; pass --snapshots DIR",
@@ -46,7 +51,7 @@ pub fn drift<E: Environment>(stacks: &[&StackDef<E>], all: bool, dir: &Path) -> 
     let mut drift = Vec::new();
     let mut expected = Vec::new();
     for &env in E::ALL {
-        for built in build_checked(stacks, env)? {
+        for built in build_checked(registry, stacks, env)? {
             let (name, stack) = (built.name, &built.stack);
             for format in Format::ALL {
                 let file = dir.join(format!("{name}-{}-{}.snap", env.name(), format.name()));

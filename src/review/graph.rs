@@ -92,6 +92,26 @@ pub fn dot(stack: &Stack) -> String {
     out
 }
 
+/// The stacks' own graph in Mermaid: which stack imports from which, and the order they plan
+/// in (`order`, levels joined by arrows).
+pub fn mermaid_stacks(edges: &[(&str, &str)], order: &str) -> String {
+    let mut out = format!("%% stacks in plan order: {order}\ngraph LR\n");
+    for (consumer, producer) in edges {
+        let _ = writeln!(out, "  stack_{} -->|imports from| stack_{}", node_id(consumer), node_id(producer));
+    }
+    out
+}
+
+/// The stacks' own graph in dot.
+pub fn dot_stacks(edges: &[(&str, &str)], order: &str) -> String {
+    let mut out = format!("// stacks in plan order: {order}\ndigraph stacks {{\n  rankdir=LR;\n");
+    for (consumer, producer) in edges {
+        let _ = writeln!(out, "  \"{consumer}\" -> \"{producer}\" [label=\"imports from\"];");
+    }
+    out.push_str("}\n");
+    out
+}
+
 fn node_id(address: &str) -> String {
     address.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
 }

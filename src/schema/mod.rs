@@ -28,8 +28,11 @@ type Index = (&'static str, &'static [(&'static str, &'static str, usize, usize)
 const VENDORED_INDEX: Index = include!(concat!(env!("OUT_DIR"), "/aws.index.rs"));
 
 /// One line of the vendored file, parsed on first use.
+/// `terraform_remote_state` (built into Terraform, not the provider), in the vendored format.
+const REMOTE_STATE: &str = r#"{"a":{"backend":["string","r"],"config":["dynamic","o"],"defaults":["dynamic","o"],"outputs":["dynamic","c"],"workspace":["string","o"]},"b":{}}"#;
+
 struct Entry {
-    range: std::ops::Range<usize>,
+    text: &'static str,
     parsed: OnceLock<BlockSchema>,
 }
 
@@ -37,7 +40,6 @@ struct Entry {
 /// data source.
 pub struct Schema {
     version: String,
-    text: &'static str,
     provider: Entry,
     resources: BTreeMap<String, Entry>,
     data_sources: BTreeMap<String, Entry>,
@@ -82,18 +84,20 @@ impl Schema {
     }
 
     fn from_lines<'t>(version: &str, text: &'static str, lines: impl Iterator<Item = lines::Line<'t>>) -> Schema {
-        let mut provider = Entry { range: 0..0, parsed: OnceLock::new() };
+        let mut provider = Entry { text: "", parsed: OnceLock::new() };
         let mut resources = BTreeMap::new();
         let mut data_sources = BTreeMap::new();
         for (kind, name, range) in lines {
-            let entry = Entry { range, parsed: OnceLock::new() };
+            let entry = Entry { text: &text[range], parsed: OnceLock::new() };
             match kind {
                 "p" => provider = entry,
                 "r" => _ = resources.insert(name.to_owned(), entry),
                 _ => _ = data_sources.insert(name.to_owned(), entry),
             }
         }
-        Schema { version: version.to_owned(), text, provider, resources, data_sources }
+        // Terraform's own data source, which cross-stack imports read producers' outputs with.
+        data_sources.insert("terraform_remote_state".to_owned(), Entry { text: REMOTE_STATE, parsed: OnceLock::new() });
+        Schema { version: version.to_owned(), provider, resources, data_sources }
     }
 
     /// The provider version the schema was taken from, e.g. `5.100.0`.
@@ -101,18 +105,18 @@ impl Schema {
         &self.version
     }
 
-    fn parse<'a>(&'a self, entry: &'a Entry) -> &'a BlockSchema {
-        entry.parsed.get_or_init(|| BlockSchema::parse(&self.text[entry.range.clone()]))
+    fn parse(entry: &Entry) -> &BlockSchema {
+        entry.parsed.get_or_init(|| BlockSchema::parse(entry.text))
     }
 
     /// The schema of the provider's own configuration block.
     pub fn provider(&self) -> &BlockSchema {
-        self.parse(&self.provider)
+        Self::parse(&self.provider)
     }
 
     /// The schema of resource (or data source) type `ty`, if the provider has it.
     pub fn block(&self, kind: Kind, ty: &str) -> Option<&BlockSchema> {
-        self.types(kind).get(ty).map(|e| self.parse(e))
+        self.types(kind).get(ty).map(Self::parse)
     }
 
     /// Whether the provider has resource (or data source) type `ty`.

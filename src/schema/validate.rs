@@ -109,6 +109,18 @@ impl<'a> Validator<'a> {
         }
         self.outputs();
         self.moved_blocks();
+        for import in stack.unconnected() {
+            let address = format!("data.terraform_remote_state.{}", import.stack.replace('-', "_"));
+            let message = format!(
+                "imports `{}.{}`, but stack `{}` was not built with it",
+                import.stack, import.name, import.stack
+            );
+            let help = format!(
+                "build both through one registry (`tfsynth synth`), which points the import at `{}`'s state",
+                import.stack
+            );
+            self.report(&address, None, message, Some(help));
+        }
     }
 
     fn providers(&mut self) {

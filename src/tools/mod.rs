@@ -2,11 +2,13 @@
 //! checkov. Each can be pointed elsewhere with an environment variable, so a machine with
 //! another layout still works.
 
+mod state;
 mod terraform;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub use state::{local_remote_states, placeholder_state, state_file};
 pub use terraform::{Terraform, mock_override};
 
 /// Environment variable naming the terraform binary (default: `terraform` on `PATH`).

@@ -1,22 +1,23 @@
 //! Showcase: every component in one stack, so scanners, Terraform and reviewers see all of them
 //! together. A static site on CloudFront and S3, an API on ECS behind an ALB and WAF with a
-//! 90/10 canary, Aurora PostgreSQL, Valkey, alarms, DNS and a container registry.
+//! 90/10 canary, Aurora PostgreSQL, Valkey, alarms, DNS and a container registry — in the
+//! network, with the key and under the hosted zone it imports from [`platform`](super::platform).
 
 use super::Env;
+use super::platform;
 use crate::modules::alarms::{ServiceAlarms, Topic};
 use crate::modules::cache::{Availability, Engine, Redis};
 use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Statistic, Target};
 use crate::modules::container_registry::Repository;
 use crate::modules::database::Aurora;
-use crate::modules::dns::{AliasRecord, Certificate, ZoneId};
+use crate::modules::dns::{AliasRecord, Certificate};
 use crate::modules::edge::Distribution;
 use crate::modules::firewall::{Action, Match, WebAcl};
-use crate::modules::kms::Key;
 use crate::modules::load_balancing::{Alb, Condition, TargetGroup};
-use crate::modules::networking::{NatGateways, Peer, Port, SecurityGroup, Vpc};
+use crate::modules::networking::{Peer, Port, SecurityGroup};
 use crate::modules::secrets::{Rotation, Secret};
 use crate::modules::storage::{AccessLogs, Bucket};
-use crate::modules::{Account, Deletion, Foundation};
+use crate::modules::{Deletion, Foundation};
 use crate::prelude::*;
 
 /// The registry entry.
@@ -27,44 +28,36 @@ pub const DEF: StackDef<Env> = StackDef {
     settings: None,
 };
 
-const ZONE: ZoneId = ZoneId::new("Z0SHOWCASEEXAMPLE001");
-
 /// Builds the showcase for `env`; only production keeps data on deletion.
 pub fn build(env: Env) -> Stack {
-    let account = Account::new("123456789012", "us-east-1");
+    // The platform's account: the shared network lives there.
+    let account = platform::settings(env).account;
     let name = format!("showcase-{}", env.name());
     let production = env == Env::Production;
-    let domain =
-        if production { "showcase.example.com".to_owned() } else { format!("{}.showcase.example.com", env.name()) };
     let deletion = if production { Deletion::Protected } else { Deletion::Unprotected("non-production showcase") };
     let mut ctx = Foundation::new("showcase", env, account).build();
 
-    let key = Key::new("main", &name, "Showcase data")
-        .for_log_groups()
-        .for_service("cloudwatch.amazonaws.com")
-        .for_service("cloudfront.amazonaws.com")
-        .build(&mut ctx);
+    let key = platform::key(&mut ctx);
     ctx.use_key(&key);
-    let net = Vpc::new("main", &name, "10.40.0.0/16", &["us-east-1a", "us-east-1b", "us-east-1c"])
-        .nat(if production { NatGateways::PerAz } else { NatGateways::Single })
-        .database_subnets()
-        .build(&mut ctx);
+    let net = platform::network(&mut ctx, env);
     ctx.use_network(&net);
+    let (zone, apps) = platform::zone(&mut ctx, env);
+    let domain = format!("showcase.{apps}");
 
     let api_domain = format!("api.{domain}");
-    let cert = Certificate::new("site", &domain, &ZONE).alternative_names(&[&api_domain]).build(&mut ctx);
+    let cert = Certificate::new("site", &domain, &zone).alternative_names(&[&api_domain]).build(&mut ctx);
     let blue = TargetGroup::new("blue", format!("{name}-blue"), 8000).build(&mut ctx);
     let green = TargetGroup::new("green", format!("{name}-green"), 8000).build(&mut ctx);
     let alb = Alb::new("main", &name, cert.arn.clone())
         .deletion(deletion)
         .default_target(&blue)
-        .weighted(100, Condition::Host(vec!["canary.showcase.example.com"]), &[(&blue, 90), (&green, 10)])
+        .weighted(100, Condition::host(&[format!("canary.{domain}")]), &[(&blue, 90), (&green, 10)])
         .build(&mut ctx);
     WebAcl::new("main", format!("{name}-waf"))
         .custom("BlockAdmin", Match::PathPrefix("/admin"), Action::Block)
         .protect(&alb)
         .build(&mut ctx);
-    AliasRecord::new("api", &ZONE, &api_domain).target(&alb).build(&mut ctx);
+    AliasRecord::new("api", &zone, &api_domain).target(&alb).build(&mut ctx);
 
     let tasks = SecurityGroup::new("tasks", format!("{name}-tasks"), "API tasks").build(&mut ctx);
     tasks.allow_out(&mut ctx, Port::tcp(443), Peer::Internet, "HTTPS to AWS APIs");
@@ -122,7 +115,7 @@ pub fn build(env: Env) -> Stack {
         .aliases(&[domain.as_str()])
         .api_origin(alb.dns_name.clone(), &["/api/*"])
         .build(&mut ctx);
-    AliasRecord::new("site", &ZONE, &domain).target(&cdn).build(&mut ctx);
+    AliasRecord::new("site", &zone, &domain).target(&cdn).build(&mut ctx);
 
     let topic = Topic::new("alerts", format!("{name}-alerts")).email("showcase-oncall@example.com").build(&mut ctx);
     ServiceAlarms::new("api", &topic, &api).load_balancer(&alb, &blue).build(&mut ctx);

@@ -57,7 +57,7 @@ pub fn build(env: Env) -> Stack {
     let alb = Alb::new("main", &prefix, cert.arn)
         .deletion(s.alb_deletion)
         .default_target(&frontend_tg)
-        .forward(100, Condition::Path(vec!["/api/*", "/health", "/metrics"]), &api_tg)
+        .forward(100, Condition::path(&["/api/*", "/health", "/metrics"]), &api_tg)
         .build(&mut ctx);
     // Seed 002's four WAF rules (its rate rule fixed to block), associated with the ALB, which
     // the seed never did.

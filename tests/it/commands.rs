@@ -39,7 +39,7 @@ fn regenerate(registry: &Registry<Env>, dir: &Path) {
     let stacks = registry.select::<&str>(&[]).expect("stacks");
     for env in Env::ALL {
         for format in Format::ALL {
-            for f in tfsynth::pipeline::synthesize(&stacks, *env, format).expect("valid") {
+            for f in tfsynth::pipeline::synthesize(registry, &stacks, *env, format).expect("valid") {
                 let name = format!("{}-{}-{}.snap", f.stack, env.name(), format.name());
                 std::fs::write(dir.join(name), format!("---\nsource: tests/it/matrix.rs\n---\n{}", f.contents))
                     .unwrap();

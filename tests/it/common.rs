@@ -13,11 +13,32 @@ pub const ACCOUNT: Account = Account::new("123456789012", "us-east-1");
 /// Builds, validates and renders one registered stack.
 #[track_caller]
 pub fn synth(stack: &str, env: Env, format: Format) -> String {
-    let stack = registry().build(stack, env).expect("registered stack");
-    if let Err(e) = validate(&stack) {
-        panic!("{e}");
+    let registry = registry();
+    let def = registry.select(&[stack]).expect("registered stack");
+    match tfsynth::pipeline::synthesize(&registry, &def, env, format) {
+        Ok(mut files) => files.remove(0).contents,
+        Err(e) => panic!("{e}"),
     }
-    render(&stack, format)
+}
+
+/// The files a terraform test plans for one registered stack: its rendering and, when it
+/// imports from other stacks, the override pointing those imports at placeholder state files
+/// of its producers, and those files.
+pub fn stack_files(stack: &str, env: Env, format: Format) -> Vec<(String, String)> {
+    let registry = registry();
+    let def = registry.select(&[stack]).expect("registered stack");
+    let built = tfsynth::pipeline::build(&registry, &def, env).unwrap_or_else(|e| panic!("{e}"));
+    let consumer = &built[0].stack;
+    let mut files = vec![(format.file_name().to_owned(), render(consumer, format))];
+    if let Some(states) = tfsynth::tools::local_remote_states(consumer) {
+        files.push(("remote_state_override.tf.json".into(), states));
+        for import in consumer.imports() {
+            let producer = registry.build(&import.stack, env).expect("producer");
+            files.push((tfsynth::tools::state_file(&import.stack), tfsynth::tools::placeholder_state(&producer)));
+        }
+    }
+    files.dedup_by(|a, b| a.0 == b.0);
+    files
 }
 
 /// The diagnostics validation reports for `stack` (panics if it is valid).

@@ -541,7 +541,7 @@ fn alb(ctx: &mut Context) -> (AlbRef, TargetGroupRef, TargetGroupRef) {
     let (blue, green) = groups(ctx);
     let alb = Alb::new("main", "apps", CERT)
         .default_target(&blue)
-        .weighted(10, Condition::Path(vec!["/canary/*"]), &[(&blue, 90), (&green, 10)])
+        .weighted(10, Condition::path(&["/canary/*"]), &[(&blue, 90), (&green, 10)])
         .build(ctx);
     (alb, blue, green)
 }
@@ -1092,7 +1092,7 @@ pub fn two_of_everything() -> Stack {
     let public = Alb::new("public", "twins-public", CERT)
         .deletion(Deletion::Unprotected("a test"))
         .default_target(&blue)
-        .weighted(10, Condition::Host(vec!["canary.example.com"]), &[(&blue, 90), (&green, 10)])
+        .weighted(10, Condition::host(&["canary.example.com"]), &[(&blue, 90), (&green, 10)])
         .build(&mut ctx);
     let internal = Alb::new("admin", "twins-admin", CERT)
         .deletion(Deletion::Unprotected("a test"))

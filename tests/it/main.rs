@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod common;
 mod components;
+mod cross_stack;
 mod escape_hatch;
 mod examples;
 mod hardening;

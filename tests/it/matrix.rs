@@ -116,18 +116,19 @@ mod tools {
     use tfsynth::prelude::*;
     use tfsynth::stacks::{Env, registry};
 
-    use super::super::common::{parallel, synth, tools};
+    use super::super::common::{parallel, stack_files, synth, tools};
     use super::{Case, cases, uncovered};
 
     /// The plan of one rendering, or why it failed.
     fn plan((stack, env, format): Case) -> Result<Vec<Value>, String> {
-        let text = synth(stack, env, format);
+        let files = stack_files(stack, env, format);
         if format == Format::Hcl
-            && let Some(diff) = tools::fmt_diff(&text)
+            && let Some(diff) = tools::fmt_diff(&files[0].1)
         {
             return Err(format!("terraform fmt would change the HCL:\n{diff}"));
         }
-        let dir = tools::workspace(&[(format.file_name(), &text)], &[]);
+        let files: Vec<(&str, &str)> = files.iter().map(|(name, text)| (name.as_str(), text.as_str())).collect();
+        let dir = tools::workspace(&files, &[]);
         tools::plan(dir.path())
     }
 
