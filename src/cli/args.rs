@@ -51,7 +51,7 @@ pub(super) enum Command {
     Diff(DiffArgs),
     /// A report per stack for a PR comment: resources by component and type, settings, policy.
     #[command(
-        after_help = "Examples:\n  tfsynth summary production > summary.md\n  tfsynth summary staging --format json"
+        after_help = "Examples:\n  tfsynth summary production > summary.md\n  tfsynth summary production --against baseline/ > summary.md\n  tfsynth summary staging --format json"
     )]
     Summary(SummaryArgs),
     /// The dependency graph between resources, from the typed references, grouped by component.
@@ -62,6 +62,19 @@ pub(super) enum Command {
     /// Run the policy rules; exit 1 on an unwaived finding or an expired waiver.
     #[command(after_help = "Examples:\n  tfsynth lint production\n  tfsynth lint staging --stack cvd --format json")]
     Lint(LintArgs),
+    /// Synthesize, then run `terraform init` and `plan` in every stack folder — in dependency
+    /// order, in parallel where the stacks allow — and report what each plan does. Exit 0: no
+    /// changes, 2: changes, 1: a stack failed (as `terraform plan -detailed-exitcode`).
+    #[command(
+        after_help = "Examples:\n  tfsynth plan production\n  tfsynth plan staging --stack takeoff --jobs 2 --format json\n\nCredentials, backends and provider installation are terraform's own (TFSYNTH_PLUGIN_DIR: install from that mirror)."
+    )]
+    Plan(PlanArgs),
+    /// Write a CI pipeline for every stack × environment in dependency order: an Atlantis
+    /// configuration or a GitHub Actions workflow.
+    #[command(
+        after_help = "Examples:\n  tfsynth pipeline --format atlantis --output atlantis.yaml\n  tfsynth pipeline --format github --output .github/workflows/infrastructure.yml"
+    )]
+    Pipeline(PipelineArgs),
     /// List the stacks and environments.
     #[command(after_help = "Example:\n  tfsynth list")]
     List,
@@ -98,6 +111,54 @@ pub(super) struct SynthArgs {
     /// left alone.
     #[arg(long)]
     pub allow_unowned_files: bool,
+}
+
+/// The arguments of `tfsynth plan`.
+#[derive(Debug, clap::Args)]
+pub(super) struct PlanArgs {
+    /// The environment, e.g. production (see `tfsynth list`).
+    pub env: String,
+    /// Only these stacks (repeat the flag; default: every stack).
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// The output folder the stacks are written to and planned in.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Stacks planned at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<std::num::NonZeroUsize>,
+    /// Markdown for a pull-request comment, JSON for tools.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Markdown)]
+    pub format: SummaryFormat,
+    /// Plan against the state as recorded, without reading the real resources
+    /// (`terraform plan -refresh=false`).
+    #[arg(long)]
+    pub no_refresh: bool,
+    /// Install providers from this filesystem mirror (the folder holding
+    /// `registry.terraform.io`; default: `TFSYNTH_PLUGIN_DIR` if set, else terraform's own
+    /// configuration).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_dir: Option<PathBuf>,
+    /// Write into a folder that is not empty although tfsynth did not write it.
+    #[arg(long)]
+    pub allow_unowned_files: bool,
+}
+
+/// The arguments of `tfsynth pipeline`.
+#[derive(Debug, clap::Args)]
+pub(super) struct PipelineArgs {
+    /// Atlantis (`atlantis.yaml`) or GitHub Actions (a workflow file).
+    #[arg(long, value_enum)]
+    pub format: PipelineFormat,
+    /// Where to write it (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The folder the pipeline synthesizes into.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// How the pipeline runs tfsynth.
+    #[arg(long, default_value = "cargo run --release --locked --")]
+    pub command: String,
 }
 
 /// The arguments of `tfsynth check`.
@@ -144,6 +205,10 @@ pub(super) struct SummaryArgs {
     /// Markdown for people, JSON for tools.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Markdown)]
     pub format: SummaryFormat,
+    /// Lead with what changed since this folder (written by `tfsynth synth --out`), the
+    /// inventory collapsed below.
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
 }
 
 /// The arguments of `tfsynth graph`.
@@ -189,6 +254,12 @@ pub(super) enum ReportFormat {
 pub(super) enum SummaryFormat {
     Markdown,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum PipelineFormat {
+    Atlantis,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

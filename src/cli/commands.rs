@@ -14,13 +14,15 @@ use super::report::{changes, drift, finding_json, findings, unchanged};
 use super::request::Request;
 use super::{Console, Failure};
 use crate::error::Error;
-use crate::pipeline::{Change, Environment, OutputFolder, Registry, build, stack_edges, stack_levels, synthesize};
+use crate::pipeline::{
+    Change, Environment, OutputFolder, Registry, Rendered, WriteOptions, build, stack_edges, stack_levels, synthesize,
+};
 use crate::render::Format;
 use crate::render::json::document;
 use crate::review::diff::{BlockChange, diff};
 use crate::review::drift::drift as drift_of;
 use crate::review::graph;
-use crate::review::summary::{markdown, summarize};
+use crate::review::summary::{change_lines, markdown, summarize};
 
 type Outcome = Result<ExitCode, Failure>;
 
@@ -32,6 +34,8 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
         Command::Summary(a) => summary(registry, &a, c),
         Command::Graph(a) => graph_command(registry, &a, c),
         Command::Lint(a) => lint(registry, &a, c),
+        Command::Plan(a) => super::plan::plan(registry, &a, c),
+        Command::Pipeline(a) => super::pipelines::pipeline(registry, &a, c),
         Command::List => list(registry, c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Args::command(), "tfsynth", &mut c.out);
@@ -83,16 +87,29 @@ fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console)
         c.out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let folder = OutputFolder::open(&a.out, a.allow_unowned_files)?;
+    write_files(registry, &files, &a.out, WriteOptions { prune: a.prune, allow_unowned: a.allow_unowned_files }, c)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `files` into `out` as `synth` does, waiting for another run's lock, and reports
+/// each file's fate.
+pub(super) fn write_files<E: Environment>(
+    registry: &Registry<E>,
+    files: &[Rendered],
+    out: &Path,
+    options: WriteOptions,
+    c: &mut Console,
+) -> Result<(), Failure> {
+    let folder = OutputFolder::open(out, options.allow_unowned)?;
     let locked = if let Some(locked) = folder.try_lock()? {
         locked
     } else {
-        c.note(format_args!("waiting for another tfsynth run to finish writing {}", a.out.display()));
+        c.note(format_args!("waiting for another tfsynth run to finish writing {}", out.display()));
         folder.lock()?
     };
-    let report = locked.write(&files, a.prune, |p| registry.produces(p))?;
+    let report = locked.write(files, options.prune, |p| registry.produces(p))?;
     for (path, change) in &report.changes {
-        let shown = a.out.join(path);
+        let shown = out.join(path);
         let shown = shown.display();
         match change {
             Change::Wrote => c.note(format_args!("wrote {shown}")),
@@ -108,7 +125,7 @@ fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console)
             )),
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console) -> Outcome {
@@ -218,13 +235,21 @@ fn baselines(dir: &Path, stacks: &[&str], env: &str) -> Result<Vec<Value>, Error
 fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
     let env = req.env;
-    let summaries: Vec<_> = build(registry, &req.stacks, env)?
+    let built = build(registry, &req.stacks, env)?;
+    let mut summaries: Vec<_> = built
         .iter()
         .zip(&req.stacks)
         .map(|(b, def)| summarize(b.name, def.description, &b.stack, &b.report, def.settings.map(|f| f(env))))
         .collect();
+    if let Some(dir) = &a.against {
+        let names: Vec<&str> = built.iter().map(|b| b.name).collect();
+        for ((b, old), summary) in built.iter().zip(baselines(dir, &names, env.name())?).zip(&mut summaries) {
+            summary.changes = Some(change_lines(&diff(&old, &document(&b.stack))));
+        }
+    }
+    let against = a.against.as_ref().map(|d| d.display().to_string());
     let text = match a.format {
-        SummaryFormat::Markdown => markdown(env.name(), &summaries),
+        SummaryFormat::Markdown => markdown(env.name(), &summaries, against.as_deref()),
         SummaryFormat::Json => {
             let doc = json!({"environment": env.name(), "stacks": summaries});
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"

@@ -5,6 +5,8 @@
 
 mod args;
 mod commands;
+mod pipelines;
+mod plan;
 mod report;
 mod request;
 
@@ -23,17 +25,29 @@ struct Console<'a> {
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
     color: bool,
-    quiet: bool,
-    verbose: bool,
+    verbosity: Verbosity,
+    /// Standard error is a terminal: progress is a status line rewritten in place.
+    progress: bool,
 }
 
 impl Console<'_> {
     /// A message on standard error, unless `--quiet`.
     fn note(&mut self, message: impl std::fmt::Display) {
-        if !self.quiet {
+        if self.verbosity != Verbosity::Quiet {
             let _ = writeln!(self.err, "{message}");
         }
     }
+}
+
+/// How much goes to standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verbosity {
+    /// Errors only (`--quiet`).
+    Quiet,
+    /// Errors and messages.
+    Normal,
+    /// Also unchanged details, waived findings and full diffs (`--verbose`).
+    Verbose,
 }
 
 /// Why a command stopped early.
@@ -77,7 +91,7 @@ pub fn run<E: Environment>(
     registry: &Registry<E>,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
 ) -> ExitCode {
-    let terminal = std::io::stdout().is_terminal();
+    let terminal = (std::io::stdout().is_terminal(), std::io::stderr().is_terminal());
     run_inner(registry, args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock(), Some(terminal))
 }
 
@@ -92,13 +106,14 @@ pub fn run_with<E: Environment>(
     run_inner(registry, args, out, err, None)
 }
 
-/// `terminal`: whether standard output is one (`None`: not the process's own).
+/// `terminal`: whether standard output and standard error are terminals (`None`: not the
+/// process's own).
 fn run_inner<E: Environment>(
     registry: &Registry<E>,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
     out: &mut dyn Write,
     err: &mut dyn Write,
-    terminal: Option<bool>,
+    terminal: Option<(bool, bool)>,
 ) -> ExitCode {
     let args = match Args::try_parse_from(args) {
         Ok(args) => args,
@@ -108,8 +123,14 @@ fn run_inner<E: Environment>(
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    let color = use_color(args.color, terminal.unwrap_or(false), std::env::var_os("NO_COLOR"));
-    let mut console = Console { out, err, color, quiet: args.quiet, verbose: args.verbose };
+    let (stdout_terminal, stderr_terminal) = terminal.unwrap_or((false, false));
+    let color = use_color(args.color, stdout_terminal, std::env::var_os("NO_COLOR"));
+    let verbosity = match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, true) => Verbosity::Verbose,
+        (false, false) => Verbosity::Normal,
+    };
+    let mut console = Console { out, err, color, verbosity, progress: stderr_terminal };
     match commands::execute(registry, args.command, &mut console) {
         Ok(code) => code,
         Err(Failure::Closed) => ExitCode::SUCCESS,

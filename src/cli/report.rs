@@ -4,7 +4,7 @@ use std::io;
 
 use serde_json::{Value, json};
 
-use super::Console;
+use super::{Console, Verbosity};
 use crate::model::Stack;
 use crate::policy::{Finding, Report};
 use crate::review::diff::BlockChange;
@@ -90,7 +90,7 @@ pub(super) fn findings(c: &mut Console, stack: &Stack, report: &Report) -> io::R
                 writeln!(c.out, "{}: {} {at}: {place}: {}", paint(c, RED, "finding"), f.rule, f.message)?;
                 writeln!(c.out, "  why: {}\n  fix: {}", f.rule.why(), f.fix)?;
             }
-            Some(w) if c.verbose => {
+            Some(w) if c.verbosity == Verbosity::Verbose => {
                 writeln!(c.out, "waived: {} {at}: {place}: {} (until {}: {})", f.rule, f.message, w.expires, w.reason)?;
             }
             Some(_) => {}
@@ -132,7 +132,7 @@ pub(super) fn drift(c: &mut Console, d: &Drift) -> io::Result<()> {
         }
         DriftKind::Changed { blocks, lines } => {
             writeln!(c.out, "{}: {file} differs from what the stacks synthesize", paint(c, RED, "drift"))?;
-            if blocks.is_empty() || c.verbose {
+            if blocks.is_empty() || c.verbosity == Verbosity::Verbose {
                 for line in lines.lines() {
                     let color = match line.as_bytes().first() {
                         Some(b'+') => GREEN,

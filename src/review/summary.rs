@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::diff::BlockChange;
 use crate::model::{Kind, Stack};
 use crate::policy::{Report, Rule};
 
@@ -28,6 +29,8 @@ pub struct StackSummary {
     pub settings: Option<Vec<(String, String)>>,
     /// Policy results.
     pub policy: PolicySummary,
+    /// What changed against a baseline, one line per block (`None` without a baseline).
+    pub changes: Option<Vec<String>>,
 }
 
 /// The policy results of one stack.
@@ -84,6 +87,7 @@ pub fn summarize(
             rows
         }),
         policy,
+        changes: None,
     }
 }
 
@@ -110,8 +114,18 @@ fn plain(value: &serde_json::Value) -> String {
     }
 }
 
-const TEMPLATE: &str = r#"## tfsynth summary: {{ environment }}
-
+const TEMPLATE: &str = r#"## tfsynth summary: {{ environment }}{% if against %} against `{{ against }}`{% endif %}
+{% if against %}
+### What changed
+{% for s in stacks %}
+**{{ s.name }}**: {% if s.changes %}{{ s.changes|length }} block(s) differ
+{% for line in s.changes %}
+- {{ line }}
+{%- endfor %}
+{% else %}unchanged
+{% endif %}{% endfor %}
+<details><summary>Inventory</summary>
+{% endif %}
 | stack | resources | data sources | policy |
 |---|---:|---:|---|
 {% for s in stacks -%}
@@ -158,18 +172,43 @@ Waived:
 - {{ f }}
 {%- endfor %}
 {%- endif %}
-{% endfor %}"#;
+{% endfor %}{% if against %}
+</details>
+{% endif %}"#;
 
 /// The report as Markdown.
 ///
 /// # Panics
 ///
 /// Never: the template is a constant checked by the tests.
-pub fn markdown(environment: &str, stacks: &[StackSummary]) -> String {
+pub fn markdown(environment: &str, stacks: &[StackSummary], against: Option<&str>) -> String {
     let mut env = minijinja::Environment::new();
     env.add_template("summary", TEMPLATE).expect("the summary template parses");
     let template = env.get_template("summary").expect("just added");
-    template.render(minijinja::context! { environment, stacks }).expect("the summary template renders any summary")
+    template
+        .render(minijinja::context! { environment, stacks, against })
+        .expect("the summary template renders any summary")
+}
+
+/// One Markdown line per changed block: added, removed, or changed with each attribute's old
+/// and new value.
+pub fn change_lines(changes: &[BlockChange]) -> Vec<String> {
+    let value = |v: &Option<serde_json::Value>| match v {
+        Some(v) => format!("`{}`", v.to_string().replace('`', "'")),
+        None => "(unset)".to_owned(),
+    };
+    changes
+        .iter()
+        .map(|c| match c {
+            BlockChange::Added { address } => format!("added `{address}`"),
+            BlockChange::Removed { address } => format!("removed `{address}`"),
+            BlockChange::Changed { address, attributes } => {
+                let attrs: Vec<String> =
+                    attributes.iter().map(|a| format!("`{}` {} → {}", a.path, value(&a.old), value(&a.new))).collect();
+                format!("changed `{address}`: {}", attrs.join("; "))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -189,7 +228,7 @@ mod tests {
         let settings = serde_json::json!({"azs": ["us-east-1a", "us-east-1b"], "db": {"class": "db.t4g.micro"}});
         let summary = super::summarize("demo", "A demo", &s, &report, Some(settings));
         assert_eq!(summary.by_component, [("networking".to_owned(), 2), ("stack".to_owned(), 1)]);
-        let md = super::markdown("production", &[summary]);
+        let md = super::markdown("production", &[summary], None);
         assert!(md.contains("| demo | 3 | 0 | **1 finding(s)** |"), "{md}");
         assert!(md.contains("| networking | 2 |"), "{md}");
         assert!(md.contains("| `aws_subnet` | 1 |"), "{md}");

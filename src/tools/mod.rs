@@ -2,12 +2,14 @@
 //! checkov. Each can be pointed elsewhere with an environment variable, so a machine with
 //! another layout still works.
 
+mod plan;
 mod state;
 mod terraform;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub use plan::{FolderPlan, PLAN_FILE, plan_folder};
 pub use state::{local_remote_states, placeholder_state, state_file};
 pub use terraform::{Terraform, mock_override};
 
@@ -29,6 +31,15 @@ pub fn checkov_command() -> Command {
 /// Whether checkov can be started at all.
 pub fn checkov_available() -> bool {
     checkov_command().arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Environment variable naming the check-jsonschema binary (default: `check-jsonschema` on
+/// `PATH`), which validates generated workflows.
+pub const CHECK_JSONSCHEMA_ENV: &str = "TFSYNTH_CHECK_JSONSCHEMA";
+
+/// The check-jsonschema command: [`CHECK_JSONSCHEMA_ENV`] or `check-jsonschema`.
+pub fn check_jsonschema_command() -> Command {
+    Command::new(std::env::var_os(CHECK_JSONSCHEMA_ENV).unwrap_or_else(|| "check-jsonschema".into()))
 }
 
 /// Folders probed for a filesystem mirror when [`PLUGIN_DIR_ENV`] is not set.

@@ -132,6 +132,31 @@ fn diff_between_environments_shows_blocks_and_attributes() {
     assert!(text(&coloured.stdout).contains("\x1b[33m~ aws_vpc.main"), "--color always colours a pipe");
 }
 
+/// A production instance-class change leads the summary; the inventory follows, collapsed.
+#[test]
+fn summary_against_a_baseline_leads_with_what_changed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = dir.path().to_str().unwrap();
+    assert!(
+        tfsynth(&["synth", "production", "--stack", "takeoff", "--stack", "cvd", "--out", base, "-q"]).status.success()
+    );
+    let file = dir.path().join("takeoff/production/main.tf.json");
+    let edited = std::fs::read_to_string(&file).unwrap().replace("\"db.r6g.large\"", "\"db.r6g.xlarge\"");
+    std::fs::write(&file, edited).unwrap();
+    let run = tfsynth(&["summary", "production", "--against", base, "--stack", "takeoff", "--stack", "cvd"]);
+    assert!(run.status.success());
+    let md = text(&run.stdout);
+    let changed = md.find("### What changed").expect("the changes section");
+    let inventory = md.find("<details><summary>Inventory</summary>").expect("the inventory, collapsed");
+    assert!(changed < inventory, "{md}");
+    assert!(md.contains("**takeoff**: 2 block(s) differ"), "{md}");
+    assert!(
+        md.contains("- changed `aws_db_instance.main`: `instance_class` `\"db.r6g.xlarge\"` → `\"db.r6g.large\"`"),
+        "{md}"
+    );
+    assert!(md.contains("**cvd**: unchanged"), "{md}");
+}
+
 #[test]
 fn diff_against_a_folder_compares_with_a_previous_synth() {
     let dir = tempfile::tempdir().expect("temp dir");

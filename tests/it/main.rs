@@ -16,6 +16,9 @@ mod language;
 mod layering;
 mod matrix;
 mod output;
+mod pipelines;
+#[cfg(not(skip_tools))]
+mod plan;
 mod properties;
 mod supporting;
 mod synthetic;

@@ -1,0 +1,71 @@
+//! `terraform init`, `plan` and `show -json` in one stack folder, as `tfsynth plan` runs them
+//! with the user's credentials, backend and CLI configuration.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::{PLUGIN_DIR_ENV, terraform_command};
+
+/// The plan file written next to the configuration.
+pub const PLAN_FILE: &str = "tfplan";
+
+/// One planned folder.
+#[derive(Debug)]
+pub struct FolderPlan {
+    /// Whether the plan changes anything (`plan -detailed-exitcode` returned 2).
+    pub changes: bool,
+    /// `terraform show -json` of the plan.
+    pub show: serde_json::Value,
+}
+
+/// `terraform` in `dir`, unattended, with a plugin cache shared by the folders
+/// (`TF_PLUGIN_CACHE_DIR` unless the user set one).
+fn terraform(dir: &Path) -> Command {
+    let mut cmd = terraform_command();
+    cmd.current_dir(dir).env("TF_IN_AUTOMATION", "1").env("CHECKPOINT_DISABLE", "1");
+    if std::env::var_os("TF_PLUGIN_CACHE_DIR").is_none() {
+        let cache = std::env::temp_dir().join("tfsynth-plugin-cache");
+        if std::fs::create_dir_all(&cache).is_ok() {
+            cmd.env("TF_PLUGIN_CACHE_DIR", cache);
+        }
+    }
+    cmd
+}
+
+fn run(dir: &Path, args: &[&str], ok: &[i32]) -> Result<(i32, Vec<u8>), String> {
+    let out = terraform(dir).args(args).output().map_err(|e| format!("running terraform: {e}"))?;
+    let code = out.status.code().unwrap_or(-1);
+    if ok.contains(&code) {
+        Ok((code, out.stdout))
+    } else {
+        let words: Vec<&str> = args.iter().take(1).copied().collect();
+        Err(format!(
+            "terraform {} failed in {}:\n{}{}",
+            words.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout).trim_end(),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        ))
+    }
+}
+
+/// Initialises `dir`, plans it into [`PLAN_FILE`] (without refreshing when `refresh` is
+/// false) and reads the plan back. Providers come from `mirror`, or the one in
+/// [`PLUGIN_DIR_ENV`], or as the user's terraform configuration says.
+pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<FolderPlan, String> {
+    let mut init = vec!["init".to_owned(), "-input=false".into(), "-no-color".into()];
+    let from_env = std::env::var_os(PLUGIN_DIR_ENV).map(std::path::PathBuf::from);
+    if let Some(mirror) = mirror.or(from_env.as_deref()) {
+        init.push(format!("-plugin-dir={}", mirror.display()));
+    }
+    let init: Vec<&str> = init.iter().map(String::as_str).collect();
+    run(dir, &init, &[0])?;
+    let mut plan = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode", "-out", PLAN_FILE];
+    if !refresh {
+        plan.push("-refresh=false");
+    }
+    let (code, _) = run(dir, &plan, &[0, 2])?;
+    let (_, shown) = run(dir, &["show", "-json", PLAN_FILE], &[0])?;
+    let show = serde_json::from_slice(&shown).map_err(|e| format!("terraform show -json printed no JSON: {e}"))?;
+    Ok(FolderPlan { changes: code == 2, show })
+}

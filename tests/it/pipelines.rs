@@ -1,0 +1,115 @@
+//! `tfsynth pipeline`: the Atlantis configuration and the GitHub Actions workflow, pinned,
+//! checked for structure (Atlantis) and against GitHub's workflow schema (GitHub), and kept
+//! identical to the copies in `examples/ci/`.
+
+use std::collections::BTreeMap;
+
+use super::common::{repo, text, tfsynth};
+
+fn generated(format: &str) -> String {
+    let run = tfsynth(&["pipeline", "--format", format]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    text(&run.stdout)
+}
+
+#[test]
+fn generated_pipelines_are_pinned_and_match_the_examples() {
+    let atlantis = generated("atlantis");
+    let github = generated("github");
+    insta::assert_snapshot!("atlantis", atlantis);
+    insta::assert_snapshot!("github_workflow", github);
+    let example = |file: &str| std::fs::read_to_string(repo(file)).expect("example");
+    assert_eq!(
+        example("examples/ci/atlantis.yaml"),
+        atlantis,
+        "regenerate examples/ci/atlantis.yaml with tfsynth pipeline"
+    );
+    assert_eq!(
+        example("examples/ci/infrastructure.yml"),
+        github,
+        "regenerate examples/ci/infrastructure.yml with tfsynth pipeline"
+    );
+}
+
+/// Projects of the generated `atlantis.yaml`: name → (`dir`, `depends_on`).
+fn projects(yaml: &str) -> BTreeMap<String, (String, Vec<String>)> {
+    let mut out: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut current = String::new();
+    let mut in_depends = false;
+    for line in yaml.lines() {
+        if let Some(name) = line.strip_prefix("  - name: ") {
+            name.clone_into(&mut current);
+            out.insert(current.clone(), (String::new(), Vec::new()));
+            in_depends = false;
+        } else if let Some(dir) = line.strip_prefix("    dir: ") {
+            dir.clone_into(&mut out.get_mut(&current).expect("a project").0);
+        } else if line == "    depends_on:" {
+            in_depends = true;
+        } else if let (true, Some(d)) = (in_depends, line.strip_prefix("      - ")) {
+            out.get_mut(&current).expect("a project").1.push(d.to_owned());
+        } else if !line.starts_with("      ") {
+            in_depends = false;
+        }
+    }
+    out
+}
+
+#[test]
+fn atlantis_projects_exist_after_synth_and_depend_on_projects_without_a_cycle() {
+    let yaml = generated("atlantis");
+    let projects = projects(&yaml);
+    assert_eq!(projects.len(), 18, "every stack × environment: {:?}", projects.keys());
+    let dir = tempfile::tempdir().expect("temp dir");
+    for env in ["development", "staging", "production"] {
+        let out = dir.path().join("out");
+        assert!(tfsynth(&["synth", env, "--out", out.to_str().unwrap(), "-q"]).status.success());
+    }
+    for (name, (folder, depends_on)) in &projects {
+        assert!(
+            dir.path().join(folder).join("main.tf.json").is_file(),
+            "{name}: {folder} holds no configuration after synth"
+        );
+        for d in depends_on {
+            assert!(projects.contains_key(d), "{name} depends on {d}, which is no project");
+        }
+    }
+    assert_eq!(projects["showcase-production"].1, ["platform-production"]);
+    // No cycle: projects whose dependencies are all placed can be placed, until none are left.
+    let mut left: Vec<&String> = projects.keys().collect();
+    while !left.is_empty() {
+        let ready: Vec<&String> =
+            left.iter().copied().filter(|p| projects[*p].1.iter().all(|d| !left.contains(&d))).collect();
+        assert!(!ready.is_empty(), "a cycle among {left:?}");
+        left.retain(|p| !ready.contains(p));
+    }
+}
+
+#[test]
+fn the_github_workflow_runs_plans_a_level_at_a_time() {
+    let yaml = generated("github");
+    let plan_1 = yaml.find("  plan-1:\n    needs: plan-0").expect("the second level waits for the first");
+    assert!(yaml[plan_1..].contains("- stack: showcase"), "showcase plans after the platform");
+    assert!(
+        yaml.contains("group: tfstate-${{ matrix.stack }}-${{ matrix.environment }}"),
+        "one concurrency group per state"
+    );
+    assert!(yaml.contains("environment: ${{ matrix.environment }}"), "apply waits for the environment's approval");
+}
+
+#[cfg(not(skip_tools))]
+#[test]
+fn the_github_workflow_validates_against_githubs_schema() {
+    let file = tempfile::Builder::new().suffix(".yml").tempfile().expect("temp file");
+    std::fs::write(file.path(), generated("github")).expect("write");
+    let run = tfsynth::tools::check_jsonschema_command()
+        .args(["--builtin-schema", "vendor.github-workflows"])
+        .arg(file.path())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "check-jsonschema is not runnable ({e}): pip install check-jsonschema or set {} (or run with TFSYNTH_SKIP_TOOLS=1)",
+                tfsynth::tools::CHECK_JSONSCHEMA_ENV
+            )
+        });
+    assert!(run.status.success(), "{}{}", text(&run.stdout), text(&run.stderr));
+}

@@ -1,0 +1,134 @@
+//! `tfsynth plan` with real terraform, offline: every stack planned in dependency order and in
+//! parallel, the action summary, and a replacement named with the attribute that forces it.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use tfsynth::prelude::*;
+use tfsynth::stacks::{Env, registry};
+use tfsynth::tools::{local_remote_states, mock_override, placeholder_state, state_file};
+
+use super::common::{run, text, tfsynth, tools};
+
+/// Adds what an offline plan of `stack` needs next to its configuration in `dir`: mock
+/// credentials and a local backend, and the producers' state for its imports.
+fn offline(dir: &Path, stack: &str, env: Env) {
+    std::fs::write(dir.join("offline_override.tf.json"), mock_override(&[])).expect("override");
+    let registry = registry();
+    let def = registry.select(&[stack]).expect("stack");
+    let built = tfsynth::pipeline::build(&registry, &def, env).expect("valid");
+    if let Some(states) = local_remote_states(&built[0].stack) {
+        std::fs::write(dir.join("remote_state_override.tf.json"), states).expect("override");
+        for import in built[0].stack.imports() {
+            let producer = registry.build(&import.stack, env).expect("producer");
+            std::fs::write(dir.join(state_file(&import.stack)), placeholder_state(&producer)).expect("state");
+        }
+    }
+}
+
+#[test]
+fn every_stack_plans_in_order_and_the_summary_counts_the_actions() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let root = out.path().to_str().expect("utf-8");
+    assert!(tfsynth(&["synth", "production", "--out", root, "-q"]).status.success());
+    for def in registry().stacks() {
+        offline(&out.path().join(def.name).join("production"), def.name, Env::Production);
+    }
+    let mirror = tools::terraform().plugin_dir().to_str().expect("utf-8").to_owned();
+    let run = tfsynth(&["plan", "production", "--out", root, "--no-refresh", "--plugin-dir", &mirror]);
+    let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
+    assert_eq!(run.status.code(), Some(2), "changes planned, as -detailed-exitcode says\n{stdout}\n{stderr}");
+    for def in registry().stacks() {
+        let line =
+            stdout.lines().find(|l| l.starts_with(&format!("| {} | ", def.name))).unwrap_or_else(|| panic!("{stdout}"));
+        assert!(!line.contains("failed") && !line.contains("| 0 | 0 | 0 | 0 |"), "{line}");
+    }
+    // The consumer is planned after its producer, in a level of its own.
+    let position = |what: &str| stderr.find(what).unwrap_or_else(|| panic!("{what} not in {stderr}"));
+    assert!(position("platform: ") < position("planning showcase"), "{stderr}");
+    let json = tfsynth(&[
+        "plan",
+        "production",
+        "--out",
+        root,
+        "--no-refresh",
+        "--plugin-dir",
+        &mirror,
+        "--stack",
+        "platform",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(doc["stacks"][0]["stack"], "platform");
+    assert!(doc["stacks"][0]["create"].as_array().is_some_and(|c| c.iter().any(|a| a == "aws_vpc.main")), "{doc}");
+}
+
+fn data_logs(env: Env) -> Stack {
+    let mut stack = Stack::new("data", env.name()).with_tier(Tier::Development);
+    stack.provider(Provider::aws("us-east-1"));
+    stack.add(
+        Resource::new("aws_cloudwatch_log_group", "main")
+            .set("name", "/acme/data-renamed")
+            .set("retention_in_days", 365)
+            .set("kms_key_id", "arn:aws:kms:us-east-1:123456789012:key/acme"),
+    );
+    stack
+}
+
+/// State in which `aws_cloudwatch_log_group.main` exists under its old name.
+const OLD_STATE: &str = r#"{
+  "version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "tfsynth-test", "outputs": {},
+  "resources": [{
+    "mode": "managed", "type": "aws_cloudwatch_log_group", "name": "main",
+    "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+    "instances": [{"schema_version": 0, "attributes": {"id": "/acme/data", "name": "/acme/data", "retention_in_days": 365, "kms_key_id": "arn:aws:kms:us-east-1:123456789012:key/acme"}}]
+  }],
+  "check_results": null
+}"#;
+
+#[test]
+fn a_replacement_names_the_resource_and_the_attribute_that_forces_it() {
+    let registry =
+        Registry::new(vec![StackDef { name: "data", description: "a log group", build: data_logs, settings: None }]);
+    let out = tempfile::tempdir().expect("temp dir");
+    let root = out.path().to_str().expect("utf-8");
+    let (code, _, err) = run(&registry, &["synth", "staging", "--out", root, "-q"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let dir = out.path().join("data/staging");
+    std::fs::write(dir.join("offline_override.tf.json"), mock_override(&[])).expect("override");
+    std::fs::write(dir.join("terraform.tfstate"), OLD_STATE).expect("state");
+    let mirror = tools::terraform().plugin_dir().to_str().expect("utf-8").to_owned();
+    let (code, md, err) = run(&registry, &["plan", "staging", "--out", root, "--no-refresh", "--plugin-dir", &mirror]);
+    assert_eq!(code, ExitCode::from(2), "{md}\n{err}");
+    assert!(md.contains("| data | 0 | 0 | 1 | 0 |"), "{md}");
+    assert!(
+        md.contains("**replaces `aws_cloudwatch_log_group.main`** (forced by `name`): a log group and its logs"),
+        "{md}"
+    );
+    assert!(md.contains("- replace `aws_cloudwatch_log_group.main`, forced by `name`"), "{md}");
+}
+
+#[test]
+fn a_stack_that_fails_to_plan_fails_the_command_and_its_consumers_are_not_planned() {
+    let out = tempfile::tempdir().expect("temp dir");
+    let root = out.path().to_str().expect("utf-8");
+    // No override: the S3 backend cannot be reached without credentials, so init fails.
+    let run = tfsynth(&[
+        "plan",
+        "development",
+        "--out",
+        root,
+        "--stack",
+        "platform",
+        "--stack",
+        "showcase",
+        "--plugin-dir",
+        "/nonexistent",
+    ]);
+    let md = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{md}");
+    assert!(md.contains("| platform | **failed** |"), "{md}");
+    assert!(md.contains("not planned: a stack it imports from failed to plan"), "{md}");
+}
