@@ -1,12 +1,13 @@
 //! Every component together, in production settings: the `showcase` stack
-//! (`stacks/showcase/mod.rs` holds the code to copy from).
+//! (`stacks/showcase/mod.rs` holds the code to copy from), built through the registry so its
+//! imports from `platform` are connected to that stack's state.
 //!
 //! `cargo run --example every_component [json|hcl] [development|staging|production]`
 
 use std::process::ExitCode;
 
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, showcase};
+use tfsynth::stacks::{Env, registry};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
@@ -18,9 +19,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match synth(&showcase::build(env), format) {
-        Ok(file) => {
-            print!("{}", file.contents);
+    let registry = registry();
+    let showcase = registry.select(&["showcase"]).expect("showcase is registered");
+    match tfsynth::pipeline::synthesize(&registry, &showcase, env, format) {
+        Ok(files) => {
+            print!("{}", files[0].contents);
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -38,9 +38,18 @@ fn examples_print_parsable_configurations() {
 #[cfg(not(skip_tools))]
 #[test]
 fn examples_plan() {
-    for name in ["minimal", "custom_component", "every_component"] {
-        super::common::tools::plan_text("main.tf", &run(name, "hcl"), &[]);
+    use super::common::{stack_files, tools};
+    for name in ["minimal", "custom_component"] {
+        tools::plan_text("main.tf", &run(name, "hcl"), &[]);
     }
+    // The showcase reads the platform's state: plan it against placeholder state, as the
+    // stack matrix does.
+    let text = run("every_component", "hcl");
+    let files = stack_files("showcase", tfsynth::stacks::Env::Production, tfsynth::prelude::Format::Hcl);
+    let mut all: Vec<(&str, &str)> = vec![("main.tf", text.as_str())];
+    all.extend(files.iter().skip(1).map(|(n, t)| (n.as_str(), t.as_str())));
+    let dir = tools::workspace(&all, &[]);
+    tools::plan(dir.path()).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// `cargo run` of the separate crate in `examples/own-crate`, sharing this build's target folder.
