@@ -192,6 +192,43 @@ pub mod tools {
         Ok(plan["resource_changes"].as_array().cloned().unwrap_or_default())
     }
 
+    /// Plans both renderings of one stack — `files[0]` JSON, `files[1]` HCL, each the
+    /// configuration and its extra files — in one run, as modules `json` and `hcl` of one root,
+    /// so the provider starts once for the pair. Returns each module's resource changes with
+    /// the module prefix removed, JSON first.
+    pub fn plan_formats(files: &[Vec<(String, String)>; 2]) -> Result<[Vec<serde_json::Value>; 2], String> {
+        use tfsynth::prelude::Format;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let root = serde_json::json!({"module": {"json": {"source": "./json"}, "hcl": {"source": "./hcl"}}});
+        std::fs::write(dir.path().join("main.tf.json"), root.to_string()).map_err(|e| e.to_string())?;
+        for (format, files) in Format::ALL.into_iter().zip(files) {
+            let module = dir.path().join(format.name());
+            std::fs::create_dir_all(&module).map_err(|e| e.to_string())?;
+            std::fs::write(module.join("offline_override.tf.json"), mock_override(&[])).map_err(|e| e.to_string())?;
+            for (name, text) in files {
+                // Producer state files are read relative to the working directory: the root.
+                let folder = if name.ends_with(".tfstate") { dir.path() } else { module.as_path() };
+                std::fs::write(folder.join(name), text).map_err(|e| e.to_string())?;
+            }
+        }
+        terraform().init(dir.path())?;
+        let plan = terraform().run_plan(dir.path())?;
+        let changes = plan["resource_changes"].as_array().cloned().unwrap_or_default();
+        Ok(Format::ALL.map(|format| {
+            let prefix = format!("module.{}.", format.name());
+            changes
+                .iter()
+                .filter_map(|c| {
+                    let address = c["address"].as_str()?.strip_prefix(&prefix)?.to_owned();
+                    let mut c = c.clone();
+                    c["address"] = address.into();
+                    c.as_object_mut()?.remove("module_address");
+                    Some(c)
+                })
+                .collect()
+        }))
+    }
+
     /// Plans `text` as `file` offline and panics with terraform's complaint on failure.
     #[track_caller]
     pub fn plan_text(file: &str, text: &str, aliases: &[&str]) -> Vec<serde_json::Value> {
