@@ -1,6 +1,7 @@
-//! Decompresses the vendored provider schema and indexes its lines at build time: the
-//! repository keeps the 273 KB gzip file, the binary holds the text and a table of where each
-//! type's block starts, and loading the schema at run time reads neither until a type is used.
+//! Decompresses the vendored provider schema and flattens it at build time: the repository
+//! keeps the 273 KB gzip file; the binary holds every block on a line of its own (nested blocks
+//! named by number), a sorted table of types and a table of where each block is, so loading
+//! the schema at run time allocates nothing and reading a type scans only its own block.
 
 use std::fmt::Write;
 use std::io::Read;
@@ -18,14 +19,21 @@ fn main() {
     flate2::read::GzDecoder::new(gz.as_slice()).read_to_string(&mut text).unwrap_or_else(|e| {
         panic!("{source} is not a gzip text file ({e}); regenerate it with `cargo run --bin vendor-schema`")
     });
-    let (version, lines) = split_lines(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
-    let mut index = format!("({version:?}, &[\n");
-    for (kind, name, range) in &lines {
-        let _ = writeln!(index, "    ({kind:?}, {name:?}, {}, {}),", range.start, range.end);
+    let flat = flatten(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
+    let mut index = format!("({:?}, &[\n", flat.version);
+    for (kind, name, id) in &flat.types {
+        let _ = writeln!(index, "    ({kind:?}, {name:?}, {id}),");
+    }
+    index.push_str("], &[\n");
+    let mut blocks = String::new();
+    for block in &flat.blocks {
+        let _ = writeln!(index, "    ({}, {}),", blocks.len(), blocks.len() + block.len());
+        blocks.push_str(block);
+        blocks.push('\n');
     }
     index.push_str("])\n");
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for (file, contents) in [("aws.schema", &text), ("aws.index.rs", &index)] {
+    for (file, contents) in [("aws.blocks", &blocks), ("aws.index.rs", &index)] {
         std::fs::write(out.join(file), contents).unwrap_or_else(|e| panic!("writing {file}: {e}"));
     }
 }

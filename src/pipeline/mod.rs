@@ -92,20 +92,47 @@ pub fn synth(stack: &Stack, format: Format) -> Result<Rendered> {
 /// unless asked for), every import is checked and pointed at its producer's state.
 pub fn build<'r, E: Environment>(registry: &Registry<E>, stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
     let today = Date::today();
-    let mut all: dependencies::Stacks = stacks.iter().map(|d| (d.name, (d.build)(env))).collect();
+    let mut all: dependencies::Stacks = parallel(stacks, |d| (d.name, (d.build)(env)));
     let mut problems = dependencies::connect(registry, env, &mut all);
+    all.truncate(stacks.len());
+    let checked = parallel(&all, |(_, stack)| validate(stack).map(|()| lint(stack, today)));
     let mut out = Vec::new();
-    for (def, (_, stack)) in stacks.iter().zip(all) {
-        match validate(&stack) {
-            Ok(()) => {
-                let report = lint(&stack, today);
-                out.push(Built { name: def.name, stack, report });
-            }
+    for ((def, (_, stack)), result) in stacks.iter().zip(all).zip(checked) {
+        match result {
+            Ok(report) => out.push(Built { name: def.name, stack, report }),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),
         }
     }
     if problems.is_empty() { Ok(out) } else { Err(Error::Invalid(problems)) }
+}
+
+/// `work` on every item, spread over the machine's cores, results in the items' order.
+/// Stacks are independent until they are written, so each is built, checked and rendered on
+/// its own thread.
+fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
+    if threads <= 1 {
+        return items.iter().map(work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break done };
+                        done.push((i, work(item)));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// As [`build`], and fails on any unwaived policy finding or waiver problem too: what `synth`
@@ -127,13 +154,11 @@ pub fn synthesize<E: Environment>(
     env: E,
     format: Format,
 ) -> Result<Vec<Rendered>> {
-    Ok(build_checked(registry, stacks, env)?
-        .iter()
-        .map(|b| Rendered {
-            stack: b.name.to_owned(),
-            environment: env.name().to_owned(),
-            format,
-            contents: render(&b.stack, format),
-        })
-        .collect())
+    let built = build_checked(registry, stacks, env)?;
+    Ok(parallel(&built, |b| Rendered {
+        stack: b.name.to_owned(),
+        environment: env.name().to_owned(),
+        format,
+        contents: render(&b.stack, format),
+    }))
 }

@@ -10,7 +10,7 @@ use crate::model::{Stack, Tier};
 
 /// An environment type: a closed set of names, e.g. an enum with an exhaustive `match` per
 /// stack, so adding an environment fails to compile until every stack configures it.
-pub trait Environment: Copy + Eq + fmt::Debug + 'static {
+pub trait Environment: Copy + Eq + fmt::Debug + Send + Sync + 'static {
     /// Every environment, in display order.
     const ALL: &'static [Self];
 

@@ -12,8 +12,9 @@
 //! where `{block}` is `{"a": {name: [type, flags]}, "b": {name: [nesting, min, max, {block}]}}`
 //! with descriptions stripped, `type` as in `terraform providers schema -json` and `flags` a
 //! string of `r`equired, `o`ptional, `c`omputed, `s`ensitive, `d`eprecated, `w`rite-only.
-//! Lines are indexed on load and parsed only when a stack uses that type.
-//! Regenerate with `cargo run --bin vendor-schema`.
+//! `build.rs` flattens it: every block on a line of its own, a nested block type naming its
+//! block by number (`[nesting, min, max, id]`), so reading a type scans only its own block.
+//! Blocks are parsed only when a stack uses them. Regenerate with `cargo run --bin vendor-schema`.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -21,7 +22,6 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 /// A Terraform type constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,13 +148,14 @@ pub struct BlockType {
     /// Most blocks allowed; 0 means no limit.
     pub max_items: u64,
     text: &'static str,
+    blocks: Blocks,
     parsed: OnceLock<BlockSchema>,
 }
 
 impl BlockType {
     /// What goes inside.
     pub fn block(&self) -> &BlockSchema {
-        self.parsed.get_or_init(|| BlockSchema::parse(self.text))
+        self.parsed.get_or_init(|| BlockSchema::parse(self.text, self.blocks))
     }
 
     /// The most blocks allowed, if limited.
@@ -166,13 +167,31 @@ impl BlockType {
     }
 }
 
-/// One block as written in the vendored file, nested blocks left unparsed.
+/// Every block of the flattened schema, each on a line of its own.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Blocks {
+    text: &'static str,
+    ranges: &'static [(usize, usize)],
+}
+
+impl Blocks {
+    pub(super) fn new(text: &'static str, ranges: &'static [(usize, usize)]) -> Self {
+        Self { text, ranges }
+    }
+
+    /// Block `id`'s text (empty for an id the table does not hold).
+    pub(super) fn get(self, id: usize) -> &'static str {
+        self.ranges.get(id).and_then(|&(start, end)| self.text.get(start..end)).unwrap_or_default()
+    }
+}
+
+/// One block as written in the flattened schema: nested blocks by id.
 #[derive(Deserialize)]
 struct RawBlock<'a> {
     #[serde(borrow, default)]
     a: BTreeMap<Cow<'a, str>, (Value, Cow<'a, str>)>,
     #[serde(borrow, default)]
-    b: BTreeMap<Cow<'a, str>, (Cow<'a, str>, u64, u64, &'a RawValue)>,
+    b: BTreeMap<Cow<'a, str>, (Cow<'a, str>, u64, u64, usize)>,
 }
 
 /// The attributes and nested block types of a block.
@@ -185,9 +204,10 @@ pub struct BlockSchema {
 }
 
 impl BlockSchema {
-    /// Parses one block of the vendored format; nested blocks stay text until used. Text that
-    /// is not in the format gives an empty block (the vendored file is checked by tests).
-    pub(super) fn parse(text: &'static str) -> BlockSchema {
+    /// Parses one block of the flattened schema; nested blocks are parsed when first used.
+    /// Text that is not in the format gives an empty block (the vendored file is checked by
+    /// tests).
+    pub(super) fn parse(text: &'static str, blocks: Blocks) -> BlockSchema {
         let Ok(raw) = serde_json::from_str::<RawBlock<'static>>(text) else {
             return BlockSchema::default();
         };
@@ -217,7 +237,14 @@ impl BlockSchema {
                     "map" => Nesting::Map,
                     _ => Nesting::List,
                 };
-                let block = BlockType { nesting, min_items, max_items, text: block.get(), parsed: OnceLock::new() };
+                let block = BlockType {
+                    nesting,
+                    min_items,
+                    max_items,
+                    text: blocks.get(block),
+                    blocks,
+                    parsed: OnceLock::new(),
+                };
                 (name.into_owned(), block)
             })
             .collect();

@@ -5,53 +5,53 @@
 //! block schema is parsed the first time a stack uses it.
 
 mod compact;
-/// Splitting the schema text into lines (also run by `build.rs`).
+/// Splitting and flattening the schema text (also run by `build.rs`).
 mod lines;
 mod rules;
 mod suggest;
 mod validate;
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::OnceLock;
 
+use compact::Blocks;
 pub use compact::{AttributeSchema, BlockSchema, BlockType, Nesting, Type};
 pub use suggest::did_you_mean;
 pub use validate::validate;
 
 use crate::model::Kind;
 
-const VENDORED: &str = include_str!(concat!(env!("OUT_DIR"), "/aws.schema"));
-/// The version and `(kind, name, start, end)` of every line of [`VENDORED`], from `build.rs`.
-type Index = (&'static str, &'static [(&'static str, &'static str, usize, usize)]);
+const VENDORED: &str = include_str!(concat!(env!("OUT_DIR"), "/aws.blocks"));
+/// The version, every type as `(kind, name, block id)` sorted by kind and name, and the byte
+/// range of each block of [`VENDORED`], from `build.rs`.
+type Index = (&'static str, &'static [(&'static str, &'static str, usize)], &'static [(usize, usize)]);
 #[allow(clippy::unreadable_literal)] // generated offsets
 const VENDORED_INDEX: Index = include!(concat!(env!("OUT_DIR"), "/aws.index.rs"));
 
-/// One line of the vendored file, parsed on first use.
-/// `terraform_remote_state` (built into Terraform, not the provider), in the vendored format.
-const REMOTE_STATE: &str = r#"{"a":{"backend":["string","r"],"config":["dynamic","o"],"defaults":["dynamic","o"],"outputs":["dynamic","c"],"workspace":["string","o"]},"b":{}}"#;
-
-struct Entry {
-    text: &'static str,
-    parsed: OnceLock<BlockSchema>,
-}
-
 /// The provider schema: the provider's own configuration block, every resource type and every
-/// data source.
+/// data source, each parsed the first time it is asked for.
 pub struct Schema {
-    version: String,
-    provider: Entry,
-    resources: BTreeMap<String, Entry>,
-    data_sources: BTreeMap<String, Entry>,
+    version: &'static str,
+    types: &'static [(&'static str, &'static str, usize)],
+    blocks: Blocks,
+    /// The parsed block of each entry of `types`.
+    parsed: Vec<OnceLock<BlockSchema>>,
 }
 
 impl std::fmt::Debug for Schema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Schema")
             .field("version", &self.version)
-            .field("resources", &self.resources.len())
-            .field("data_sources", &self.data_sources.len())
+            .field("resources", &self.type_names(Kind::Managed).count())
+            .field("data_sources", &self.type_names(Kind::Data).count())
             .finish_non_exhaustive()
+    }
+}
+
+fn kind_code(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Managed => "r",
+        Kind::Data => "d",
     }
 }
 
@@ -62,78 +62,73 @@ impl Schema {
         AWS.get_or_init(Schema::load_vendored)
     }
 
-    /// Builds the vendored schema's index afresh (what [`aws`](Self::aws) does once); for
-    /// benchmarks. The lines were split at build time.
+    /// The vendored schema's index afresh (what [`aws`](Self::aws) does once); for
+    /// benchmarks. It was flattened and sorted at build time.
     pub fn load_vendored() -> Schema {
-        let (version, lines) = VENDORED_INDEX;
-        let lines = lines.iter().map(|&(kind, name, start, end)| (kind, name, start..end));
-        Schema::from_lines(version, VENDORED, lines)
+        let (version, types, ranges) = VENDORED_INDEX;
+        Schema::new(version, types, Blocks::new(VENDORED, ranges))
     }
 
-    /// Decompresses and indexes a schema file in the vendored (gzip) format. The text is kept
+    /// Decompresses and flattens a schema file in the vendored (gzip) format. The text is kept
     /// for the rest of the process, as the vendored one is: types are parsed from it on use.
     pub fn load(gz: &[u8]) -> Result<Schema, String> {
         let mut text = String::new();
         flate2::read::GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| e.to_string())?;
         let text: &'static str = Box::leak(text.into_boxed_str());
-        let (version, lines) = lines::split_lines(text)?;
-        if !lines.iter().any(|(kind, _, _)| *kind == "p") {
+        let flat = lines::flatten(text)?;
+        if !flat.types.iter().any(|(kind, _, _)| *kind == "p") {
             return Err("schema has no provider block".into());
         }
-        Ok(Schema::from_lines(version, text, lines.into_iter()))
+        let mut all = String::new();
+        let mut ranges = Vec::new();
+        for block in &flat.blocks {
+            ranges.push((all.len(), all.len() + block.len()));
+            all.push_str(block);
+        }
+        let blocks = Blocks::new(Box::leak(all.into_boxed_str()), Box::leak(ranges.into_boxed_slice()));
+        Ok(Schema::new(flat.version, Box::leak(flat.types.into_boxed_slice()), blocks))
     }
 
-    fn from_lines<'t>(version: &str, text: &'static str, lines: impl Iterator<Item = lines::Line<'t>>) -> Schema {
-        let mut provider = Entry { text: "", parsed: OnceLock::new() };
-        let mut resources = BTreeMap::new();
-        let mut data_sources = BTreeMap::new();
-        for (kind, name, range) in lines {
-            let entry = Entry { text: &text[range], parsed: OnceLock::new() };
-            match kind {
-                "p" => provider = entry,
-                "r" => _ = resources.insert(name.to_owned(), entry),
-                _ => _ = data_sources.insert(name.to_owned(), entry),
-            }
-        }
-        // Terraform's own data source, which cross-stack imports read producers' outputs with.
-        data_sources.insert("terraform_remote_state".to_owned(), Entry { text: REMOTE_STATE, parsed: OnceLock::new() });
-        Schema { version: version.to_owned(), provider, resources, data_sources }
+    fn new(version: &'static str, types: &'static [(&'static str, &'static str, usize)], blocks: Blocks) -> Schema {
+        Schema { version, types, blocks, parsed: types.iter().map(|_| OnceLock::new()).collect() }
     }
 
     /// The provider version the schema was taken from, e.g. `5.100.0`.
     pub fn version(&self) -> &str {
-        &self.version
+        self.version
     }
 
-    fn parse(entry: &Entry) -> &BlockSchema {
-        entry.parsed.get_or_init(|| BlockSchema::parse(entry.text))
+    fn parsed(&self, i: usize) -> &BlockSchema {
+        self.parsed[i].get_or_init(|| BlockSchema::parse(self.blocks.get(self.types[i].2), self.blocks))
+    }
+
+    fn find(&self, kind: &str, ty: &str) -> Option<usize> {
+        self.types.binary_search_by(|(k, name, _)| (*k, *name).cmp(&(kind, ty))).ok()
     }
 
     /// The schema of the provider's own configuration block.
     pub fn provider(&self) -> &BlockSchema {
-        Self::parse(&self.provider)
+        static EMPTY: OnceLock<BlockSchema> = OnceLock::new();
+        match self.types.iter().position(|(k, _, _)| *k == "p") {
+            Some(i) => self.parsed(i),
+            None => EMPTY.get_or_init(BlockSchema::default),
+        }
     }
 
     /// The schema of resource (or data source) type `ty`, if the provider has it.
     pub fn block(&self, kind: Kind, ty: &str) -> Option<&BlockSchema> {
-        self.types(kind).get(ty).map(Self::parse)
+        self.find(kind_code(kind), ty).map(|i| self.parsed(i))
     }
 
     /// Whether the provider has resource (or data source) type `ty`.
     pub fn has_type(&self, kind: Kind, ty: &str) -> bool {
-        self.types(kind).contains_key(ty)
+        self.find(kind_code(kind), ty).is_some()
     }
 
     /// Every resource (or data source) type name, sorted.
     pub fn type_names(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        self.types(kind).keys().map(String::as_str)
-    }
-
-    fn types(&self, kind: Kind) -> &BTreeMap<String, Entry> {
-        match kind {
-            Kind::Managed => &self.resources,
-            Kind::Data => &self.data_sources,
-        }
+        let code = kind_code(kind);
+        self.types.iter().filter(move |(k, _, _)| *k == code).map(|(_, name, _)| *name)
     }
 }
 
