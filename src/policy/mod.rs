@@ -50,11 +50,14 @@ pub enum Rule {
     WholeJsonSecret,
     /// Where the stack has a customer-managed KMS key, nothing encrypts with an AWS-managed one.
     AwsManagedKey,
+    /// Whatever turns on delivery to a bucket (access logs, flow logs, trails) waits for the
+    /// bucket policy that allows it.
+    DeliveryWaitsForPolicy,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::StorageEncrypted,
         Rule::NotPublic,
         Rule::OpenIngress,
@@ -71,6 +74,7 @@ impl Rule {
         Rule::AllPorts,
         Rule::WholeJsonSecret,
         Rule::AwsManagedKey,
+        Rule::DeliveryWaitsForPolicy,
     ];
 
     /// The rule's id, e.g. `TFS003`.
@@ -92,6 +96,7 @@ impl Rule {
             Rule::AllPorts => "TFS014",
             Rule::WholeJsonSecret => "TFS015",
             Rule::AwsManagedKey => "TFS016",
+            Rule::DeliveryWaitsForPolicy => "TFS017",
         }
     }
 
@@ -127,6 +132,9 @@ impl Rule {
             }
             Rule::AwsManagedKey => {
                 "AWS-managed keys cannot be restricted, audited or shared like the customer-managed key the stack already has"
+            }
+            Rule::DeliveryWaitsForPolicy => {
+                "AWS tests the delivery when it is turned on; created before the bucket policy, it fails with Access Denied (provider issue #12010)"
             }
         }
     }

@@ -32,7 +32,10 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
             "aws_ebs_volume" => at.encrypted("encrypted", "the volume is not encrypted", "set encrypted = true"),
             "aws_instance" => at.instance(),
             "aws_cloudwatch_log_group" => at.log_group(),
-            "aws_lb" => at.load_balancer(),
+            "aws_lb" => {
+                at.load_balancer();
+                at.delivery_waits();
+            }
             "aws_vpc_security_group_ingress_rule" | "aws_security_group_rule" => at.ingress_rule(),
             "aws_security_group" => at.inline_ingress(),
             "aws_cloudwatch_event_target" => at.invoke_permission(),
@@ -42,6 +45,7 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
             "aws_ecs_service" => at.task_public_ip(),
             "aws_launch_template" => at.launch_template_public_ip(),
             "aws_ecs_task_definition" => at.task_secrets(),
+            "aws_s3_bucket_logging" | "aws_flow_log" | "aws_cloudtrail" => at.delivery_waits(),
             ty if ty.starts_with("aws_iam_") => at.iam(),
             _ => {}
         }
@@ -318,6 +322,34 @@ impl Block<'_> {
                 let message = format!("invokes `{f}`, which grants EventBridge no permission to be invoked");
                 let fix = "add aws_lambda_permission with principal events.amazonaws.com and the rule as source_arn (the lambda component's .invoked_by)";
                 self.found(Rule::InvokePermission, Some("arn"), message, fix);
+            }
+        }
+    }
+
+    /// Access logs, flow logs and trails write to a bucket whose policy must allow them first.
+    fn delivery_waits(&mut self) {
+        let (attribute, target) = match self.r.address().ty.as_str() {
+            "aws_lb" => ("access_logs", self.body.blocks_of("access_logs").first().and_then(|b| b.attribute("bucket"))),
+            "aws_s3_bucket_logging" => ("target_bucket", self.body.attribute("target_bucket")),
+            "aws_flow_log" => ("log_destination", self.body.attribute("log_destination")),
+            _ => ("s3_bucket_name", self.body.attribute("s3_bucket_name")),
+        };
+        let buckets: Vec<&Address> =
+            target.map(targets).unwrap_or_default().into_iter().filter(|a| a.ty == "aws_s3_bucket").collect();
+        for bucket in buckets {
+            let policies = self.refs.from((&bucket.ty, &bucket.name), "aws_s3_bucket_policy", Some("bucket"));
+            let waits = self.r.dependencies().iter().any(|d| {
+                let Root::Resource(a) = &d.root else { return false };
+                policies.iter().any(|p| p.address().ty == a.ty && p.address().name == a.name)
+            });
+            if policies.is_empty() {
+                let message = format!("delivers to `{bucket}`, whose policy is not in the stack");
+                let fix = "add the aws_s3_bucket_policy that allows the delivery (the storage component writes one) and depend on it";
+                self.found(Rule::DeliveryWaitsForPolicy, Some(attribute), message, fix);
+            } else if !waits {
+                let message = format!("delivers to `{bucket}` without waiting for its policy `{}`", policies[0].path());
+                let fix = "add depends_on the bucket policy (BucketRef::policy), as the components do";
+                self.found(Rule::DeliveryWaitsForPolicy, Some(attribute), message, fix);
             }
         }
     }

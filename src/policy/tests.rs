@@ -328,3 +328,42 @@ fn a_waiver_that_matches_nothing_fails() {
     let report = lint(&s, TODAY);
     assert!(report.diagnostics(&s)[0].to_string().contains("waiver of TFS005 matches no finding"));
 }
+
+/// The ALB access-log race of provider issue #12010: delivery must wait for the policy.
+#[test]
+fn delivery_to_a_bucket_waits_for_its_policy() {
+    let build = |policy: bool, waits: bool| {
+        let mut s = production();
+        let bucket = s.add(Resource::new("aws_s3_bucket", "logs").set("bucket", "logs"));
+        let policy_ref = policy.then(|| {
+            s.add(Resource::new("aws_s3_bucket_policy", "logs").set("bucket", bucket.id()).set("policy", "{}"))
+        });
+        let mut lb = Resource::new("aws_lb", "main")
+            .set("internal", true)
+            .set("drop_invalid_header_fields", true)
+            .block("access_logs", Body::new().set("bucket", bucket.attr("bucket")).set("enabled", true));
+        if let (true, Some(p)) = (waits, &policy_ref) {
+            lb = lb.depends_on(p);
+        }
+        s.add(lb);
+        s.add(
+            Resource::new("aws_flow_log", "vpc").set("log_destination", bucket.arn()).set("log_destination_type", "s3"),
+        );
+        s
+    };
+    let found = only(&build(false, false), Rule::DeliveryWaitsForPolicy);
+    assert_eq!(found, ["aws_lb.main", "aws_flow_log.vpc"]);
+    let report = lint(&build(true, false), TODAY);
+    let messages: Vec<&str> =
+        report.findings.iter().filter(|f| f.rule == Rule::DeliveryWaitsForPolicy).map(|f| f.message.as_str()).collect();
+    assert!(
+        messages
+            .contains(&"delivers to `aws_s3_bucket.logs` without waiting for its policy `aws_s3_bucket_policy.logs`"),
+        "{messages:?}"
+    );
+    assert_eq!(
+        only(&build(true, true), Rule::DeliveryWaitsForPolicy),
+        ["aws_flow_log.vpc"],
+        "the ALB waits; the flow log does not"
+    );
+}
