@@ -40,9 +40,10 @@ pub struct Foundation {
 }
 
 impl Foundation {
-    /// Stack `project` for `env` in `account`: Terraform >= 1.5.0, hashicorp/aws ~> 5.100,
-    /// state in `<project>-terraform-state` under `<env>/terraform.tfstate` with lock-file
-    /// locking, and default tags `Project` and `Environment`.
+    /// Stack `project` for `env` in `account`: Terraform >= 1.10.0 (the first with S3-native
+    /// state locking), hashicorp/aws ~> 5.100, state in `<project>-terraform-state` under
+    /// `<env>/terraform.tfstate` with lock-file locking, the provider limited to `account`, and
+    /// default tags `Project` and `Environment`.
     pub fn new<E: Environment>(project: impl Into<String>, env: E, account: Account) -> Self {
         Self {
             project: project.into(),
@@ -52,7 +53,7 @@ impl Foundation {
             state_bucket: None,
             state_key: None,
             tags: Vec::new(),
-            terraform_version: ">= 1.5.0".into(),
+            terraform_version: ">= 1.10.0".into(),
             aws_version: "~> 5.100".into(),
         }
     }
@@ -99,7 +100,12 @@ impl Foundation {
         let tags = [("Project".to_owned(), self.project.clone()), ("Environment".to_owned(), self.environment.into())]
             .into_iter()
             .chain(self.tags);
-        stack.provider(Provider::aws(self.account.region).default_tags(tags));
+        // Credentials for another account (production's stack with development's role) are
+        // refused before anything is read or changed.
+        let provider = Provider::aws(self.account.region)
+            .set("allowed_account_ids", vec![self.account.id.as_str()])
+            .default_tags(tags);
+        stack.provider(provider);
         Context::new(stack, self.account)
     }
 }

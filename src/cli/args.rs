@@ -75,6 +75,13 @@ pub(super) enum Command {
         after_help = "Examples:\n  tfsynth pipeline --format atlantis --output atlantis.yaml\n  tfsynth pipeline --format github --output .github/workflows/infrastructure.yml"
     )]
     Pipeline(PipelineArgs),
+    /// Apply stacks against moto, a local AWS emulator, plan again (it must be empty) and
+    /// destroy (nothing may be left): a pre-merge smoke test of references, ordering,
+    /// read-back and teardown.
+    #[command(
+        after_help = "Examples:\n  tfsynth apply-test development\n  tfsynth apply-test development --stack takeoff --format json\n\nNeeds moto[server] for the Python in TFSYNTH_MOTO_PYTHON (default python3)."
+    )]
+    ApplyTest(ApplyTestArgs),
     /// List the stacks and environments.
     #[command(after_help = "Example:\n  tfsynth list")]
     List,
@@ -159,6 +166,26 @@ pub(super) struct PipelineArgs {
     /// How the pipeline runs tfsynth.
     #[arg(long, default_value = "cargo run --release --locked --")]
     pub command: String,
+}
+
+/// The arguments of `tfsynth apply-test`.
+#[derive(Debug, clap::Args)]
+pub(super) struct ApplyTestArgs {
+    /// The environment, e.g. development.
+    pub env: String,
+    /// Only these stacks (and the stacks they import from).
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Markdown for people, JSON for tools.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Markdown)]
+    pub format: SummaryFormat,
+    /// Install providers from this filesystem mirror (default: `TFSYNTH_PLUGIN_DIR` if set).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_dir: Option<PathBuf>,
+    /// Then run each stack again without each gap entry it used, and report the entries it
+    /// no longer needs.
+    #[arg(long)]
+    pub try_without_gaps: bool,
 }
 
 /// The arguments of `tfsynth check`.

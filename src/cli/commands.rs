@@ -36,6 +36,7 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
         Command::Lint(a) => lint(registry, &a, c),
         Command::Plan(a) => super::plan::plan(registry, &a, c),
         Command::Pipeline(a) => super::pipelines::pipeline(registry, &a, c),
+        Command::ApplyTest(a) => super::apply_test::apply_test(registry, &a, c),
         Command::List => list(registry, c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Args::command(), "tfsynth", &mut c.out);

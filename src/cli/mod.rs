@@ -3,6 +3,7 @@
 //! function per command does the work (`commands`). Results go to standard output, messages
 //! and errors to standard error; a closed standard output ends the command quietly.
 
+mod apply_test;
 mod args;
 mod commands;
 mod pipelines;

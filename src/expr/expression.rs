@@ -115,6 +115,45 @@ impl Expression {
         self.children(&mut |child| child.walk(visit));
     }
 
+    /// Replaces, bottom-up, every expression inside this one (and this one) by what `rewrite`
+    /// returns for it: `None` keeps it. For transformations of a finished model, e.g. standing
+    /// in for resources an emulator cannot create.
+    pub fn rewrite(&mut self, rewrite: &mut dyn FnMut(&Expression) -> Option<Expression>) {
+        match self {
+            Self::Null | Self::Bool(_) | Self::Number(_) | Self::String(_) => {}
+            Self::List(items) => items.iter_mut().for_each(|e| e.rewrite(rewrite)),
+            Self::Object(map) => map.values_mut().for_each(|e| e.rewrite(rewrite)),
+            Self::Template(parts) => {
+                for part in parts {
+                    if let TemplatePart::Interpolation(e) = part {
+                        e.rewrite(rewrite);
+                    }
+                }
+            }
+            Self::Traversal(t) => t.rewrite_children(rewrite),
+            Self::Call(call) => call.args.iter_mut().for_each(|e| e.rewrite(rewrite)),
+            Self::Conditional(parts) => parts.iter_mut().for_each(|e| e.rewrite(rewrite)),
+            Self::Binary(b) => {
+                b.0.rewrite(rewrite);
+                b.2.rewrite(rewrite);
+            }
+            Self::Not(e) | Self::Negate(e) => e.rewrite(rewrite),
+            Self::For(f) => {
+                f.collection.rewrite(rewrite);
+                if let Some(k) = &mut f.key {
+                    k.rewrite(rewrite);
+                }
+                f.value.rewrite(rewrite);
+                if let Some(c) = &mut f.condition {
+                    c.rewrite(rewrite);
+                }
+            }
+        }
+        if let Some(new) = rewrite(self) {
+            *self = new;
+        }
+    }
+
     /// Calls `visit` on the expressions directly inside this one (not their children), in
     /// source order.
     pub fn children<'a>(&'a self, visit: &mut dyn FnMut(&'a Expression)) {

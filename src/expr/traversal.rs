@@ -112,6 +112,18 @@ impl Traversal {
         }
     }
 
+    /// Rewrites the expressions inside this traversal: its root expression and index steps.
+    pub(super) fn rewrite_children(&mut self, rewrite: &mut dyn FnMut(&Expression) -> Option<Expression>) {
+        if let Root::Expression(e) = &mut self.root {
+            e.rewrite(rewrite);
+        }
+        for step in &mut self.steps {
+            if let Step::Index(e) = step {
+                e.rewrite(rewrite);
+            }
+        }
+    }
+
     /// Calls `visit` on the expressions directly inside this traversal: its root expression
     /// and index steps (not their children).
     pub(super) fn children<'a>(&'a self, visit: &mut dyn FnMut(&'a Expression)) {

@@ -86,6 +86,17 @@ impl Body {
         &mut self.items
     }
 
+    /// Rewrites every expression in the body and its nested blocks (see
+    /// [`Expression::rewrite`]).
+    pub(crate) fn rewrite(&mut self, rewrite: &mut dyn FnMut(&Expression) -> Option<Expression>) {
+        for item in self.items.values_mut() {
+            match item {
+                Item::Attribute(e) => e.rewrite(rewrite),
+                Item::Blocks(bodies) => bodies.iter_mut().for_each(|b| b.rewrite(rewrite)),
+            }
+        }
+    }
+
     /// The items in author order.
     pub fn items(&self) -> impl Iterator<Item = (&str, &Item)> {
         self.items.iter().map(|(k, v)| (k.as_str(), v))

@@ -41,6 +41,15 @@ pub enum Repetition {
     ForEach(Expression),
 }
 
+impl Repetition {
+    /// Rewrites the count or collection (see [`Expression::rewrite`]).
+    pub(crate) fn rewrite(&mut self, rewrite: &mut dyn FnMut(&Expression) -> Option<Expression>) {
+        match self {
+            Repetition::Count(e) | Repetition::ForEach(e) => e.rewrite(rewrite),
+        }
+    }
+}
+
 /// A `resource` or `data` block of any type in the provider schema (the generic builder).
 ///
 /// Every argument is checked against the vendored provider schema at synth, so a misspelt

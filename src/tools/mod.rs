@@ -2,6 +2,7 @@
 //! checkov. Each can be pointed elsewhere with an environment variable, so a machine with
 //! another layout still works.
 
+pub mod emulator;
 mod plan;
 mod state;
 mod terraform;

@@ -120,7 +120,9 @@ impl Terraform {
 /// provider and each alias, no account lookups, and a local backend.
 pub fn mock_override(aliases: &[&str]) -> String {
     let mock = |alias: Option<&str>| {
+        // No account is looked up offline, so the account guard cannot be checked.
         let mut p = serde_json::json!({
+            "allowed_account_ids": null,
             "access_key": "mock-access-key",
             "secret_key": "mock-secret-key",
             "skip_credentials_validation": true,

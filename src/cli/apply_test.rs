@@ -1,0 +1,115 @@
+//! `tfsynth apply-test`: every stack asked for (and the stacks it imports from) applied
+//! against moto, planned again and destroyed, with the gap entries each used.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::args::{ApplyTestArgs, SummaryFormat};
+use super::request::Request;
+use super::{Console, Failure};
+use crate::error::Error;
+use crate::pipeline::{Environment, Registry, build, stack_edges};
+use crate::tools::emulator::{self, Gap, StackRun};
+
+pub(super) fn apply_test<E: Environment>(registry: &Registry<E>, a: &ApplyTestArgs, c: &mut Console) -> Result<ExitCode, Failure> {
+    let req = Request::resolve(registry, &a.env, &a.stacks)?;
+    let edges = stack_edges(registry, req.env)?;
+    // The stacks asked for and, transitively, those they import from.
+    let mut names: BTreeSet<&str> = req.stacks.iter().map(|d| d.name).collect();
+    loop {
+        let more: Vec<&str> = edges.iter().filter(|(c, p)| names.contains(c) && !names.contains(p)).map(|(_, p)| *p).collect();
+        if more.is_empty() {
+            break;
+        }
+        names.extend(more);
+    }
+    let order: Vec<&'static str> =
+        crate::pipeline::stack_levels(registry, req.env)?.into_iter().flatten().filter(|s| names.contains(s)).collect();
+    let defs = registry.select(&order)?;
+    let mut built = build(registry, &defs, req.env)?;
+    built.sort_by_key(|b| order.iter().position(|s| *s == b.name));
+    let stacks: Vec<(&str, &crate::model::Stack)> = built.iter().map(|b| (b.name, &b.stack)).collect();
+    let (moto, gaps) = emulator::gaps().map_err(Error::Usage)?;
+    let root = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let mirror: Option<PathBuf> = a.plugin_dir.clone().or_else(|| std::env::var_os(crate::tools::PLUGIN_DIR_ENV).map(PathBuf::from));
+    c.note(format_args!("applying {} against moto (gap table for {moto}) in {}", order.join(", "), root.path().display()));
+    let runs = emulator::run(&stacks, &edges, &gaps, root.path(), mirror.as_deref());
+    let unneeded = if a.try_without_gaps { without_each_gap(&stacks, &edges, &gaps, &runs, mirror.as_deref()) } else { Vec::new() };
+    match a.format {
+        SummaryFormat::Markdown => c.out.write_all(markdown(req.env.name(), &runs, &unneeded).as_bytes())?,
+        SummaryFormat::Json => {
+            let doc = json!({"environment": req.env.name(), "moto": moto, "stacks": runs, "gaps_no_longer_needed": unneeded});
+            writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+        }
+    }
+    Ok(if runs.iter().all(|r| r.cycle.passed()) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// For each stack that passed, each gap entry it used: the stack again without that entry.
+/// The entries whose removal still passes are not needed any more.
+fn without_each_gap(
+    stacks: &[(&str, &crate::model::Stack)],
+    edges: &[(&str, &str)],
+    gaps: &[Gap],
+    runs: &[StackRun],
+    mirror: Option<&std::path::Path>,
+) -> Vec<Gap> {
+    let mut unneeded = Vec::new();
+    let used: BTreeSet<&Gap> = runs.iter().filter(|r| r.cycle.passed()).flat_map(|r| &r.cycle.gaps).collect();
+    for gap in used {
+        let fewer: Vec<Gap> = gaps.iter().filter(|g| *g != gap).cloned().collect();
+        let users: Vec<(&str, &crate::model::Stack)> =
+            stacks.iter().copied().filter(|(n, _)| runs.iter().any(|r| r.stack == *n && r.cycle.gaps.contains(gap))).collect();
+        let Ok(root) = tempfile::tempdir() else { continue };
+        if emulator::run(&users, edges, &fewer, root.path(), mirror).iter().all(|r| r.cycle.passed()) {
+            unneeded.push(gap.clone());
+        }
+    }
+    unneeded
+}
+
+fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
+    let mut out = format!(
+        "## tfsynth apply-test: {environment}\n\n| stack | planned | applied | second plan | destroyed | left | seconds | gap entries | result |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n"
+    );
+    for r in runs {
+        let c = &r.cycle;
+        let gaps: Vec<String> = c.gaps.iter().map(|g| if g.attributes.is_empty() { format!("`{}`", g.ty) } else { format!("`{}`: {}", g.ty, g.attributes.join(", ")) }).collect();
+        let result = if c.passed() { "passed" } else { "**failed**" };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {:.0} | {} | {result} |",
+            r.stack,
+            c.planned,
+            c.applied,
+            c.second_plan.len(),
+            c.destroyed,
+            c.left.len(),
+            c.seconds,
+            gaps.join("; ")
+        );
+    }
+    for r in runs.iter().filter(|r| !r.cycle.passed()) {
+        let _ = writeln!(out, "\n### {}\n", r.stack);
+        if let Some(e) = &r.cycle.error {
+            let _ = writeln!(out, "```\n{e}\n```");
+        }
+        for change in &r.cycle.second_plan {
+            let _ = writeln!(out, "- the plan after apply still changes {change}");
+        }
+        for left in &r.cycle.left {
+            let _ = writeln!(out, "- left after destroy: `{left}`");
+        }
+    }
+    if !unneeded.is_empty() {
+        out.push_str("\n### Gap entries no longer needed\n\n");
+        for g in unneeded {
+            let _ = writeln!(out, "- `{}` {}", g.ty, g.attributes.join(", "));
+        }
+    }
+    out
+}

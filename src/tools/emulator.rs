@@ -1,0 +1,488 @@
+//! Applying a stack against moto, a local AWS emulator: start it on 127.0.0.1 (with the
+//! stack's account and the hosted zones its settings name), point the provider at it, apply,
+//! plan again (it must be empty), destroy (nothing may be left). What moto cannot do is data:
+//! [`GAPS`], a versioned table; [`prepare`] leaves out the types moto cannot create and
+//! ignores the attributes it reads back wrong, and reports which entries it used.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::expr::{Expression, Root};
+use crate::model::{Kind, Stack};
+use crate::schema::{Schema, Type};
+
+/// Environment variable naming the Python that has moto installed (default `python3`).
+pub const MOTO_PYTHON_ENV: &str = "TFSYNTH_MOTO_PYTHON";
+
+/// The versioned table of moto's gaps.
+pub const GAPS: &str = include_str!("emulator_gaps.json");
+
+/// One gap of the emulator.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
+pub struct Gap {
+    /// The resource type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The attributes read back wrong; empty when the type cannot be created at all.
+    #[serde(default)]
+    pub attributes: Vec<String>,
+    /// What moto does, and where that was confirmed.
+    pub gap: String,
+}
+
+#[derive(Deserialize)]
+struct Table {
+    moto: String,
+    gaps: Vec<Gap>,
+}
+
+/// The moto version the table was made with, and its entries.
+pub fn gaps() -> Result<(String, Vec<Gap>), String> {
+    let table: Table = serde_json::from_str(GAPS).map_err(|e| format!("the emulator gap table: {e}"))?;
+    Ok((table.moto, table.gaps))
+}
+
+/// Starts moto and creates the hosted zones with their literal ids (an account already has
+/// them); the server is stopped, by its process id, when this is dropped.
+const LAUNCHER: &str = r#"
+import json, sys, time
+from moto.server import ThreadedMotoServer
+from moto.route53.models import route53_backends
+port, account, zones = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+backend = route53_backends[account]["aws"]
+for zone_id, name in zones:
+    zone = backend.create_hosted_zone(name, private_zone=False)
+    del backend.zones[zone.id]
+    zone.id = zone_id
+    backend.zones[zone_id] = zone
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+server.start()
+print("ready", flush=True)
+while True:
+    time.sleep(3600)
+"#;
+
+/// A running emulator.
+#[derive(Debug)]
+pub struct Emulator {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Emulator {
+    /// Starts moto for `account` with `zones` (id, name) on a free port of 127.0.0.1.
+    pub fn start(account: &str, zones: &[(String, String)]) -> Result<Self, String> {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| format!("a free port: {e}"))?.port();
+        let python = std::env::var_os(MOTO_PYTHON_ENV).unwrap_or_else(|| "python3".into());
+        let mut child = Command::new(&python)
+            .args(["-c", LAUNCHER, &port.to_string(), account, &serde_json::to_string(zones).unwrap_or_default()])
+            .env("MOTO_ACCOUNT_ID", account)
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .env("MOTO_ACM_VALIDATION_WAIT", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting moto with {} ({e}): install moto[server] or set {MOTO_PYTHON_ENV}", python.to_string_lossy()))?;
+        let ready = child.stdout.take().map(|out| BufReader::new(out).lines().next());
+        let mut emulator = Emulator { child, port };
+        match ready {
+            Some(Some(Ok(line))) if line == "ready" => Ok(emulator),
+            _ => {
+                let status = emulator.child.try_wait().ok().flatten();
+                Err(format!(
+                    "moto did not start ({}): install moto[server] for {} or set {MOTO_PYTHON_ENV}",
+                    status.map_or_else(|| "no answer".to_owned(), |s| s.to_string()),
+                    python.to_string_lossy()
+                ))
+            }
+        }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The services the stacks use, each pointed at the emulator.
+const SERVICES: &[&str] = &[
+    "acm", "appautoscaling", "autoscaling", "budgets", "cloudfront", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "ecr",
+    "ecs", "eks", "elasticache", "elb", "elbv2", "events", "firehose", "iam", "kms", "lambda", "logs", "rds", "route53", "s3",
+    "secretsmanager", "servicediscovery", "sns", "sqs", "ssm", "sts", "wafv2",
+];
+
+/// An override (`*_override.tf.json`) pointing the AWS provider (and its `aliases`) at
+/// `endpoint` with test credentials, and the backend at a local state file.
+pub fn override_file(endpoint: &str, aliases: &[&str]) -> String {
+    let endpoints: serde_json::Map<String, Value> = SERVICES.iter().map(|s| ((*s).to_owned(), json!(endpoint))).collect();
+    let provider = |alias: Option<&str>| {
+        let mut p = json!({
+            "access_key": "test",
+            "secret_key": "test",
+            "skip_credentials_validation": true,
+            "skip_metadata_api_check": true,
+            "skip_region_validation": true,
+            "s3_use_path_style": true,
+            "max_retries": 2,
+            "endpoints": [endpoints.clone()]
+        });
+        if let Some(a) = alias {
+            p["alias"] = a.into();
+        }
+        p
+    };
+    let providers: Vec<Value> = std::iter::once(None).chain(aliases.iter().copied().map(Some)).map(provider).collect();
+    serde_json::to_string_pretty(&json!({"terraform": {"backend": {"local": {}}}, "provider": {"aws": providers}})).unwrap_or_default()
+}
+
+/// A value of the attribute's type for a reference to a resource left out: what the stack
+/// plans with instead.
+fn placeholder(ty: &str, name: &str, path: &[String]) -> Expression {
+    let attribute = path.first().map_or("id", String::as_str);
+    let schema = Schema::aws().block(Kind::Managed, ty).and_then(|b| b.attributes.get(attribute));
+    let text = if attribute.ends_with("arn") {
+        format!("arn:aws:emulator-gap:us-east-1:000000000000:{ty}/{name}")
+    } else {
+        format!("emulator-gap-{ty}-{name}")
+    };
+    match schema.map(|a| &a.ty) {
+        Some(Type::List(_) | Type::Set(_) | Type::Tuple(_)) if path.len() == 1 => Expression::List(Vec::new()),
+        Some(Type::Map(_) | Type::Object(_)) if path.len() == 1 => Expression::Object(indexmap::IndexMap::new()),
+        Some(Type::Number) => Expression::from(0),
+        Some(Type::Bool) => Expression::from(false),
+        _ => Expression::from(text),
+    }
+}
+
+/// `stack` as the emulator can apply it: resources of types the gap table says moto cannot
+/// create are left out (references to them become placeholders of the attribute's type), and
+/// the attributes it reads back wrong are ignored after apply. Returns the gap entries used.
+pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
+    let mut out = stack.clone();
+    let excluded: BTreeSet<&str> = gaps.iter().filter(|g| g.attributes.is_empty()).map(|g| g.ty.as_str()).collect();
+    let mut used: BTreeMap<usize, ()> = BTreeMap::new();
+    for (i, gap) in gaps.iter().enumerate() {
+        if stack.blocks.iter().any(|r| r.kind == Kind::Managed && r.address.ty == gap.ty) {
+            used.insert(i, ());
+        }
+    }
+    out.blocks.retain(|r| r.kind != Kind::Managed || !excluded.contains(r.address.ty.as_str()));
+    let mut rewrite = |e: &Expression| -> Option<Expression> {
+        let Expression::Traversal(t) = e else { return None };
+        let Root::Resource(a) = &t.root else { return None };
+        if !excluded.contains(a.ty.as_str()) {
+            return None;
+        }
+        let path: Vec<String> = t
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                crate::expr::Step::Attr(name) => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        Some(placeholder(&a.ty, &a.name, &path))
+    };
+    for r in &mut out.blocks {
+        r.body.rewrite(&mut rewrite);
+        if let Some(repetition) = &mut r.repetition {
+            repetition.rewrite(&mut rewrite);
+        }
+        r.depends_on.retain(|d| !matches!(&d.root, Root::Resource(a) if excluded.contains(a.ty.as_str())));
+        for gap in gaps.iter().filter(|g| g.ty == r.address.ty && !g.attributes.is_empty()) {
+            r.lifecycle.ignore_changes.extend(gap.attributes.iter().cloned());
+        }
+    }
+    for o in out.outputs.values_mut() {
+        o.value.rewrite(&mut rewrite);
+    }
+    for v in out.locals.values_mut() {
+        v.rewrite(&mut rewrite);
+    }
+    (out, used.keys().map(|i| gaps[*i].clone()).collect())
+}
+
+/// What one emulated cycle did to a stack.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Cycle {
+    /// The gap entries used.
+    pub gaps: Vec<Gap>,
+    /// Resources the first plan would create.
+    pub planned: usize,
+    /// Resources in the state after apply.
+    pub applied: usize,
+    /// What the plan right after apply still wants to change (must be empty).
+    pub second_plan: Vec<String>,
+    /// Resources destroyed.
+    pub destroyed: usize,
+    /// Resources left in the state after destroy (must be empty).
+    pub left: Vec<String>,
+    /// Seconds the cycle took.
+    pub seconds: f64,
+    /// The first failure, if any.
+    pub error: Option<String>,
+}
+
+impl Cycle {
+    /// Applied, planned empty, destroyed everything.
+    pub fn passed(&self) -> bool {
+        self.error.is_none() && self.second_plan.is_empty() && self.left.is_empty() && self.applied > 0
+    }
+}
+
+/// Runs terraform in `dir`: the exit code, standard output, and both streams together.
+fn terraform_output(dir: &Path, args: &[&str]) -> Result<(i32, String, String), String> {
+    let out = super::terraform_command()
+        .current_dir(dir)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .args(args)
+        .output()
+        .map_err(|e| format!("running terraform: {e}"))?;
+    let code = out.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    Ok((code, stdout, text))
+}
+
+fn terraform(dir: &Path, args: &[&str]) -> Result<(i32, String), String> {
+    terraform_output(dir, args).map(|(code, _, text)| (code, text))
+}
+
+fn state_list(dir: &Path) -> Result<Vec<String>, String> {
+    match terraform_output(dir, &["state", "list"])? {
+        (0, stdout, _) => Ok(stdout.lines().map(str::to_owned).filter(|l| !l.is_empty()).collect()),
+        (_, _, text) if text.contains("No state file") => Ok(Vec::new()),
+        (_, _, text) => Err(text),
+    }
+}
+
+/// The changes of a saved plan, as `address: actions`.
+fn changes(dir: &Path, plan: &str) -> Result<Vec<String>, String> {
+    let (code, shown, text) = terraform_output(dir, &["show", "-json", plan])?;
+    if code != 0 {
+        return Err(text);
+    }
+    let doc: Value = serde_json::from_str(&shown).map_err(|e| format!("terraform show -json: {e}"))?;
+    Ok(doc["resource_changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["change"]["actions"] != json!(["no-op"]) && c["change"]["actions"] != json!(["read"]))
+        .map(|c| format!("{}: {}", c["address"].as_str().unwrap_or_default(), c["change"]["actions"]))
+        .collect())
+}
+
+/// The first half of a cycle: initialise `dir` (from `mirror` if given), plan, apply, and
+/// plan again, which must be empty. A failure is recorded in `cycle`.
+pub fn up(dir: &Path, mirror: Option<&Path>, cycle: &mut Cycle) {
+    let started = Instant::now();
+    if let Err(e) = run_up(dir, mirror, cycle) {
+        cycle.error = Some(e);
+    }
+    cycle.seconds += started.elapsed().as_secs_f64();
+}
+
+/// The second half: destroy what `dir`'s state holds; nothing may be left.
+pub fn down(dir: &Path, cycle: &mut Cycle) {
+    let started = Instant::now();
+    let before = state_list(dir).map(|s| s.iter().filter(|a| !a.starts_with("data.")).count()).unwrap_or(0);
+    match terraform(dir, &["destroy", "-input=false", "-no-color", "-auto-approve"]) {
+        Ok((0, _)) => {}
+        Ok((_, text)) => {
+            cycle.error.get_or_insert_with(|| format!("terraform destroy failed:\n{}", tail(&text)));
+        }
+        Err(e) => {
+            cycle.error.get_or_insert(e);
+        }
+    }
+    match state_list(dir) {
+        Ok(left) => {
+            cycle.left = left.into_iter().filter(|a| !a.starts_with("data.")).collect();
+            cycle.destroyed = before.saturating_sub(cycle.left.len());
+        }
+        Err(e) => {
+            cycle.error.get_or_insert(e);
+        }
+    }
+    cycle.seconds += started.elapsed().as_secs_f64();
+}
+
+fn run_up(dir: &Path, mirror: Option<&Path>, cycle: &mut Cycle) -> Result<(), String> {
+    let plugins = mirror.map(|m| format!("-plugin-dir={}", m.display()));
+    let mut init = vec!["init", "-input=false", "-no-color"];
+    init.extend(plugins.as_deref());
+    let step = |name: &str, (code, text): (i32, String), ok: &[i32]| -> Result<i32, String> {
+        if ok.contains(&code) { Ok(code) } else { Err(format!("terraform {name} failed:\n{}", tail(&text))) }
+    };
+    step("init", terraform(dir, &init)?, &[0])?;
+    step("plan", terraform(dir, &["plan", "-input=false", "-no-color", "-out=first.plan"])?, &[0])?;
+    cycle.planned = changes(dir, "first.plan")?.len();
+    step("apply", terraform(dir, &["apply", "-input=false", "-no-color", "-auto-approve", "first.plan"])?, &[0])?;
+    cycle.applied = state_list(dir)?.iter().filter(|a| !a.starts_with("data.")).count();
+    let code = step(
+        "second plan",
+        terraform(dir, &["plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=second.plan"])?,
+        &[0, 2],
+    )?;
+    if code == 2 {
+        cycle.second_plan = changes(dir, "second.plan")?;
+    }
+    Ok(())
+}
+
+/// The end of terraform's output, where the error is.
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(40)..].join("\n")
+}
+
+/// One stack's emulated cycle.
+#[derive(Debug, Clone, Serialize)]
+pub struct StackRun {
+    /// The stack.
+    pub stack: String,
+    /// What happened.
+    pub cycle: Cycle,
+}
+
+/// The account a stack's provider is limited to (`allowed_account_ids`), which the emulator
+/// must answer as.
+fn account(stack: &Stack) -> String {
+    stack
+        .providers()
+        .iter()
+        .find_map(|p| match p.body().attribute("allowed_account_ids") {
+            Some(Expression::List(ids)) => ids.iter().find_map(|id| match id {
+                Expression::String(s) => Some(s.clone()),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .unwrap_or_else(|| "123456789012".to_owned())
+}
+
+/// Hosted zones a stack names by literal id: created in the emulator before it applies.
+fn zones(stack: &Stack) -> BTreeSet<(String, String)> {
+    stack
+        .blocks
+        .iter()
+        .filter_map(|r| match r.body.attribute("zone_id") {
+            Some(Expression::String(id)) if id.starts_with('Z') => {
+                Some((id.clone(), format!("{}.emulator.example.com", id.to_ascii_lowercase())))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Writes `stack`, prepared for the emulator, into `dir` with the override pointing it at
+/// `endpoint` and its imports at the producers' state files under `root`.
+fn write(dir: &Path, root: &Path, stack: &Stack, endpoint: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let aliases: Vec<&str> = stack.providers().iter().filter_map(|p| p.alias_name()).collect();
+    let mut files = vec![
+        ("main.tf.json".to_owned(), crate::render::render(stack, crate::render::Format::Json)),
+        ("emulator_override.tf.json".to_owned(), override_file(endpoint, &aliases)),
+    ];
+    let states: serde_json::Map<String, Value> = stack
+        .imports()
+        .iter()
+        .map(|i| {
+            let path = root.join(&i.stack).join("terraform.tfstate");
+            (i.stack.replace('-', "_"), json!({"backend": "local", "config": {"path": path.display().to_string()}}))
+        })
+        .collect();
+    if !states.is_empty() {
+        files.push((
+            "remote_state_override.tf.json".into(),
+            serde_json::to_string_pretty(&json!({"data": {"terraform_remote_state": states}})).unwrap_or_default(),
+        ));
+    }
+    for (name, text) in files {
+        std::fs::write(dir.join(&name), text).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Runs the cycle for `stacks` (built and connected, producers before their consumers), in
+/// folders under `root`: stacks connected by imports share one emulator, producers applied
+/// before and destroyed after their consumers; unconnected groups run in parallel.
+pub fn run(stacks: &[(&str, &Stack)], edges: &[(&str, &str)], gaps: &[Gap], root: &Path, mirror: Option<&Path>) -> Vec<StackRun> {
+    // Groups: stacks joined by an import, in the order given.
+    let mut group_of: Vec<usize> = (0..stacks.len()).collect();
+    for (consumer, producer) in edges {
+        let (Some(c), Some(p)) = (stacks.iter().position(|(n, _)| n == consumer), stacks.iter().position(|(n, _)| n == producer)) else {
+            continue;
+        };
+        let (from, to) = (group_of[c], group_of[p]);
+        group_of.iter_mut().filter(|g| **g == from).for_each(|g| *g = to);
+    }
+    let groups: BTreeSet<usize> = group_of.iter().copied().collect();
+    let mut runs: Vec<StackRun> = std::thread::scope(|scope| {
+        let handles: Vec<_> = groups
+            .iter()
+            .map(|&g| {
+                let members: Vec<(&str, &Stack)> = stacks.iter().zip(&group_of).filter(|(_, gi)| **gi == g).map(|(s, _)| *s).collect();
+                scope.spawn(move || run_group(&members, gaps, root, mirror))
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    runs.sort_by_key(|r| stacks.iter().position(|(n, _)| *n == r.stack));
+    runs
+}
+
+/// One group on one emulator: each stack up in order, then down in reverse.
+fn run_group(members: &[(&str, &Stack)], gaps: &[Gap], root: &Path, mirror: Option<&Path>) -> Vec<StackRun> {
+    let zones: BTreeSet<(String, String)> = members.iter().flat_map(|(_, s)| zones(s)).collect();
+    let zones: Vec<(String, String)> = zones.into_iter().collect();
+    let emulator = match Emulator::start(&account(members[0].1), &zones) {
+        Ok(e) => e,
+        Err(error) => {
+            return members
+                .iter()
+                .map(|(name, _)| StackRun { stack: (*name).to_owned(), cycle: Cycle { error: Some(error.clone()), ..Cycle::default() } })
+                .collect();
+        }
+    };
+    let mut runs = Vec::new();
+    for (name, stack) in members {
+        let (prepared, used) = prepare(stack, gaps);
+        let mut cycle = Cycle { gaps: used, ..Cycle::default() };
+        let dir = root.join(name);
+        let producer_failed = runs.iter().any(|r: &StackRun| r.cycle.error.is_some() && stack.imports().iter().any(|i| i.stack == r.stack));
+        if producer_failed {
+            cycle.error = Some("not applied: a stack it imports from failed".into());
+        } else {
+            match write(&dir, root, &prepared, &emulator.endpoint()) {
+                Ok(()) => up(&dir, mirror, &mut cycle),
+                Err(e) => cycle.error = Some(e),
+            }
+        }
+        runs.push(StackRun { stack: (*name).to_owned(), cycle });
+    }
+    for run in runs.iter_mut().rev() {
+        let dir = root.join(&run.stack);
+        if dir.join("terraform.tfstate").is_file() {
+            down(&dir, &mut run.cycle);
+        }
+    }
+    drop(emulator);
+    runs
+}
