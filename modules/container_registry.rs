@@ -104,6 +104,7 @@ impl Repository {
                 );
             }
             let mut repo = Resource::new("aws_ecr_repository", k)
+                .set_opt("force_delete", ctx.teardown().map(|_| true))
                 .set("name", self.name.as_str())
                 .set("image_tag_mutability", if self.tags == Tags::Immutable { "IMMUTABLE" } else { "MUTABLE" })
                 .block("image_scanning_configuration", Body::new().set("scan_on_push", true))

@@ -42,6 +42,7 @@ pub struct Context {
     account: Account,
     key: Option<KeyRef>,
     network: Option<VpcRef>,
+    teardown: Option<&'static str>,
 }
 
 impl Context {
@@ -49,7 +50,19 @@ impl Context {
     /// problem of the stack).
     pub fn new(mut stack: Stack, account: Account) -> Self {
         account.check(&mut stack);
-        Self { stack, account, key: None, network: None }
+        Self { stack, account, key: None, network: None, teardown: None }
+    }
+
+    /// Lets `terraform destroy` remove what holds data — buckets with objects, repositories
+    /// with images — for `reason` (a development environment is rebuilt freely). Without it,
+    /// destroy stops at them, which is what production wants.
+    pub fn allow_teardown(&mut self, reason: &'static str) {
+        self.teardown = Some(reason);
+    }
+
+    /// Why destroy may remove data, if it may.
+    pub fn teardown(&self) -> Option<&'static str> {
+        self.teardown
     }
 
     /// The account and region.

@@ -43,7 +43,8 @@ impl Foundation {
     /// Stack `project` for `env` in `account`: Terraform >= 1.10.0 (the first with S3-native
     /// state locking), hashicorp/aws ~> 5.100, state in `<project>-terraform-state` under
     /// `<env>/terraform.tfstate` with lock-file locking, the provider limited to `account`, and
-    /// default tags `Project` and `Environment`.
+    /// default tags `Project` and `Environment`. Outside production, destroy may remove
+    /// buckets and repositories that still hold data ([`Context::allow_teardown`]).
     pub fn new<E: Environment>(project: impl Into<String>, env: E, account: Account) -> Self {
         Self {
             project: project.into(),
@@ -106,6 +107,10 @@ impl Foundation {
             .set("allowed_account_ids", vec![self.account.id.as_str()])
             .default_tags(tags);
         stack.provider(provider);
-        Context::new(stack, self.account)
+        let mut ctx = Context::new(stack, self.account);
+        if self.tier != Tier::Production {
+            ctx.allow_teardown("a non-production environment is torn down and rebuilt freely");
+        }
+        ctx
     }
 }

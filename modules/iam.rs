@@ -86,8 +86,12 @@ impl Statement {
             fields.push(("Principal".into(), principals));
         }
         fields.push(("Action".into(), self.actions.clone().into()));
-        if !self.resources.is_empty() {
-            fields.push(("Resource".into(), Expression::List(self.resources.clone())));
+        // One resource is written as a string, as AWS's own examples do (S3's check of a log
+        // bucket's policy compares it as one).
+        match self.resources.as_slice() {
+            [] => {}
+            [one] => fields.push(("Resource".into(), one.clone())),
+            many => fields.push(("Resource".into(), Expression::List(many.to_vec()))),
         }
         if !self.conditions.is_empty() {
             let mut ops: Vec<(String, Vec<(String, Expression)>)> = Vec::new();

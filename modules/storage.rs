@@ -271,7 +271,9 @@ impl Bucket {
             Some(e) => e.clone(),
             None => Encryption::Kms(ctx.key_for(&at, None)),
         };
-        let mut bucket = Resource::new("aws_s3_bucket", k).set("bucket", self.name.as_str());
+        let mut bucket = Resource::new("aws_s3_bucket", k)
+            .set("bucket", self.name.as_str())
+            .set_opt("force_destroy", ctx.teardown().map(|_| true));
         if self.object_lock.is_some() {
             bucket = bucket.set("object_lock_enabled", true);
         }

@@ -100,7 +100,7 @@ pub enum FlowLogs {
     /// An encrypted CloudWatch log group kept this long, written through a role (the default,
     /// a year).
     CloudWatch(Retention),
-    /// An S3 bucket, under `vpc-flow-logs/` (seed 003), whose policy allows delivery
+    /// An S3 bucket (seed 003; under `AWSLogs/<account>/vpcflowlogs/`), whose policy allows delivery
     /// ([`FlowLogs::bucket_statements`]); no role is needed.
     Bucket(BucketRef),
 }
@@ -136,7 +136,7 @@ impl FlowLogs {
                 Statement::allow(["s3:GetBucketAcl"]).sid("FlowLogsAclCheck").on(format!("arn:aws:s3:::{bucket}")),
             ),
             from_account(Statement::allow(["s3:PutObject"]).sid("FlowLogsWrite"))
-                .on(format!("arn:aws:s3:::{bucket}/vpc-flow-logs/AWSLogs/{}/*", account.id))
+                .on(format!("arn:aws:s3:::{bucket}/AWSLogs/{}/*", account.id))
                 .when("StringEquals", "s3:x-amz-acl", "bucket-owner-full-control"),
         ]
     }
@@ -417,7 +417,7 @@ impl Vpc {
             }
             FlowLogs::Bucket(bucket) => log
                 .set("log_destination_type", "s3")
-                .set("log_destination", template![bucket.arn.clone(), "/vpc-flow-logs/"])
+                .set("log_destination", bucket.arn.clone())
                 // Delivery checks the bucket policy (FlowLogs::bucket_statements) when it starts.
                 .depends_on(&bucket.policy),
         };

@@ -15,13 +15,18 @@ use crate::error::Error;
 use crate::pipeline::{Environment, Registry, build, stack_edges};
 use crate::tools::emulator::{self, Gap, StackRun};
 
-pub(super) fn apply_test<E: Environment>(registry: &Registry<E>, a: &ApplyTestArgs, c: &mut Console) -> Result<ExitCode, Failure> {
+pub(super) fn apply_test<E: Environment>(
+    registry: &Registry<E>,
+    a: &ApplyTestArgs,
+    c: &mut Console,
+) -> Result<ExitCode, Failure> {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
     let edges = stack_edges(registry, req.env)?;
     // The stacks asked for and, transitively, those they import from.
     let mut names: BTreeSet<&str> = req.stacks.iter().map(|d| d.name).collect();
     loop {
-        let more: Vec<&str> = edges.iter().filter(|(c, p)| names.contains(c) && !names.contains(p)).map(|(_, p)| *p).collect();
+        let more: Vec<&str> =
+            edges.iter().filter(|(c, p)| names.contains(c) && !names.contains(p)).map(|(_, p)| *p).collect();
         if more.is_empty() {
             break;
         }
@@ -34,15 +39,28 @@ pub(super) fn apply_test<E: Environment>(registry: &Registry<E>, a: &ApplyTestAr
     built.sort_by_key(|b| order.iter().position(|s| *s == b.name));
     let stacks: Vec<(&str, &crate::model::Stack)> = built.iter().map(|b| (b.name, &b.stack)).collect();
     let (moto, gaps) = emulator::gaps().map_err(Error::Usage)?;
-    let root = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-    let mirror: Option<PathBuf> = a.plugin_dir.clone().or_else(|| std::env::var_os(crate::tools::PLUGIN_DIR_ENV).map(PathBuf::from));
-    c.note(format_args!("applying {} against moto (gap table for {moto}) in {}", order.join(", "), root.path().display()));
-    let runs = emulator::run(&stacks, &edges, &gaps, root.path(), mirror.as_deref());
-    let unneeded = if a.try_without_gaps { without_each_gap(&stacks, &edges, &gaps, &runs, mirror.as_deref()) } else { Vec::new() };
+    let temporary = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let root = match &a.work_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            dir.clone()
+        }
+        None => temporary.path().to_owned(),
+    };
+    let mirror: Option<PathBuf> =
+        a.plugin_dir.clone().or_else(|| std::env::var_os(crate::tools::PLUGIN_DIR_ENV).map(PathBuf::from));
+    c.note(format_args!("applying {} against moto (gap table for {moto}) in {}", order.join(", "), root.display()));
+    let runs = emulator::run(&stacks, &edges, &gaps, &root, mirror.as_deref());
+    let unneeded = if a.try_without_gaps {
+        without_each_gap(&stacks, &edges, &gaps, &runs, mirror.as_deref())
+    } else {
+        Vec::new()
+    };
     match a.format {
         SummaryFormat::Markdown => c.out.write_all(markdown(req.env.name(), &runs, &unneeded).as_bytes())?,
         SummaryFormat::Json => {
-            let doc = json!({"environment": req.env.name(), "moto": moto, "stacks": runs, "gaps_no_longer_needed": unneeded});
+            let doc =
+                json!({"environment": req.env.name(), "moto": moto, "stacks": runs, "gaps_no_longer_needed": unneeded});
             writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
         }
     }
@@ -62,8 +80,11 @@ fn without_each_gap(
     let used: BTreeSet<&Gap> = runs.iter().filter(|r| r.cycle.passed()).flat_map(|r| &r.cycle.gaps).collect();
     for gap in used {
         let fewer: Vec<Gap> = gaps.iter().filter(|g| *g != gap).cloned().collect();
-        let users: Vec<(&str, &crate::model::Stack)> =
-            stacks.iter().copied().filter(|(n, _)| runs.iter().any(|r| r.stack == *n && r.cycle.gaps.contains(gap))).collect();
+        let users: Vec<(&str, &crate::model::Stack)> = stacks
+            .iter()
+            .copied()
+            .filter(|(n, _)| runs.iter().any(|r| r.stack == *n && r.cycle.gaps.contains(gap)))
+            .collect();
         let Ok(root) = tempfile::tempdir() else { continue };
         if emulator::run(&users, edges, &fewer, root.path(), mirror).iter().all(|r| r.cycle.passed()) {
             unneeded.push(gap.clone());
@@ -78,7 +99,7 @@ fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
     );
     for r in runs {
         let c = &r.cycle;
-        let gaps: Vec<String> = c.gaps.iter().map(|g| if g.attributes.is_empty() { format!("`{}`", g.ty) } else { format!("`{}`: {}", g.ty, g.attributes.join(", ")) }).collect();
+        let gaps: Vec<&str> = c.gaps.iter().map(|g| g.ty.as_str()).collect();
         let result = if c.passed() { "passed" } else { "**failed**" };
         let _ = writeln!(
             out,
@@ -90,7 +111,7 @@ fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
             c.destroyed,
             c.left.len(),
             c.seconds,
-            gaps.join("; ")
+            gaps.join(", ")
         );
     }
     for r in runs.iter().filter(|r| !r.cycle.passed()) {
@@ -108,7 +129,12 @@ fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
     if !unneeded.is_empty() {
         out.push_str("\n### Gap entries no longer needed\n\n");
         for g in unneeded {
-            let _ = writeln!(out, "- `{}` {}", g.ty, g.attributes.join(", "));
+            let _ = writeln!(
+                out,
+                "- `{}` {}",
+                g.ty,
+                g.attributes.iter().chain(&g.unset).cloned().collect::<Vec<_>>().join(", ")
+            );
         }
     }
     out

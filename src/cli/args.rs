@@ -186,6 +186,10 @@ pub(super) struct ApplyTestArgs {
     /// no longer needs.
     #[arg(long)]
     pub try_without_gaps: bool,
+    /// Work in this folder and keep it (configurations, states, moto's log) instead of a
+    /// temporary one.
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// The arguments of `tfsynth check`.

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::tools::changed_attributes;
+
 /// Types whose replacement or destruction loses data (or a name others depend on).
 const STATEFUL: &[(&str, &str)] = &[
     ("aws_db_instance", "a database"),
@@ -79,23 +81,6 @@ fn path(steps: &Value) -> String {
         }
     }
     out
-}
-
-/// Top-level attributes whose value differs between `before` and `after` (or becomes unknown).
-fn changed_attributes(change: &Value) -> Vec<String> {
-    let empty = serde_json::Map::new();
-    let before = change["before"].as_object().unwrap_or(&empty);
-    let after = change["after"].as_object().unwrap_or(&empty);
-    let value = |side: &serde_json::Map<String, Value>, name: &str| side.get(name).cloned().unwrap_or(Value::Null);
-    let mut names: Vec<String> = before
-        .keys()
-        .chain(after.keys())
-        .filter(|n| value(before, n) != value(after, n) || change["after_unknown"][n.as_str()] == Value::Bool(true))
-        .cloned()
-        .collect();
-    names.sort();
-    names.dedup();
-    names
 }
 
 /// Reads `terraform show -json` of one stack's plan.

@@ -30,11 +30,25 @@ pub struct Gap {
     /// The resource type.
     #[serde(rename = "type")]
     pub ty: String,
-    /// The attributes read back wrong; empty when the type cannot be created at all.
-    #[serde(default)]
+    /// Attributes moto reads back wrong: ignored after apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<String>,
+    /// Attributes moto rejects valid values of: left for moto to choose, and ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unset: Vec<String>,
+    /// For a type left out: resources that refer to it are left out too, where no
+    /// placeholder can stand in (an id another call checks).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cascade: bool,
     /// What moto does, and where that was confirmed.
     pub gap: String,
+}
+
+impl Gap {
+    /// Whether the type is left out of the emulated apply.
+    pub fn excludes(&self) -> bool {
+        self.attributes.is_empty() && self.unset.is_empty()
+    }
 }
 
 #[derive(Deserialize)]
@@ -59,8 +73,8 @@ port, account, zones = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
 backend = route53_backends[account]["aws"]
 for zone_id, name in zones:
     zone = backend.create_hosted_zone(name, private_zone=False)
-    del backend.zones[zone.id]
-    zone.id = zone_id
+    del backend.zones[zone.resource_id]
+    zone.resource_id = zone_id
     backend.zones[zone_id] = zone
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
 server.start()
@@ -80,7 +94,19 @@ pub struct Emulator {
 impl Emulator {
     /// Starts moto for `account` with `zones` (id, name) on a free port of 127.0.0.1.
     pub fn start(account: &str, zones: &[(String, String)]) -> Result<Self, String> {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| format!("a free port: {e}"))?.port();
+        Self::start_logging(account, zones, None)
+    }
+
+    /// As [`start`](Self::start), with moto's own messages written to `log`.
+    pub fn start_logging(account: &str, zones: &[(String, String)], log: Option<&Path>) -> Result<Self, String> {
+        let stderr = match log.map(std::fs::File::create) {
+            Some(Ok(file)) => Stdio::from(file),
+            _ => Stdio::null(),
+        };
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| format!("a free port: {e}"))?
+            .port();
         let python = std::env::var_os(MOTO_PYTHON_ENV).unwrap_or_else(|| "python3".into());
         let mut child = Command::new(&python)
             .args(["-c", LAUNCHER, &port.to_string(), account, &serde_json::to_string(zones).unwrap_or_default()])
@@ -88,9 +114,14 @@ impl Emulator {
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .env("MOTO_ACM_VALIDATION_WAIT", "1")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
-            .map_err(|e| format!("starting moto with {} ({e}): install moto[server] or set {MOTO_PYTHON_ENV}", python.to_string_lossy()))?;
+            .map_err(|e| {
+                format!(
+                    "starting moto with {} ({e}): install moto[server] or set {MOTO_PYTHON_ENV}",
+                    python.to_string_lossy()
+                )
+            })?;
         let ready = child.stdout.take().map(|out| BufReader::new(out).lines().next());
         let mut emulator = Emulator { child, port };
         match ready {
@@ -121,15 +152,44 @@ impl Drop for Emulator {
 
 /// The services the stacks use, each pointed at the emulator.
 const SERVICES: &[&str] = &[
-    "acm", "appautoscaling", "autoscaling", "budgets", "cloudfront", "cloudtrail", "cloudwatch", "dynamodb", "ec2", "ecr",
-    "ecs", "eks", "elasticache", "elb", "elbv2", "events", "firehose", "iam", "kms", "lambda", "logs", "rds", "route53", "s3",
-    "secretsmanager", "servicediscovery", "sns", "sqs", "ssm", "sts", "wafv2",
+    "acm",
+    "appautoscaling",
+    "autoscaling",
+    "budgets",
+    "cloudfront",
+    "cloudtrail",
+    "cloudwatch",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "ecs",
+    "eks",
+    "elasticache",
+    "elb",
+    "elbv2",
+    "events",
+    "firehose",
+    "iam",
+    "kms",
+    "lambda",
+    "logs",
+    "rds",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "servicediscovery",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
 ];
 
 /// An override (`*_override.tf.json`) pointing the AWS provider (and its `aliases`) at
 /// `endpoint` with test credentials, and the backend at a local state file.
 pub fn override_file(endpoint: &str, aliases: &[&str]) -> String {
-    let endpoints: serde_json::Map<String, Value> = SERVICES.iter().map(|s| ((*s).to_owned(), json!(endpoint))).collect();
+    let endpoints: serde_json::Map<String, Value> =
+        SERVICES.iter().map(|s| ((*s).to_owned(), json!(endpoint))).collect();
     let provider = |alias: Option<&str>| {
         let mut p = json!({
             "access_key": "test",
@@ -147,7 +207,8 @@ pub fn override_file(endpoint: &str, aliases: &[&str]) -> String {
         p
     };
     let providers: Vec<Value> = std::iter::once(None).chain(aliases.iter().copied().map(Some)).map(provider).collect();
-    serde_json::to_string_pretty(&json!({"terraform": {"backend": {"local": {}}}, "provider": {"aws": providers}})).unwrap_or_default()
+    serde_json::to_string_pretty(&json!({"terraform": {"backend": {"local": {}}}, "provider": {"aws": providers}}))
+        .unwrap_or_default()
 }
 
 /// A value of the attribute's type for a reference to a resource left out: what the stack
@@ -170,22 +231,58 @@ fn placeholder(ty: &str, name: &str, path: &[String]) -> Expression {
 }
 
 /// `stack` as the emulator can apply it: resources of types the gap table says moto cannot
-/// create are left out (references to them become placeholders of the attribute's type), and
-/// the attributes it reads back wrong are ignored after apply. Returns the gap entries used.
+/// create are left out (references to them become placeholders of the attribute's type, or,
+/// for a cascading entry, the resources that refer to them are left out too), attributes moto
+/// rejects valid values of are left unset, and the attributes it reads back wrong are ignored
+/// after apply. Returns the gap entries used.
 pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
     let mut out = stack.clone();
-    let excluded: BTreeSet<&str> = gaps.iter().filter(|g| g.attributes.is_empty()).map(|g| g.ty.as_str()).collect();
-    let mut used: BTreeMap<usize, ()> = BTreeMap::new();
-    for (i, gap) in gaps.iter().enumerate() {
-        if stack.blocks.iter().any(|r| r.kind == Kind::Managed && r.address.ty == gap.ty) {
-            used.insert(i, ());
+    let used: Vec<Gap> = gaps
+        .iter()
+        .filter(|g| stack.blocks.iter().any(|r| r.kind == Kind::Managed && r.address.ty == g.ty))
+        .cloned()
+        .collect();
+    let excluded_types: BTreeSet<&str> = gaps.iter().filter(|g| g.excludes()).map(|g| g.ty.as_str()).collect();
+    let cascading: BTreeSet<&str> = gaps.iter().filter(|g| g.excludes() && g.cascade).map(|g| g.ty.as_str()).collect();
+    let refers_to = |r: &crate::model::Resource, set: &BTreeSet<(String, String)>| {
+        let mut found = false;
+        r.body.walk(&mut |e| {
+            if let Expression::Traversal(t) = e
+                && let Root::Resource(a) = &t.root
+            {
+                found |= set.contains(&(a.ty.clone(), a.name.clone()));
+            }
+        });
+        found
+    };
+    // Left out: the blocks of excluded types, and what refers to a cascading one, until no more.
+    let mut left_out: BTreeSet<(String, String)> = out
+        .blocks
+        .iter()
+        .filter(|r| r.kind == Kind::Managed && excluded_types.contains(r.address.ty.as_str()))
+        .map(|r| (r.address.ty.clone(), r.address.name.clone()))
+        .collect();
+    loop {
+        let cascade: BTreeSet<(String, String)> =
+            left_out.iter().filter(|(ty, _)| cascading.contains(ty.as_str())).cloned().collect();
+        let more: Vec<(String, String)> = out
+            .blocks
+            .iter()
+            .filter(|r| r.kind == Kind::Managed && !left_out.contains(&(r.address.ty.clone(), r.address.name.clone())))
+            .filter(|r| refers_to(r, &cascade))
+            .map(|r| (r.address.ty.clone(), r.address.name.clone()))
+            .collect();
+        if more.is_empty() {
+            break;
         }
+        left_out.extend(more);
     }
-    out.blocks.retain(|r| r.kind != Kind::Managed || !excluded.contains(r.address.ty.as_str()));
+    out.blocks
+        .retain(|r| r.kind != Kind::Managed || !left_out.contains(&(r.address.ty.clone(), r.address.name.clone())));
     let mut rewrite = |e: &Expression| -> Option<Expression> {
         let Expression::Traversal(t) = e else { return None };
         let Root::Resource(a) = &t.root else { return None };
-        if !excluded.contains(a.ty.as_str()) {
+        if !left_out.contains(&(a.ty.clone(), a.name.clone())) {
             return None;
         }
         let path: Vec<String> = t
@@ -203,9 +300,13 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
         if let Some(repetition) = &mut r.repetition {
             repetition.rewrite(&mut rewrite);
         }
-        r.depends_on.retain(|d| !matches!(&d.root, Root::Resource(a) if excluded.contains(a.ty.as_str())));
-        for gap in gaps.iter().filter(|g| g.ty == r.address.ty && !g.attributes.is_empty()) {
-            r.lifecycle.ignore_changes.extend(gap.attributes.iter().cloned());
+        r.depends_on
+            .retain(|d| !matches!(&d.root, Root::Resource(a) if left_out.contains(&(a.ty.clone(), a.name.clone()))));
+        for gap in gaps.iter().filter(|g| g.ty == r.address.ty && !g.excludes()) {
+            for name in &gap.unset {
+                r.body.items_mut().shift_remove(name);
+            }
+            r.lifecycle.ignore_changes.extend(gap.attributes.iter().chain(&gap.unset).cloned());
         }
     }
     for o in out.outputs.values_mut() {
@@ -214,7 +315,7 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
     for v in out.locals.values_mut() {
         v.rewrite(&mut rewrite);
     }
-    (out, used.keys().map(|i| gaps[*i].clone()).collect())
+    (out, used)
 }
 
 /// What one emulated cycle did to a stack.
@@ -284,7 +385,12 @@ fn changes(dir: &Path, plan: &str) -> Result<Vec<String>, String> {
         .into_iter()
         .flatten()
         .filter(|c| c["change"]["actions"] != json!(["no-op"]) && c["change"]["actions"] != json!(["read"]))
-        .map(|c| format!("{}: {}", c["address"].as_str().unwrap_or_default(), c["change"]["actions"]))
+        .map(|c| {
+            let actions: Vec<&str> =
+                c["change"]["actions"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+            let attributes = super::changed_attributes(&c["change"]);
+            format!("{} ({}: {})", c["address"].as_str().unwrap_or_default(), actions.join(", "), attributes.join(", "))
+        })
         .collect())
 }
 
@@ -301,7 +407,7 @@ pub fn up(dir: &Path, mirror: Option<&Path>, cycle: &mut Cycle) {
 /// The second half: destroy what `dir`'s state holds; nothing may be left.
 pub fn down(dir: &Path, cycle: &mut Cycle) {
     let started = Instant::now();
-    let before = state_list(dir).map(|s| s.iter().filter(|a| !a.starts_with("data.")).count()).unwrap_or(0);
+    let before = state_list(dir).map_or(0, |s| s.iter().filter(|a| !a.starts_with("data.")).count());
     match terraform(dir, &["destroy", "-input=false", "-no-color", "-auto-approve"]) {
         Ok((0, _)) => {}
         Ok((_, text)) => {
@@ -377,16 +483,35 @@ fn account(stack: &Stack) -> String {
         .unwrap_or_else(|| "123456789012".to_owned())
 }
 
-/// Hosted zones a stack names by literal id: created in the emulator before it applies.
-fn zones(stack: &Stack) -> BTreeSet<(String, String)> {
-    stack
-        .blocks
-        .iter()
-        .filter_map(|r| match r.body.attribute("zone_id") {
-            Some(Expression::String(id)) if id.starts_with('Z') => {
-                Some((id.clone(), format!("{}.emulator.example.com", id.to_ascii_lowercase())))
-            }
-            _ => None,
+/// Hosted zones a stack names by literal id, each named for the records put in it (their
+/// longest common domain): created in the emulator before it applies.
+fn zones(stack: &Stack) -> BTreeMap<String, String> {
+    let mut names: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    for r in &stack.blocks {
+        let Some(Expression::String(id)) = r.body.attribute("zone_id") else { continue };
+        let entry = names.entry(id.clone()).or_default();
+        if let Some(Expression::String(name)) = r.body.attribute("name") {
+            entry.push(name.trim_end_matches('.').split('.').rev().map(str::to_owned).collect());
+        }
+    }
+    names
+        .into_iter()
+        .map(|(id, records)| {
+            let common: Vec<String> = match records.split_first() {
+                Some((first, rest)) => first
+                    .iter()
+                    .enumerate()
+                    .take_while(|(i, label)| rest.iter().all(|r| r.get(*i) == Some(*label)))
+                    .map(|(_, l)| l.clone())
+                    .collect(),
+                None => Vec::new(),
+            };
+            let name = if common.len() >= 2 {
+                common.iter().rev().cloned().collect::<Vec<_>>().join(".")
+            } else {
+                format!("{}.emulator.example.com", id.to_ascii_lowercase())
+            };
+            (id, name)
         })
         .collect()
 }
@@ -423,11 +548,19 @@ fn write(dir: &Path, root: &Path, stack: &Stack, endpoint: &str) -> Result<(), S
 /// Runs the cycle for `stacks` (built and connected, producers before their consumers), in
 /// folders under `root`: stacks connected by imports share one emulator, producers applied
 /// before and destroyed after their consumers; unconnected groups run in parallel.
-pub fn run(stacks: &[(&str, &Stack)], edges: &[(&str, &str)], gaps: &[Gap], root: &Path, mirror: Option<&Path>) -> Vec<StackRun> {
+pub fn run(
+    stacks: &[(&str, &Stack)],
+    edges: &[(&str, &str)],
+    gaps: &[Gap],
+    root: &Path,
+    mirror: Option<&Path>,
+) -> Vec<StackRun> {
     // Groups: stacks joined by an import, in the order given.
     let mut group_of: Vec<usize> = (0..stacks.len()).collect();
     for (consumer, producer) in edges {
-        let (Some(c), Some(p)) = (stacks.iter().position(|(n, _)| n == consumer), stacks.iter().position(|(n, _)| n == producer)) else {
+        let (Some(c), Some(p)) =
+            (stacks.iter().position(|(n, _)| n == consumer), stacks.iter().position(|(n, _)| n == producer))
+        else {
             continue;
         };
         let (from, to) = (group_of[c], group_of[p]);
@@ -438,7 +571,8 @@ pub fn run(stacks: &[(&str, &Stack)], edges: &[(&str, &str)], gaps: &[Gap], root
         let handles: Vec<_> = groups
             .iter()
             .map(|&g| {
-                let members: Vec<(&str, &Stack)> = stacks.iter().zip(&group_of).filter(|(_, gi)| **gi == g).map(|(s, _)| *s).collect();
+                let members: Vec<(&str, &Stack)> =
+                    stacks.iter().zip(&group_of).filter(|(_, gi)| **gi == g).map(|(s, _)| *s).collect();
                 scope.spawn(move || run_group(&members, gaps, root, mirror))
             })
             .collect();
@@ -450,14 +584,18 @@ pub fn run(stacks: &[(&str, &Stack)], edges: &[(&str, &str)], gaps: &[Gap], root
 
 /// One group on one emulator: each stack up in order, then down in reverse.
 fn run_group(members: &[(&str, &Stack)], gaps: &[Gap], root: &Path, mirror: Option<&Path>) -> Vec<StackRun> {
-    let zones: BTreeSet<(String, String)> = members.iter().flat_map(|(_, s)| zones(s)).collect();
+    let zones: BTreeMap<String, String> = members.iter().flat_map(|(_, s)| zones(s)).collect();
     let zones: Vec<(String, String)> = zones.into_iter().collect();
-    let emulator = match Emulator::start(&account(members[0].1), &zones) {
+    let log = root.join(format!("{}-moto.log", members[0].0));
+    let emulator = match Emulator::start_logging(&account(members[0].1), &zones, Some(&log)) {
         Ok(e) => e,
         Err(error) => {
             return members
                 .iter()
-                .map(|(name, _)| StackRun { stack: (*name).to_owned(), cycle: Cycle { error: Some(error.clone()), ..Cycle::default() } })
+                .map(|(name, _)| StackRun {
+                    stack: (*name).to_owned(),
+                    cycle: Cycle { error: Some(error.clone()), ..Cycle::default() },
+                })
                 .collect();
         }
     };
@@ -466,7 +604,9 @@ fn run_group(members: &[(&str, &Stack)], gaps: &[Gap], root: &Path, mirror: Opti
         let (prepared, used) = prepare(stack, gaps);
         let mut cycle = Cycle { gaps: used, ..Cycle::default() };
         let dir = root.join(name);
-        let producer_failed = runs.iter().any(|r: &StackRun| r.cycle.error.is_some() && stack.imports().iter().any(|i| i.stack == r.stack));
+        let producer_failed = runs
+            .iter()
+            .any(|r: &StackRun| r.cycle.error.is_some() && stack.imports().iter().any(|i| i.stack == r.stack));
         if producer_failed {
             cycle.error = Some("not applied: a stack it imports from failed".into());
         } else {

@@ -10,7 +10,7 @@ mod terraform;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use plan::{FolderPlan, PLAN_FILE, plan_folder};
+pub use plan::{FolderPlan, PLAN_FILE, changed_attributes, plan_folder};
 pub use state::{local_remote_states, placeholder_state, state_file};
 pub use terraform::{Terraform, mock_override};
 

@@ -4,6 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use serde_json::Value;
+
 use super::{PLUGIN_DIR_ENV, terraform_command};
 
 /// The plan file written next to the configuration.
@@ -68,4 +70,21 @@ pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<F
     let (_, shown) = run(dir, &["show", "-json", PLAN_FILE], &[0])?;
     let show = serde_json::from_slice(&shown).map_err(|e| format!("terraform show -json printed no JSON: {e}"))?;
     Ok(FolderPlan { changes: code == 2, show })
+}
+
+/// Top-level attributes whose value differs between `before` and `after` (or becomes unknown).
+pub fn changed_attributes(change: &Value) -> Vec<String> {
+    let empty = serde_json::Map::new();
+    let before = change["before"].as_object().unwrap_or(&empty);
+    let after = change["after"].as_object().unwrap_or(&empty);
+    let value = |side: &serde_json::Map<String, Value>, name: &str| side.get(name).cloned().unwrap_or(Value::Null);
+    let mut names: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|n| value(before, n) != value(after, n) || change["after_unknown"][n.as_str()] == Value::Bool(true))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }

@@ -137,12 +137,13 @@ fn flow_logs_can_go_to_a_bucket() {
     let doc = valid(ctx);
     let flow = resource(&doc, "aws_flow_log", "main");
     assert_eq!(flow["log_destination_type"], "s3");
-    assert_eq!(flow["log_destination"], "${aws_s3_bucket.logs.arn}/vpc-flow-logs/");
+    assert_eq!(flow["log_destination"], "${aws_s3_bucket.logs.arn}");
     // Delivery starts with a check of the bucket policy, which must allow it by then.
     assert_eq!(flow["depends_on"][0], "aws_s3_bucket_policy.logs");
     let policy = resource(&doc, "aws_s3_bucket_policy", "logs")["policy"].as_str().unwrap().to_owned();
     assert!(
-        policy.contains("delivery.logs.amazonaws.com") && policy.contains("vpc-flow-logs/AWSLogs/123456789012/*"),
+        policy.contains("delivery.logs.amazonaws.com")
+            && policy.contains("flows-logs-123456789012/AWSLogs/123456789012/*"),
         "{policy}"
     );
     assert!(doc["resource"]["aws_iam_role"].get("main_flow_logs").is_none(), "S3 delivery needs no role");
