@@ -99,7 +99,8 @@ fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
     );
     for r in runs {
         let c = &r.cycle;
-        let gaps: Vec<&str> = c.gaps.iter().map(|g| g.ty.as_str()).collect();
+        let mut gaps: Vec<&str> = c.gaps.iter().map(|g| g.ty.as_str()).collect();
+        gaps.dedup();
         let result = if c.passed() { "passed" } else { "**failed**" };
         let _ = writeln!(
             out,
