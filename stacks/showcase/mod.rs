@@ -1,7 +1,7 @@
 //! Showcase: every component in one stack, so scanners, Terraform and reviewers see all of them
 //! together. A static site on CloudFront and S3, an API on ECS behind an ALB and WAF with a
 //! 90/10 canary, Aurora PostgreSQL, Valkey, alarms, DNS and a container registry — in the
-//! network, with the key and under the hosted zone it imports from [`platform`](super::platform).
+//! network, with the key and under the hosted zone it imports from [`platform`].
 
 use super::Env;
 use super::platform;

@@ -1,6 +1,29 @@
 //! Takeoff (seed 002): the construction take-off platform. A 3-AZ network, PostgreSQL with the
 //! seed's parameters, Redis, an ALB behind WAF routing `/api/*` to the API and the rest to the
-//! frontend, the API, Celery worker and frontend on ECS, storage, secrets and alarms.
+//! frontend, the API, Celery worker and frontend on ECS, storage, backups, secrets and alarms.
+//!
+//! | Seed 002 element | Where it is | Fix, and why |
+//! |---|---|---|
+//! | backend S3 + DynamoDB lock table, `default_tags` Project / Environment / ManagedBy (L960-1000) | [`Foundation`] | Seed fix: S3-native locking (`use_lockfile`); the DynamoDB table is deprecated in Terraform 1.11 |
+//! | VPC `10.0.0.0/16`, 3 AZs, public/private `/20`s, NAT per AZ, flow logs (L1000-1058) | `Vpc::new("main", …)` | database subnets added, without a route out |
+//! | KMS key `alias/takeoff-<env>` (L1040-1058) | `Key::new("main", …)` | Seed fix: the seed created the key and used it nowhere; everything here encrypts with it |
+//! | secret `takeoff-<env>-db-password` with the connection JSON (L1060-1079) | RDS-managed master secret | Seed fix: no generated password in configuration or state; tasks read `username` and `password` one key at a time |
+//! | PostgreSQL 15.4 `takeoff-<env>`, class, storage 100/500 (prod 200/1000) gp3, Multi-AZ and deletion protection in production, backups 30/7 days 03:00-04:00, maintenance Mon:04:00-05:00, Performance Insights 7 days, log exports (L1111-1150) | `Postgres::new("main", …)` | 15 tracks the newest 15.x minor |
+//! | parameter group: `shared_preload_libraries`, `pg_stat_statements.track` (L1090-1110) | `.parameter(..)` | on top of the component's TLS and logging parameters |
+//! | replica `takeoff-<env>-replica` in production (L1152-1175) | `.read_replicas(1)`, `.replica_identifier(..)` | |
+//! | Redis cache.r6g.medium × 2 (L3696-3705) | `Redis::new("main", …)` | the module body was never shown: encrypted, IAM authentication, failover in production |
+//! | ALB, HTTPS with the TLS 1.3 policy, redirect, `/api/*` rule; target groups api 8000 (health 3/3, timeout 10 s) and frontend 8080 (2/2, 5 s) (L1447-1493) | `Alb`, `TargetGroup` | `/health` and `/metrics` also go to the API |
+//! | WAF: rate limit 2000, common (SizeRestrictions_BODY counted), SQLi, known bad inputs (L1495-1590) | `WebAcl` | Seed fix: the rate rule blocks (the seed gave it `override_action`, which the provider rejects); associated with the ALB, which the seed never did |
+//! | ECS cluster, services `api` (3-10), `worker` (Fargate Spot, 5-20, min healthy 50 %), frontend (L1317-1762) | `services::build` | Seed fix: the worker had a scaling target and no policy; it tracks CPU and queue depth per worker. The frontend had a target group and no service |
+//! | task definitions, secrets `ANTHROPIC_API_KEY`, `SECRET_KEY`, `DATABASE_URL` (L1380-1600) | containers in `services::build` | Seed fix: `DATABASE_URL` read the whole JSON secret; host, name, user and password are separate |
+//! | migrations task `takeoff-<env>-migrations`, `alembic upgrade head` (L1989-2013) | `Task::new("migrations", …)` | |
+//! | ECR repositories `takeoff-api`, `-worker`, `-frontend` (L1200-1230) | `Repository` | development and staging push the moving `main` tag: mutable tags there, by name and reason |
+//! | backups bucket `takeoff-<env>-backups` (dumps kept 30 days) and table `takeoff-<env>-backup-metadata` (L2715-2810) | `operations::backups` | the bucket name carries the account id (S3 names are global) |
+//! | alarms to SNS, `alert_email`, `slack_webhook_url` (sensitive) (L3755-3870) | `ServiceAlarms`, `Topic`, `operations::slack` | the Slack subscription exists when the variable is set; its count reveals nothing of the value |
+//! | runbook triggers: API CPU > 60 % for 15 min, queue > 500 for 10 min, database CPU > 70 %, connections > 80 %, storage > 80 % (L3290-3330) | `operations::runbook_alarms` | |
+//! | log groups, 30 days (L1332-1347) | `log_retention` | Seed fix: production keeps a year (audits ask for one); staging 90 days, development 30 |
+//! | `api.` and `app.` records aliasing the ALB (L3770-3795) | `AliasRecord` | the certificate is DNS-validated in the same zone |
+//! | outputs `vpc_id`, subnets, security groups, `database_endpoint` (sensitive), `replica_endpoint`, `database_name`, `secret_arn`, `cluster_name`, `alb_dns_name`, `alb_zone_id`, `api_service_name`, `worker_service_name`, `waf_arn`, `kms_key_arn`, `api_endpoint`, `app_endpoint` (L1177-1192, L3795-3807) | `build` | `replica_endpoint` is sensitive and null without a replica |
 
 mod operations;
 mod security;
