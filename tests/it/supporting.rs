@@ -351,3 +351,51 @@ fn tagged_scopes_tag_every_taggable_resource_they_add() {
     assert!(resource(&doc, "aws_cloudwatch_log_group", "other").get("tags").is_none());
     let _ = logs;
 }
+
+#[test]
+fn storage_alarm_names_signing_reasons_and_teardown_reach_the_resources() {
+    use tfsynth::modules::alarms::{ServiceAlarms, Topic};
+    use tfsynth::modules::container_registry::Repository;
+    let mut ctx = networked("op");
+    ctx.allow_teardown("a test environment");
+    let cluster = Cluster::new("main", "op").build(&mut ctx);
+    let svc = Service::new("api", &cluster, Container::new("api", "example/api:1.0")).storage(50).build(&mut ctx);
+    let topic = Topic::new("alerts", "op-alerts").email("a@example.com").build(&mut ctx);
+    ServiceAlarms::new("api", &topic, &svc).name("cpu", "op-high-cpu").periods(1, 300).build(&mut ctx);
+    Function::new("f", "op-f", "python3.11", "index.handler", code())
+        .unsigned("signed by the release pipeline")
+        .build(&mut ctx);
+    Bucket::new("data", "op-data-123456789012").access_logs(AccessLogs::Off("a test")).build(&mut ctx);
+    Repository::new("api", "op-api").build(&mut ctx);
+    let doc = valid(ctx);
+    assert_eq!(resource(&doc, "aws_ecs_task_definition", "api")["ephemeral_storage"][0]["size_in_gib"], 50);
+    let cpu = resource(&doc, "aws_cloudwatch_metric_alarm", "api_cpu");
+    assert_eq!(cpu["alarm_name"], "op-high-cpu");
+    assert_eq!(cpu["evaluation_periods"], 1);
+    assert_eq!(
+        resource(&doc, "aws_cloudwatch_metric_alarm", "api_memory")["alarm_name"],
+        "${aws_ecs_cluster.main.name}-${aws_ecs_service.api.name}-memory"
+    );
+    assert_eq!(resource(&doc, "aws_s3_bucket", "data")["force_destroy"], true);
+    assert_eq!(resource(&doc, "aws_ecr_repository", "api")["force_delete"], true);
+    let hcl = render(&document_stack("op"), Format::Hcl);
+    assert!(!hcl.contains("force_destroy"), "without teardown, destroy stops at data");
+
+    let mut ctx = networked("op");
+    let cluster = Cluster::new("main", "op").build(&mut ctx);
+    let svc = Service::new("api", &cluster, Container::new("api", "example/api:1.0")).storage(250).build(&mut ctx);
+    let topic = Topic::new("alerts", "op-alerts").email("a@example.com").build(&mut ctx);
+    ServiceAlarms::new("api", &topic, &svc).name("latency", "op-slow").build(&mut ctx);
+    let found = messages(ctx);
+    has(&found, "ephemeral_storage.size_in_gib: 250 GiB of ephemeral storage");
+    has(&found, "no `latency` alarm to name");
+}
+
+/// A stack with a bucket and a repository built without teardown.
+fn document_stack(name: &str) -> Stack {
+    use tfsynth::modules::container_registry::Repository;
+    let mut ctx = context(name);
+    Bucket::new("data", "op-data-123456789012").access_logs(AccessLogs::Off("a test")).build(&mut ctx);
+    Repository::new("api", "op-api").build(&mut ctx);
+    ctx.finish()
+}
