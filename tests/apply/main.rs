@@ -149,6 +149,16 @@ fn terraform_init_against_the_s3_backend_prints_no_warning() {
         emulator.endpoint()
     );
     std::fs::write(&config, settings).expect("backend settings");
+    // A repository commits its dependency lock file; without one, an install from a mirror
+    // warns that the file holds only this platform's checksums. One made once stands in.
+    let scratch = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        scratch.path().join("main.tf.json"),
+        r#"{"terraform":{"required_providers":{"aws":{"source":"hashicorp/aws","version":"~> 5.100"}}}}"#,
+    )
+    .expect("scratch configuration");
+    tf.init(scratch.path()).unwrap_or_else(|e| panic!("{e}"));
+    let lock = scratch.path().join(".terraform.lock.hcl");
     let mut buckets = std::collections::BTreeSet::new();
     for def in registry.stacks() {
         let stack = registry.build(def.name, tfsynth::stacks::Env::Development).expect("stack");
@@ -157,6 +167,7 @@ fn terraform_init_against_the_s3_backend_prints_no_warning() {
             create_bucket(emulator.port, &backend.bucket);
         }
         let dir = out.path().join(def.name).join("development");
+        std::fs::copy(&lock, dir.join(".terraform.lock.hcl")).expect("lock file");
         let plugins = format!("-plugin-dir={}", tf.plugin_dir().display());
         let backend_config = format!("-backend-config={}", config.display());
         let init = tf
