@@ -72,6 +72,7 @@ pub struct WriteReport {
 #[derive(Debug)]
 pub struct OutputFolder {
     root: PathBuf,
+    allow_unowned: bool,
 }
 
 /// An output folder whose lock this process holds.
@@ -87,23 +88,21 @@ impl OutputFolder {
     /// Checks `root`. A file there, or a folder with files tfsynth did not write (no manifest)
     /// unless `allow_unowned`, is an [`Error::Output`]; nothing is created yet.
     pub fn open(root: &Path, allow_unowned: bool) -> Result<Self> {
-        let output = |problem: &str| Error::Output { path: root.to_owned(), problem: problem.to_owned() };
         match std::fs::metadata(root) {
-            Ok(m) if !m.is_dir() => return Err(output("exists and is not a folder; choose another --out")),
-            Ok(_) => {
-                let has_manifest = root.join(MANIFEST).is_file();
-                let mut entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
-                let empty = entries.all(|e| e.is_ok_and(|e| e.file_name() == LOCK));
-                if !has_manifest && !empty && !allow_unowned {
-                    return Err(output(&format!(
-                        "is not empty and tfsynth did not write it (no {MANIFEST}); choose a new or empty folder, or pass --allow-unowned-files to write next to the files there (tfsynth never deletes files it did not write)"
-                    )));
-                }
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::Output {
+                    path: root.to_owned(),
+                    problem: "exists and is not a folder; choose another --out".to_owned(),
+                });
             }
+            // With a lock file, another run may be writing its first files right now: the
+            // check waits for the lock (see `locked`).
+            Ok(_) if !root.join(LOCK).exists() => check_owned(root, allow_unowned)?,
+            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(root, e)),
         }
-        Ok(Self { root: root.to_owned() })
+        Ok(Self { root: root.to_owned(), allow_unowned })
     }
 
     /// The lock, if no other run holds it.
@@ -131,9 +130,27 @@ impl OutputFolder {
 
     fn locked(&self, lock: File) -> Result<Locked> {
         // Read under the lock: another run may have written it while this one waited.
+        check_owned(&self.root, self.allow_unowned)?;
         let owned = read_manifest(&self.root)?;
         Ok(Locked { root: self.root.clone(), owned, _lock: lock })
     }
+}
+
+/// A folder with files but no manifest is not tfsynth's: refused unless `allow_unowned`.
+fn check_owned(root: &Path, allow_unowned: bool) -> Result<()> {
+    if allow_unowned || root.join(MANIFEST).is_file() {
+        return Ok(());
+    }
+    let mut entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
+    if entries.all(|e| e.is_ok_and(|e| e.file_name() == LOCK)) {
+        return Ok(());
+    }
+    Err(Error::Output {
+        path: root.to_owned(),
+        problem: format!(
+            "is not empty and tfsynth did not write it (no {MANIFEST}); choose a new or empty folder, or pass --allow-unowned-files to write next to the files there (tfsynth never deletes files it did not write)"
+        ),
+    })
 }
 
 /// Writes `files` into `root` as `tfsynth synth` does, waiting for another run's lock.

@@ -85,9 +85,16 @@ impl<E: Environment> Registry<E> {
         Ok(self.stacks.iter().filter(|s| names.is_empty() || names.iter().any(|n| n.as_ref() == s.name)).collect())
     }
 
-    /// Builds stack `name` for `env`.
+    /// Builds stack `name` for `env`, its imports pointed at their producers' state (the
+    /// producers are built to check them). An import problem is an [`Error::Invalid`].
     pub fn build(&self, name: &str, env: E) -> Result<Stack> {
-        Ok((self.get(name)?.build)(env))
+        let def = self.get(name)?;
+        let mut all = vec![(def.name, (def.build)(env))];
+        let problems = super::dependencies::connect(self, env, &mut all);
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        Ok(all.swap_remove(0).1)
     }
 
     /// Whether `relative` (`<stack>/<env>/<file>`) is a file some stack produces in some

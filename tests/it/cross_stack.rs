@@ -52,6 +52,9 @@ fn imports_become_remote_state_of_the_producers_backend() {
         doc["resource"]["aws_security_group"]["app"]["vpc_id"],
         "${data.terraform_remote_state.net.outputs.vpc_id}"
     );
+    let alone = registry.build("app", Env::Staging).expect("connected");
+    assert_eq!(document(&alone), doc, "Registry::build connects imports as synth does");
+    validate(&alone).expect("valid");
     let producer = registry.build("net", Env::Staging).unwrap();
     assert_eq!(producer.exports()[1], ("subnet_ids".to_owned(), r#"["list","string"]"#.to_owned()));
     let (code, out, _) = run(&registry, &["list"]);
