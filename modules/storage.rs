@@ -305,7 +305,7 @@ impl Bucket {
                 .set("bucket", id.clone())
                 .block("rule", Body::new().set("object_ownership", "BucketOwnerEnforced")),
         );
-        ctx.add(
+        let versioning = ctx.add(
             Resource::new("aws_s3_bucket_versioning", k)
                 .set("bucket", id.clone())
                 .block("versioning_configuration", Body::new().set("status", "Enabled")),
@@ -323,7 +323,7 @@ impl Bucket {
             ),
         );
         self.lifecycle(ctx, &id);
-        self.extras(ctx, &id);
+        self.extras(ctx, &id, &versioning);
         if let Some(AccessLogs::To(target)) = &self.access_logs {
             ctx.add(
                 Resource::new("aws_s3_bucket_logging", k)
@@ -381,7 +381,7 @@ impl Bucket {
     }
 
     /// CORS, Intelligent-Tiering archive tiers and Object Lock, where asked for.
-    fn extras(&self, stack: &mut Stack, id: &Expr<String>) {
+    fn extras(&self, stack: &mut Stack, id: &Expr<String>, versioning: &Ref) {
         let k = self.key.as_str();
         if let Some(cors) = &self.cors {
             let rule = Body::new()
@@ -413,7 +413,9 @@ impl Bucket {
             stack.add(
                 Resource::new("aws_s3_bucket_object_lock_configuration", k)
                     .set("bucket", id.clone())
-                    .block("rule", Body::new().block("default_retention", retention)),
+                    .block("rule", Body::new().block("default_retention", retention))
+                    // Object Lock needs versioning on: set after it, removed before it.
+                    .depends_on(versioning),
             );
         }
     }

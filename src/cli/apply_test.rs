@@ -99,8 +99,8 @@ fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
     );
     for r in runs {
         let c = &r.cycle;
-        let mut gaps: Vec<&str> = c.gaps.iter().map(|g| g.ty.as_str()).collect();
-        gaps.dedup();
+        // A type can have several entries (attributes read back wrong, values moto rejects).
+        let gaps: BTreeSet<&str> = c.gaps.iter().map(|g| g.ty.as_str()).collect();
         let result = if c.passed() { "passed" } else { "**failed**" };
         let _ = writeln!(
             out,
@@ -112,7 +112,7 @@ fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
             c.destroyed,
             c.left.len(),
             c.seconds,
-            gaps.join(", ")
+            gaps.into_iter().collect::<Vec<_>>().join(", ")
         );
     }
     for r in runs.iter().filter(|r| !r.cycle.passed()) {

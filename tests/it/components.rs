@@ -507,6 +507,12 @@ fn bucket_options() {
         resource(&doc, "aws_s3_bucket_object_lock_configuration", "conversions")["rule"][0]["default_retention"],
         json!([{"mode": "GOVERNANCE", "days": 30}])
     );
+    // Set after versioning and removed before it: moto, like S3, refuses Object Lock changes on
+    // a bucket whose versioning is off (a destroy failed when the two ran in parallel).
+    assert_eq!(
+        resource(&doc, "aws_s3_bucket_object_lock_configuration", "conversions")["depends_on"],
+        json!(["aws_s3_bucket_versioning.conversions"])
+    );
     let tiering = resource(&doc, "aws_s3_bucket_intelligent_tiering_configuration", "uploads");
     assert_eq!(tiering["name"], "archive-old-files");
     assert_eq!(tiering["tiering"][1], json!({"access_tier": "DEEP_ARCHIVE_ACCESS", "days": 180}));
