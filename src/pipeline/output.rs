@@ -235,7 +235,7 @@ impl Locked {
     fn replace_formats(&mut self, files: &[Rendered], report: &mut WriteReport) -> Result<()> {
         for file in files {
             for other in Format::ALL.into_iter().filter(|f| *f != file.format) {
-                let relative = Rendered { format: other, contents: String::new(), ..file.clone() }.relative_path();
+                let relative = file.relative_path().with_file_name(other.file_name());
                 if self.owned.contains(&relative) && self.remove(&relative)? {
                     report.changes.push((relative, Change::ReplacedFormat));
                 }
