@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use crate::expr::Expression;
 use crate::schema::{BlockSchema, BlockType, Schema, did_you_mean};
 
+use super::items::Items;
 use super::{Body, Item, Ref, Stack};
 
 /// One step of a path: a name, and for a list of blocks or values, which element.
@@ -133,8 +134,8 @@ fn parse(path: &str) -> Option<Vec<Step<'_>>> {
 }
 
 /// Names that could be meant at this level: what the body holds and what the schema allows.
-fn candidates<'a>(items: &'a IndexMap<String, Item>, schema: Option<&'a BlockSchema>) -> Vec<&'a str> {
-    items.keys().map(String::as_str).chain(schema.into_iter().flat_map(BlockSchema::settable_names)).collect()
+fn candidates<'a>(items: &'a Items, schema: Option<&'a BlockSchema>) -> Vec<&'a str> {
+    items.keys().chain(schema.into_iter().flat_map(BlockSchema::settable_names)).collect()
 }
 
 fn change_body(
@@ -189,12 +190,7 @@ fn change_body(
 }
 
 /// The last step of a path inside a body.
-fn change_last(
-    items: &mut IndexMap<String, Item>,
-    schema: Option<&BlockSchema>,
-    step: Step<'_>,
-    change: Change,
-) -> Result<(), Missing> {
+fn change_last(items: &mut Items, schema: Option<&BlockSchema>, step: Step<'_>, change: Change) -> Result<(), Missing> {
     let name = step.name;
     match (change, step.index) {
         (Change::Set(value), None) => {

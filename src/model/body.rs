@@ -1,8 +1,6 @@
 //! The arguments and nested blocks inside a resource, data source or provider.
 
-use indexmap::IndexMap;
-use indexmap::map::Entry;
-
+use super::items::Items;
 use crate::expr::Expression;
 
 /// One argument of a body: an attribute value, or the nested blocks of one block type.
@@ -55,7 +53,7 @@ impl Arguments for Body {
 /// The contents of a block, in the order the author wrote them.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Body {
-    items: IndexMap<String, Item>,
+    items: Items,
 }
 
 impl Body {
@@ -69,20 +67,16 @@ impl Body {
     }
 
     pub(crate) fn push_block(&mut self, name: String, body: Body) {
-        match self.items.entry(name) {
-            Entry::Occupied(mut e) => match e.get_mut() {
-                Item::Blocks(list) => list.push(body),
-                // A block after an attribute of the same name: keep the block; the validator
-                // reports the attribute/block confusion from the schema.
-                item @ Item::Attribute(_) => *item = Item::Blocks(vec![body]),
-            },
-            Entry::Vacant(e) => {
-                e.insert(Item::Blocks(vec![body]));
-            }
+        match self.items.get_mut(&name) {
+            Some(Item::Blocks(list)) => list.push(body),
+            // A block after an attribute of the same name: keep the block; the validator
+            // reports the attribute/block confusion from the schema.
+            Some(item @ Item::Attribute(_)) => *item = Item::Blocks(vec![body]),
+            None => self.items.insert(name, Item::Blocks(vec![body])),
         }
     }
 
-    pub(crate) fn items_mut(&mut self) -> &mut IndexMap<String, Item> {
+    pub(crate) fn items_mut(&mut self) -> &mut Items {
         &mut self.items
     }
 
@@ -99,7 +93,7 @@ impl Body {
 
     /// The items in author order.
     pub fn items(&self) -> impl Iterator<Item = (&str, &Item)> {
-        self.items.iter().map(|(k, v)| (k.as_str(), v))
+        self.items.iter()
     }
 
     /// The attribute `name`, if set.

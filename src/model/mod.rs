@@ -3,6 +3,7 @@
 mod amend;
 mod body;
 mod exports;
+mod items;
 mod module_call;
 mod provider;
 mod resource;
