@@ -116,8 +116,8 @@ fn stages(out: &Path) {
     });
     schema.row("vendored schema: load + index", None);
     // Warm the per-type parse cache, as a synth run does after its first stack.
-    validate(&registry.build("takeoff", Env::Production).expect("stack")).expect("valid");
     let stack = registry.build("takeoff", Env::Production).expect("stack");
+    validate(&stack).expect("valid");
     let path = out.join("stage.tf.json");
     let value = document(&stack);
     let floor = sample(300, || {
@@ -149,8 +149,9 @@ fn per_stack() {
     let registry = registry();
     header("Per stack, production: build + validate + lint + render", "resources");
     for def in registry.stacks() {
-        let resources = registry.build(def.name, Env::Production).expect("stack").resources().count();
-        validate(&registry.build(def.name, Env::Production).expect("stack")).expect("valid");
+        let stack = registry.build(def.name, Env::Production).expect("stack");
+        validate(&stack).expect("valid");
+        let resources = stack.resources().count();
         for format in Format::ALL {
             sample(200, || {
                 let stack = registry.build(def.name, Env::Production).expect("stack");

@@ -86,7 +86,8 @@ pub struct Locked {
 
 impl OutputFolder {
     /// Checks `root`. A file there, or a folder with files tfsynth did not write (no manifest)
-    /// unless `allow_unowned`, is an [`Error::Output`]; nothing is created yet.
+    /// unless `allow_unowned`, is an [`Error::Output`]; nothing is created yet. In a folder
+    /// with a lock file the ownership check waits for the lock (another run may be writing).
     pub fn open(root: &Path, allow_unowned: bool) -> Result<Self> {
         match std::fs::metadata(root) {
             Ok(m) if !m.is_dir() => {

@@ -14,7 +14,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::expr::{Expression, Root};
+use crate::expr::{Address, Expression, Root};
 use crate::model::{Kind, Stack};
 use crate::schema::{Schema, Type};
 
@@ -230,6 +230,11 @@ fn placeholder(ty: &str, name: &str, path: &[String]) -> Expression {
     }
 }
 
+/// A resource's (type, name): how `prepare` tracks the blocks it leaves out.
+fn key(a: &Address) -> (String, String) {
+    (a.ty.clone(), a.name.clone())
+}
+
 /// `stack` as the emulator can apply it: resources of types the gap table says moto cannot
 /// create are left out (references to them become placeholders of the attribute's type, or,
 /// for a cascading entry, the resources that refer to them are left out too), attributes moto
@@ -250,7 +255,7 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
             if let Expression::Traversal(t) = e
                 && let Root::Resource(a) = &t.root
             {
-                found |= set.contains(&(a.ty.clone(), a.name.clone()));
+                found |= set.contains(&key(a));
             }
         });
         found
@@ -260,7 +265,7 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
         .blocks
         .iter()
         .filter(|r| r.kind == Kind::Managed && excluded_types.contains(r.address.ty.as_str()))
-        .map(|r| (r.address.ty.clone(), r.address.name.clone()))
+        .map(|r| key(&r.address))
         .collect();
     loop {
         let cascade: BTreeSet<(String, String)> =
@@ -268,21 +273,20 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
         let more: Vec<(String, String)> = out
             .blocks
             .iter()
-            .filter(|r| r.kind == Kind::Managed && !left_out.contains(&(r.address.ty.clone(), r.address.name.clone())))
+            .filter(|r| r.kind == Kind::Managed && !left_out.contains(&key(&r.address)))
             .filter(|r| refers_to(r, &cascade))
-            .map(|r| (r.address.ty.clone(), r.address.name.clone()))
+            .map(|r| key(&r.address))
             .collect();
         if more.is_empty() {
             break;
         }
         left_out.extend(more);
     }
-    out.blocks
-        .retain(|r| r.kind != Kind::Managed || !left_out.contains(&(r.address.ty.clone(), r.address.name.clone())));
+    out.blocks.retain(|r| r.kind != Kind::Managed || !left_out.contains(&key(&r.address)));
     let mut rewrite = |e: &Expression| -> Option<Expression> {
         let Expression::Traversal(t) = e else { return None };
         let Root::Resource(a) = &t.root else { return None };
-        if !left_out.contains(&(a.ty.clone(), a.name.clone())) {
+        if !left_out.contains(&key(a)) {
             return None;
         }
         let path: Vec<String> = t
@@ -300,8 +304,7 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
         if let Some(repetition) = &mut r.repetition {
             repetition.rewrite(&mut rewrite);
         }
-        r.depends_on
-            .retain(|d| !matches!(&d.root, Root::Resource(a) if left_out.contains(&(a.ty.clone(), a.name.clone()))));
+        r.depends_on.retain(|d| !matches!(&d.root, Root::Resource(a) if left_out.contains(&key(a))));
         for gap in gaps.iter().filter(|g| g.ty == r.address.ty && !g.excludes()) {
             for name in &gap.unset {
                 r.body.items_mut().shift_remove(name);
@@ -348,13 +351,7 @@ impl Cycle {
 
 /// Runs terraform in `dir`: the exit code, standard output, and both streams together.
 fn terraform_output(dir: &Path, args: &[&str]) -> Result<(i32, String, String), String> {
-    let out = super::terraform_command()
-        .current_dir(dir)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .args(args)
-        .output()
-        .map_err(|e| format!("running terraform: {e}"))?;
+    let out = super::terraform_in(dir).args(args).output().map_err(|e| format!("running terraform: {e}"))?;
     let code = out.status.code().unwrap_or(-1);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let text = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));

@@ -52,6 +52,13 @@ pub fn terraform_command() -> Command {
     Command::new(std::env::var_os(TERRAFORM_ENV).unwrap_or_else(|| "terraform".into()))
 }
 
+/// [`terraform_command`] in `dir`, unattended and with no checkpoint calls.
+pub fn terraform_in(dir: &Path) -> Command {
+    let mut cmd = terraform_command();
+    cmd.current_dir(dir).env("TF_IN_AUTOMATION", "1").env("CHECKPOINT_DISABLE", "1");
+    cmd
+}
+
 /// Whether the terraform command can be started at all.
 pub fn terraform_available() -> bool {
     terraform_command().arg("version").output().is_ok_and(|o| o.status.success())

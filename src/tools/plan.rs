@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use super::{PLUGIN_DIR_ENV, terraform_command};
+use super::{PLUGIN_DIR_ENV, terraform_in};
 
 /// The plan file written next to the configuration.
 pub const PLAN_FILE: &str = "tfplan";
@@ -23,8 +23,7 @@ pub struct FolderPlan {
 /// `terraform` in `dir`, unattended, with a plugin cache shared by the folders
 /// (`TF_PLUGIN_CACHE_DIR` unless the user set one).
 fn terraform(dir: &Path) -> Command {
-    let mut cmd = terraform_command();
-    cmd.current_dir(dir).env("TF_IN_AUTOMATION", "1").env("CHECKPOINT_DISABLE", "1");
+    let mut cmd = terraform_in(dir);
     if std::env::var_os("TF_PLUGIN_CACHE_DIR").is_none() {
         let cache = std::env::temp_dir().join("tfsynth-plugin-cache");
         if std::fs::create_dir_all(&cache).is_ok() {

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use super::{PLUGIN_DIR_ENV, TERRAFORM_ENV, plugin_dir, terraform_available, terraform_command};
+use super::{PLUGIN_DIR_ENV, TERRAFORM_ENV, plugin_dir, terraform_available, terraform_in};
 
 /// The terraform binary and the provider mirror it installs from.
 #[derive(Debug)]
@@ -38,11 +38,8 @@ impl Terraform {
 
     /// `terraform` in `dir`, quiet and with no checkpoint calls.
     pub fn command(&self, dir: &Path) -> Command {
-        let mut cmd = terraform_command();
-        cmd.current_dir(dir)
-            .env("TF_CLI_CONFIG_FILE", self.home.path().join("cli.tfrc"))
-            .env("TF_IN_AUTOMATION", "1")
-            .env("CHECKPOINT_DISABLE", "1");
+        let mut cmd = terraform_in(dir);
+        cmd.env("TF_CLI_CONFIG_FILE", self.home.path().join("cli.tfrc"));
         cmd
     }
 
