@@ -2,6 +2,9 @@
 //! BENCHMARKS.md. Every figure is a median over fresh samples with min and max, and the ratios
 //! compare against baselines measured in the same run, so they hold on a noisy machine.
 //!
+//! `cargo bench -- <section>…` runs only the sections named: `stages`, `per-stack`, `process`,
+//! `warm-scale`, `scale`.
+//!
 //! The scale series runs each size in a child process (this binary, re-run with
 //! `TFSYNTH_BENCH_SCALE=<resources>:<json|hcl|floor>`) so its peak memory is its own.
 
@@ -71,12 +74,25 @@ fn main() {
         scale_child(&job);
         return;
     }
+    // `cargo bench -- process scale` runs only the sections named (all without a name).
+    let only: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let wanted = |section: &str| only.is_empty() || only.iter().any(|o| o == section);
     let out = tempfile::tempdir().expect("temporary folder");
-    stages(out.path());
-    per_stack();
-    process(out.path());
-    warm_scale(out.path());
-    scale();
+    if wanted("stages") {
+        stages(out.path());
+    }
+    if wanted("per-stack") {
+        per_stack();
+    }
+    if wanted("process") {
+        process(out.path());
+    }
+    if wanted("warm-scale") {
+        warm_scale(out.path());
+    }
+    if wanted("scale") {
+        scale();
+    }
 }
 
 /// Render + write of the synthetic stack in this (warm) process against the floor at the
@@ -243,7 +259,7 @@ fn scale() {
                 ms(stats.max),
                 peak / 1024
             );
-            let stage = ["json: total", "hcl: total", "json: render + write", "hcl: render + write"]
+            let stage = ["json: total", "hcl: total", "json: alone: render + write", "hcl: alone: render + write"]
                 .into_iter()
                 .find(|s| *s == name);
             if let Some(stage) = stage {
@@ -252,7 +268,7 @@ fn scale() {
         }
     }
     println!("\n### Growth: time for 10× the resources\n\n| stage | 1k → 10k | 10k → 100k |\n|---|---:|---:|");
-    for stage in ["json: total", "hcl: total", "json: render + write", "hcl: render + write"] {
+    for stage in ["json: total", "hcl: total", "json: alone: render + write", "hcl: alone: render + write"] {
         let t = |n: usize| medians.iter().find(|(r, s, _)| *r == n && *s == stage).map(|(_, _, d)| d.as_secs_f64());
         if let (Some(a), Some(b), Some(c)) = (t(1_000), t(10_000), t(100_000)) {
             println!("| {stage} | {:.2}× | {:.2}× |", b / a, c / b);
@@ -260,7 +276,10 @@ fn scale() {
     }
 }
 
-/// One scale run: prints `stage<TAB>nanoseconds<TAB>peak RSS KiB` lines.
+/// One scale run: prints `stage<TAB>nanoseconds<TAB>peak RSS KiB` lines. `json` and `hcl` runs
+/// first go end to end the way `tfsynth synth` does (build, then [`tfsynth::pipeline::synth`] —
+/// validation and policy beside the rendering — and the output folder's write), so `total` and
+/// its peak RSS are the pipeline's own; then they time each stage alone, on one thread.
 fn scale_child(job: &str) {
     let (resources, mode) = job.split_once(':').expect("resources:mode");
     let resources: usize = resources.parse().expect("resource count");
@@ -271,35 +290,39 @@ fn scale_child(job: &str) {
     let start = Instant::now();
     let stack = synthetic::stack(resources);
     let built = start.elapsed();
-    let start = Instant::now();
-    validate(&stack).expect("the synthetic stack is valid");
-    let validated = start.elapsed();
-    let start = Instant::now();
-    black_box(lint(&stack, Date::today()));
-    let linted = start.elapsed();
-    if mode != "floor" {
-        report("build", built);
-        report("validate", validated);
-        report("lint", linted);
-    }
-    let start = Instant::now();
-    match mode {
+    let format = match mode {
         "floor" => {
+            let start = Instant::now();
             let value = document(&stack);
             let built = start.elapsed();
             let start = Instant::now();
             std::fs::write(&path, serde_json::to_vec_pretty(&value).expect("json")).expect("write");
             report("serialize + write", start.elapsed());
             report("(building the Value, not part of the floor)", built);
+            return;
         }
-        "json" | "hcl" => {
-            let format = if mode == "json" { Format::Json } else { Format::Hcl };
-            std::fs::write(&path, render(&stack, format)).expect("write");
-            report("render + write", start.elapsed());
-            report("total", total.elapsed());
-        }
+        "json" => Format::Json,
+        "hcl" => Format::Hcl,
         other => panic!("unknown scale mode {other}"),
-    }
+    };
+    let start = Instant::now();
+    let file = tfsynth::pipeline::synth(&stack, format).expect("the synthetic stack is valid");
+    tfsynth::pipeline::write(&dir.path().join("out"), &[file], &tfsynth::pipeline::WriteOptions::default())
+        .expect("write");
+    let synthesized = start.elapsed();
+    let total = total.elapsed();
+    report("build", built);
+    report("check + render + write", synthesized);
+    report("total", total);
+    let start = Instant::now();
+    validate(&stack).expect("the synthetic stack is valid");
+    report("alone: validate", start.elapsed());
+    let start = Instant::now();
+    black_box(lint(&stack, Date::today()));
+    report("alone: lint", start.elapsed());
+    let start = Instant::now();
+    std::fs::write(&path, render(&stack, format)).expect("write");
+    report("alone: render + write", start.elapsed());
 }
 
 /// The process's peak resident set, from /proc (0 where there is none).

@@ -1,12 +1,13 @@
-//! A synthetic stack of any size for the scale benchmarks: units of ten resources shaped like
+//! A synthetic stack of any size for the scale benchmarks: units of twelve resources shaped like
 //! real infrastructure (security groups with nested rules, IAM roles with `jsonencode` policies,
-//! buckets, log groups, instances with nested blocks, target groups and attachments), every
-//! unit referring to its own resources and to the unit before it.
+//! encrypted private buckets, log groups, instances with nested blocks, target groups and
+//! attachments), every unit referring to its own resources and to the unit before it. It passes
+//! the policy gate, so `tfsynth synth` would write it.
 
 use tfsynth::prelude::*;
 
 /// Resources per unit.
-pub const UNIT: usize = 10;
+pub const UNIT: usize = 12;
 
 /// A valid stack of `resources` resources (rounded down to whole units, at least one).
 pub fn stack(resources: usize) -> Stack {
@@ -54,6 +55,25 @@ pub fn stack(resources: usize) -> Stack {
         );
         let bucket = stack.add(
             Resource::new("aws_s3_bucket", name("bucket")).set("bucket", format!("synthetic-{i}")).set("tags", tags()),
+        );
+        stack.add(
+            Resource::new("aws_s3_bucket_server_side_encryption_configuration", name("encryption"))
+                .set("bucket", bucket.id())
+                .block(
+                    "rule",
+                    Body::new().block(
+                        "apply_server_side_encryption_by_default",
+                        Body::new().set("sse_algorithm", "aws:kms").set("kms_master_key_id", key.arn()),
+                    ),
+                ),
+        );
+        stack.add(
+            Resource::new("aws_s3_bucket_public_access_block", name("public_access"))
+                .set("bucket", bucket.id())
+                .set("block_public_acls", true)
+                .set("block_public_policy", true)
+                .set("ignore_public_acls", true)
+                .set("restrict_public_buckets", true),
         );
         stack.add(
             Resource::new("aws_s3_bucket_versioning", name("versioning"))

@@ -6,8 +6,6 @@
 //! problem reported with the rest, with the names that were there to choose from; a new
 //! attribute is checked against the provider schema by validation like any other.
 
-use indexmap::IndexMap;
-
 use crate::expr::Expression;
 use crate::schema::{BlockSchema, BlockType, Schema, did_you_mean};
 
@@ -157,7 +155,7 @@ fn change_body(
                 items.insert(step.name.to_owned(), Item::Blocks(vec![Body::new()]));
             }
             Some(s) if s.attributes.contains_key(step.name) => {
-                items.insert(step.name.to_owned(), Item::Attribute(Expression::Object(IndexMap::new())));
+                items.insert(step.name.to_owned(), Item::Attribute(Expression::Object(Box::default())));
             }
             _ => {}
         }

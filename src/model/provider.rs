@@ -60,7 +60,7 @@ impl Provider {
     /// `default_tags { tags = {...} }`: tags every taggable resource of this provider gets.
     pub fn default_tags<K: Into<String>, V: Into<Expression>>(self, tags: impl IntoIterator<Item = (K, V)>) -> Self {
         let tags: IndexMap<String, Expression> = tags.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        self.block("default_tags", Body::new().set("tags", Expression::Object(tags)))
+        self.block("default_tags", Body::new().set("tags", Expression::Object(Box::new(tags))))
     }
 
     /// `assume_role { role_arn = ..., session_name = ... }`.

@@ -1,6 +1,5 @@
 //! `Stack`: one Terraform root module for one environment.
 
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indexmap::IndexMap;
@@ -46,7 +45,8 @@ pub struct Stack {
     pub(crate) modules: IndexMap<String, ModuleCall>,
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) moved: Vec<Moved>,
-    addresses: BTreeSet<(Kind, String, String)>,
+    /// Every block's kind, type and name: a hash set, as lookups are all it serves.
+    addresses: foldhash::HashSet<(Kind, String, String)>,
     pub(crate) problems: Vec<Diagnostic>,
     waivers: Vec<Waiver>,
     /// The component adding blocks now, stamped on each (see [`Stack::replace_component`]).
@@ -81,7 +81,7 @@ impl Stack {
             modules: IndexMap::new(),
             outputs: IndexMap::new(),
             moved: Vec::new(),
-            addresses: BTreeSet::new(),
+            addresses: foldhash::HashSet::default(),
             problems: Vec::new(),
             waivers: Vec::new(),
             component: None,
@@ -217,8 +217,8 @@ impl Stack {
             None => scoped.collect(),
             Some(Expression::Object(own)) => {
                 let mut all: IndexMap<String, Expression> = scoped.collect();
-                all.extend(own.clone());
-                Expression::Object(all)
+                all.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Expression::Object(Box::new(all))
             }
             Some(other) => crate::expr::call::<Any>("merge", [scoped.collect(), other.clone()]).into(),
         };

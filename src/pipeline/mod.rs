@@ -70,17 +70,26 @@ pub struct Built<'r> {
 /// `tfsynth synth` does for each stack. Every validation problem, unwaived finding and waiver
 /// problem is returned in one [`Error::Invalid`].
 pub fn synth(stack: &Stack, format: Format) -> Result<Rendered> {
-    validate(stack)?;
-    let report = lint(stack, Date::today());
+    let (report, contents) = check_and_render(stack, format, Date::today(), cores() > 1);
+    let report = report?;
     let problems = report.diagnostics(stack);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    Ok(Rendered {
-        stack: stack.name().to_owned(),
-        environment: stack.environment().to_owned(),
-        format,
-        contents: render(stack, format),
+    Ok(Rendered { stack: stack.name().to_owned(), environment: stack.environment().to_owned(), format, contents })
+}
+
+/// Validates and lints `stack` and renders it, the rendering on a second thread when
+/// `beside`: it does not depend on the checks (any model renders), and is thrown away when
+/// they fail.
+fn check_and_render(stack: &Stack, format: Format, today: Date, beside: bool) -> (Result<Report>, String) {
+    if !beside {
+        return (check(stack, today), render(stack, format));
+    }
+    std::thread::scope(|scope| {
+        let rendering = scope.spawn(|| render(stack, format));
+        let report = check(stack, today);
+        (report, rendering.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     })
 }
 
@@ -91,15 +100,27 @@ pub fn synth(stack: &Stack, format: Format) -> Result<Rendered> {
 /// A stack that imports from others is built with them: they are built too (not returned
 /// unless asked for), every import is checked and pointed at its producer's state.
 pub fn build<'r, E: Environment>(registry: &Registry<E>, stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
+    let built = build_and(registry, stacks, env, |stack, today| (check(stack, today), ()))?;
+    Ok(built.into_iter().map(|(built, ())| built).collect())
+}
+
+/// As [`build`], with `work` (which checks each stack, and may do more with it) run on every
+/// stack in parallel.
+fn build_and<'r, E: Environment, R: Send>(
+    registry: &Registry<E>,
+    stacks: &[&'r StackDef<E>],
+    env: E,
+    work: impl Fn(&Stack, Date) -> (Result<Report>, R) + Sync,
+) -> Result<Vec<(Built<'r>, R)>> {
     let today = Date::today();
     let mut all: dependencies::Stacks = parallel(stacks, |d| (d.name, (d.build)(env)));
     let mut problems = dependencies::connect(registry, env, &mut all);
     all.truncate(stacks.len());
-    let checked = parallel(&all, |(_, stack)| validate(stack).map(|()| lint(stack, today)));
+    let checked = parallel(&all, |(_, stack)| work(stack, today));
     let mut out = Vec::new();
-    for ((def, (_, stack)), result) in stacks.iter().zip(all).zip(checked) {
+    for ((def, (_, stack)), (result, more)) in stacks.iter().zip(all).zip(checked) {
         match result {
-            Ok(report) => out.push(Built { name: def.name, stack, report }),
+            Ok(report) => out.push((Built { name: def.name, stack, report }, more)),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),
         }
@@ -107,11 +128,23 @@ pub fn build<'r, E: Environment>(registry: &Registry<E>, stacks: &[&'r StackDef<
     if problems.is_empty() { Ok(out) } else { Err(Error::Invalid(problems)) }
 }
 
+/// Validation, then the policy rules as of `today`.
+fn check(stack: &Stack, today: Date) -> Result<Report> {
+    validate(stack).map(|()| lint(stack, today))
+}
+
+/// The cores this process may use, read once (the standard library reads cgroup files on
+/// every call).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
 /// `work` on every item, spread over the machine's cores, results in the items' order.
 /// Stacks are independent until they are written, so each is built, checked and rendered on
 /// its own thread.
 fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from).min(items.len());
+    let threads = cores().min(items.len());
     if threads <= 1 {
         return items.iter().map(work).collect();
     }
@@ -143,8 +176,14 @@ pub fn build_checked<'r, E: Environment>(
     env: E,
 ) -> Result<Vec<Built<'r>>> {
     let built = build(registry, stacks, env)?;
-    let problems: Vec<_> = built.iter().flat_map(|b| b.report.diagnostics(&b.stack)).collect();
-    if problems.is_empty() { Ok(built) } else { Err(Error::Invalid(problems)) }
+    refuse_findings(built.iter())?;
+    Ok(built)
+}
+
+/// Every unwaived finding and waiver problem of `built`, as one [`Error::Invalid`].
+fn refuse_findings<'b>(built: impl Iterator<Item = &'b Built<'b>>) -> Result<()> {
+    let problems: Vec<_> = built.flat_map(|b| b.report.diagnostics(&b.stack)).collect();
+    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
 }
 
 /// Every stack of `stacks` built, checked and rendered for `env` in `format`.
@@ -154,11 +193,17 @@ pub fn synthesize<E: Environment>(
     env: E,
     format: Format,
 ) -> Result<Vec<Rendered>> {
-    let built = build_checked(registry, stacks, env)?;
-    Ok(parallel(&built, |b| Rendered {
-        stack: b.name.to_owned(),
-        environment: env.name().to_owned(),
-        format,
-        contents: render(&b.stack, format),
-    }))
+    // With fewer stacks than cores, a stack's rendering takes a core of its own.
+    let beside = stacks.len() < cores();
+    let built = build_and(registry, stacks, env, |stack, today| check_and_render(stack, format, today, beside))?;
+    refuse_findings(built.iter().map(|(b, _)| b))?;
+    Ok(built
+        .into_iter()
+        .map(|(b, contents)| Rendered {
+            stack: b.name.to_owned(),
+            environment: env.name().to_owned(),
+            format,
+            contents,
+        })
+        .collect())
 }

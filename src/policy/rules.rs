@@ -1,7 +1,5 @@
 //! The rules themselves: each reads the stack's resources and the references between them.
 
-use std::collections::HashMap;
-
 use crate::expr::{Address, Expression, Root, Traversal};
 use crate::model::{Body, Item, Resource, Stack};
 use crate::render::render_expression;
@@ -57,12 +55,12 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
 /// configuration, a WAF association, a permission or a listener stay linear in its size.
 struct References<'a> {
     /// By target (type, name): the referring resource and the top-level argument it refers from.
-    to: HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Resource)>>,
+    to: foldhash::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Resource)>>,
 }
 
 impl<'a> References<'a> {
     fn of(stack: &'a Stack) -> Self {
-        let mut to: HashMap<_, Vec<_>> = HashMap::new();
+        let mut to: foldhash::HashMap<_, Vec<_>> = foldhash::HashMap::default();
         for r in stack.resources() {
             for (name, item) in r.body().items() {
                 let mut found = Vec::new();

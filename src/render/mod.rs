@@ -50,10 +50,13 @@ pub fn render(stack: &Stack, format: Format) -> String {
 /// stack amended with its escape hatch.
 fn skip_comments(stack: &Stack, r: &Resource) -> Vec<String> {
     let mut comments: Vec<String> = r.skipped_checks.iter().map(ToString::to_string).collect();
-    let address = r.path();
-    for w in stack.waivers().iter().filter(|w| w.address == address) {
-        for id in w.rule.checkov_ids(&r.address.ty) {
-            comments.push(format!("checkov:skip={id}:{} waived until {}: {}", w.rule, w.expires, w.reason));
+    // Most stacks have no waivers: the address is only written out when one may name it.
+    if !stack.waivers().is_empty() {
+        let address = r.path();
+        for w in stack.waivers().iter().filter(|w| w.address == address) {
+            for id in w.rule.checkov_ids(&r.address.ty) {
+                comments.push(format!("checkov:skip={id}:{} waived until {}: {}", w.rule, w.expires, w.reason));
+            }
         }
     }
     comments.extend(r.amendments.iter().map(|a| format!("amended: {a}")));

@@ -178,13 +178,22 @@ pub(super) fn assignment(key: &str, width: usize, indent: usize, out: &mut Strin
     push_indent(indent, out);
     out.push_str(key);
     let pad = width.saturating_sub(key.chars().count());
-    out.extend(std::iter::repeat_n(' ', pad + 1));
+    push_spaces(pad + 1, out);
     out.push_str("= ");
 }
 
 /// Two spaces per level.
 pub(super) fn push_indent(indent: usize, out: &mut String) {
-    out.extend(std::iter::repeat_n("  ", indent));
+    push_spaces(2 * indent, out);
+}
+
+/// `n` spaces, in one copy for the widths real files have.
+pub(super) fn push_spaces(n: usize, out: &mut String) {
+    const SPACES: &str = "                                                                ";
+    match SPACES.get(..n) {
+        Some(spaces) => out.push_str(spaces),
+        None => out.extend(std::iter::repeat_n(' ', n)),
+    }
 }
 
 fn separated(items: &[Expression], separator: &str, out: &mut String) {

@@ -36,6 +36,9 @@ pub struct Schema {
     blocks: Blocks,
     /// The parsed block of each entry of `types`.
     parsed: Vec<OnceLock<BlockSchema>>,
+    /// `types` by (kind code, name), built on first use: a large stack looks types up hundreds
+    /// of thousands of times, and a hash beats a binary search over every type name.
+    by_name: OnceLock<foldhash::HashMap<(&'static str, &'static str), usize>>,
 }
 
 impl std::fmt::Debug for Schema {
@@ -90,7 +93,13 @@ impl Schema {
     }
 
     fn new(version: &'static str, types: &'static [(&'static str, &'static str, usize)], blocks: Blocks) -> Schema {
-        Schema { version, types, blocks, parsed: types.iter().map(|_| OnceLock::new()).collect() }
+        Schema {
+            version,
+            types,
+            blocks,
+            parsed: types.iter().map(|_| OnceLock::new()).collect(),
+            by_name: OnceLock::new(),
+        }
     }
 
     /// The provider version the schema was taken from, e.g. `5.100.0`.
@@ -103,7 +112,10 @@ impl Schema {
     }
 
     fn find(&self, kind: &str, ty: &str) -> Option<usize> {
-        self.types.binary_search_by(|(k, name, _)| (*k, *name).cmp(&(kind, ty))).ok()
+        let by_name = self
+            .by_name
+            .get_or_init(|| self.types.iter().enumerate().map(|(i, (kind, name, _))| ((*kind, *name), i)).collect());
+        by_name.get(&(kind, ty)).copied()
     }
 
     /// The schema of the provider's own configuration block.

@@ -1,6 +1,5 @@
 //! Checking a stack against the provider schema and against itself, collecting every problem.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::error::{Diagnostic, Error, Result};
@@ -22,7 +21,7 @@ struct Validator<'a> {
     stack: &'a Stack,
     schema: &'static Schema,
     /// Every block by kind, type and name: references are checked in constant time.
-    index: HashMap<(Kind, &'a str, &'a str), &'a Resource>,
+    index: foldhash::HashMap<(Kind, &'a str, &'a str), &'a Resource>,
     out: Vec<Diagnostic>,
 }
 

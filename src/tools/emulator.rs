@@ -223,7 +223,7 @@ fn placeholder(ty: &str, name: &str, path: &[String]) -> Expression {
     };
     match schema.map(|a| &a.ty) {
         Some(Type::List(_) | Type::Set(_) | Type::Tuple(_)) if path.len() == 1 => Expression::List(Vec::new()),
-        Some(Type::Map(_) | Type::Object(_)) if path.len() == 1 => Expression::Object(indexmap::IndexMap::new()),
+        Some(Type::Map(_) | Type::Object(_)) if path.len() == 1 => Expression::Object(Box::default()),
         Some(Type::Number) => Expression::from(0),
         Some(Type::Bool) => Expression::from(false),
         _ => Expression::from(text),

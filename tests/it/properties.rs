@@ -54,7 +54,7 @@ fn literal() -> impl Strategy<Value = Expression> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Expression::List),
             prop::collection::vec((awkward_string(), inner), 0..4)
-                .prop_map(|entries| Expression::Object(entries.into_iter().collect())),
+                .prop_map(|entries| entries.into_iter().collect::<Expression>()),
         ]
     })
 }
