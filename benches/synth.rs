@@ -194,15 +194,24 @@ fn process(out: &Path) {
             .expect("run tfsynth");
         assert!(status.success(), "tfsynth {args:?} failed");
     };
-    let start = sample(30, || run(&["--version"]));
-    start.row("process start: `tfsynth --version`", Some(1.0));
-    for format in ["json", "hcl"] {
-        let mut n = 0;
-        let stats = sample(30, || {
-            n += 1;
+    // Interleaved, so a noisy moment of the machine falls on every row alike.
+    let (mut start, mut json, mut hcl) = (Vec::new(), Vec::new(), Vec::new());
+    for n in 0..60 {
+        let time = |args: &[&str]| {
+            let begin = Instant::now();
+            run(args);
+            begin.elapsed()
+        };
+        start.push(time(&["--version"]));
+        for (format, times) in [("json", &mut json), ("hcl", &mut hcl)] {
             let dir = out.join(format!("{format}-{n}"));
-            run(&["synth", "production", "--format", format, "--out", dir.to_str().expect("utf-8 path")]);
-        });
+            times.push(time(&["synth", "production", "--format", format, "--out", dir.to_str().expect("utf-8 path")]));
+        }
+    }
+    let start = Stats::of(start);
+    start.row("process start: `tfsynth --version`", Some(1.0));
+    for (format, times) in [("json", json), ("hcl", hcl)] {
+        let stats = Stats::of(times);
         stats.row(
             &format!("`tfsynth synth production --format {format}` (all stacks, written)"),
             Some(stats.ratio(&start)),

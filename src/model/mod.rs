@@ -1,5 +1,6 @@
 //! The document model: everything a Terraform root module holds, in a deterministic order.
 
+mod addresses;
 mod amend;
 mod body;
 mod exports;

@@ -9,6 +9,7 @@ use crate::expr::{Any, Expr, Expression, StackId, local, module, var};
 use crate::policy::Waiver;
 use crate::schema::Schema;
 
+use super::addresses::Addresses;
 use super::{Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings, Variable};
 
 /// How much an environment matters. Policy holds production to the strictest rules
@@ -45,8 +46,8 @@ pub struct Stack {
     pub(crate) modules: IndexMap<String, ModuleCall>,
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) moved: Vec<Moved>,
-    /// Every block's kind, type and name: a hash set, as lookups are all it serves.
-    addresses: foldhash::HashSet<(Kind, String, String)>,
+    /// Where each address is in `blocks`.
+    addresses: Addresses,
     pub(crate) problems: Vec<Diagnostic>,
     waivers: Vec<Waiver>,
     /// The component adding blocks now, stamped on each (see [`Stack::replace_component`]).
@@ -81,7 +82,7 @@ impl Stack {
             modules: IndexMap::new(),
             outputs: IndexMap::new(),
             moved: Vec::new(),
-            addresses: foldhash::HashSet::default(),
+            addresses: Addresses::default(),
             problems: Vec::new(),
             waivers: Vec::new(),
             component: None,
@@ -192,8 +193,7 @@ impl Stack {
             self.merge_tags(&mut resource);
         }
         let reference = Ref::new(resource.kind, resource.address.clone());
-        let key = (resource.kind, resource.address.ty.clone(), resource.address.name.clone());
-        if self.addresses.insert(key) {
+        if self.addresses.insert(&self.blocks, &resource) {
             self.blocks.push(resource);
         } else {
             let path = resource.path();
@@ -225,9 +225,15 @@ impl Stack {
         resource.body.insert_attribute("tags".into(), merged);
     }
 
+    /// Keeps only the blocks `keep` accepts (the emulator leaves out types it cannot apply).
+    pub(crate) fn retain_blocks(&mut self, keep: impl FnMut(&Resource) -> bool) {
+        self.blocks.retain(keep);
+        self.addresses.rebuild(&self.blocks);
+    }
+
     /// Whether a block of `kind`, `ty` and `name` was added.
     pub fn contains(&self, kind: Kind, ty: &str, name: &str) -> bool {
-        self.addresses.contains(&(kind, ty.to_owned(), name.to_owned()))
+        self.addresses.contains(&self.blocks, kind, ty, name)
     }
 
     /// Adds a module call and returns `module.<name>` for reading its outputs.

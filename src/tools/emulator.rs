@@ -282,7 +282,7 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
         }
         left_out.extend(more);
     }
-    out.blocks.retain(|r| r.kind != Kind::Managed || !left_out.contains(&key(&r.address)));
+    out.retain_blocks(|r| r.kind != Kind::Managed || !left_out.contains(&key(&r.address)));
     let mut rewrite = |e: &Expression| -> Option<Expression> {
         let Expression::Traversal(t) = e else { return None };
         let Root::Resource(a) = &t.root else { return None };
