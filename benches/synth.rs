@@ -257,7 +257,7 @@ fn scale() {
         for (name, times, peak) in results {
             let stats = Stats::of(times);
             let ms = |d: Duration| d.as_secs_f64() * 1e3;
-            let ratio = match (&floor, name.contains("render")) {
+            let ratio = match (&floor, name.ends_with("alone: render + write")) {
                 (Some(f), true) => format!("{:.2}×", stats.ratio(f)),
                 _ => String::new(),
             };

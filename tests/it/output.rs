@@ -300,4 +300,9 @@ fn the_library_writes_a_stack_built_outside_the_registry() {
     );
     let err = synth(&prod, Format::Json).unwrap_err().to_string();
     assert!(err.contains("TFS006 deletion protection is off in production"), "{err}");
+    // A schema problem is refused too, though the rendering runs beside the checks.
+    let mut typo = Stack::new("outside", "sandbox");
+    typo.add(Resource::new("aws_sqs_queue", "jobs").set("nmae", "jobs"));
+    let err = synth(&typo, Format::Hcl).unwrap_err().to_string();
+    assert!(err.contains("aws_sqs_queue.jobs") && err.contains("nmae"), "{err}");
 }
