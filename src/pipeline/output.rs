@@ -187,10 +187,14 @@ impl Locked {
         for (temp, target) in &staged {
             std::fs::rename(temp, self.root.join(target)).map_err(|e| Error::io(self.root.join(target), e))?;
         }
+        let listed = self.owned.clone();
         self.replace_formats(files, &mut report)?;
         self.stale(&before, &targets, prune, &produced, &mut report)?;
         self.temporaries(prune, &mut report)?;
-        self.save_manifest()?;
+        // Rewritten only if files were removed since (each write is a new file and a rename).
+        if self.owned != listed {
+            self.save_manifest()?;
+        }
         Ok(report)
     }
 

@@ -101,6 +101,8 @@ fn prune_removes_only_what_tfsynth_wrote_and_no_stack_produces() {
     assert!(run.status.success(), "{err}");
     assert!(err.contains("retired/production/main.tf.json (no stack produces it)"), "{err}");
     assert!(!dir.path().join("retired").exists(), "emptied folders go too");
+    let listed = std::fs::read_to_string(&manifest).expect("manifest");
+    assert!(!listed.contains("retired/") && listed.contains("takeoff/production/main.tf.json"), "{listed}");
     assert!(!dir.path().join("cvd/production/.tfsynth-tmp-999-0").exists());
     assert_eq!(std::fs::read_to_string(dir.path().join("takeoff/production/notes.txt")).expect("kept"), "mine");
 }
@@ -124,6 +126,13 @@ fn switching_format_removes_the_other_file_tfsynth_wrote() {
     expected.push("cvd/staging/main.tf".into());
     expected.sort();
     assert_eq!(files, expected);
+    // The manifest lists what is there now: the production HCL it removed is gone from it.
+    let listed = std::fs::read_to_string(dir.path().join(".tfsynth-manifest.json")).expect("manifest");
+    assert!(!listed.contains("\"takeoff/production/main.tf\""), "{listed}");
+    assert!(
+        listed.contains("\"takeoff/production/main.tf.json\"") && listed.contains("\"cvd/staging/main.tf\""),
+        "{listed}"
+    );
 }
 
 #[cfg(unix)]
