@@ -12,15 +12,36 @@ use crate::schema::did_you_mean;
 /// Built stacks of one environment, by registered name.
 pub(super) type Stacks = Vec<(&'static str, Stack)>;
 
-/// Builds the producers the stacks of `all` import from (transitively, appended to `all`),
-/// checks every import and points it at its producer's state. Returns the problems found.
-pub(super) fn connect<E: Environment>(registry: &Registry<E>, env: E, all: &mut Stacks) -> Vec<Diagnostic> {
+/// What a built stack offers the stacks that import from it: the names it exports and the
+/// backend its state is in.
+pub(super) struct Offer {
+    name: &'static str,
+    exports: Vec<String>,
+    backend: Option<S3Backend>,
+}
+
+impl Offer {
+    pub(super) fn of(name: &'static str, stack: &Stack) -> Self {
+        let exports = stack.exports().iter().map(|(n, _)| n.clone()).collect();
+        Offer { name, exports, backend: stack.terraform_settings().backend.clone() }
+    }
+}
+
+/// Builds the producers the stacks of `all` import from (transitively, appended to `all`)
+/// unless `offered` (stacks built and finished already) has them, checks every import and
+/// points it at its producer's state. Returns the problems found.
+pub(super) fn connect<E: Environment>(
+    registry: &Registry<E>,
+    env: E,
+    all: &mut Stacks,
+    offered: Vec<Offer>,
+) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut i = 0;
     while i < all.len() {
         let wanted: Vec<String> = all[i].1.imports().iter().map(|import| import.stack.clone()).collect();
         for producer in wanted {
-            if all.iter().any(|(name, _)| *name == producer) {
+            if all.iter().any(|(name, _)| *name == producer) || offered.iter().any(|o| o.name == producer) {
                 continue;
             }
             if let Ok(def) = registry.get(&producer) {
@@ -29,13 +50,10 @@ pub(super) fn connect<E: Environment>(registry: &Registry<E>, env: E, all: &mut 
         }
         i += 1;
     }
-    let exports: Vec<(&str, Vec<String>, Option<S3Backend>)> = all
-        .iter()
-        .map(|(name, stack)| {
-            let names = stack.exports().iter().map(|(n, _)| n.clone()).collect();
-            (*name, names, stack.terraform_settings().backend.clone())
-        })
-        .collect();
+    let mut offers = offered;
+    offers.extend(all.iter().map(|(name, stack)| Offer::of(name, stack)));
+    let exports: Vec<(&str, &Vec<String>, &Option<S3Backend>)> =
+        offers.iter().map(|o| (o.name, &o.exports, &o.backend)).collect();
     let known: Vec<&str> = registry.stacks().iter().map(|d| d.name).collect();
     for (consumer, stack) in all.iter_mut() {
         let mut connected = BTreeSet::new();
@@ -149,7 +167,7 @@ fn cycle(edges: &BTreeSet<(&'static str, &'static str)>, left: &[&'static str]) 
 /// graph is an [`Error::Invalid`] naming the stacks.
 pub fn stack_levels<E: Environment>(registry: &Registry<E>, env: E) -> Result<Vec<Vec<&'static str>>> {
     let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, (d.build)(env))).collect();
-    let problems = connect(registry, env, &mut all);
+    let problems = connect(registry, env, &mut all, Vec::new());
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
@@ -159,7 +177,7 @@ pub fn stack_levels<E: Environment>(registry: &Registry<E>, env: E) -> Result<Ve
 /// `(consumer, producer)` pairs of `env`, for `graph`, `list` and the pipelines.
 pub fn stack_edges<E: Environment>(registry: &Registry<E>, env: E) -> Result<Vec<(&'static str, &'static str)>> {
     let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, (d.build)(env))).collect();
-    let problems = connect(registry, env, &mut all);
+    let problems = connect(registry, env, &mut all, Vec::new());
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }

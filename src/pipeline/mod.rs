@@ -100,27 +100,53 @@ fn check_and_render(stack: &Stack, format: Format, today: Date, beside: bool) ->
 /// A stack that imports from others is built with them: they are built too (not returned
 /// unless asked for), every import is checked and pointed at its producer's state.
 pub fn build<'r, E: Environment>(registry: &Registry<E>, stacks: &[&'r StackDef<E>], env: E) -> Result<Vec<Built<'r>>> {
-    let built = build_and(registry, stacks, env, |stack, today| (check(stack, today), ()))?;
-    Ok(built.into_iter().map(|(built, ())| built).collect())
+    build_and(registry, stacks, env, |name, stack, today| {
+        let report = check(&stack, today)?;
+        Ok(Built { name, stack, report })
+    })
 }
 
-/// As [`build`], with `work` (which checks each stack, and may do more with it) run on every
-/// stack in parallel.
+/// Builds `stacks` and hands each to `work` (which checks it and may do more) on the
+/// machine's cores. A stack that imports nothing goes to `work` on the thread that built it,
+/// so its memory is used and freed there; the others wait until every producer is built and
+/// their imports are connected. Problems of every stack come back in one [`Error::Invalid`].
 fn build_and<'r, E: Environment, R: Send>(
     registry: &Registry<E>,
     stacks: &[&'r StackDef<E>],
     env: E,
-    work: impl Fn(&Stack, Date) -> (Result<Report>, R) + Sync,
-) -> Result<Vec<(Built<'r>, R)>> {
+    work: impl Fn(&'r str, Stack, Date) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
     let today = Date::today();
-    let mut all: dependencies::Stacks = parallel(stacks, |d| (d.name, (d.build)(env)));
-    let mut problems = dependencies::connect(registry, env, &mut all);
-    all.truncate(stacks.len());
-    let checked = parallel(&all, |(_, stack)| work(stack, today));
+    let first = parallel(stacks.to_vec(), |d| {
+        let stack = (d.build)(env);
+        let offer = dependencies::Offer::of(d.name, &stack);
+        let done = if stack.imports().is_empty() { Ok(work(d.name, stack, today)) } else { Err((d.name, stack)) };
+        (offer, done)
+    });
+    // Finished stacks leave what they offer importers; importers wait, in order.
+    let mut offers = Vec::new();
+    let mut results = Vec::new();
+    let mut importers: dependencies::Stacks = Vec::new();
+    for (offer, done) in first {
+        match done {
+            Ok(result) => {
+                offers.push(offer);
+                results.push(Some(result));
+            }
+            Err(importer) => {
+                importers.push(importer);
+                results.push(None);
+            }
+        }
+    }
+    let waiting = importers.len();
+    let mut problems = dependencies::connect(registry, env, &mut importers, offers);
+    importers.truncate(waiting);
+    let mut connected = parallel(importers, |(name, stack)| work(name, stack, today)).into_iter();
     let mut out = Vec::new();
-    for ((def, (_, stack)), (result, more)) in stacks.iter().zip(all).zip(checked) {
-        match result {
-            Ok(report) => out.push((Built { name: def.name, stack, report }, more)),
+    for result in results {
+        match result.or_else(|| connected.next()).expect("one result per importer") {
+            Ok(done) => out.push(done),
             Err(Error::Invalid(d)) => problems.extend(d),
             Err(other) => return Err(other),
         }
@@ -142,21 +168,21 @@ fn cores() -> usize {
 
 /// `work` on every item, spread over the machine's cores, results in the items' order.
 /// Stacks are independent until they are written, so each is built, checked and rendered on
-/// its own thread.
-fn parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// its own thread; items are handed over, so what a worker is done with it also frees there.
+fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = cores().min(items.len());
     if threads <= 1 {
-        return items.iter().map(work).collect();
+        return items.into_iter().map(work).collect();
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
     let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break done };
+                        let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next();
+                        let Some((i, item)) = next else { break done };
                         done.push((i, work(item)));
                     }
                 })
@@ -176,17 +202,12 @@ pub fn build_checked<'r, E: Environment>(
     env: E,
 ) -> Result<Vec<Built<'r>>> {
     let built = build(registry, stacks, env)?;
-    refuse_findings(built.iter())?;
-    Ok(built)
+    let problems: Vec<_> = built.iter().flat_map(|b| b.report.diagnostics(&b.stack)).collect();
+    if problems.is_empty() { Ok(built) } else { Err(Error::Invalid(problems)) }
 }
 
-/// Every unwaived finding and waiver problem of `built`, as one [`Error::Invalid`].
-fn refuse_findings<'b>(built: impl Iterator<Item = &'b Built<'b>>) -> Result<()> {
-    let problems: Vec<_> = built.flat_map(|b| b.report.diagnostics(&b.stack)).collect();
-    if problems.is_empty() { Ok(()) } else { Err(Error::Invalid(problems)) }
-}
-
-/// Every stack of `stacks` built, checked and rendered for `env` in `format`.
+/// Every stack of `stacks` built, checked and rendered for `env` in `format`. Each stack is
+/// dropped by the worker that rendered it, as soon as it is done.
 pub fn synthesize<E: Environment>(
     registry: &Registry<E>,
     stacks: &[&StackDef<E>],
@@ -195,15 +216,12 @@ pub fn synthesize<E: Environment>(
 ) -> Result<Vec<Rendered>> {
     // With fewer stacks than cores, a stack's rendering takes a core of its own.
     let beside = stacks.len() < cores();
-    let built = build_and(registry, stacks, env, |stack, today| check_and_render(stack, format, today, beside))?;
-    refuse_findings(built.iter().map(|(b, _)| b))?;
-    Ok(built
-        .into_iter()
-        .map(|(b, contents)| Rendered {
-            stack: b.name.to_owned(),
-            environment: env.name().to_owned(),
-            format,
-            contents,
-        })
-        .collect())
+    build_and(registry, stacks, env, |name, stack, today| {
+        let (report, contents) = check_and_render(&stack, format, today, beside);
+        let problems = report?.diagnostics(&stack);
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        Ok(Rendered { stack: name.to_owned(), environment: env.name().to_owned(), format, contents })
+    })
 }

@@ -54,6 +54,12 @@ fn imports_become_remote_state_of_the_producers_backend() {
     );
     let alone = registry.build("app", Env::Staging).expect("connected");
     assert_eq!(document(&alone), doc, "Registry::build connects imports as synth does");
+    // Asked for together, the producer is finished first and the consumer connected from
+    // what it offered: the same configuration, both returned in the registry's order.
+    let both =
+        tfsynth::pipeline::build(&registry, &registry.select(&["app", "net"]).unwrap(), Env::Staging).expect("valid");
+    assert_eq!(both.iter().map(|b| b.name).collect::<Vec<_>>(), ["net", "app"]);
+    assert_eq!(document(&both[1].stack), doc);
     validate(&alone).expect("valid");
     let producer = registry.build("net", Env::Staging).unwrap();
     assert_eq!(producer.exports()[1], ("subnet_ids".to_owned(), r#"["list","string"]"#.to_owned()));
