@@ -277,7 +277,8 @@ impl Ref {
     }
 
     fn expr(&self, steps: impl IntoIterator<Item = Step>) -> Expr<Any> {
-        let t = steps.into_iter().fold(self.traversal(), Traversal::step);
+        // Collected, not pushed one by one: the steps take exactly the room they need.
+        let t = Traversal { steps: steps.into_iter().collect(), ..self.traversal() };
         Expr::from_expression(Expression::Traversal(Box::new(t)))
     }
 
