@@ -33,6 +33,21 @@ fn terraform(dir: &Path) -> Command {
     cmd
 }
 
+/// The lock file, in the temporary folder, that [`init_lock`] holds.
+const INIT_LOCK: &str = "tfsynth-terraform-init.lock";
+
+/// One `terraform init` at a time on this machine: init installs providers into the shared
+/// plugin cache, which terraform does not make safe for concurrent installs (two inits racing
+/// to create the same provider folder fail with "file exists", 2 runs in 12 here). A file
+/// lock, so separate `tfsynth` processes wait for each other too; plans still run side by
+/// side. Without a usable temporary folder the inits go unguarded.
+fn init_lock() -> Option<std::fs::File> {
+    let path = std::env::temp_dir().join(INIT_LOCK);
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).ok()?;
+    file.lock().ok()?;
+    Some(file)
+}
+
 fn run(dir: &Path, args: &[&str], ok: &[i32]) -> Result<(i32, Vec<u8>), String> {
     let out = terraform(dir).args(args).output().map_err(|e| format!("running terraform: {e}"))?;
     let code = out.status.code().unwrap_or(-1);
@@ -60,7 +75,10 @@ pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<F
         init.push(format!("-plugin-dir={}", mirror.display()));
     }
     let init: Vec<&str> = init.iter().map(String::as_str).collect();
-    run(dir, &init, &[0])?;
+    {
+        let _one = init_lock();
+        run(dir, &init, &[0])?;
+    }
     let mut plan = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode", "-out", PLAN_FILE];
     if !refresh {
         plan.push("-refresh=false");
@@ -86,4 +104,20 @@ pub fn changed_attributes(change: &Value) -> Vec<String> {
     names.sort();
     names.dedup();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_init_waits_for_the_first() {
+        let first = init_lock().expect("the lock file can be made");
+        // Another open of the file, as another thread or process would have.
+        let path = std::env::temp_dir().join(INIT_LOCK);
+        let second = std::fs::OpenOptions::new().write(true).open(path).expect("the lock file exists");
+        assert!(matches!(second.try_lock(), Err(std::fs::TryLockError::WouldBlock)), "both held the lock");
+        drop(first);
+        second.lock().expect("free once the first init is done");
+    }
 }
