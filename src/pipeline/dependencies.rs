@@ -52,8 +52,6 @@ pub(super) fn connect<E: Environment>(
     }
     let mut offers = offered;
     offers.extend(all.iter().map(|(name, stack)| Offer::of(name, stack)));
-    let exports: Vec<(&str, &Vec<String>, &Option<S3Backend>)> =
-        offers.iter().map(|o| (o.name, &o.exports, &o.backend)).collect();
     let known: Vec<&str> = registry.stacks().iter().map(|d| d.name).collect();
     for (consumer, stack) in all.iter_mut() {
         let mut connected = BTreeSet::new();
@@ -61,7 +59,9 @@ pub(super) fn connect<E: Environment>(
             // Reported here or connected below: either way not "unconnected" for validation.
             stack.connected.push(import.stack.clone());
             let address = format!("data.terraform_remote_state.{}", import.stack.replace('-', "_"));
-            let Some((producer, offered, backend)) = exports.iter().find(|(name, _, _)| *name == import.stack) else {
+            let Some(Offer { name: producer, exports: offered, backend }) =
+                offers.iter().find(|o| o.name == import.stack)
+            else {
                 let help = match did_you_mean(&import.stack, known.iter().copied()) {
                     Some(name) => format!("did you mean `{name}`?"),
                     None => format!("the registry holds: {}", known.join(", ")),

@@ -117,22 +117,22 @@ fn build_and<'r, E: Environment, R: Send>(
     work: impl Fn(&'r str, Stack, Date) -> Result<R> + Sync,
 ) -> Result<Vec<R>> {
     let today = Date::today();
+    // A finished stack leaves what it offers importers; importers wait, in order.
     let first = parallel(stacks.to_vec(), |d| {
         let stack = (d.build)(env);
-        let offer = dependencies::Offer::of(d.name, &stack);
-        let done = if stack.imports().is_empty() { Ok(work(d.name, stack, today)) } else { Err((d.name, stack)) };
-        (offer, done)
+        if stack.imports().is_empty() {
+            (Some(dependencies::Offer::of(d.name, &stack)), Ok(work(d.name, stack, today)))
+        } else {
+            (None, Err((d.name, stack)))
+        }
     });
-    // Finished stacks leave what they offer importers; importers wait, in order.
     let mut offers = Vec::new();
     let mut results = Vec::new();
     let mut importers: dependencies::Stacks = Vec::new();
     for (offer, done) in first {
+        offers.extend(offer);
         match done {
-            Ok(result) => {
-                offers.push(offer);
-                results.push(Some(result));
-            }
+            Ok(result) => results.push(Some(result)),
             Err(importer) => {
                 importers.push(importer);
                 results.push(None);
