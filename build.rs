@@ -1,39 +1,43 @@
-//! Decompresses the vendored provider schema and flattens it at build time: the repository
-//! keeps the 273 KB gzip file; the binary holds every block on a line of its own (nested blocks
-//! named by number), a sorted table of types and a table of where each block is, so loading
-//! the schema at run time allocates nothing and reading a type scans only its own block.
+//! Decompresses the vendored provider schema and encodes it at build time: the repository
+//! keeps the 273 KB gzip file; the binary holds tables of fixed-size records that it reads in
+//! place (`src/schema/compact.rs`), so no process parses schema text.
 
-use std::fmt::Write;
 use std::io::Read;
 use std::path::PathBuf;
 
-include!("src/schema/lines.rs");
+mod schema {
+    pub mod hash {
+        include!("src/schema/hash.rs");
+    }
+    pub mod encode {
+        include!("src/schema/encode.rs");
+    }
+}
 
 fn main() {
     skip_tools();
     let source = "src/schema/aws.schema.gz";
-    println!("cargo::rerun-if-changed={source}");
-    println!("cargo::rerun-if-changed=src/schema/lines.rs");
+    for input in [source, "src/schema/encode.rs", "src/schema/hash.rs"] {
+        println!("cargo::rerun-if-changed={input}");
+    }
     let gz = std::fs::read(source).unwrap_or_else(|e| panic!("reading {source}: {e}"));
     let mut text = String::new();
     flate2::read::GzDecoder::new(gz.as_slice()).read_to_string(&mut text).unwrap_or_else(|e| {
         panic!("{source} is not a gzip text file ({e}); regenerate it with `cargo run --bin vendor-schema`")
     });
-    let flat = flatten(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
-    let mut index = format!("({:?}, &[\n", flat.version);
-    for (kind, name, id) in &flat.types {
-        let _ = writeln!(index, "    ({kind:?}, {name:?}, {id}),");
-    }
-    index.push_str("], &[\n");
-    let mut blocks = String::new();
-    for block in &flat.blocks {
-        let _ = writeln!(index, "    ({}, {}),", blocks.len(), blocks.len() + block.len());
-        blocks.push_str(block);
-        blocks.push('\n');
-    }
-    index.push_str("])\n");
+    let e = schema::encode::encode(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for (file, contents) in [("aws.blocks", &blocks), ("aws.index.rs", &index)] {
+    let files: [(&str, &[u8]); 8] = [
+        ("aws.version", e.version.as_bytes()),
+        ("aws.names", e.names.as_bytes()),
+        ("aws.attributes", &e.attributes),
+        ("aws.nested", &e.nested),
+        ("aws.blocks", &e.blocks),
+        ("aws.types", &e.types),
+        ("aws.slots", &e.slots),
+        ("aws.type_list.rs", e.type_source.as_bytes()),
+    ];
+    for (file, contents) in files {
         std::fs::write(out.join(file), contents).unwrap_or_else(|e| panic!("writing {file}: {e}"));
     }
 }

@@ -132,13 +132,14 @@ fn parse(path: &str) -> Option<Vec<Step<'_>>> {
 }
 
 /// Names that could be meant at this level: what the body holds and what the schema allows.
-fn candidates<'a>(items: &'a Items, schema: Option<&'a BlockSchema>) -> Vec<&'a str> {
-    items.keys().chain(schema.into_iter().flat_map(BlockSchema::settable_names)).collect()
+fn candidates<'a>(items: &'a Items, schema: Option<BlockSchema>) -> Vec<&'a str> {
+    let settable = schema.into_iter().flat_map(BlockSchema::settable_names);
+    items.keys().chain(settable.map(|name| -> &'a str { name })).collect()
 }
 
 fn change_body(
     body: &mut Body,
-    schema: Option<&BlockSchema>,
+    schema: Option<BlockSchema>,
     steps: &[Step<'_>],
     change: Change,
 ) -> Result<(), Missing> {
@@ -188,7 +189,7 @@ fn change_body(
 }
 
 /// The last step of a path inside a body.
-fn change_last(items: &mut Items, schema: Option<&BlockSchema>, step: Step<'_>, change: Change) -> Result<(), Missing> {
+fn change_last(items: &mut Items, schema: Option<BlockSchema>, step: Step<'_>, change: Change) -> Result<(), Missing> {
     let name = step.name;
     match (change, step.index) {
         (Change::Set(value), None) => {

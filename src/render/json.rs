@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::expr::{Expression, Traversal};
 use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
-use crate::schema::{BlockSchema, BlockType, Schema};
+use crate::schema::{BlockSchema, BlockType, Fields, Schema};
 
 use super::skip_comments;
 use super::syntax::{escape_markers, inline, push_indent, template};
@@ -183,7 +183,7 @@ impl Writer {
 
     /// A body's arguments and nested blocks (each block type as a list of bodies), as entries
     /// of the open object. `schema` is the body's block schema, where known.
-    fn body(&mut self, open: &mut Open, body: &Body, schema: Option<&BlockSchema>) {
+    fn body(&mut self, open: &mut Open, body: &Body, schema: Option<BlockSchema>) {
         for (name, item) in body.items() {
             self.key(open, name);
             match item {
@@ -201,10 +201,8 @@ impl Writer {
                         self.item(&mut list);
                         let mut inner = self.open('{');
                         self.body(&mut inner, b, nested);
-                        for field in fields
-                            .into_iter()
-                            .flat_map(|f| f.keys())
-                            .filter(|f| !b.items().any(|(k, _)| k == f.as_str()))
+                        for field in
+                            fields.into_iter().flat_map(Fields::keys).filter(|f| !b.items().any(|(k, _)| k == *f))
                         {
                             self.key(&mut inner, field);
                             self.out.push_str("null");
@@ -498,7 +496,7 @@ fn terraform(stack: &Stack, doc: &mut Open, w: &mut Writer) {
 }
 
 /// One block; `schema` is its type's.
-fn resource(stack: &Stack, r: &Resource, schema: Option<&BlockSchema>, w: &mut Writer) {
+fn resource(stack: &Stack, r: &Resource, schema: Option<BlockSchema>, w: &mut Writer) {
     let mut m = w.open('{');
     let waivers = skip_comments(stack, r);
     if !waivers.is_empty() {

@@ -1,4 +1,4 @@
-//! The vendored schema file and its parsed form.
+//! The vendored schema's tables and the views that read them in place.
 //!
 //! `aws.schema.gz` is gzip-compressed text, one line per provider, resource and data source:
 //!
@@ -12,19 +12,150 @@
 //! where `{block}` is `{"a": {name: [type, flags]}, "b": {name: [nesting, min, max, {block}]}}`
 //! with descriptions stripped, `type` as in `terraform providers schema -json` and `flags` a
 //! string of `r`equired, `o`ptional, `c`omputed, `s`ensitive, `d`eprecated, `w`rite-only.
-//! `build.rs` flattens it: every block on a line of its own, a nested block type naming its
-//! block by number (`[nesting, min, max, id]`), so reading a type scans only its own block.
-//! Blocks are parsed only when a stack uses them. Regenerate with `cargo run --bin vendor-schema`.
+//! Regenerate it with `cargo run --bin vendor-schema`.
+//!
+//! `build.rs` encodes it (`encode.rs`) into tables of little-endian records that the binary
+//! holds and reads where they lie: nothing is parsed, allocated or initialised at run time,
+//! so threads never wait on one another for a type. Identical blocks are stored once.
+//!
+//! | table | record | fields |
+//! |---|---|---|
+//! | attributes | 8 bytes | name (offset `u32`, length `u8`), flags `u8`, type `u16` |
+//! | nested | 12 bytes | name (5), nesting `u8`, min `u16`, max `u16`, block `u16` |
+//! | blocks | 12 bytes | first attribute `u32`, attributes `u16`, nested `u16`, first nested `u32` |
+//! | types | 12 bytes | name (5), kind `u8` (`0` provider, `1` resource, `2` data), 2 unused, block `u32` |
+//!
+//! Each block's attributes and nested blocks are sorted by name (found by binary search); the
+//! types are sorted by kind and name, and found through an open-addressed hash table.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+/// The tables of one encoded schema.
+#[derive(Debug)]
+pub(super) struct Tables {
+    pub(super) names: &'static str,
+    pub(super) attributes: &'static [u8],
+    pub(super) nested: &'static [u8],
+    pub(super) blocks: &'static [u8],
+    pub(super) types: &'static [u8],
+    pub(super) slots: &'static [u8],
+    pub(super) type_list: &'static [Type],
+}
 
-use serde::Deserialize;
-use serde_json::Value;
+const ATTRIBUTE: usize = 8;
+const NESTED: usize = 12;
+const BLOCK: usize = 12;
+const TYPE: usize = 12;
+
+fn u16_at(bytes: &[u8], at: usize) -> u16 {
+    bytes.get(at..at + 2).map_or(0, |b| u16::from_le_bytes([b[0], b[1]]))
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    bytes.get(at..at + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+impl Tables {
+    /// The name a record starts with.
+    fn name(&self, record: &[u8]) -> &'static str {
+        let start = u32_at(record, 0) as usize;
+        let len = record.get(4).copied().map_or(0, usize::from);
+        self.names.get(start..start + len).unwrap_or_default()
+    }
+
+    /// Block `id`.
+    pub(super) fn block(&'static self, id: usize) -> BlockSchema {
+        let record = id.checked_mul(BLOCK).and_then(|at| self.blocks.get(at..at + BLOCK)).unwrap_or_default();
+        let run = |table: &'static [u8], width: usize, start: usize, len: usize| {
+            table.get(start * width..(start + len) * width).unwrap_or_default()
+        };
+        let (attributes, nested) = (usize::from(u16_at(record, 4)), usize::from(u16_at(record, 6)));
+        BlockSchema {
+            attributes: Attributes(Run {
+                tables: self,
+                records: run(self.attributes, ATTRIBUTE, u32_at(record, 0) as usize, attributes),
+            }),
+            blocks: BlockTypes(Run {
+                tables: self,
+                records: run(self.nested, NESTED, u32_at(record, 8) as usize, nested),
+            }),
+        }
+    }
+
+    /// The number of types.
+    pub(super) fn type_count(&self) -> usize {
+        self.types.len() / TYPE
+    }
+
+    /// Type `i`: kind code, name and block id.
+    pub(super) fn type_at(&self, i: usize) -> (u8, &'static str, usize) {
+        let record = self.types.get(i * TYPE..(i + 1) * TYPE).unwrap_or_default();
+        (record.get(5).copied().unwrap_or_default(), self.name(record), u32_at(record, 8) as usize)
+    }
+
+    /// The index of the type named `name` of kind `kind`.
+    pub(super) fn find_type(&self, kind: u8, name: &str) -> Option<usize> {
+        let slots = self.slots.len() / 2;
+        if slots == 0 {
+            return None;
+        }
+        let mask = slots - 1;
+        let mut slot = usize::try_from(super::hash::type_hash(kind, name)).unwrap_or_default() & mask;
+        loop {
+            let i = usize::from(u16_at(self.slots, slot * 2)).checked_sub(1)?;
+            let (k, n, _) = self.type_at(i);
+            if k == kind && n == name {
+                return Some(i);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+/// A block's run of records of one table, sorted by name.
+#[derive(Clone, Copy)]
+struct Run<const WIDTH: usize> {
+    tables: &'static Tables,
+    records: &'static [u8],
+}
+
+impl<const WIDTH: usize> Run<WIDTH> {
+    fn len(self) -> usize {
+        self.records.len() / WIDTH
+    }
+
+    fn record(self, i: usize) -> &'static [u8] {
+        self.records.get(i * WIDTH..(i + 1) * WIDTH).unwrap_or_default()
+    }
+
+    fn find(self, name: &str) -> Option<&'static [u8]> {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let record = self.record(mid);
+            match self.tables.name(record).cmp(name) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(record),
+            }
+        }
+        None
+    }
+
+    fn iter(self) -> impl Iterator<Item = (&'static str, &'static [u8])> {
+        (0..self.len()).map(move |i| {
+            let record = self.record(i);
+            (self.tables.name(record), record)
+        })
+    }
+}
+
+impl<const WIDTH: usize> std::fmt::Debug for Run<WIDTH> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter().map(|(name, _)| name)).finish()
+    }
+}
 
 /// A Terraform type constraint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Type {
     /// `string`.
     String,
@@ -35,47 +166,44 @@ pub enum Type {
     /// `dynamic` / any.
     Dynamic,
     /// `list(T)`.
-    List(Box<Type>),
+    List(&'static Type),
     /// `set(T)`.
-    Set(Box<Type>),
+    Set(&'static Type),
     /// `map(T)`.
-    Map(Box<Type>),
+    Map(&'static Type),
     /// `object({...})`.
-    Object(BTreeMap<String, Type>),
+    Object(Fields),
     /// `tuple([...])`.
-    Tuple(Vec<Type>),
+    Tuple(&'static [Type]),
+}
+
+/// The attributes of an object type, sorted by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fields(pub &'static [(&'static str, Type)]);
+
+impl Fields {
+    /// The type of field `name`.
+    pub fn get(&self, name: &str) -> Option<&'static Type> {
+        let fields = self.0;
+        fields.binary_search_by(|(n, _)| (*n).cmp(name)).ok().map(|i| &fields[i].1)
+    }
+
+    /// Whether the object has field `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The field names, sorted.
+    pub fn keys(self) -> impl Iterator<Item = &'static str> {
+        self.0.iter().map(|(n, _)| *n)
+    }
 }
 
 impl Type {
-    fn parse(v: &Value) -> Type {
-        match v {
-            Value::String(s) => match s.as_str() {
-                "string" => Type::String,
-                "number" => Type::Number,
-                "bool" => Type::Bool,
-                _ => Type::Dynamic,
-            },
-            Value::Array(parts) => match (parts.first().and_then(Value::as_str), parts.get(1)) {
-                (Some("list"), Some(t)) => Type::List(Box::new(Type::parse(t))),
-                (Some("set"), Some(t)) => Type::Set(Box::new(Type::parse(t))),
-                (Some("map"), Some(t)) => Type::Map(Box::new(Type::parse(t))),
-                (Some("object"), Some(Value::Object(attrs))) => {
-                    Type::Object(attrs.iter().map(|(k, t)| (k.clone(), Type::parse(t))).collect())
-                }
-                (Some("tuple"), Some(Value::Array(items))) => Type::Tuple(items.iter().map(Type::parse).collect()),
-                _ => Type::Dynamic,
-            },
-            _ => Type::Dynamic,
-        }
-    }
-
     /// The element type of a list or set of objects: the shape an attribute-as-block takes.
-    pub fn object_elements(&self) -> Option<&BTreeMap<String, Type>> {
+    pub fn object_elements(&self) -> Option<Fields> {
         match self {
-            Type::List(t) | Type::Set(t) => match t.as_ref() {
-                Type::Object(attrs) => Some(attrs),
-                _ => None,
-            },
+            Type::List(Type::Object(fields)) | Type::Set(Type::Object(fields)) => Some(*fields),
             _ => None,
         }
     }
@@ -99,7 +227,7 @@ impl std::fmt::Display for Type {
 
 /// One attribute of a block. The flags mirror the provider schema's own.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttributeSchema {
     /// Its type.
     pub ty: Type,
@@ -137,9 +265,8 @@ pub enum Nesting {
     Map,
 }
 
-/// A nested block type. Its contents are parsed the first time they are asked for: some
-/// types nest deeply (`aws_wafv2_web_acl` is 680 KB of schema) and a stack uses few branches.
-#[derive(Debug, Clone)]
+/// A nested block type.
+#[derive(Debug, Clone, Copy)]
 pub struct BlockType {
     /// How it repeats.
     pub nesting: Nesting,
@@ -147,15 +274,13 @@ pub struct BlockType {
     pub min_items: u64,
     /// Most blocks allowed; 0 means no limit.
     pub max_items: u64,
-    text: &'static str,
-    blocks: Blocks,
-    parsed: OnceLock<BlockSchema>,
+    block: BlockSchema,
 }
 
 impl BlockType {
     /// What goes inside.
-    pub fn block(&self) -> &BlockSchema {
-        self.parsed.get_or_init(|| BlockSchema::parse(self.text, self.blocks))
+    pub fn block(self) -> BlockSchema {
+        self.block
     }
 
     /// The most blocks allowed, if limited.
@@ -167,93 +292,105 @@ impl BlockType {
     }
 }
 
-/// Every block of the flattened schema, each on a line of its own.
+/// A block's attributes, by name.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Blocks {
-    text: &'static str,
-    ranges: &'static [(usize, usize)],
-}
+pub struct Attributes(Run<ATTRIBUTE>);
 
-impl Blocks {
-    pub(super) fn new(text: &'static str, ranges: &'static [(usize, usize)]) -> Self {
-        Self { text, ranges }
+impl Attributes {
+    fn decode(self, record: &[u8]) -> AttributeSchema {
+        let flags = record.get(5).copied().unwrap_or_default();
+        let ty = self.0.tables.type_list.get(usize::from(u16_at(record, 6))).copied().unwrap_or(Type::Dynamic);
+        AttributeSchema {
+            ty,
+            required: flags & 1 != 0,
+            optional: flags & 2 != 0,
+            computed: flags & 4 != 0,
+            sensitive: flags & 8 != 0,
+            deprecated: flags & 16 != 0,
+        }
     }
 
-    /// Block `id`'s text (empty for an id the table does not hold).
-    pub(super) fn get(self, id: usize) -> &'static str {
-        self.ranges.get(id).and_then(|&(start, end)| self.text.get(start..end)).unwrap_or_default()
+    /// Attribute `name`.
+    pub fn get(&self, name: &str) -> Option<AttributeSchema> {
+        self.0.find(name).map(|record| self.decode(record))
+    }
+
+    /// Whether the block has attribute `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.0.find(name).is_some()
+    }
+
+    /// Every attribute, sorted by name.
+    pub fn iter(self) -> impl Iterator<Item = (&'static str, AttributeSchema)> {
+        self.0.iter().map(move |(name, record)| (name, self.decode(record)))
+    }
+
+    /// The attribute names, sorted.
+    pub fn keys(self) -> impl Iterator<Item = &'static str> {
+        self.0.iter().map(|(name, _)| name)
+    }
+
+    /// Whether the block has no attributes.
+    pub fn is_empty(&self) -> bool {
+        self.0.len() == 0
     }
 }
 
-/// One block as written in the flattened schema: nested blocks by id.
-#[derive(Deserialize)]
-struct RawBlock<'a> {
-    #[serde(borrow, default)]
-    a: BTreeMap<Cow<'a, str>, (Value, Cow<'a, str>)>,
-    #[serde(borrow, default)]
-    b: BTreeMap<Cow<'a, str>, (Cow<'a, str>, u64, u64, usize)>,
+/// A block's nested block types, by name.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockTypes(Run<NESTED>);
+
+impl BlockTypes {
+    fn decode(self, record: &[u8]) -> BlockType {
+        let nesting = match record.get(5) {
+            Some(0) => Nesting::Single,
+            Some(1) => Nesting::Group,
+            Some(3) => Nesting::Set,
+            Some(4) => Nesting::Map,
+            _ => Nesting::List,
+        };
+        BlockType {
+            nesting,
+            min_items: u64::from(u16_at(record, 6)),
+            max_items: u64::from(u16_at(record, 8)),
+            block: self.0.tables.block(usize::from(u16_at(record, 10))),
+        }
+    }
+
+    /// Nested block type `name`.
+    pub fn get(&self, name: &str) -> Option<BlockType> {
+        self.0.find(name).map(|record| self.decode(record))
+    }
+
+    /// Whether the block has nested block type `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.0.find(name).is_some()
+    }
+
+    /// Every nested block type, sorted by name.
+    pub fn iter(self) -> impl Iterator<Item = (&'static str, BlockType)> {
+        self.0.iter().map(move |(name, record)| (name, self.decode(record)))
+    }
+
+    /// The nested block type names, sorted.
+    pub fn keys(self) -> impl Iterator<Item = &'static str> {
+        self.0.iter().map(|(name, _)| name)
+    }
 }
 
 /// The attributes and nested block types of a block.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct BlockSchema {
     /// Attributes by name.
-    pub attributes: BTreeMap<String, AttributeSchema>,
+    pub attributes: Attributes,
     /// Nested block types by name.
-    pub blocks: BTreeMap<String, BlockType>,
+    pub blocks: BlockTypes,
 }
 
 impl BlockSchema {
-    /// Parses one block of the flattened schema; nested blocks are parsed when first used.
-    /// Text that is not in the format gives an empty block (the vendored file is checked by
-    /// tests).
-    pub(super) fn parse(text: &'static str, blocks: Blocks) -> BlockSchema {
-        let Ok(raw) = serde_json::from_str::<RawBlock<'static>>(text) else {
-            return BlockSchema::default();
-        };
-        let attributes = raw
-            .a
-            .into_iter()
-            .map(|(name, (ty, flags))| {
-                let attr = AttributeSchema {
-                    ty: Type::parse(&ty),
-                    required: flags.contains('r'),
-                    optional: flags.contains('o'),
-                    computed: flags.contains('c'),
-                    sensitive: flags.contains('s'),
-                    deprecated: flags.contains('d'),
-                };
-                (name.into_owned(), attr)
-            })
-            .collect();
-        let blocks = raw
-            .b
-            .into_iter()
-            .map(|(name, (nesting, min_items, max_items, block))| {
-                let nesting = match nesting.as_ref() {
-                    "single" => Nesting::Single,
-                    "group" => Nesting::Group,
-                    "set" => Nesting::Set,
-                    "map" => Nesting::Map,
-                    _ => Nesting::List,
-                };
-                let block = BlockType {
-                    nesting,
-                    min_items,
-                    max_items,
-                    text: blocks.get(block),
-                    blocks,
-                    parsed: OnceLock::new(),
-                };
-                (name.into_owned(), block)
-            })
-            .collect();
-        BlockSchema { attributes, blocks }
-    }
-
     /// Every name that may appear in configuration: settable attributes and block types.
-    pub fn settable_names(&self) -> impl Iterator<Item = &str> {
-        let attrs = self.attributes.iter().filter(|(_, a)| !a.is_read_only()).map(|(n, _)| n.as_str());
-        attrs.chain(self.blocks.keys().map(String::as_str))
+    pub fn settable_names(self) -> impl Iterator<Item = &'static str> {
+        let attrs = self.attributes.iter().filter(|(_, a)| !a.is_read_only()).map(|(n, _)| n);
+        attrs.chain(self.blocks.keys())
     }
 }

@@ -1,44 +1,41 @@
 //! The vendored hashicorp/aws provider schema and validation of stacks against it.
 //!
-//! The schema is compiled into the binary (`compact.rs` describes the format; `build.rs`
-//! decompresses the vendored file); [`Schema::aws`] indexes it once per process, and each type's
-//! block schema is parsed the first time a stack uses it.
+//! The schema is compiled into the binary as tables `build.rs` encodes (`compact.rs` describes
+//! them); [`Schema::aws`] reads them in place, so looking a type up costs a hash probe and no
+//! process ever parses schema text.
 
 mod compact;
-/// Splitting and flattening the schema text (also run by `build.rs`).
-mod lines;
+#[cfg(test)]
+mod encode;
+mod hash;
 mod rules;
 mod suggest;
 mod validate;
 
-use std::io::Read;
-use std::sync::OnceLock;
-
-use compact::Blocks;
-pub use compact::{AttributeSchema, BlockSchema, BlockType, Nesting, Type};
+use compact::Tables;
+pub use compact::{AttributeSchema, Attributes, BlockSchema, BlockType, BlockTypes, Fields, Nesting, Type};
 pub use suggest::did_you_mean;
 pub use validate::validate;
 
 use crate::model::Kind;
 
-const VENDORED: &str = include_str!(concat!(env!("OUT_DIR"), "/aws.blocks"));
-/// The version, every type as `(kind, name, block id)` sorted by kind and name, and the byte
-/// range of each block of [`VENDORED`], from `build.rs`.
-type Index = (&'static str, &'static [(&'static str, &'static str, usize)], &'static [(usize, usize)]);
-#[allow(clippy::unreadable_literal)] // generated offsets
-const VENDORED_INDEX: Index = include!(concat!(env!("OUT_DIR"), "/aws.index.rs"));
+/// The tables of the vendored schema, from `build.rs`.
+#[allow(clippy::unreadable_literal)] // generated
+static VENDORED: Tables = Tables {
+    names: include_str!(concat!(env!("OUT_DIR"), "/aws.names")),
+    attributes: include_bytes!(concat!(env!("OUT_DIR"), "/aws.attributes")),
+    nested: include_bytes!(concat!(env!("OUT_DIR"), "/aws.nested")),
+    blocks: include_bytes!(concat!(env!("OUT_DIR"), "/aws.blocks")),
+    types: include_bytes!(concat!(env!("OUT_DIR"), "/aws.types")),
+    slots: include_bytes!(concat!(env!("OUT_DIR"), "/aws.slots")),
+    type_list: include!(concat!(env!("OUT_DIR"), "/aws.type_list.rs")),
+};
 
 /// The provider schema: the provider's own configuration block, every resource type and every
-/// data source, each parsed the first time it is asked for.
+/// data source.
 pub struct Schema {
     version: &'static str,
-    types: &'static [(&'static str, &'static str, usize)],
-    blocks: Blocks,
-    /// The parsed block of each entry of `types`.
-    parsed: Vec<OnceLock<BlockSchema>>,
-    /// `types` by (kind code, name), built on first use: a large stack looks types up hundreds
-    /// of thousands of times, and a hash beats a binary search over every type name.
-    by_name: OnceLock<foldhash::HashMap<(&'static str, &'static str), usize>>,
+    tables: &'static Tables,
 }
 
 impl std::fmt::Debug for Schema {
@@ -51,55 +48,19 @@ impl std::fmt::Debug for Schema {
     }
 }
 
-fn kind_code(kind: Kind) -> &'static str {
+fn kind_code(kind: Kind) -> u8 {
     match kind {
-        Kind::Managed => "r",
-        Kind::Data => "d",
+        Kind::Managed => 1,
+        Kind::Data => 2,
     }
 }
 
 impl Schema {
-    /// The vendored hashicorp/aws schema, loaded once per process.
+    /// The vendored hashicorp/aws schema.
     pub fn aws() -> &'static Schema {
-        static AWS: OnceLock<Schema> = OnceLock::new();
-        AWS.get_or_init(Schema::load_vendored)
-    }
-
-    /// The vendored schema's index afresh (what [`aws`](Self::aws) does once); for
-    /// benchmarks. It was flattened and sorted at build time.
-    pub fn load_vendored() -> Schema {
-        let (version, types, ranges) = VENDORED_INDEX;
-        Schema::new(version, types, Blocks::new(VENDORED, ranges))
-    }
-
-    /// Decompresses and flattens a schema file in the vendored (gzip) format. The text is kept
-    /// for the rest of the process, as the vendored one is: types are parsed from it on use.
-    pub fn load(gz: &[u8]) -> Result<Schema, String> {
-        let mut text = String::new();
-        flate2::read::GzDecoder::new(gz).read_to_string(&mut text).map_err(|e| e.to_string())?;
-        let text: &'static str = Box::leak(text.into_boxed_str());
-        let flat = lines::flatten(text)?;
-        if !flat.types.iter().any(|(kind, _, _)| *kind == "p") {
-            return Err("schema has no provider block".into());
-        }
-        let mut all = String::new();
-        let mut ranges = Vec::new();
-        for block in &flat.blocks {
-            ranges.push((all.len(), all.len() + block.len()));
-            all.push_str(block);
-        }
-        let blocks = Blocks::new(Box::leak(all.into_boxed_str()), Box::leak(ranges.into_boxed_slice()));
-        Ok(Schema::new(flat.version, Box::leak(flat.types.into_boxed_slice()), blocks))
-    }
-
-    fn new(version: &'static str, types: &'static [(&'static str, &'static str, usize)], blocks: Blocks) -> Schema {
-        Schema {
-            version,
-            types,
-            blocks,
-            parsed: types.iter().map(|_| OnceLock::new()).collect(),
-            by_name: OnceLock::new(),
-        }
+        static AWS: Schema =
+            Schema { version: include_str!(concat!(env!("OUT_DIR"), "/aws.version")), tables: &VENDORED };
+        &AWS
     }
 
     /// The provider version the schema was taken from, e.g. `5.100.0`.
@@ -107,40 +68,29 @@ impl Schema {
         self.version
     }
 
-    fn parsed(&self, i: usize) -> &BlockSchema {
-        self.parsed[i].get_or_init(|| BlockSchema::parse(self.blocks.get(self.types[i].2), self.blocks))
-    }
-
-    fn find(&self, kind: &str, ty: &str) -> Option<usize> {
-        let by_name = self
-            .by_name
-            .get_or_init(|| self.types.iter().enumerate().map(|(i, (kind, name, _))| ((*kind, *name), i)).collect());
-        by_name.get(&(kind, ty)).copied()
+    fn find(&self, kind: u8, ty: &str) -> Option<BlockSchema> {
+        self.tables.find_type(kind, ty).map(|i| self.tables.block(self.tables.type_at(i).2))
     }
 
     /// The schema of the provider's own configuration block.
-    pub fn provider(&self) -> &BlockSchema {
-        static EMPTY: OnceLock<BlockSchema> = OnceLock::new();
-        match self.types.iter().position(|(k, _, _)| *k == "p") {
-            Some(i) => self.parsed(i),
-            None => EMPTY.get_or_init(BlockSchema::default),
-        }
+    pub fn provider(&self) -> BlockSchema {
+        self.find(0, "aws").unwrap_or_else(|| self.tables.block(usize::MAX))
     }
 
     /// The schema of resource (or data source) type `ty`, if the provider has it.
-    pub fn block(&self, kind: Kind, ty: &str) -> Option<&BlockSchema> {
-        self.find(kind_code(kind), ty).map(|i| self.parsed(i))
+    pub fn block(&self, kind: Kind, ty: &str) -> Option<BlockSchema> {
+        self.find(kind_code(kind), ty)
     }
 
     /// Whether the provider has resource (or data source) type `ty`.
     pub fn has_type(&self, kind: Kind, ty: &str) -> bool {
-        self.find(kind_code(kind), ty).is_some()
+        self.tables.find_type(kind_code(kind), ty).is_some()
     }
 
     /// Every resource (or data source) type name, sorted.
-    pub fn type_names(&self, kind: Kind) -> impl Iterator<Item = &str> {
-        let code = kind_code(kind);
-        self.types.iter().filter(move |(k, _, _)| *k == code).map(|(_, name, _)| *name)
+    pub fn type_names(&self, kind: Kind) -> impl Iterator<Item = &'static str> {
+        let (code, tables) = (kind_code(kind), self.tables);
+        (0..tables.type_count()).map(move |i| tables.type_at(i)).filter(move |t| t.0 == code).map(|t| t.1)
     }
 }
 

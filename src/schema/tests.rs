@@ -1,3 +1,5 @@
+use super::compact::Tables;
+use super::encode::encode;
 use super::{Nesting, Schema, Type};
 use crate::model::Kind;
 
@@ -8,24 +10,82 @@ fn vendored_schema_is_complete() {
     assert!(schema.type_names(Kind::Managed).count() > 1500);
     assert!(schema.type_names(Kind::Data).count() > 600);
     assert!(schema.provider().attributes.contains_key("region"));
+    // Every type is found by name through the hash table.
+    for kind in [Kind::Managed, Kind::Data] {
+        assert!(schema.type_names(kind).all(|name| schema.has_type(kind, name)));
+    }
 }
 
 #[test]
 fn block_schema_keeps_types_flags_and_nesting() {
     let schema = Schema::aws();
     let vpc = schema.block(Kind::Managed, "aws_vpc").expect("aws_vpc");
-    assert_eq!(vpc.attributes["cidr_block"].ty, Type::String);
-    assert!(vpc.attributes["arn"].is_read_only());
-    assert_eq!(vpc.attributes["tags"].ty, Type::Map(Box::new(Type::String)));
+    assert_eq!(vpc.attributes.get("cidr_block").expect("cidr_block").ty, Type::String);
+    assert!(vpc.attributes.get("arn").expect("arn").is_read_only());
+    assert_eq!(vpc.attributes.get("tags").expect("tags").ty, Type::Map(&Type::String));
     let service = schema.block(Kind::Managed, "aws_ecs_service").expect("aws_ecs_service");
-    assert!(service.attributes["name"].required);
-    let breaker = &service.blocks["deployment_circuit_breaker"];
+    assert!(service.attributes.get("name").expect("name").required);
+    let breaker = service.blocks.get("deployment_circuit_breaker").expect("deployment_circuit_breaker");
     assert_eq!((breaker.nesting, breaker.max()), (Nesting::List, Some(1)));
+    assert!(breaker.block().attributes.get("rollback").expect("rollback").required);
     assert!(schema.block(Kind::Data, "aws_iam_policy_document").is_some());
     assert!(schema.block(Kind::Managed, "aws_region").is_none());
+    assert!(schema.block(Kind::Data, "terraform_remote_state").is_some());
+}
+
+const SMALL: &str = concat!(
+    "#tfsynth-schema aws 1.2.3\n",
+    "p\taws\t{\"a\":{\"region\":[\"string\",\"o\"]},\"b\":{}}\n",
+    "r\taws_thing\t{\"a\":{\"zone\":[\"string\",\"rc\"],\"id\":[\"string\",\"c\"],\"size\":[\"number\",\"os\"],",
+    "\"ports\":[[\"list\",\"number\"],\"o\"]},",
+    "\"b\":{\"rule\":[\"set\",1,3,{\"a\":{\"region\":[\"string\",\"r\"]},\"b\":{}}]}}\n",
+);
+
+/// The tables of `SMALL`, with the type list its type source names.
+fn small() -> &'static Tables {
+    let e = encode(SMALL).expect("encodes");
+    assert_eq!(e.version, "1.2.3");
+    let types = "&[\n    Type::String,\n    Type::List(&Type::Number),\n    Type::Number,\n    Type::Dynamic,\n]\n";
+    assert_eq!(e.type_source, types);
+    let leak = |bytes: Vec<u8>| -> &'static [u8] { bytes.leak() };
+    Box::leak(Box::new(Tables {
+        names: e.names.leak(),
+        attributes: leak(e.attributes),
+        nested: leak(e.nested),
+        blocks: leak(e.blocks),
+        types: leak(e.types),
+        slots: leak(e.slots),
+        type_list: &[Type::String, Type::List(&Type::Number), Type::Number, Type::Dynamic],
+    }))
 }
 
 #[test]
-fn corrupt_files_are_rejected() {
-    assert!(Schema::load(b"not gzip").is_err());
+fn encoded_tables_read_back_in_place() {
+    let tables = small();
+    let thing = tables.find_type(1, "aws_thing").map(|i| tables.block(tables.type_at(i).2)).expect("aws_thing");
+    assert_eq!(thing.attributes.keys().collect::<Vec<_>>(), ["id", "ports", "size", "zone"]);
+    let size = thing.attributes.get("size").expect("size");
+    assert!(size.optional && size.sensitive && !size.required && size.ty == Type::Number);
+    assert_eq!(thing.attributes.get("ports").expect("ports").ty, Type::List(&Type::Number));
+    assert!(thing.attributes.get("id").expect("id").is_read_only());
+    assert!(thing.attributes.get("missing").is_none());
+    let rule = thing.blocks.get("rule").expect("rule");
+    assert_eq!((rule.nesting, rule.min_items, rule.max()), (Nesting::Set, 1, Some(3)));
+    // The nested block is identical to the provider's but for a flag, so it is its own block.
+    assert!(rule.block().attributes.get("region").expect("region").required);
+    assert!(tables.find_type(0, "aws").is_some());
+    assert!(tables.find_type(2, "terraform_remote_state").is_some());
+    assert!(tables.find_type(2, "aws_thing").is_none());
+    assert!(tables.find_type(1, "aws_other").is_none());
+}
+
+#[test]
+fn malformed_schema_text_is_refused() {
+    let refused = |text: &str| encode(text).err().unwrap_or_default();
+    assert_eq!(refused(""), "empty schema file");
+    assert_eq!(refused("not a schema\n"), "not a tfsynth schema file");
+    assert!(refused("#tfsynth-schema aws 1\nx\taws\t{}\n").contains("unknown schema line kind `x`"));
+    assert!(refused("#tfsynth-schema aws 1\nr\taws_thing\n").contains("malformed schema line 2"));
+    assert!(refused("#tfsynth-schema aws 1\nr\taws_thing\t{\"a\":{}}\n").contains("no provider block"));
+    assert!(refused("#tfsynth-schema aws 1\np\taws\t{\"a\":\n").starts_with("p aws: "));
 }

@@ -275,18 +275,18 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks a body's names, required arguments, literal types and block counts.
-    fn body(&mut self, address: &str, path: &Path<'_>, body: &Body, schema: &BlockSchema) {
+    fn body(&mut self, address: &str, path: &Path<'_>, body: &Body, schema: BlockSchema) {
         let at = |name: &str| path.child(name).text();
         for (name, item) in body.items() {
             self.item(address, &path.child(name), name, item, schema);
         }
-        for (name, a) in &schema.attributes {
+        for (name, a) in schema.attributes.iter() {
             if a.required && body.attribute(name).is_none() && body.blocks_of(name).is_empty() {
                 let help = format!("set it with `.set(\"{name}\", ...)`");
                 self.report(address, at(name).as_deref(), "missing required argument", Some(help));
             }
         }
-        for (name, bt) in &schema.blocks {
+        for (name, bt) in schema.blocks.iter() {
             if bt.min_items > 0 && body.blocks_of(name).is_empty() && body.attribute(name).is_none() {
                 let message = format!("at least {} `{name}` block(s) required", bt.min_items);
                 let help = format!("add it with `.block(\"{name}\", Body::new()...)`");
@@ -296,7 +296,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks one argument or block type of a body against the schema.
-    fn item(&mut self, address: &str, path: &Path<'_>, name: &str, item: &Item, schema: &BlockSchema) {
+    fn item(&mut self, address: &str, path: &Path<'_>, name: &str, item: &Item, schema: BlockSchema) {
         let text = || path.text();
         match (item, schema.attributes.get(name), schema.blocks.get(name)) {
             (Item::Attribute(e), Some(a), _) => {
@@ -345,9 +345,8 @@ impl<'a> Validator<'a> {
             (Item::Blocks(bodies), Some(a), None) => match a.ty.object_elements() {
                 Some(fields) if !a.is_read_only() => {
                     for (i, b) in bodies.iter().enumerate() {
-                        for (field, _) in b.items().filter(|(f, _)| !fields.contains_key(*f)) {
-                            let help = did_you_mean(field, fields.keys().map(String::as_str))
-                                .map(|s| format!("did you mean `{s}`?"));
+                        for (field, _) in b.items().filter(|(f, _)| !fields.contains_key(f)) {
+                            let help = did_you_mean(field, fields.keys()).map(|s| format!("did you mean `{s}`?"));
                             let at = path.indexed(i).child(field).text();
                             self.report(address, at.as_deref(), format!("unknown argument `{field}`"), help);
                         }
@@ -440,8 +439,7 @@ impl<'a> Validator<'a> {
                     && !schema.attributes.contains_key(first)
                     && !schema.blocks.contains_key(first)
                 {
-                    let help = did_you_mean(first, schema.attributes.keys().map(String::as_str))
-                        .map(|s| format!("did you mean `{s}`?"));
+                    let help = did_you_mean(first, schema.attributes.keys()).map(|s| format!("did you mean `{s}`?"));
                     self.report_at(scope, format!("`{shown}` has no attribute `{first}`"), help);
                 }
             }

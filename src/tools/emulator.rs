@@ -221,7 +221,7 @@ fn placeholder(ty: &str, name: &str, path: &[String]) -> Expression {
     } else {
         format!("emulator-gap-{ty}-{name}")
     };
-    match schema.map(|a| &a.ty) {
+    match schema.map(|a| a.ty) {
         Some(Type::List(_) | Type::Set(_) | Type::Tuple(_)) if path.len() == 1 => Expression::List(Vec::new()),
         Some(Type::Map(_) | Type::Object(_)) if path.len() == 1 => Expression::Object(Box::default()),
         Some(Type::Number) => Expression::from(0),
