@@ -14,6 +14,7 @@ pub(super) type Stacks = Vec<(&'static str, Stack)>;
 
 /// What a built stack offers the stacks that import from it: the names it exports and the
 /// backend its state is in.
+#[derive(Clone)]
 pub(super) struct Offer {
     name: &'static str,
     exports: Vec<String>,
@@ -27,6 +28,11 @@ impl Offer {
     }
 }
 
+/// The offers of every stack `stack` imports from, if each has made one.
+pub(super) fn offers_for(stack: &Stack, offers: &[Offer]) -> Option<Vec<Offer>> {
+    stack.imports().iter().map(|i| offers.iter().find(|o| o.name == i.stack).cloned()).collect()
+}
+
 /// Builds the producers the stacks of `all` import from (transitively, appended to `all`)
 /// unless `offered` (stacks built and finished already) has them, checks every import and
 /// points it at its producer's state. Returns the problems found.
@@ -34,7 +40,7 @@ pub(super) fn connect<E: Environment>(
     registry: &Registry<E>,
     env: E,
     all: &mut Stacks,
-    offered: Vec<Offer>,
+    offered: &[Offer],
 ) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     let mut i = 0;
@@ -50,7 +56,7 @@ pub(super) fn connect<E: Environment>(
         }
         i += 1;
     }
-    let mut offers = offered;
+    let mut offers = offered.to_vec();
     offers.extend(all.iter().map(|(name, stack)| Offer::of(name, stack)));
     let known: Vec<&str> = registry.stacks().iter().map(|d| d.name).collect();
     for (consumer, stack) in all.iter_mut() {
@@ -167,7 +173,7 @@ fn cycle(edges: &BTreeSet<(&'static str, &'static str)>, left: &[&'static str]) 
 /// graph is an [`Error::Invalid`] naming the stacks.
 pub fn stack_levels<E: Environment>(registry: &Registry<E>, env: E) -> Result<Vec<Vec<&'static str>>> {
     let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, (d.build)(env))).collect();
-    let problems = connect(registry, env, &mut all, Vec::new());
+    let problems = connect(registry, env, &mut all, &[]);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
@@ -177,7 +183,7 @@ pub fn stack_levels<E: Environment>(registry: &Registry<E>, env: E) -> Result<Ve
 /// `(consumer, producer)` pairs of `env`, for `graph`, `list` and the pipelines.
 pub fn stack_edges<E: Environment>(registry: &Registry<E>, env: E) -> Result<Vec<(&'static str, &'static str)>> {
     let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, (d.build)(env))).collect();
-    let problems = connect(registry, env, &mut all, Vec::new());
+    let problems = connect(registry, env, &mut all, &[]);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }

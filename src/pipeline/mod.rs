@@ -29,7 +29,7 @@ pub use dependencies::{stack_edges, stack_levels};
 pub use output::{Change, Locked, MANIFEST, OutputFolder, WriteOptions, WriteReport, write};
 pub use registry::{Environment, Registry, StackDef, settings_table};
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::model::Stack;
 use crate::policy::{Date, Report, lint};
 use crate::render::{Format, render};
@@ -107,9 +107,10 @@ pub fn build<'r, E: Environment>(registry: &Registry<E>, stacks: &[&'r StackDef<
 }
 
 /// Builds `stacks` and hands each to `work` (which checks it and may do more) on the
-/// machine's cores. A stack that imports nothing goes to `work` on the thread that built it,
-/// so its memory is used and freed there; the others wait until every producer is built and
-/// their imports are connected. Problems of every stack come back in one [`Error::Invalid`].
+/// machine's cores, each on the thread that built it, so its memory is used and freed there.
+/// A stack that imports is connected to its producers first: at once when they have finished
+/// (they usually come first), or else once every stack is built. Problems of every stack come
+/// back in one [`Error::Invalid`].
 fn build_and<'r, E: Environment, R: Send>(
     registry: &Registry<E>,
     stacks: &[&'r StackDef<E>],
@@ -117,20 +118,29 @@ fn build_and<'r, E: Environment, R: Send>(
     work: impl Fn(&'r str, Stack, Date) -> Result<R> + Sync,
 ) -> Result<Vec<R>> {
     let today = Date::today();
-    // A finished stack leaves what it offers importers; importers wait, in order.
+    // What each finished stack offers importers.
+    let offers = std::sync::Mutex::new(Vec::new());
+    let offer = |name, stack: &Stack| {
+        offers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(dependencies::Offer::of(name, stack));
+    };
     let first = parallel(stacks.to_vec(), |d| {
         let stack = (d.build)(env);
-        if stack.imports().is_empty() {
-            (Some(dependencies::Offer::of(d.name, &stack)), Ok(work(d.name, stack, today)))
+        let ready = if stack.imports().is_empty() {
+            Some(Vec::new())
         } else {
-            (None, Err((d.name, stack)))
-        }
+            dependencies::offers_for(&stack, &offers.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+        };
+        let Some(producers) = ready else { return Err((d.name, stack)) };
+        let mut one = vec![(d.name, stack)];
+        let problems =
+            if producers.is_empty() { Vec::new() } else { dependencies::connect(registry, env, &mut one, &producers) };
+        let (name, stack) = one.swap_remove(0);
+        offer(name, &stack);
+        Ok(with_problems(problems, work(name, stack, today)))
     });
-    let mut offers = Vec::new();
     let mut results = Vec::new();
     let mut importers: dependencies::Stacks = Vec::new();
-    for (offer, done) in first {
-        offers.extend(offer);
+    for done in first {
         match done {
             Ok(result) => results.push(Some(result)),
             Err(importer) => {
@@ -140,7 +150,8 @@ fn build_and<'r, E: Environment, R: Send>(
         }
     }
     let waiting = importers.len();
-    let mut problems = dependencies::connect(registry, env, &mut importers, offers);
+    let offers = offers.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut problems = dependencies::connect(registry, env, &mut importers, &offers);
     importers.truncate(waiting);
     let mut connected = parallel(importers, |(name, stack)| work(name, stack, today)).into_iter();
     let mut out = Vec::new();
@@ -152,6 +163,19 @@ fn build_and<'r, E: Environment, R: Send>(
         }
     }
     if problems.is_empty() { Ok(out) } else { Err(Error::Invalid(problems)) }
+}
+
+/// `result`, failing with `problems` (found before it) too.
+fn with_problems<R>(mut problems: Vec<Diagnostic>, result: Result<R>) -> Result<R> {
+    match result {
+        Ok(done) if problems.is_empty() => Ok(done),
+        Ok(_) => Err(Error::Invalid(problems)),
+        Err(Error::Invalid(found)) => {
+            problems.extend(found);
+            Err(Error::Invalid(problems))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Validation, then the policy rules as of `today`.

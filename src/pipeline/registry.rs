@@ -90,7 +90,7 @@ impl<E: Environment> Registry<E> {
     pub fn build(&self, name: &str, env: E) -> Result<Stack> {
         let def = self.get(name)?;
         let mut all = vec![(def.name, (def.build)(env))];
-        let problems = super::dependencies::connect(self, env, &mut all, Vec::new());
+        let problems = super::dependencies::connect(self, env, &mut all, &[]);
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
