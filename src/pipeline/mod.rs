@@ -130,7 +130,7 @@ fn build_and<'r, E: Environment, R: Send>(
         } else {
             dependencies::offers_for(&stack, &offers.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
         };
-        let Some(producers) = ready else { return Err((d.name, stack)) };
+        let Some(producers) = ready else { return Err(Box::new((d.name, stack))) };
         let mut one = vec![(d.name, stack)];
         let problems =
             if producers.is_empty() { Vec::new() } else { dependencies::connect(registry, env, &mut one, &producers) };
@@ -144,7 +144,7 @@ fn build_and<'r, E: Environment, R: Send>(
         match done {
             Ok(result) => results.push(Some(result)),
             Err(importer) => {
-                importers.push(importer);
+                importers.push(*importer);
                 results.push(None);
             }
         }
