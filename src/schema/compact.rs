@@ -330,6 +330,11 @@ impl Attributes {
         self.0.iter().map(|(name, _)| name)
     }
 
+    /// The names of the attributes that must be set (read from the flags alone).
+    pub fn required(self) -> impl Iterator<Item = &'static str> {
+        self.0.iter().filter(|(_, record)| record.get(5).is_some_and(|flags| flags & 1 != 0)).map(|(name, _)| name)
+    }
+
     /// Whether the block has no attributes.
     pub fn is_empty(&self) -> bool {
         self.0.len() == 0
@@ -375,6 +380,12 @@ impl BlockTypes {
     /// The nested block type names, sorted.
     pub fn keys(self) -> impl Iterator<Item = &'static str> {
         self.0.iter().map(|(name, _)| name)
+    }
+
+    /// The block types that must appear, with the fewest blocks allowed (read without decoding
+    /// the rest).
+    pub fn required(self) -> impl Iterator<Item = (&'static str, u64)> {
+        self.0.iter().map(|(name, record)| (name, u64::from(u16_at(record, 6)))).filter(|(_, min)| *min > 0)
     }
 }
 

@@ -280,15 +280,15 @@ impl<'a> Validator<'a> {
         for (name, item) in body.items() {
             self.item(address, &path.child(name), name, item, schema);
         }
-        for (name, a) in schema.attributes.iter() {
-            if a.required && body.attribute(name).is_none() && body.blocks_of(name).is_empty() {
+        for name in schema.attributes.required() {
+            if body.attribute(name).is_none() && body.blocks_of(name).is_empty() {
                 let help = format!("set it with `.set(\"{name}\", ...)`");
                 self.report(address, at(name).as_deref(), "missing required argument", Some(help));
             }
         }
-        for (name, bt) in schema.blocks.iter() {
-            if bt.min_items > 0 && body.blocks_of(name).is_empty() && body.attribute(name).is_none() {
-                let message = format!("at least {} `{name}` block(s) required", bt.min_items);
+        for (name, min_items) in schema.blocks.required() {
+            if body.blocks_of(name).is_empty() && body.attribute(name).is_none() {
+                let message = format!("at least {min_items} `{name}` block(s) required");
                 let help = format!("add it with `.block(\"{name}\", Body::new()...)`");
                 self.report(address, at(name).as_deref(), message, Some(help));
             }
@@ -414,11 +414,12 @@ impl<'a> Validator<'a> {
         match &t.root {
             Root::Resource(a) | Root::Data(a) => {
                 let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
-                let shown = t.object_path().unwrap_or_default();
+                // Named only in problems: formatting it for every reference cost an allocation each.
+                let shown = || t.object_path().unwrap_or_default();
                 if a.stack.is_some_and(|id| id != self.stack.id) {
                     self.report_at(
                         scope,
-                        format!("refers to `{shown}` of another stack"),
+                        format!("refers to `{}` of another stack", shown()),
                         Some(
                             "each stack is its own Terraform root; pass the value in through a variable or data source"
                                 .into(),
@@ -429,7 +430,7 @@ impl<'a> Validator<'a> {
                 let Some(target) = self.find(kind, &a.ty, &a.name) else {
                     self.report_at(
                         scope,
-                        format!("refers to `{shown}`, which is not in the stack"),
+                        format!("refers to `{}`, which is not in the stack", shown()),
                         Some("add the resource to this stack with Stack::add and use the handle it returns".into()),
                     );
                     return;
@@ -440,7 +441,7 @@ impl<'a> Validator<'a> {
                     && !schema.blocks.contains_key(first)
                 {
                     let help = did_you_mean(first, schema.attributes.keys()).map(|s| format!("did you mean `{s}`?"));
-                    self.report_at(scope, format!("`{shown}` has no attribute `{first}`"), help);
+                    self.report_at(scope, format!("`{}` has no attribute `{first}`", shown()), help);
                 }
             }
             Root::Var(n) if !self.stack.variables.contains_key(n) => {
@@ -484,17 +485,17 @@ impl<'a> Validator<'a> {
 
     /// A counted resource must be indexed (or splatted) before reading an attribute, and a
     /// single one must not be.
-    fn instance_access(&mut self, t: &Traversal, target: &Resource, shown: &str, scope: &Scope<'_>) {
+    fn instance_access(&mut self, t: &Traversal, target: &Resource, shown: &dyn Fn() -> String, scope: &Scope<'_>) {
         let repeated = target.repetition.is_some();
         match t.steps.first() {
             Some(Step::Attr(_)) if repeated => self.report_at(
                 scope,
-                format!("`{shown}` has count/for_each, so an instance must be chosen"),
+                format!("`{}` has count/for_each, so an instance must be chosen", shown()),
                 Some("use `.at(index, attr)` or `.all(attr)` on the handle".into()),
             ),
             Some(Step::Index(_) | Step::Splat) if !repeated => self.report_at(
                 scope,
-                format!("`{shown}` has no count/for_each and cannot be indexed"),
+                format!("`{}` has no count/for_each and cannot be indexed", shown()),
                 Some("read the attribute directly with `.attr(..)`".into()),
             ),
             _ => {}
