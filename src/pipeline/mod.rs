@@ -120,23 +120,20 @@ fn build_and<'r, E: Environment, R: Send>(
     let today = Date::today();
     // What each finished stack offers importers.
     let offers = std::sync::Mutex::new(Vec::new());
-    let offer = |name, stack: &Stack| {
-        offers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(dependencies::Offer::of(name, stack));
-    };
+    let offered = || offers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let first = parallel(stacks.to_vec(), |d| {
-        let stack = (d.build)(env);
-        let ready = if stack.imports().is_empty() {
-            Some(Vec::new())
-        } else {
-            dependencies::offers_for(&stack, &offers.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
-        };
-        let Some(producers) = ready else { return Err(Box::new((d.name, stack))) };
-        let mut one = vec![(d.name, stack)];
-        let problems =
-            if producers.is_empty() { Vec::new() } else { dependencies::connect(registry, env, &mut one, &producers) };
-        let (name, stack) = one.swap_remove(0);
-        offer(name, &stack);
-        Ok(with_problems(problems, work(name, stack, today)))
+        let mut stack = (d.build)(env);
+        let mut problems = Vec::new();
+        if !stack.imports().is_empty() {
+            let Some(producers) = dependencies::offers_for(&stack, &offered()) else {
+                return Err(Box::new((d.name, stack)));
+            };
+            let mut one = vec![(d.name, stack)];
+            problems = dependencies::connect(registry, env, &mut one, &producers);
+            stack = one.swap_remove(0).1;
+        }
+        offered().push(dependencies::Offer::of(d.name, &stack));
+        Ok(with_problems(problems, work(d.name, stack, today)))
     });
     let mut results = Vec::new();
     let mut importers: dependencies::Stacks = Vec::new();

@@ -20,7 +20,6 @@ pub use validate::validate;
 use crate::model::Kind;
 
 /// The tables of the vendored schema, from `build.rs`.
-#[allow(clippy::unreadable_literal)] // generated
 static VENDORED: Tables = Tables {
     names: include_str!(concat!(env!("OUT_DIR"), "/aws.names")),
     attributes: include_bytes!(concat!(env!("OUT_DIR"), "/aws.attributes")),
