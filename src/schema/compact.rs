@@ -64,19 +64,9 @@ impl Tables {
     /// Block `id`.
     pub(super) fn block(&'static self, id: usize) -> BlockSchema {
         let record = id.checked_mul(BLOCK).and_then(|at| self.blocks.get(at..at + BLOCK)).unwrap_or_default();
-        let run = |table: &'static [u8], width: usize, start: usize, len: usize| {
-            table.get(start * width..(start + len) * width).unwrap_or_default()
-        };
-        let (attributes, nested) = (usize::from(u16_at(record, 4)), usize::from(u16_at(record, 6)));
         BlockSchema {
-            attributes: Attributes(Run {
-                tables: self,
-                records: run(self.attributes, ATTRIBUTE, u32_at(record, 0) as usize, attributes),
-            }),
-            blocks: BlockTypes(Run {
-                tables: self,
-                records: run(self.nested, NESTED, u32_at(record, 8) as usize, nested),
-            }),
+            attributes: Table::new(self, self.attributes, u32_at(record, 0) as usize, u16_at(record, 4).into()),
+            blocks: Table::new(self, self.nested, u32_at(record, 8) as usize, u16_at(record, 6).into()),
         }
     }
 
@@ -91,8 +81,8 @@ impl Tables {
         (record.get(5).copied().unwrap_or_default(), self.name(record), u32_at(record, 8) as usize)
     }
 
-    /// The index of the type named `name` of kind `kind`.
-    pub(super) fn find_type(&self, kind: u8, name: &str) -> Option<usize> {
+    /// The block of the type named `name` of kind `kind`.
+    pub(super) fn find_type(&'static self, kind: u8, name: &str) -> Option<BlockSchema> {
         let slots = self.slots.len() / 2;
         if slots == 0 {
             return None;
@@ -101,29 +91,66 @@ impl Tables {
         let mut slot = usize::try_from(super::hash::type_hash(kind, name)).unwrap_or_default() & mask;
         loop {
             let i = usize::from(u16_at(self.slots, slot * 2)).checked_sub(1)?;
-            let (k, n, _) = self.type_at(i);
+            let (k, n, block) = self.type_at(i);
             if k == kind && n == name {
-                return Some(i);
+                return Some(self.block(block));
             }
             slot = (slot + 1) & mask;
         }
     }
 }
 
-/// A block's run of records of one table, sorted by name.
-#[derive(Clone, Copy)]
-struct Run<const WIDTH: usize> {
-    tables: &'static Tables,
-    records: &'static [u8],
+/// What a record of a block's table reads as: an attribute or a nested block type.
+pub(super) trait Entry: Sized {
+    /// Bytes per record.
+    const WIDTH: usize;
+    /// Reads one record.
+    fn decode(tables: &'static Tables, record: &[u8]) -> Self;
 }
 
-impl<const WIDTH: usize> Run<WIDTH> {
+/// A block's attributes or nested block types, by name: its run of one table's records,
+/// sorted by name and decoded when read.
+pub struct Table<E> {
+    tables: &'static Tables,
+    records: &'static [u8],
+    entry: std::marker::PhantomData<fn() -> E>,
+}
+
+/// A block's attributes, by name.
+pub type Attributes = Table<AttributeSchema>;
+
+/// A block's nested block types, by name.
+pub type BlockTypes = Table<BlockType>;
+
+impl<E> Clone for Table<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for Table<E> {}
+
+impl<E: Entry> std::fmt::Debug for Table<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.keys()).finish()
+    }
+}
+
+// `Entry` stays private on purpose: only the schema's own record kinds have tables.
+#[allow(private_bounds)]
+impl<E: Entry> Table<E> {
+    /// Records `start..start + len` of `table`.
+    fn new(tables: &'static Tables, table: &'static [u8], start: usize, len: usize) -> Self {
+        let records = table.get(start * E::WIDTH..(start + len) * E::WIDTH).unwrap_or_default();
+        Table { tables, records, entry: std::marker::PhantomData }
+    }
+
     fn len(self) -> usize {
-        self.records.len() / WIDTH
+        self.records.len() / E::WIDTH
     }
 
     fn record(self, i: usize) -> &'static [u8] {
-        self.records.get(i * WIDTH..(i + 1) * WIDTH).unwrap_or_default()
+        self.records.get(i * E::WIDTH..(i + 1) * E::WIDTH).unwrap_or_default()
     }
 
     fn find(self, name: &str) -> Option<&'static [u8]> {
@@ -140,17 +167,37 @@ impl<const WIDTH: usize> Run<WIDTH> {
         None
     }
 
-    fn iter(self) -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    /// Every record with its name, sorted by name.
+    fn records(self) -> impl Iterator<Item = (&'static str, &'static [u8])> {
         (0..self.len()).map(move |i| {
             let record = self.record(i);
             (self.tables.name(record), record)
         })
     }
-}
 
-impl<const WIDTH: usize> std::fmt::Debug for Run<WIDTH> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter().map(|(name, _)| name)).finish()
+    /// The entry named `name`.
+    pub fn get(&self, name: &str) -> Option<E> {
+        self.find(name).map(|record| E::decode(self.tables, record))
+    }
+
+    /// Whether there is an entry named `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_some()
+    }
+
+    /// Every entry, sorted by name.
+    pub fn iter(self) -> impl Iterator<Item = (&'static str, E)> {
+        self.records().map(move |(name, record)| (name, E::decode(self.tables, record)))
+    }
+
+    /// The names, sorted.
+    pub fn keys(self) -> impl Iterator<Item = &'static str> {
+        self.records().map(|(name, _)| name)
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
     }
 }
 
@@ -292,14 +339,12 @@ impl BlockType {
     }
 }
 
-/// A block's attributes, by name.
-#[derive(Debug, Clone, Copy)]
-pub struct Attributes(Run<ATTRIBUTE>);
+impl Entry for AttributeSchema {
+    const WIDTH: usize = ATTRIBUTE;
 
-impl Attributes {
-    fn decode(self, record: &[u8]) -> AttributeSchema {
+    fn decode(tables: &'static Tables, record: &[u8]) -> Self {
         let flags = record.get(5).copied().unwrap_or_default();
-        let ty = self.0.tables.type_list.get(usize::from(u16_at(record, 6))).copied().unwrap_or(Type::Dynamic);
+        let ty = tables.type_list.get(usize::from(u16_at(record, 6))).copied().unwrap_or(Type::Dynamic);
         AttributeSchema {
             ty,
             required: flags & 1 != 0,
@@ -309,44 +354,12 @@ impl Attributes {
             deprecated: flags & 16 != 0,
         }
     }
-
-    /// Attribute `name`.
-    pub fn get(&self, name: &str) -> Option<AttributeSchema> {
-        self.0.find(name).map(|record| self.decode(record))
-    }
-
-    /// Whether the block has attribute `name`.
-    pub fn contains_key(&self, name: &str) -> bool {
-        self.0.find(name).is_some()
-    }
-
-    /// Every attribute, sorted by name.
-    pub fn iter(self) -> impl Iterator<Item = (&'static str, AttributeSchema)> {
-        self.0.iter().map(move |(name, record)| (name, self.decode(record)))
-    }
-
-    /// The attribute names, sorted.
-    pub fn keys(self) -> impl Iterator<Item = &'static str> {
-        self.0.iter().map(|(name, _)| name)
-    }
-
-    /// The names of the attributes that must be set (read from the flags alone).
-    pub fn required(self) -> impl Iterator<Item = &'static str> {
-        self.0.iter().filter(|(_, record)| record.get(5).is_some_and(|flags| flags & 1 != 0)).map(|(name, _)| name)
-    }
-
-    /// Whether the block has no attributes.
-    pub fn is_empty(&self) -> bool {
-        self.0.len() == 0
-    }
 }
 
-/// A block's nested block types, by name.
-#[derive(Debug, Clone, Copy)]
-pub struct BlockTypes(Run<NESTED>);
+impl Entry for BlockType {
+    const WIDTH: usize = NESTED;
 
-impl BlockTypes {
-    fn decode(self, record: &[u8]) -> BlockType {
+    fn decode(tables: &'static Tables, record: &[u8]) -> Self {
         let nesting = match record.get(5) {
             Some(0) => Nesting::Single,
             Some(1) => Nesting::Group,
@@ -358,34 +371,23 @@ impl BlockTypes {
             nesting,
             min_items: u64::from(u16_at(record, 6)),
             max_items: u64::from(u16_at(record, 8)),
-            block: self.0.tables.block(usize::from(u16_at(record, 10))),
+            block: tables.block(usize::from(u16_at(record, 10))),
         }
     }
+}
 
-    /// Nested block type `name`.
-    pub fn get(&self, name: &str) -> Option<BlockType> {
-        self.0.find(name).map(|record| self.decode(record))
+impl Attributes {
+    /// The names of the attributes that must be set (read from the flags alone).
+    pub fn required(self) -> impl Iterator<Item = &'static str> {
+        self.records().filter(|(_, record)| record.get(5).is_some_and(|flags| flags & 1 != 0)).map(|(name, _)| name)
     }
+}
 
-    /// Whether the block has nested block type `name`.
-    pub fn contains_key(&self, name: &str) -> bool {
-        self.0.find(name).is_some()
-    }
-
-    /// Every nested block type, sorted by name.
-    pub fn iter(self) -> impl Iterator<Item = (&'static str, BlockType)> {
-        self.0.iter().map(move |(name, record)| (name, self.decode(record)))
-    }
-
-    /// The nested block type names, sorted.
-    pub fn keys(self) -> impl Iterator<Item = &'static str> {
-        self.0.iter().map(|(name, _)| name)
-    }
-
+impl BlockTypes {
     /// The block types that must appear, with the fewest blocks allowed (read without decoding
     /// the rest).
     pub fn required(self) -> impl Iterator<Item = (&'static str, u64)> {
-        self.0.iter().map(|(name, record)| (name, u64::from(u16_at(record, 6)))).filter(|(_, min)| *min > 0)
+        self.records().map(|(name, record)| (name, u64::from(u16_at(record, 6)))).filter(|(_, min)| *min > 0)
     }
 }
 

@@ -13,7 +13,7 @@ mod suggest;
 mod validate;
 
 use compact::Tables;
-pub use compact::{AttributeSchema, Attributes, BlockSchema, BlockType, BlockTypes, Fields, Nesting, Type};
+pub use compact::{AttributeSchema, Attributes, BlockSchema, BlockType, BlockTypes, Fields, Nesting, Table, Type};
 pub use suggest::did_you_mean;
 pub use validate::validate;
 
@@ -67,18 +67,14 @@ impl Schema {
         self.version
     }
 
-    fn find(&self, kind: u8, ty: &str) -> Option<BlockSchema> {
-        self.tables.find_type(kind, ty).map(|i| self.tables.block(self.tables.type_at(i).2))
-    }
-
-    /// The schema of the provider's own configuration block.
+    /// The schema of the provider's own configuration block (empty if the schema had none).
     pub fn provider(&self) -> BlockSchema {
-        self.find(0, "aws").unwrap_or_else(|| self.tables.block(usize::MAX))
+        self.tables.find_type(0, "aws").unwrap_or_else(|| self.tables.block(usize::MAX))
     }
 
     /// The schema of resource (or data source) type `ty`, if the provider has it.
     pub fn block(&self, kind: Kind, ty: &str) -> Option<BlockSchema> {
-        self.find(kind_code(kind), ty)
+        self.tables.find_type(kind_code(kind), ty)
     }
 
     /// Whether the provider has resource (or data source) type `ty`.
