@@ -86,11 +86,28 @@ fn check_and_render(stack: &Stack, format: Format, today: Date, beside: bool) ->
     if !beside {
         return (check(stack, today), render(stack, format));
     }
-    std::thread::scope(|scope| {
-        let rendering = scope.spawn(|| render(stack, format));
-        let report = check(stack, today);
-        (report, rendering.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-    })
+    let mut rendering = Ok(String::new());
+    let report = std::thread::scope(|scope| {
+        spawn_into(scope, &mut rendering, || render(stack, format));
+        check(stack, today)
+    });
+    (report, taken(rendering))
+}
+
+/// Runs `work` on a thread of `scope` and leaves its result, or its panic, in `slot`. The
+/// scope then ends as soon as `work` is done: a join would also wait for the thread to exit,
+/// and the allocator's and the stack's teardown there took up to half a millisecond.
+fn spawn_into<'scope, R: Send>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    slot: &'scope mut std::thread::Result<R>,
+    work: impl FnOnce() -> R + Send + 'scope,
+) {
+    scope.spawn(move || *slot = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
+}
+
+/// What [`spawn_into`] left, its panic resumed here.
+fn taken<R>(slot: std::thread::Result<R>) -> R {
+    slot.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Builds and validates `stacks` for `env`, with their policy reports as of today. Validation
@@ -196,21 +213,17 @@ fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Ve
         return items.into_iter().map(work).collect();
     }
     let queue = std::sync::Mutex::new(items.into_iter().enumerate());
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next();
-                        let Some((i, item)) = next else { break done };
-                        done.push((i, work(item)));
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
-    });
+    let drain = || {
+        let mut done = Vec::new();
+        loop {
+            let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next();
+            let Some((i, item)) = next else { break done };
+            done.push((i, work(item)));
+        }
+    };
+    let mut slots: Vec<_> = (0..threads).map(|_| Ok(Vec::new())).collect();
+    std::thread::scope(|scope| slots.iter_mut().for_each(|slot| spawn_into(scope, slot, drain)));
+    let mut results: Vec<(usize, R)> = slots.into_iter().flat_map(taken).collect();
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }

@@ -3,6 +3,7 @@
 //! ordered, and a consumer plans against its producer's state with real terraform.
 
 use tfsynth::modules::Account;
+use tfsynth::pipeline::synthesize;
 use tfsynth::prelude::*;
 use tfsynth::stacks::{Env, registry};
 
@@ -66,6 +67,21 @@ fn imports_become_remote_state_of_the_producers_backend() {
     let (code, out, _) = run(&registry, &["list"]);
     assert_eq!(code, std::process::ExitCode::SUCCESS);
     assert!(out.contains("app          app (imports from net)") && out.contains("order: net → app"), "{out}");
+}
+
+#[test]
+fn a_panic_in_a_stack_reaches_the_caller_with_its_message() {
+    fn broken(_: Env) -> Stack {
+        panic!("no subnets configured")
+    }
+    let registry = Registry::new(vec![def("net", net), def("broken", broken), def("app", app)]);
+    // With the others, it panics on a worker thread; alone, on the caller's.
+    for wanted in [&[][..], &["broken"]] {
+        let stacks = registry.select(wanted).unwrap();
+        let panic = std::panic::catch_unwind(|| synthesize(&registry, &stacks, Env::Staging, Format::Json))
+            .expect_err("the panic is not swallowed");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"no subnets configured"), "{wanted:?}");
+    }
 }
 
 #[test]
