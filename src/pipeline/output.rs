@@ -80,6 +80,9 @@ pub struct OutputFolder {
 pub struct Locked {
     root: PathBuf,
     owned: BTreeSet<PathBuf>,
+    // Nothing but the lock file was there: no file to compare, link to refuse, or leftover
+    // to look for.
+    empty: bool,
     // Held for its lock; released when dropped.
     _lock: File,
 }
@@ -131,19 +134,25 @@ impl OutputFolder {
 
     fn locked(&self, lock: File) -> Result<Locked> {
         // Read under the lock: another run may have written it while this one waited.
+        let empty = holds_only_the_lock(&self.root)?;
+        if empty {
+            return Ok(Locked { root: self.root.clone(), owned: BTreeSet::new(), empty, _lock: lock });
+        }
         check_owned(&self.root, self.allow_unowned)?;
         let owned = read_manifest(&self.root)?;
-        Ok(Locked { root: self.root.clone(), owned, _lock: lock })
+        Ok(Locked { root: self.root.clone(), owned, empty, _lock: lock })
     }
+}
+
+/// Whether `root` holds nothing but (perhaps) the lock file.
+fn holds_only_the_lock(root: &Path) -> Result<bool> {
+    let mut entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
+    Ok(entries.all(|e| e.is_ok_and(|e| e.file_name() == LOCK)))
 }
 
 /// A folder with files but no manifest is not tfsynth's: refused unless `allow_unowned`.
 fn check_owned(root: &Path, allow_unowned: bool) -> Result<()> {
-    if allow_unowned || root.join(MANIFEST).is_file() {
-        return Ok(());
-    }
-    let mut entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
-    if entries.all(|e| e.is_ok_and(|e| e.file_name() == LOCK)) {
+    if allow_unowned || root.join(MANIFEST).is_file() || holds_only_the_lock(root)? {
         return Ok(());
     }
     Err(Error::Output {
@@ -190,7 +199,9 @@ impl Locked {
         let listed = self.owned.clone();
         self.replace_formats(files, &mut report)?;
         self.stale(&before, &targets, prune, &produced, &mut report)?;
-        self.temporaries(prune, &mut report)?;
+        if !self.empty {
+            self.temporaries(prune, &mut report)?;
+        }
         // Rewritten only if files were removed since (each write is a new file and a rename).
         if self.owned != listed {
             self.save_manifest()?;
@@ -208,14 +219,16 @@ impl Locked {
     ) -> Result<()> {
         for file in files {
             let relative = file.relative_path();
-            self.refuse_links(&relative)?;
             let path = self.root.join(&relative);
-            if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
-                report.changes.push((relative, Change::Unchanged));
-                continue;
+            if !self.empty {
+                self.refuse_links(&relative)?;
+                if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
+                    report.changes.push((relative, Change::Unchanged));
+                    continue;
+                }
             }
             let dir = path.parent().unwrap_or(&self.root);
-            make_folders(&self.root, dir, made)?;
+            make_folders(&self.root, dir, made, self.empty)?;
             let temp = temp_file(dir, file.contents.as_bytes())?;
             staged.push((temp, relative.clone()));
             report.changes.push((relative, Change::Wrote));
@@ -348,18 +361,23 @@ fn read_manifest(root: &Path) -> Result<BTreeSet<PathBuf>> {
         .collect()
 }
 
-/// Creates the folders from `root` down to `dir`, recording each one made.
-fn make_folders(root: &Path, dir: &Path, made: &mut Vec<PathBuf>) -> Result<()> {
+/// Creates the folders from `root` down to `dir`, recording each one made. In a root that
+/// was `empty`, only the folders made are there.
+fn make_folders(root: &Path, dir: &Path, made: &mut Vec<PathBuf>, empty: bool) -> Result<()> {
     let mut path = root.to_owned();
     for part in dir.strip_prefix(root).unwrap_or(dir).components() {
         path.push(part);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
+        if empty && made.contains(&path) {
+            continue;
+        }
+        let found = if empty { None } else { std::fs::symlink_metadata(&path).ok() };
+        match found {
+            Some(m) if m.is_dir() => {}
+            Some(_) => {
                 let problem = "exists and is not a folder, so the stack cannot be written below it; move it away";
                 return Err(Error::Output { path, problem: problem.into() });
             }
-            Err(_) => {
+            None => {
                 std::fs::create_dir(&path).map_err(|e| Error::io(&path, e))?;
                 made.push(path.clone());
             }
