@@ -75,34 +75,34 @@ impl Statement {
         self
     }
 
-    fn expression(&self) -> Expression {
-        let mut fields: Vec<(String, Expression)> = Vec::new();
-        if let Some(sid) = &self.sid {
-            fields.push(("Sid".into(), sid.as_str().into()));
+    fn expression(self) -> Expression {
+        let mut fields: Vec<(&str, Expression)> = Vec::new();
+        if let Some(sid) = self.sid {
+            fields.push(("Sid", sid.into()));
         }
-        fields.push(("Effect".into(), self.effect.into()));
+        fields.push(("Effect", self.effect.into()));
         if !self.principals.is_empty() {
-            let principals = self.principals.iter().map(|(k, v)| (*k, v.clone())).collect();
-            fields.push(("Principal".into(), principals));
+            fields.push(("Principal", self.principals.into_iter().collect()));
         }
-        fields.push(("Action".into(), self.actions.clone().into()));
+        fields.push(("Action", self.actions.into()));
         // One resource is written as a string, as AWS's own examples do (S3's check of a log
         // bucket's policy compares it as one).
-        match self.resources.as_slice() {
-            [] => {}
-            [one] => fields.push(("Resource".into(), one.clone())),
-            many => fields.push(("Resource".into(), Expression::List(many.to_vec()))),
+        let mut resources = self.resources;
+        match resources.len() {
+            0 => {}
+            1 => fields.push(("Resource", resources.swap_remove(0))),
+            _ => fields.push(("Resource", Expression::List(resources))),
         }
         if !self.conditions.is_empty() {
             let mut ops: Vec<(String, Vec<(String, Expression)>)> = Vec::new();
-            for (op, key, value) in &self.conditions {
-                match ops.iter_mut().find(|(o, _)| o == op) {
-                    Some((_, entries)) => entries.push((key.clone(), value.clone())),
-                    None => ops.push((op.clone(), vec![(key.clone(), value.clone())])),
+            for (op, key, value) in self.conditions {
+                match ops.iter_mut().find(|(o, _)| *o == op) {
+                    Some((_, entries)) => entries.push((key, value)),
+                    None => ops.push((op, vec![(key, value)])),
                 }
             }
             let conditions = ops.into_iter().map(|(op, entries)| (op, entries.into_iter().collect::<Expression>()));
-            fields.push(("Condition".into(), conditions.collect()));
+            fields.push(("Condition", conditions.collect()));
         }
         fields.into_iter().collect()
     }
@@ -110,7 +110,7 @@ impl Statement {
 
 /// A policy document: `jsonencode({ Version = "2012-10-17", Statement = [...] })`.
 pub fn policy(statements: impl IntoIterator<Item = Statement>) -> Expr<String> {
-    let statements: Vec<Expression> = statements.into_iter().map(|s| s.expression()).collect();
+    let statements: Vec<Expression> = statements.into_iter().map(Statement::expression).collect();
     jsonencode(Expression::from_iter([
         ("Version", Expression::from("2012-10-17")),
         ("Statement", Expression::List(statements)),

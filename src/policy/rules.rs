@@ -61,14 +61,14 @@ struct References<'a> {
 impl<'a> References<'a> {
     fn of(stack: &'a Stack) -> Self {
         let mut to: foldhash::HashMap<_, Vec<_>> = foldhash::HashMap::default();
+        let mut found = Vec::new();
         for r in stack.resources() {
             for (name, item) in r.body().items() {
-                let mut found = Vec::new();
                 match item {
                     Item::Attribute(e) => found.extend(targets(e)),
                     Item::Blocks(bodies) => bodies.iter().for_each(|b| b.walk(&mut |e| found.extend(direct_target(e)))),
                 }
-                for a in found {
+                for a in found.drain(..) {
                     to.entry((a.ty.as_str(), a.name.as_str())).or_default().push((name, r));
                 }
             }

@@ -28,14 +28,31 @@ struct Validator<'a> {
 /// Where an expression sits, for checking `count.index` / `each.*` and naming the location.
 #[derive(Clone, Copy)]
 struct Scope<'s> {
-    address: &'s str,
+    address: Place<'s>,
     path: Path<'s>,
     repetition: Option<&'s Repetition>,
 }
 
 impl<'s> Scope<'s> {
-    fn at(address: &'s str, attribute: Option<&'s str>) -> Self {
+    fn at(address: Place<'s>, attribute: Option<&'s str>) -> Self {
         Scope { address, path: attribute.map_or(Path::Root, Path::Name), repetition: None }
+    }
+}
+
+/// The block a problem is in: a resource's address is written out only when a problem is
+/// reported (formatting it for every resource was a tenth of validation's allocations).
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Block(&'a Resource),
+    Text(&'a str),
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Block(r) => f.write_str(&r.path()),
+            Place::Text(text) => f.write_str(text),
+        }
     }
 }
 
@@ -78,8 +95,14 @@ impl<'p> Path<'p> {
 }
 
 impl<'a> Validator<'a> {
-    fn report(&mut self, address: &str, attribute: Option<&str>, message: impl Into<String>, help: Option<String>) {
-        let d = self.stack.diagnostic(Some(address.to_owned()), attribute.map(str::to_owned), message, help);
+    fn report(
+        &mut self,
+        address: Place<'_>,
+        attribute: Option<&str>,
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let d = self.stack.diagnostic(Some(address.to_string()), attribute.map(str::to_owned), message, help);
         self.out.push(d);
     }
 
@@ -100,16 +123,18 @@ impl<'a> Validator<'a> {
             self.resource(r);
         }
         for m in stack.modules.values() {
-            let address = format!("module.{}", m.name);
-            self.identifier(&address, "name", &m.name);
+            let text = format!("module.{}", m.name);
+            let address = Place::Text(&text);
+            self.identifier(address, "name", &m.name);
             for (input, value) in &m.inputs {
-                self.expression(value, &Scope::at(&address, Some(input)));
+                self.expression(value, &Scope::at(address, Some(input)));
             }
         }
         self.outputs();
         self.moved_blocks();
         for import in stack.unconnected() {
-            let address = format!("data.terraform_remote_state.{}", import.stack.replace('-', "_"));
+            let text = format!("data.terraform_remote_state.{}", import.stack.replace('-', "_"));
+            let address = Place::Text(&text);
             let message = format!(
                 "imports `{}.{}`, but stack `{}` was not built with it",
                 import.stack, import.name, import.stack
@@ -118,57 +143,61 @@ impl<'a> Validator<'a> {
                 "build both through one registry (`tfsynth synth`), which points the import at `{}`'s state",
                 import.stack
             );
-            self.report(&address, None, message, Some(help));
+            self.report(address, None, message, Some(help));
         }
     }
 
     fn providers(&mut self) {
         for p in &self.stack.providers {
-            let address = format!("provider.{}", p.reference().path());
+            let text = format!("provider.{}", p.reference().path());
+            let address = Place::Text(&text);
             if let Some(alias) = &p.alias {
-                self.identifier(&address, "alias", alias);
+                self.identifier(address, "alias", alias);
             }
             if p.name == "aws" {
-                self.body(&address, &Path::Root, &p.body, self.schema.provider());
+                self.body(address, &Path::Root, &p.body, self.schema.provider());
             }
-            self.expressions_in_body(&p.body, &Scope::at(&address, None));
+            self.expressions_in_body(&p.body, &Scope::at(address, None));
         }
     }
 
     fn variables_and_locals(&mut self) {
         for v in self.stack.variables.values() {
-            let address = format!("variable.{}", v.name);
-            self.identifier(&address, "name", &v.name);
+            let text = format!("variable.{}", v.name);
+            let address = Place::Text(&text);
+            self.identifier(address, "name", &v.name);
             if v.ty.parse::<hcl::Expression>().is_err() {
                 let help = "write it as in HCL, e.g. `string`, `list(string)`, `map(number)`";
-                self.report(&address, Some("type"), format!("`{}` is not a type expression", v.ty), Some(help.into()));
+                self.report(address, Some("type"), format!("`{}` is not a type expression", v.ty), Some(help.into()));
             }
             if v.default.as_ref().is_some_and(|d| !d.is_literal()) {
                 let help = "move the expression into a local";
-                self.report(&address, Some("default"), "a variable default must be a literal value", Some(help.into()));
+                self.report(address, Some("default"), "a variable default must be a literal value", Some(help.into()));
             }
             for rule in &v.validations {
-                self.expression(&rule.condition, &Scope::at(&address, Some("validation")));
+                self.expression(&rule.condition, &Scope::at(address, Some("validation")));
             }
         }
         for (name, value) in &self.stack.locals {
-            let address = format!("local.{name}");
-            self.identifier(&address, "name", name);
-            self.expression(value, &Scope::at(&address, None));
+            let text = format!("local.{name}");
+            let address = Place::Text(&text);
+            self.identifier(address, "name", name);
+            self.expression(value, &Scope::at(address, None));
         }
     }
 
     fn outputs(&mut self) {
         for o in self.stack.outputs.values() {
-            let address = format!("output.{}", o.name);
-            self.identifier(&address, "name", &o.name);
-            self.expression(&o.value, &Scope::at(&address, Some("value")));
+            let text = format!("output.{}", o.name);
+            let address = Place::Text(&text);
+            self.identifier(address, "name", &o.name);
+            self.expression(&o.value, &Scope::at(address, Some("value")));
             for dep in &o.depends_on {
-                self.traversal(dep, &Scope::at(&address, Some("depends_on")));
+                self.traversal(dep, &Scope::at(address, Some("depends_on")));
             }
             if !o.sensitive && self.reads_sensitive(&o.value) {
                 let message = "the value reads a sensitive attribute, so Terraform refuses to show it";
-                self.report(&address, Some("value"), message, Some("mark the output with `.sensitive()`".into()));
+                self.report(address, Some("value"), message, Some("mark the output with `.sensitive()`".into()));
             }
         }
     }
@@ -176,12 +205,12 @@ impl<'a> Validator<'a> {
     fn moved_blocks(&mut self) {
         for m in &self.stack.moved {
             if !self.exists(Kind::Managed, &m.to.ty, &m.to.name) {
-                self.report("moved", Some("to"), format!("`{}` is not in the stack", m.to), None);
+                self.report(Place::Text("moved"), Some("to"), format!("`{}` is not in the stack", m.to), None);
             }
             if self.exists(Kind::Managed, &m.from.ty, &m.from.name) {
                 let help = "a moved block's `from` must be the old address, no longer declared";
                 self.report(
-                    "moved",
+                    Place::Text("moved"),
                     Some("from"),
                     format!("`{}` still exists in the stack", m.from),
                     Some(help.into()),
@@ -190,7 +219,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn identifier(&mut self, address: &str, what: &str, name: &str) {
+    fn identifier(&mut self, address: Place<'_>, what: &str, name: &str) {
         if !is_identifier(name) {
             let message = if name.is_empty() {
                 format!("empty {what}")
@@ -210,21 +239,21 @@ impl<'a> Validator<'a> {
     }
 
     fn resource(&mut self, r: &'a Resource) {
-        let address = r.path();
-        self.identifier(&address, "resource name", &r.address.name);
-        let scope = Scope { address: &address, path: Path::Root, repetition: r.repetition.as_ref() };
+        let address = Place::Block(r);
+        self.identifier(address, "resource name", &r.address.name);
+        let scope = Scope { address, path: Path::Root, repetition: r.repetition.as_ref() };
         if let Some(Repetition::Count(e) | Repetition::ForEach(e)) = &r.repetition {
-            self.expression(e, &Scope::at(&address, Some("count/for_each")));
+            self.expression(e, &Scope::at(address, Some("count/for_each")));
         }
         for dep in &r.depends_on {
-            self.traversal(dep, &Scope::at(&address, Some("depends_on")));
+            self.traversal(dep, &Scope::at(address, Some("depends_on")));
         }
         if let Some(p) = &r.provider
             && !self.stack.providers.iter().any(|q| q.reference() == *p)
         {
             let message = format!("provider configuration `{}` is not declared in the stack", p.path());
             let help = "add it with Stack::provider(Provider::aws(..).alias(..))";
-            self.report(&address, Some("provider"), message, Some(help.into()));
+            self.report(address, Some("provider"), message, Some(help.into()));
         }
         self.expressions_in_body(&r.body, &scope);
         for check in &r.skipped_checks {
@@ -234,7 +263,7 @@ impl<'a> Validator<'a> {
             if !well_formed {
                 let help = "use the id checkov prints, e.g. CKV_AWS_260 or CKV2_AWS_5";
                 self.report(
-                    &address,
+                    address,
                     Some("skip_check"),
                     format!("`{}` is not a checkov check id", check.id),
                     Some(help.into()),
@@ -243,7 +272,7 @@ impl<'a> Validator<'a> {
             if check.reason.trim().is_empty() || check.reason.contains('\n') {
                 let help = "say in one line why the check does not apply here";
                 self.report(
-                    &address,
+                    address,
                     Some("skip_check"),
                     format!("waiver of {} has no reason", check.id),
                     Some(help.into()),
@@ -256,26 +285,26 @@ impl<'a> Validator<'a> {
                 || format!("the hashicorp/aws {} provider has no such type", self.schema.version()),
                 |s| format!("did you mean `{s}`?"),
             );
-            self.report(&address, None, format!("unknown {what} `{}`", r.address.ty), Some(help));
+            self.report(address, None, format!("unknown {what} `{}`", r.address.ty), Some(help));
             return;
         };
-        self.body(&address, &Path::Root, &r.body, schema);
+        self.body(address, &Path::Root, &r.body, schema);
         for name in &r.lifecycle.ignore_changes {
             // `scaling_config[0].desired_size` names a path inside `scaling_config`.
             let root = name.split(['.', '[']).next().unwrap_or_default();
             if !schema.attributes.contains_key(root) && !schema.blocks.contains_key(root) && name != "all" {
                 let help = did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?"));
                 let message = format!("`{name}` is not an attribute of {}", r.address.ty);
-                self.report(&address, Some("lifecycle.ignore_changes"), message, help);
+                self.report(address, Some("lifecycle.ignore_changes"), message, help);
             }
         }
         for (attribute, message, help) in rules::check(r) {
-            self.report(&address, Some(&attribute), message, Some(help));
+            self.report(address, Some(&attribute), message, Some(help));
         }
     }
 
     /// Checks a body's names, required arguments, literal types and block counts.
-    fn body(&mut self, address: &str, path: &Path<'_>, body: &Body, schema: BlockSchema) {
+    fn body(&mut self, address: Place<'_>, path: &Path<'_>, body: &Body, schema: BlockSchema) {
         let at = |name: &str| path.child(name).text();
         for (name, item) in body.items() {
             self.item(address, &path.child(name), name, item, schema);
@@ -296,7 +325,7 @@ impl<'a> Validator<'a> {
     }
 
     /// Checks one argument or block type of a body against the schema.
-    fn item(&mut self, address: &str, path: &Path<'_>, name: &str, item: &Item, schema: BlockSchema) {
+    fn item(&mut self, address: Place<'_>, path: &Path<'_>, name: &str, item: &Item, schema: BlockSchema) {
         let text = || path.text();
         match (item, schema.attributes.get(name), schema.blocks.get(name)) {
             (Item::Attribute(e), Some(a), _) => {
@@ -363,7 +392,7 @@ impl<'a> Validator<'a> {
                 }
             },
             (_, None, None) => {
-                let help = rules::known_mistake(address, name)
+                let help = rules::known_mistake(&address.to_string(), name)
                     .or_else(|| did_you_mean(name, schema.settable_names()).map(|s| format!("did you mean `{s}`?")));
                 let what = if matches!(item, Item::Blocks(_)) { "block type" } else { "argument" };
                 self.report(address, text().as_deref(), format!("unknown {what} `{name}`"), help);
