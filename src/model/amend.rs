@@ -153,10 +153,10 @@ fn change_body(
     if !items.contains_key(step.name) && step.index.is_none() && matches!(change, Change::Set(_) | Change::Block(_)) {
         match schema {
             Some(s) if s.blocks.contains_key(step.name) => {
-                items.insert(step.name.to_owned(), Item::Blocks(vec![Body::new()]));
+                items.insert(step.name.to_owned().into(), Item::Blocks(vec![Body::new()]));
             }
             Some(s) if s.attributes.contains_key(step.name) => {
-                items.insert(step.name.to_owned(), Item::Attribute(Expression::Object(Box::default())));
+                items.insert(step.name.to_owned().into(), Item::Attribute(Expression::Object(Box::default())));
             }
             _ => {}
         }
@@ -193,7 +193,7 @@ fn change_last(items: &mut Items, schema: Option<BlockSchema>, step: Step<'_>, c
     let name = step.name;
     match (change, step.index) {
         (Change::Set(value), None) => {
-            items.insert(name.to_owned(), Item::Attribute(value));
+            items.insert(name.to_owned().into(), Item::Attribute(value));
             Ok(())
         }
         (Change::Set(value), Some(i)) => match items.get_mut(name) {
@@ -204,7 +204,7 @@ fn change_last(items: &mut Items, schema: Option<BlockSchema>, step: Step<'_>, c
             _ => Err(Missing::new(format!("`{name}` is not a list to index"))),
         },
         (Change::Block(body), None) => {
-            items.insert(name.to_owned(), Item::Blocks(vec![body]));
+            items.insert(name.to_owned().into(), Item::Blocks(vec![body]));
             Ok(())
         }
         (Change::Block(body), Some(i)) => match items.get_mut(name) {
@@ -217,7 +217,7 @@ fn change_last(items: &mut Items, schema: Option<BlockSchema>, step: Step<'_>, c
                 Ok(())
             }
             None if i == 0 => {
-                items.insert(name.to_owned(), Item::Blocks(vec![body]));
+                items.insert(name.to_owned().into(), Item::Blocks(vec![body]));
                 Ok(())
             }
             _ => Err(Missing::new(format!("`{name}[{i}]` is not a block that exists or comes next"))),

@@ -1,5 +1,7 @@
 //! The arguments and nested blocks inside a resource, data source or provider.
 
+use std::borrow::Cow;
+
 use super::items::Items;
 use crate::expr::Expression;
 
@@ -19,13 +21,13 @@ pub trait Arguments: Sized {
     fn body_mut(&mut self) -> &mut Body;
 
     /// Sets attribute `name`, replacing an earlier value.
-    fn set(mut self, name: impl Into<String>, value: impl Into<Expression>) -> Self {
+    fn set(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<Expression>) -> Self {
         self.body_mut().insert_attribute(name.into(), value.into());
         self
     }
 
     /// Sets attribute `name` if `value` is `Some`; handy for optional settings.
-    fn set_opt<V: Into<Expression>>(self, name: impl Into<String>, value: Option<V>) -> Self {
+    fn set_opt<V: Into<Expression>>(self, name: impl Into<Cow<'static, str>>, value: Option<V>) -> Self {
         match value {
             Some(v) => self.set(name, v),
             None => self,
@@ -33,13 +35,13 @@ pub trait Arguments: Sized {
     }
 
     /// Appends one nested block of type `name`.
-    fn block(mut self, name: impl Into<String>, body: Body) -> Self {
+    fn block(mut self, name: impl Into<Cow<'static, str>>, body: Body) -> Self {
         self.body_mut().push_block(name.into(), body);
         self
     }
 
     /// Appends one nested block of type `name` per body.
-    fn blocks(self, name: &str, bodies: impl IntoIterator<Item = Body>) -> Self {
+    fn blocks(self, name: &'static str, bodies: impl IntoIterator<Item = Body>) -> Self {
         bodies.into_iter().fold(self, |acc, b| acc.block(name, b))
     }
 }
@@ -62,11 +64,11 @@ impl Body {
         Self::default()
     }
 
-    pub(crate) fn insert_attribute(&mut self, name: String, value: Expression) {
+    pub(crate) fn insert_attribute(&mut self, name: Cow<'static, str>, value: Expression) {
         self.items.insert(name, Item::Attribute(value));
     }
 
-    pub(crate) fn push_block(&mut self, name: String, body: Body) {
+    pub(crate) fn push_block(&mut self, name: Cow<'static, str>, body: Body) {
         match self.items.get_mut(&name) {
             Some(Item::Blocks(list)) => list.push(body),
             // A block after an attribute of the same name: keep the block; the validator

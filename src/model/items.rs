@@ -1,11 +1,13 @@
 //! The items of a body, in the author's order. Bodies hold a handful of arguments, so a
 //! vector searched in order costs less than a hash map (no hashing, one allocation).
 
+use std::borrow::Cow;
+
 use super::body::Item;
 
 /// Named items, each name once, in insertion order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Items(Vec<(String, Item)>);
+pub(crate) struct Items(Vec<(Cow<'static, str>, Item)>);
 
 impl Items {
     fn position(&self, name: &str) -> Option<usize> {
@@ -25,7 +27,7 @@ impl Items {
     }
 
     /// Sets `name` to `item`, in place if it is there already, else at the end.
-    pub(crate) fn insert(&mut self, name: String, item: Item) {
+    pub(crate) fn insert(&mut self, name: Cow<'static, str>, item: Item) {
         match self.position(&name) {
             Some(i) => self.0[i].1 = item,
             None => self.0.push((name, item)),
@@ -38,11 +40,11 @@ impl Items {
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(n, _)| n.as_str())
+        self.0.iter().map(|(n, _)| n.as_ref())
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Item)> {
-        self.0.iter().map(|(n, item)| (n.as_str(), item))
+        self.0.iter().map(|(n, item)| (n.as_ref(), item))
     }
 
     pub(crate) fn values(&self) -> impl Iterator<Item = &Item> {
