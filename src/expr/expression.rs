@@ -1,5 +1,7 @@
 //! The untyped expression tree shared by both renderers.
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
 use serde_json::Number;
 
@@ -23,7 +25,7 @@ pub enum Expression {
     /// A tuple/list constructor `[a, b]`.
     List(Vec<Expression>),
     /// An object constructor `{ key = value }`; keys are literal strings.
-    Object(Box<IndexMap<String, Expression>>),
+    Object(Box<IndexMap<Cow<'static, str>, Expression>>),
     /// A string template: literal parts and `${...}` interpolations.
     Template(Vec<TemplatePart>),
     /// A reference such as `aws_vpc.main.id` or `var.region`.
@@ -250,7 +252,7 @@ impl<T: Into<Expression>, const N: usize> From<[T; N]> for Expression {
     }
 }
 
-impl<K: Into<String>, V: Into<Expression>> FromIterator<(K, V)> for Expression {
+impl<K: Into<Cow<'static, str>>, V: Into<Expression>> FromIterator<(K, V)> for Expression {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         Self::Object(Box::new(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect()))
     }
@@ -266,7 +268,7 @@ impl From<serde_json::Value> for Expression {
             Value::Number(n) => Self::Number(n),
             Value::String(s) => Self::String(s),
             Value::Array(a) => Self::List(a.into_iter().map(Into::into).collect()),
-            Value::Object(o) => Self::Object(Box::new(o.into_iter().map(|(k, v)| (k, v.into())).collect())),
+            Value::Object(o) => Self::Object(Box::new(o.into_iter().map(|(k, v)| (Cow::Owned(k), v.into())).collect())),
         }
     }
 }

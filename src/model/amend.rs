@@ -271,18 +271,18 @@ fn change_value(e: &mut Expression, steps: &[Step<'_>], change: Change) -> Resul
     if rest.is_empty() && step.index.is_none() {
         return match change {
             Change::Set(value) => {
-                map.insert(step.name.to_owned(), value);
+                map.insert(step.name.to_owned().into(), value);
                 Ok(())
             }
             Change::Remove => match map.shift_remove(step.name) {
                 Some(_) => Ok(()),
-                None => Err(Missing::name(step.name, map.keys().map(String::as_str))),
+                None => Err(Missing::name(step.name, map.keys().map(AsRef::as_ref))),
             },
             Change::Block(_) => Err(Missing::new("an object key is not a block")),
         };
     }
     let Some(inner) = map.get_mut(step.name) else {
-        let names: Vec<String> = map.keys().cloned().collect();
+        let names: Vec<String> = map.keys().map(ToString::to_string).collect();
         return Err(Missing::name(step.name, names.iter().map(String::as_str)));
     };
     let inner = match step.index {

@@ -1,6 +1,6 @@
 //! `provider` blocks and the handle used to pick a non-default configuration.
 
-use indexmap::IndexMap;
+use std::borrow::Cow;
 
 use crate::expr::Expression;
 
@@ -58,9 +58,11 @@ impl Provider {
     }
 
     /// `default_tags { tags = {...} }`: tags every taggable resource of this provider gets.
-    pub fn default_tags<K: Into<String>, V: Into<Expression>>(self, tags: impl IntoIterator<Item = (K, V)>) -> Self {
-        let tags: IndexMap<String, Expression> = tags.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        self.block("default_tags", Body::new().set("tags", Expression::Object(Box::new(tags))))
+    pub fn default_tags<K: Into<Cow<'static, str>>, V: Into<Expression>>(
+        self,
+        tags: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.block("default_tags", Body::new().set("tags", Expression::from_iter(tags)))
     }
 
     /// `assume_role { role_arn = ..., session_name = ... }`.

@@ -1,5 +1,6 @@
 //! `Stack`: one Terraform root module for one environment.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use indexmap::IndexMap;
@@ -212,11 +213,11 @@ impl Stack {
         if !taggable {
             return;
         }
-        let scoped = self.tags.iter().map(|(k, v)| (k.clone(), Expression::from(v.as_str())));
+        let scoped = self.tags.iter().map(|(k, v)| (Cow::Owned(k.clone()), Expression::from(v.as_str())));
         let merged = match resource.body.attribute("tags") {
             None => scoped.collect(),
             Some(Expression::Object(own)) => {
-                let mut all: IndexMap<String, Expression> = scoped.collect();
+                let mut all: IndexMap<Cow<'static, str>, Expression> = scoped.collect();
                 all.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
                 Expression::Object(Box::new(all))
             }

@@ -110,7 +110,7 @@ fn json_matches(got: &serde_json::Value, want: &Expression) -> bool {
         }
         // Object keys are not templates in Terraform JSON: they come back verbatim.
         (serde_json::Value::Object(a), Expression::Object(b)) => {
-            a.len() == b.len() && b.iter().all(|(k, v)| a.get(k).is_some_and(|x| json_matches(x, v)))
+            a.len() == b.len() && b.iter().all(|(k, v)| a.get(k.as_ref()).is_some_and(|x| json_matches(x, v)))
         }
         _ => false,
     }
@@ -152,7 +152,7 @@ fn hcl_matches(got: &hcl::Expression, want: &Expression) -> bool {
                             },
                             _ => None,
                         };
-                        (hcl_rs_misreads(k) || key.as_deref() == Some(k.as_str())) && hcl_matches(x, v)
+                        (hcl_rs_misreads(k) || key.as_deref() == Some(k.as_ref())) && hcl_matches(x, v)
                     })
                 })
         }
