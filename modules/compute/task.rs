@@ -3,6 +3,8 @@
 //! is granted. A task definition on its own is a one-off job (database migrations, run with
 //! `aws ecs run-task`); a [`Service`](super::Service) keeps one running.
 
+use std::borrow::Cow;
+
 use super::super::Context;
 use super::super::iam::{Role, RoleRef, Statement};
 use super::super::kms::KeyRef;
@@ -132,13 +134,10 @@ impl Task {
     }
 
     /// The containers: the main one, then the sidecars (the X-Ray daemon last).
-    fn containers(&self) -> Vec<Container> {
-        let mut all = vec![self.container.clone()];
-        all.extend(self.sidecars.iter().cloned());
-        if self.xray {
-            all.push(Container::new("xray-daemon", XRAY_IMAGE).essential(false).user("65534"));
-        }
-        all
+    fn containers(&self) -> impl Iterator<Item = Cow<'_, Container>> {
+        let xray =
+            self.xray.then(|| Cow::Owned(Container::new("xray-daemon", XRAY_IMAGE).essential(false).user("65534")));
+        std::iter::once(&self.container).chain(&self.sidecars).map(Cow::Borrowed).chain(xray)
     }
 
     pub(super) fn check(&self, stack: &mut Stack) {
@@ -190,12 +189,8 @@ impl Task {
             .build(ctx);
         let (execution, task) = self.roles(ctx, &family, &logs.arn, &key);
         let region = ctx.account().region;
-        let definitions: Vec<Expression> = self
-            .containers()
-            .iter()
-            .enumerate()
-            .map(|(i, c)| c.definition(&logs.name, region, connect && i == 0))
-            .collect();
+        let definitions: Vec<Expression> =
+            self.containers().enumerate().map(|(i, c)| c.definition(&logs.name, region, connect && i == 0)).collect();
         let definition = ctx.add(
             Resource::new("aws_ecs_task_definition", &self.key)
                 .set("family", family.as_str())
@@ -240,7 +235,7 @@ impl Task {
                 .sid("Logs")
                 .on(template![log_arn.clone(), ":*"]),
         ];
-        let secrets: Vec<_> = self.containers().iter().flat_map(|c| c.secrets.clone()).collect();
+        let secrets: Vec<_> = self.containers().flat_map(|c| c.secrets.clone()).collect();
         for (store, sid, actions) in [
             (Store::SecretsManager, "Secrets", &["secretsmanager:GetSecretValue"][..]),
             (Store::ParameterStore, "Parameters", &["ssm:GetParameters"][..]),

@@ -1,5 +1,6 @@
 //! References: a root object followed by attribute, index and splat steps.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::Expression;
@@ -63,7 +64,7 @@ impl fmt::Display for Address {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     /// `.name`.
-    Attr(String),
+    Attr(Cow<'static, str>),
     /// `[expr]`.
     Index(Expression),
     /// `[*]`.
@@ -96,7 +97,7 @@ impl Traversal {
     /// (`aws_subnet.public[0].id` gives `id`).
     pub fn first_attribute(&self) -> Option<&str> {
         self.steps.iter().find_map(|s| match s {
-            Step::Attr(a) => Some(a.as_str()),
+            Step::Attr(a) => Some(a.as_ref()),
             _ => None,
         })
     }

@@ -1,5 +1,6 @@
 //! `Expr<T>`: an expression tagged with the Terraform type it evaluates to.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use super::traversal::{Root, Step, Traversal};
@@ -104,7 +105,7 @@ impl<T> Expr<T> {
     }
 
     /// Reads attribute `name`: `expr.name`.
-    pub fn attr(self, name: impl Into<String>) -> Expr<Any> {
+    pub fn attr(self, name: impl Into<Cow<'static, str>>) -> Expr<Any> {
         self.traverse(Step::Attr(name.into()))
     }
 

@@ -1,6 +1,8 @@
 //! Resources and data sources, their meta-arguments, and the typed handle `Ref` that
 //! [`Stack::add`](super::Stack::add) returns.
 
+use std::borrow::Cow;
+
 use crate::expr::{Address, Any, Expr, Expression, Root, Step, Traversal};
 
 use super::provider::ProviderRef;
@@ -288,8 +290,8 @@ impl Ref {
     }
 
     /// Attribute `name` of the (single-instance) block: `type.name.attr`.
-    pub fn attr(&self, name: &str) -> Expr<Any> {
-        self.expr([Step::Attr(name.to_owned())])
+    pub fn attr(&self, name: impl Into<Cow<'static, str>>) -> Expr<Any> {
+        self.expr([Step::Attr(name.into())])
     }
 
     /// The `id` attribute.
@@ -303,12 +305,12 @@ impl Ref {
     }
 
     /// Attribute `name` of instance `index` of a counted block: `type.name[index].attr`.
-    pub fn at(&self, index: impl Into<Expression>, name: &str) -> Expr<Any> {
-        self.expr([Step::Index(index.into()), Step::Attr(name.to_owned())])
+    pub fn at(&self, index: impl Into<Expression>, name: impl Into<Cow<'static, str>>) -> Expr<Any> {
+        self.expr([Step::Index(index.into()), Step::Attr(name.into())])
     }
 
     /// Attribute `name` of every instance: `type.name[*].attr`.
-    pub fn all(&self, name: &str) -> Expr<Any> {
-        self.expr([Step::Splat, Step::Attr(name.to_owned())])
+    pub fn all(&self, name: impl Into<Cow<'static, str>>) -> Expr<Any> {
+        self.expr([Step::Splat, Step::Attr(name.into())])
     }
 }

@@ -7,6 +7,8 @@
 //! `depends_on` and `provider` take bare `type.name` strings, `lifecycle.ignore_changes` takes
 //! attribute names, `moved` takes bare addresses and `variable.type` is a type string.
 
+use std::fmt::Write as _;
+
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -120,7 +122,7 @@ impl Writer {
 
     fn number(&mut self, n: &serde_json::Number) {
         // serde_json's own number format, which Terraform reads exactly.
-        self.out.push_str(&n.to_string());
+        _ = write!(self.out, "{n}");
     }
 
     /// An expression in an expression position.

@@ -293,7 +293,7 @@ pub fn prepare(stack: &Stack, gaps: &[Gap]) -> (Stack, Vec<Gap>) {
             .steps
             .iter()
             .filter_map(|s| match s {
-                crate::expr::Step::Attr(name) => Some(name.clone()),
+                crate::expr::Step::Attr(name) => Some(name.to_string()),
                 _ => None,
             })
             .collect();
