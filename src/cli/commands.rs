@@ -15,7 +15,8 @@ use super::request::Request;
 use super::{Console, Failure};
 use crate::error::Error;
 use crate::pipeline::{
-    Change, Environment, OutputFolder, Registry, Rendered, WriteOptions, build, stack_edges, stack_levels, synthesize,
+    Change, Environment, OutputFolder, Registry, WriteOptions, build, stack_edges, stack_levels, synthesize,
+    synthesize_with,
 };
 use crate::render::Format;
 use crate::render::json::document;
@@ -76,27 +77,30 @@ fn list<E: Environment>(registry: &Registry<E>, c: &mut Console) -> Outcome {
 
 fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
-    let files = synthesize(registry, &req.stacks, req.env, a.format.into())?;
-    if a.stdout {
-        for (i, f) in files.iter().enumerate() {
-            if files.len() > 1 {
-                let sep = if i == 0 { "" } else { "\n" };
-                writeln!(c.out, "{sep}==> {} <==", f.relative_path().display())?;
-            }
-            c.out.write_all(f.contents.as_bytes())?;
-        }
-        c.out.flush()?;
+    if !a.stdout {
+        let options = WriteOptions { prune: a.prune, allow_unowned: a.allow_unowned_files };
+        synthesize_into(registry, &req, a.format.into(), &a.out, options, c)?;
         return Ok(ExitCode::SUCCESS);
     }
-    write_files(registry, &files, &a.out, WriteOptions { prune: a.prune, allow_unowned: a.allow_unowned_files }, c)?;
+    let files = synthesize(registry, &req.stacks, req.env, a.format.into())?;
+    for (i, f) in files.iter().enumerate() {
+        if files.len() > 1 {
+            let sep = if i == 0 { "" } else { "\n" };
+            writeln!(c.out, "{sep}==> {} <==", f.relative_path().display())?;
+        }
+        c.out.write_all(f.contents.as_bytes())?;
+    }
+    c.out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes `files` into `out` as `synth` does, waiting for another run's lock, and reports
-/// each file's fate.
-pub(super) fn write_files<E: Environment>(
+/// Synthesizes the request into `out` as `synth` does: the folder is locked first (waiting
+/// for another run), each file is staged by the worker that rendered it while the others are
+/// still being built, and nothing shows unless every stack passed. Reports each file's fate.
+pub(super) fn synthesize_into<E: Environment>(
     registry: &Registry<E>,
-    files: &[Rendered],
+    req: &Request<'_, E>,
+    format: Format,
     out: &Path,
     options: WriteOptions,
     c: &mut Console,
@@ -108,7 +112,9 @@ pub(super) fn write_files<E: Environment>(
         c.note(format_args!("waiting for another tfsynth run to finish writing {}", out.display()));
         folder.lock()?
     };
-    let report = locked.write(files, options.prune, |p| registry.produces(p))?;
+    let staging = locked.staging();
+    let targets = synthesize_with(registry, &req.stacks, req.env, format, |file| staging.stage(&file))?;
+    let report = staging.commit(&targets, options.prune, |p| registry.produces(p))?;
     for (path, change) in &report.changes {
         let shown = out.join(path);
         let shown = shown.display();

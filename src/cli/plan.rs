@@ -11,10 +11,10 @@ use std::sync::mpsc;
 use serde_json::json;
 
 use super::args::{PlanArgs, SummaryFormat};
-use super::commands::write_files;
+use super::commands::synthesize_into;
 use super::request::Request;
 use super::{Console, Failure, Verbosity};
-use crate::pipeline::{Environment, Registry, WriteOptions, stack_edges, stack_levels, synthesize};
+use crate::pipeline::{Environment, Registry, WriteOptions, stack_edges, stack_levels};
 use crate::render::Format;
 use crate::review::plan::{StackPlan, markdown, summarize};
 use crate::tools::plan_folder;
@@ -27,8 +27,8 @@ enum Event {
 
 pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut Console) -> Result<ExitCode, Failure> {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
-    let files = synthesize(registry, &req.stacks, req.env, Format::Json)?;
-    write_files(registry, &files, &a.out, WriteOptions { prune: false, allow_unowned: a.allow_unowned_files }, c)?;
+    let options = WriteOptions { prune: false, allow_unowned: a.allow_unowned_files };
+    synthesize_into(registry, &req, Format::Json, &a.out, options, c)?;
     let wanted: BTreeSet<&str> = req.stacks.iter().map(|d| d.name).collect();
     let levels: Vec<Vec<&'static str>> = stack_levels(registry, req.env)?
         .into_iter()

@@ -26,7 +26,7 @@ mod registry;
 use std::path::{Path, PathBuf};
 
 pub use dependencies::{stack_edges, stack_levels};
-pub use output::{Change, Locked, MANIFEST, OutputFolder, WriteOptions, WriteReport, write};
+pub use output::{Change, Locked, MANIFEST, OutputFolder, Staging, WriteOptions, WriteReport, write};
 pub use registry::{Environment, Registry, StackDef, settings_table};
 
 use crate::error::{Diagnostic, Error, Result};
@@ -248,6 +248,20 @@ pub fn synthesize<E: Environment>(
     env: E,
     format: Format,
 ) -> Result<Vec<Rendered>> {
+    synthesize_with(registry, stacks, env, format, Ok)
+}
+
+/// As [`synthesize`], handing each file to `each` on the worker that rendered it, as soon as
+/// its stack passed every check: [`Staging::stage`] writes it while other stacks are still
+/// being built, and its text is freed where it was made. Any failure, of a stack or of
+/// `each`, fails the whole (the caller's [`Staging`] then removes what was staged).
+pub fn synthesize_with<E: Environment, T: Send>(
+    registry: &Registry<E>,
+    stacks: &[&StackDef<E>],
+    env: E,
+    format: Format,
+    each: impl Fn(Rendered) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
     // With fewer stacks than cores, a stack's rendering takes a core of its own.
     let beside = stacks.len() < cores();
     build_and(registry, stacks, env, |name, stack, today| {
@@ -256,6 +270,7 @@ pub fn synthesize<E: Environment>(
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
-        Ok(Rendered { stack: name.to_owned(), environment: env.name().to_owned(), format, contents })
+        drop(stack);
+        each(Rendered { stack: name.to_owned(), environment: env.name().to_owned(), format, contents })
     })
 }

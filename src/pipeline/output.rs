@@ -6,9 +6,10 @@
 //! - **One run at a time.** An advisory lock (`.tfsynth.lock`) is held while writing; a second
 //!   run waits for the first.
 //! - **All or nothing while staging.** Every file is first written to a temporary file next to
-//!   its target; if any of that fails, the temporary files and the folders made for them are
-//!   removed and nothing else has changed. Then each file is renamed into place, so it is
-//!   either its old or its new contents at every moment.
+//!   its target ([`Staging`], as each stack passes its checks); if a stack or a write fails, the
+//!   temporary files, the folders made for them and what was made for the lock are removed, and
+//!   nothing else has changed. Then each file is renamed into place, so it is either its old or
+//!   its new contents at every moment.
 //! - **No surprises.** Files are created with the mode the umask gives; unchanged files are not
 //!   rewritten (their mtime is kept); symbolic links inside the folder are refused, never
 //!   written through or removed; a stack folder never holds both formats.
@@ -18,6 +19,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::Rendered;
 use crate::error::{Error, Result};
@@ -83,6 +85,9 @@ pub struct Locked {
     // Nothing but the lock file was there: no file to compare, link to refuse, or leftover
     // to look for.
     empty: bool,
+    // What this run made to hold the lock (the folder, the lock file): a staging given up
+    // removes it again.
+    made: Made,
     // Held for its lock; released when dropped.
     _lock: File,
 }
@@ -111,9 +116,9 @@ impl OutputFolder {
 
     /// The lock, if no other run holds it.
     pub fn try_lock(&self) -> Result<Option<Locked>> {
-        let file = self.lock_file()?;
+        let (file, made) = self.lock_file()?;
         match file.try_lock() {
-            Ok(()) => self.locked(file).map(Some),
+            Ok(()) => self.locked(file, made).map(Some),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => Err(Error::io(self.root.join(LOCK), e)),
         }
@@ -121,26 +126,34 @@ impl OutputFolder {
 
     /// The lock, waiting for another run to finish.
     pub fn lock(&self) -> Result<Locked> {
-        let file = self.lock_file()?;
+        let (file, made) = self.lock_file()?;
         file.lock().map_err(|e| Error::io(self.root.join(LOCK), e))?;
-        self.locked(file)
+        self.locked(file, made)
     }
 
-    fn lock_file(&self) -> Result<File> {
+    /// The lock file, and what was made for it.
+    fn lock_file(&self) -> Result<(File, Made)> {
+        let folder = std::fs::symlink_metadata(&self.root).is_err();
         std::fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
         let path = self.root.join(LOCK);
-        OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(path, e))
+        let open = |new| OpenOptions::new().create_new(new).create(!new).truncate(false).write(true).open(&path);
+        let (file, lock) = match open(true) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => (open(false), false),
+            made => (made, true),
+        };
+        Ok((file.map_err(|e| Error::io(&path, e))?, Made { folder, lock }))
     }
 
-    fn locked(&self, lock: File) -> Result<Locked> {
+    fn locked(&self, lock: File, made: Made) -> Result<Locked> {
         // Read under the lock: another run may have written it while this one waited.
         let empty = holds_only_the_lock(&self.root)?;
-        if empty {
-            return Ok(Locked { root: self.root.clone(), owned: BTreeSet::new(), empty, _lock: lock });
-        }
-        check_owned(&self.root, self.allow_unowned)?;
-        let owned = read_manifest(&self.root)?;
-        Ok(Locked { root: self.root.clone(), owned, empty, _lock: lock })
+        let owned = if empty {
+            BTreeSet::new()
+        } else {
+            check_owned(&self.root, self.allow_unowned)?;
+            read_manifest(&self.root)?
+        };
+        Ok(Locked { root: self.root.clone(), owned, empty, made, _lock: lock })
     }
 }
 
@@ -173,67 +186,15 @@ pub fn write(root: &Path, files: &[Rendered], options: &WriteOptions) -> Result<
 impl Locked {
     /// Writes `files`. `produced` says whether a file of the manifest is still produced by
     /// some stack (in any environment or format); with `prune` the others are removed.
-    pub fn write(mut self, files: &[Rendered], prune: bool, produced: impl Fn(&Path) -> bool) -> Result<WriteReport> {
-        let mut report = WriteReport::default();
-        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-        let mut made: Vec<PathBuf> = Vec::new();
-        let staging = self.stage(files, &mut staged, &mut made, &mut report);
-        if let Err(e) = staging {
-            for (temp, _) in &staged {
-                let _ = std::fs::remove_file(temp);
-            }
-            for dir in made.iter().rev() {
-                let _ = std::fs::remove_dir(dir);
-            }
-            return Err(e);
-        }
-        // The manifest lists the files before they exist: a kill from here on leaves nothing
-        // this run wrote unowned.
-        let targets: Vec<PathBuf> = files.iter().map(Rendered::relative_path).collect();
-        let before = self.owned.clone();
-        self.owned.extend(targets.iter().cloned());
-        self.save_manifest()?;
-        for (temp, target) in &staged {
-            std::fs::rename(temp, self.root.join(target)).map_err(|e| Error::io(self.root.join(target), e))?;
-        }
-        let listed = self.owned.clone();
-        self.replace_formats(files, &mut report)?;
-        self.stale(&before, &targets, prune, &produced, &mut report)?;
-        if !self.empty {
-            self.temporaries(prune, &mut report)?;
-        }
-        // Rewritten only if files were removed since (each write is a new file and a rename).
-        if self.owned != listed {
-            self.save_manifest()?;
-        }
-        Ok(report)
+    pub fn write(self, files: &[Rendered], prune: bool, produced: impl Fn(&Path) -> bool) -> Result<WriteReport> {
+        let staging = self.staging();
+        let targets = files.iter().map(|file| staging.stage(file)).collect::<Result<Vec<_>>>()?;
+        staging.commit(&targets, prune, produced)
     }
 
-    /// Writes every changed file to a temporary file next to its target.
-    fn stage(
-        &self,
-        files: &[Rendered],
-        staged: &mut Vec<(PathBuf, PathBuf)>,
-        made: &mut Vec<PathBuf>,
-        report: &mut WriteReport,
-    ) -> Result<()> {
-        for file in files {
-            let relative = file.relative_path();
-            let path = self.root.join(&relative);
-            if !self.empty {
-                self.refuse_links(&relative)?;
-                if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
-                    report.changes.push((relative, Change::Unchanged));
-                    continue;
-                }
-            }
-            let dir = path.parent().unwrap_or(&self.root);
-            make_folders(&self.root, dir, made, self.empty)?;
-            let temp = temp_file(dir, file.contents.as_bytes())?;
-            staged.push((temp, relative.clone()));
-            report.changes.push((relative, Change::Wrote));
-        }
-        Ok(())
+    /// Stages files as they are rendered, from any thread, for one [`Staging::commit`].
+    pub fn staging(self) -> Staging {
+        Staging { locked: self, staged: Mutex::default(), committed: false }
     }
 
     /// Refuses a path under the root that goes through (or is) a symbolic link.
@@ -250,10 +211,10 @@ impl Locked {
     }
 
     /// Removes the other format's file from every stack folder written now, if tfsynth wrote it.
-    fn replace_formats(&mut self, files: &[Rendered], report: &mut WriteReport) -> Result<()> {
-        for file in files {
-            for other in Format::ALL.into_iter().filter(|f| *f != file.format) {
-                let relative = file.relative_path().with_file_name(other.file_name());
+    fn replace_formats(&mut self, targets: &[PathBuf], report: &mut WriteReport) -> Result<()> {
+        for target in targets {
+            for other in Format::ALL.into_iter().filter(|f| !target.ends_with(f.file_name())) {
+                let relative = target.with_file_name(other.file_name());
                 if self.owned.contains(&relative) && self.remove(&relative)? {
                     report.changes.push((relative, Change::ReplacedFormat));
                 }
@@ -333,6 +294,122 @@ impl Locked {
         let temp = temp_file(&self.root, text.as_bytes())?;
         let path = self.root.join(MANIFEST);
         std::fs::rename(&temp, &path).map_err(|e| Error::io(path, e))
+    }
+}
+
+/// What a run made to hold an output folder's lock.
+#[derive(Debug, Clone, Copy)]
+struct Made {
+    folder: bool,
+    lock: bool,
+}
+
+/// Files on their way into a locked folder: each is written to a temporary file next to its
+/// target as soon as it is rendered, by the thread that rendered it. Nothing shows until
+/// [`commit`](Self::commit); dropped without it (a stack failed, or a write did), the
+/// temporary files and the folders made for them are removed, and the folder itself when this
+/// run made it.
+#[derive(Debug)]
+pub struct Staging {
+    locked: Locked,
+    staged: Mutex<Staged>,
+    committed: bool,
+}
+
+/// What staging did so far.
+#[derive(Debug, Default)]
+struct Staged {
+    /// By target: its temporary file, or `None` when it already holds these contents.
+    files: Vec<(PathBuf, Option<PathBuf>)>,
+    /// The folders made, outermost first.
+    made: Vec<PathBuf>,
+}
+
+impl Staging {
+    fn staged(&self) -> MutexGuard<'_, Staged> {
+        self.staged.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Writes `file` to a temporary file next to its target, unless the target already holds
+    /// its contents; returns the target, relative to the folder.
+    pub fn stage(&self, file: &Rendered) -> Result<PathBuf> {
+        let Locked { root, empty, .. } = &self.locked;
+        let relative = file.relative_path();
+        let path = root.join(&relative);
+        if !empty {
+            self.locked.refuse_links(&relative)?;
+            if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
+                self.staged().files.push((relative.clone(), None));
+                return Ok(relative);
+            }
+        }
+        let dir = path.parent().unwrap_or(root);
+        make_folders(root, dir, &mut self.staged().made, *empty)?;
+        let temp = temp_file(dir, file.contents.as_bytes())?;
+        self.staged().files.push((relative.clone(), Some(temp)));
+        Ok(relative)
+    }
+
+    /// Puts the staged files in place: `targets` (each staged, in the order to report them)
+    /// join the manifest, which is saved first, then each is renamed into place. `produced`
+    /// says whether a file of the manifest is still produced by some stack (in any
+    /// environment or format); with `prune` the others are removed.
+    pub fn commit(mut self, targets: &[PathBuf], prune: bool, produced: impl Fn(&Path) -> bool) -> Result<WriteReport> {
+        // Staged files stay from here on, even if a rename fails: a later run reports them.
+        self.committed = true;
+        let staged = std::mem::take(&mut self.staged().files);
+        let locked = &mut self.locked;
+        let mut report = WriteReport::default();
+        // The manifest lists the files before they exist: a kill from here on leaves nothing
+        // this run wrote unowned.
+        let before = locked.owned.clone();
+        locked.owned.extend(targets.iter().cloned());
+        locked.save_manifest()?;
+        for target in targets {
+            let temp = staged.iter().find(|(t, _)| t == target).and_then(|(_, temp)| temp.as_ref());
+            let Some(temp) = temp else {
+                report.changes.push((target.clone(), Change::Unchanged));
+                continue;
+            };
+            let path = locked.root.join(target);
+            std::fs::rename(temp, &path).map_err(|e| Error::io(path, e))?;
+            report.changes.push((target.clone(), Change::Wrote));
+        }
+        let listed = locked.owned.clone();
+        locked.replace_formats(targets, &mut report)?;
+        locked.stale(&before, targets, prune, &produced, &mut report)?;
+        if !locked.empty {
+            locked.temporaries(prune, &mut report)?;
+        }
+        // Rewritten only if files were removed since (each write is a new file and a rename).
+        if locked.owned != listed {
+            locked.save_manifest()?;
+        }
+        Ok(report)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        let staged = self.staged.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for temp in staged.files.iter().filter_map(|(_, temp)| temp.as_ref()) {
+            let _ = std::fs::remove_file(temp);
+        }
+        for dir in staged.made.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+        // Nothing was written, so what this run made for its lock goes too. (A run that
+        // waited for the lock meanwhile then fails on the missing folder; run it again.)
+        let Locked { root, made, .. } = &self.locked;
+        if made.lock {
+            let _ = std::fs::remove_file(root.join(LOCK));
+        }
+        if made.folder {
+            let _ = std::fs::remove_dir(root);
+        }
     }
 }
 

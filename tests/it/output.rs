@@ -315,3 +315,51 @@ fn the_library_writes_a_stack_built_outside_the_registry() {
     let err = synth(&typo, Format::Hcl).unwrap_err().to_string();
     assert!(err.contains("aws_sqs_queue.jobs") && err.contains("nmae"), "{err}");
 }
+
+/// A stack that passes, and one that fails its checks.
+fn passing_and_failing() -> Registry<tfsynth::stacks::Env> {
+    use tfsynth::stacks::Env;
+    fn queue(name: &str, env: Env) -> Stack {
+        let mut stack = Stack::new(name, env.name()).with_tier(env.tier());
+        stack.provider(Provider::aws("us-east-1"));
+        stack.add(Resource::new("aws_sqs_queue", "jobs").set("name", "jobs").set("sqs_managed_sse_enabled", true));
+        stack
+    }
+    fn passes(env: Env) -> Stack {
+        queue("passes", env)
+    }
+    fn fails(env: Env) -> Stack {
+        let mut stack = queue("fails", env);
+        stack.add(Resource::new("aws_sqs_queue", "typo").set("nmae", "typo"));
+        stack
+    }
+    let def = |name, build| StackDef { name, description: name, build, settings: None };
+    Registry::new(vec![def("passes", passes), def("fails", fails)])
+}
+
+#[test]
+fn a_failing_stack_takes_back_what_the_others_staged() {
+    // Stacks are staged by the worker that rendered them while others are still being built:
+    // one failing afterwards must leave no trace, in a folder written before or in a new one.
+    let registry = passing_and_failing();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("new");
+    let out_arg = out.to_str().expect("utf-8");
+    let (code, _, err) = super::common::run(&registry, &["synth", "production", "--out", out_arg]);
+    assert_eq!(code, std::process::ExitCode::from(1), "{err}");
+    assert!(err.contains("nmae"), "{err}");
+    assert!(!out.exists(), "the folder made for the run is left: {:?}", tree(&out));
+    let (code, _, err) = super::common::run(&registry, &["synth", "production", "--stack", "passes", "--out", out_arg]);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{err}");
+    let before: Vec<(String, String)> = tree(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read_to_string(out.join(&f)).unwrap_or_default()))
+        .collect();
+    let (code, _, err) = super::common::run(&registry, &["synth", "production", "--format", "hcl", "--out", out_arg]);
+    assert_eq!(code, std::process::ExitCode::from(1), "{err}");
+    let after: Vec<(String, String)> = tree(&out)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read_to_string(out.join(&f)).unwrap_or_default()))
+        .collect();
+    assert_eq!(after, before, "a failed synth changed the folder");
+}
