@@ -327,7 +327,17 @@ impl<'a> Validator<'a> {
     /// Checks one argument or block type of a body against the schema.
     fn item(&mut self, address: Place<'_>, path: &Path<'_>, name: &str, item: &Item, schema: BlockSchema) {
         let text = || path.text();
-        match (item, schema.attributes.get(name), schema.blocks.get(name)) {
+        // The other kind is looked up only when the item's own is missing (the arms below
+        // tell the two apart): half the lookups for the usual item.
+        let (attribute, block) = match item {
+            Item::Attribute(_) => {
+                schema.attributes.get(name).map_or_else(|| (None, schema.blocks.get(name)), |a| (Some(a), None))
+            }
+            Item::Blocks(_) => {
+                schema.blocks.get(name).map_or_else(|| (schema.attributes.get(name), None), |b| (None, Some(b)))
+            }
+        };
+        match (item, attribute, block) {
             (Item::Attribute(e), Some(a), _) => {
                 if a.is_read_only() {
                     let help = format!("remove it and read it from the resource instead (`.attr(\"{name}\")`)");
@@ -417,14 +427,24 @@ impl<'a> Validator<'a> {
     }
 
     fn expression(&mut self, expr: &Expression, scope: &Scope<'_>) {
-        let depth = depth(expr);
+        // One walk checks every node and measures the nesting; too deep an expression is
+        // reported alone.
+        let found = self.out.len();
+        let depth = self.checked(expr, scope);
         if depth > MAX_DEPTH {
+            self.out.truncate(found);
             let help =
                 format!("flatten it into locals; HCL parsers such as hcl-rs refuse more than {MAX_DEPTH} levels");
             self.report_at(scope, format!("expression nested {depth} levels deep"), Some(help));
-            return;
         }
-        expr.walk(&mut |e| self.check_one(e, scope));
+    }
+
+    /// Checks `e` and everything inside it; how deeply it nests (1 for a leaf).
+    fn checked(&mut self, e: &Expression, scope: &Scope<'_>) -> usize {
+        self.check_one(e, scope);
+        let mut deepest = 0;
+        e.children(&mut |child| deepest = deepest.max(self.checked(child, scope)));
+        deepest + 1
     }
 
     /// Checks one node (its children are visited separately by the walk).
@@ -559,13 +579,6 @@ fn holds_literal_text(e: &Expression) -> bool {
 /// The deepest expression nesting accepted: hcl-rs stops at 64 levels, counting the blocks an
 /// attribute sits in, and no real configuration comes near it.
 const MAX_DEPTH: usize = 32;
-
-/// How deeply `e` nests: 1 for a leaf.
-fn depth(e: &Expression) -> usize {
-    let mut deepest = 0;
-    e.children(&mut |child| deepest = deepest.max(depth(child)));
-    deepest + 1
-}
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";
 
