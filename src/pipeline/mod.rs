@@ -1,5 +1,7 @@
 //! The pipeline: build every requested stack, validate it against the provider schema, run the
-//! policy rules, render it — all in memory — and only then write the output folder.
+//! policy rules and render it, all in memory; only when every stack has passed do its files
+//! show in the output folder (each is staged as a hidden temporary file as soon as its stack
+//! passes, see [`Staging`]).
 //!
 //! For a stack built outside a [`Registry`], [`synth`] runs the whole pipeline in one call and
 //! [`write()`] puts the result where the caller says:

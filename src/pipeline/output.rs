@@ -307,8 +307,8 @@ struct Made {
 /// Files on their way into a locked folder: each is written to a temporary file next to its
 /// target as soon as it is rendered, by the thread that rendered it. Nothing shows until
 /// [`commit`](Self::commit); dropped without it (a stack failed, or a write did), the
-/// temporary files and the folders made for them are removed, and the folder itself when this
-/// run made it.
+/// temporary files and the folders made for them are removed, and the lock file and folder
+/// when this run made them.
 #[derive(Debug)]
 pub struct Staging {
     locked: Locked,

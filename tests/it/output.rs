@@ -17,6 +17,11 @@ fn synth_into(dir: &Path, extra: &[&str]) -> std::process::Output {
     tfsynth(&args)
 }
 
+/// Every file below `dir` with its text.
+fn contents(dir: &Path) -> Vec<(String, String)> {
+    tree(dir).into_iter().map(|f| (f.clone(), std::fs::read_to_string(dir.join(&f)).unwrap_or_default())).collect()
+}
+
 /// A user's folder: a repository with notes and sources.
 fn users_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -184,10 +189,7 @@ fn links_inside_the_folder_are_refused_never_followed() {
 fn staging_fails_before_anything_changes() {
     let dir = tempfile::tempdir().expect("temp dir");
     assert!(synth_into(dir.path(), &["--format", "hcl"]).status.success());
-    let before: Vec<(String, String)> = tree(dir.path())
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read_to_string(dir.path().join(&f)).unwrap_or_default()))
-        .collect();
+    let before = contents(dir.path());
     // One stack's folder is blocked by a file: no stack may change.
     std::fs::remove_dir_all(dir.path().join("svg-ai")).expect("remove");
     std::fs::write(dir.path().join("svg-ai"), "a file where a folder goes").expect("write");
@@ -351,15 +353,9 @@ fn a_failing_stack_takes_back_what_the_others_staged() {
     assert!(!out.exists(), "the folder made for the run is left: {:?}", tree(&out));
     let (code, _, err) = super::common::run(&registry, &["synth", "production", "--stack", "passes", "--out", out_arg]);
     assert_eq!(code, std::process::ExitCode::SUCCESS, "{err}");
-    let before: Vec<(String, String)> = tree(&out)
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read_to_string(out.join(&f)).unwrap_or_default()))
-        .collect();
+    let before = contents(&out);
     let (code, _, err) = super::common::run(&registry, &["synth", "production", "--format", "hcl", "--out", out_arg]);
     assert_eq!(code, std::process::ExitCode::from(1), "{err}");
-    let after: Vec<(String, String)> = tree(&out)
-        .into_iter()
-        .map(|f| (f.clone(), std::fs::read_to_string(out.join(&f)).unwrap_or_default()))
-        .collect();
+    let after = contents(&out);
     assert_eq!(after, before, "a failed synth changed the folder");
 }
