@@ -210,8 +210,8 @@ fn cores() -> usize {
 /// Stacks are independent until they are written, so each is built, checked and rendered on
 /// its own thread; items are handed over, so what a worker is done with it also frees there.
 fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = cores().min(items.len());
-    if threads <= 1 {
+    let count = items.len();
+    if count <= 1 {
         return items.into_iter().map(work).collect();
     }
     let queue = std::sync::Mutex::new(items.into_iter().enumerate());
@@ -223,8 +223,14 @@ fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Ve
             done.push((i, work(item)));
         }
     };
-    let mut slots: Vec<_> = (0..threads).map(|_| Ok(Vec::new())).collect();
-    std::thread::scope(|scope| slots.iter_mut().for_each(|slot| spawn_into(scope, slot, drain)));
+    let mut slots: Vec<_> = (0..count).map(|_| Ok(Vec::new())).collect();
+    std::thread::scope(|scope| {
+        // The first worker starts before the cores are counted: the standard library reads
+        // cgroup files for that, 60 µs this worker need not wait for.
+        let mut slots = slots.iter_mut();
+        slots.next().into_iter().for_each(|slot| spawn_into(scope, slot, drain));
+        slots.take(cores().min(count) - 1).for_each(|slot| spawn_into(scope, slot, drain));
+    });
     let mut results: Vec<(usize, R)> = slots.into_iter().flat_map(taken).collect();
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
@@ -264,10 +270,9 @@ pub fn synthesize_with<E: Environment, T: Send>(
     format: Format,
     each: impl Fn(Rendered) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
-    // With fewer stacks than cores, a stack's rendering takes a core of its own.
-    let beside = stacks.len() < cores();
     build_and(registry, stacks, env, |name, stack, today| {
-        let (report, contents) = check_and_render(&stack, format, today, beside);
+        // With fewer stacks than cores, a stack's rendering takes a core of its own.
+        let (report, contents) = check_and_render(&stack, format, today, stacks.len() < cores());
         let problems = report?.diagnostics(&stack);
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
