@@ -72,13 +72,16 @@ pub struct Built<'r> {
 /// `tfsynth synth` does for each stack. Every validation problem, unwaived finding and waiver
 /// problem is returned in one [`Error::Invalid`].
 pub fn synth(stack: &Stack, format: Format) -> Result<Rendered> {
-    let (report, contents) = check_and_render(stack, format, Date::today(), cores() > 1);
-    let report = report?;
-    let problems = report.diagnostics(stack);
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
+    let contents = rendered_if_passing(stack, format, Date::today(), cores() > 1)?;
     Ok(Rendered { stack: stack.name().to_owned(), environment: stack.environment().to_owned(), format, contents })
+}
+
+/// `stack` rendered in `format`, if it passes validation and the policy rules as of `today`;
+/// every problem, unwaived finding and waiver problem otherwise, in one [`Error::Invalid`].
+fn rendered_if_passing(stack: &Stack, format: Format, today: Date, beside: bool) -> Result<String> {
+    let (report, contents) = check_and_render(stack, format, today, beside);
+    let problems = report?.diagnostics(stack);
+    if problems.is_empty() { Ok(contents) } else { Err(Error::Invalid(problems)) }
 }
 
 /// Validates and lints `stack` and renders it, the rendering on a second thread when
@@ -228,7 +231,9 @@ fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Ve
         // The first worker starts before the cores are counted: the standard library reads
         // cgroup files for that, 60 µs this worker need not wait for.
         let mut slots = slots.iter_mut();
-        slots.next().into_iter().for_each(|slot| spawn_into(scope, slot, drain));
+        if let Some(slot) = slots.next() {
+            spawn_into(scope, slot, drain);
+        }
         slots.take(cores().min(count) - 1).for_each(|slot| spawn_into(scope, slot, drain));
     });
     let mut results: Vec<(usize, R)> = slots.into_iter().flat_map(taken).collect();
@@ -272,11 +277,7 @@ pub fn synthesize_with<E: Environment, T: Send>(
 ) -> Result<Vec<T>> {
     build_and(registry, stacks, env, |name, stack, today| {
         // With fewer stacks than cores, a stack's rendering takes a core of its own.
-        let (report, contents) = check_and_render(&stack, format, today, stacks.len() < cores());
-        let problems = report?.diagnostics(&stack);
-        if !problems.is_empty() {
-            return Err(Error::Invalid(problems));
-        }
+        let contents = rendered_if_passing(&stack, format, today, stacks.len() < cores())?;
         drop(stack);
         each(Rendered { stack: name.to_owned(), environment: env.name().to_owned(), format, contents })
     })
