@@ -4,7 +4,8 @@
 //!   did not write are never deleted, replaced or reported. A folder that is not empty and has
 //!   no manifest is refused unless the caller allows it explicitly.
 //! - **One run at a time.** An advisory lock (`.tfsynth.lock`) is held while writing; a second
-//!   run waits for the first.
+//!   run waits for the first. A run that gave up removes the lock file it made; one waiting on
+//!   it then locks afresh, so a lock is only ever held on the file at the lock's path.
 //! - **All or nothing while staging.** Every file is first written to a temporary file next to
 //!   its target ([`Staging`], as each stack passes its checks); if a stack or a write fails, the
 //!   temporary files, the folders made for them and what was made for the lock are removed, and
@@ -116,19 +117,28 @@ impl OutputFolder {
 
     /// The lock, if no other run holds it.
     pub fn try_lock(&self) -> Result<Option<Locked>> {
-        let (file, made) = self.lock_file()?;
-        match file.try_lock() {
-            Ok(()) => self.locked(file, made).map(Some),
-            Err(TryLockError::WouldBlock) => Ok(None),
-            Err(TryLockError::Error(e)) => Err(Error::io(self.root.join(LOCK), e)),
+        loop {
+            let (file, made) = self.lock_file()?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(TryLockError::WouldBlock) => return Ok(None),
+                Err(TryLockError::Error(e)) => return Err(Error::io(self.root.join(LOCK), e)),
+            }
+            if let Some(locked) = self.locked(file, made)? {
+                return Ok(Some(locked));
+            }
         }
     }
 
     /// The lock, waiting for another run to finish.
     pub fn lock(&self) -> Result<Locked> {
-        let (file, made) = self.lock_file()?;
-        file.lock().map_err(|e| Error::io(self.root.join(LOCK), e))?;
-        self.locked(file, made)
+        loop {
+            let (file, made) = self.lock_file()?;
+            file.lock().map_err(|e| Error::io(self.root.join(LOCK), e))?;
+            if let Some(locked) = self.locked(file, made)? {
+                return Ok(locked);
+            }
+        }
     }
 
     /// The lock file, and what was made for it.
@@ -144,7 +154,13 @@ impl OutputFolder {
         Ok((file.map_err(|e| Error::io(&path, e))?, Made { folder, lock }))
     }
 
-    fn locked(&self, lock: File, made: Made) -> Result<Locked> {
+    /// The folder under `lock`; `None` when the lock file is no longer at its path: the run
+    /// this one waited for gave up and removed the lock file (and folder) it had made. A lock
+    /// on a removed file keeps nobody out, so the caller locks afresh.
+    fn locked(&self, lock: File, made: Made) -> Result<Option<Locked>> {
+        if !is_at(&lock, &self.root.join(LOCK)) {
+            return Ok(None);
+        }
         // Read under the lock: another run may have written it while this one waited.
         let empty = holds_only_the_lock(&self.root)?;
         let owned = if empty {
@@ -153,8 +169,25 @@ impl OutputFolder {
             check_owned(&self.root, self.allow_unowned)?;
             read_manifest(&self.root)?
         };
-        Ok(Locked { root: self.root.clone(), owned, empty, made, _lock: lock })
+        Ok(Some(Locked { root: self.root.clone(), owned, empty, made, _lock: lock }))
     }
+}
+
+/// Whether `file` is the file at `path` (not one removed, or replaced, since it was opened).
+#[cfg(unix)]
+fn is_at(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(held), Ok(there)) => (held.dev(), held.ino()) == (there.dev(), there.ino()),
+        _ => false,
+    }
+}
+
+/// Whether `file` is the file at `path`: elsewhere a file's identity is not compared, only
+/// that the path still holds one.
+#[cfg(not(unix))]
+fn is_at(_file: &File, path: &Path) -> bool {
+    path.is_file()
 }
 
 /// Whether `root` holds nothing but (perhaps) the lock file.
@@ -401,8 +434,8 @@ impl Drop for Staging {
         for dir in staged.made.iter().rev() {
             let _ = std::fs::remove_dir(dir);
         }
-        // Nothing was written, so what this run made for its lock goes too. (A run that
-        // waited for the lock meanwhile then fails on the missing folder; run it again.)
+        // Nothing was written, so what this run made for its lock goes too. (A run waiting
+        // for the lock meanwhile finds its lock file gone and locks afresh, see `locked`.)
         let Locked { root, made, .. } = &self.locked;
         if made.lock {
             let _ = std::fs::remove_file(root.join(LOCK));
@@ -487,4 +520,42 @@ fn temp_file(dir: &Path, contents: &[u8]) -> Result<PathBuf> {
 /// A relative path with `/` separators, as the manifest stores it.
 fn slashes(p: &Path) -> String {
     p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run that waited for the lock while the run holding it gave up, removing the lock file
+    /// (and the folder) it had made, must not go on under a lock on the removed file: a third
+    /// run would find no lock file, make one and write beside it.
+    #[test]
+    fn a_lock_file_removed_while_waiting_is_locked_afresh() {
+        for folder_was_there in [true, false] {
+            let dir = tempfile::tempdir().expect("temporary folder");
+            let root = dir.path().join("out");
+            if folder_was_there {
+                std::fs::create_dir(&root).expect("folder");
+            }
+            let first = OutputFolder::open(&root, false).and_then(|f| f.lock()).expect("first lock").staging();
+            let second = OutputFolder::open(&root, false).expect("second run");
+            // The second run has opened the lock file and waits on it ...
+            let (file, made) = second.lock_file().expect("lock file");
+            // ... when the first gives up and takes back what it made.
+            drop(first);
+            assert!(!root.join(LOCK).exists(), "the first run left its lock file (folder there: {folder_was_there})");
+            file.lock().expect("the lock of the removed file");
+            assert!(
+                second.locked(file, made).expect("no error").is_none(),
+                "a lock on the removed lock file was taken as the folder's (folder there: {folder_was_there})"
+            );
+            let held = second.lock().expect("locked afresh");
+            assert!(root.join(LOCK).is_file(), "no lock file after locking afresh");
+            let third = OutputFolder::open(&root, false).and_then(|f| f.try_lock()).expect("third run");
+            assert!(third.is_none(), "a third run got the lock the second holds (folder there: {folder_was_there})");
+            // What the second run made for its lock is its own to take back.
+            drop(held.staging());
+            assert_eq!(root.exists(), folder_was_there, "the second run's staging left or removed the folder");
+        }
+    }
 }
