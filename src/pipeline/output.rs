@@ -117,26 +117,33 @@ impl OutputFolder {
 
     /// The lock, if no other run holds it.
     pub fn try_lock(&self) -> Result<Option<Locked>> {
-        loop {
-            let (file, made) = self.lock_file()?;
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(TryLockError::WouldBlock) => return Ok(None),
-                Err(TryLockError::Error(e)) => return Err(Error::io(self.root.join(LOCK), e)),
-            }
-            if let Some(locked) = self.locked(file, made)? {
-                return Ok(Some(locked));
-            }
-        }
+        self.lock_with(|file| match file.try_lock() {
+            Ok(()) => Ok(true),
+            Err(TryLockError::WouldBlock) => Ok(false),
+            Err(TryLockError::Error(e)) => Err(e),
+        })
     }
 
     /// The lock, waiting for another run to finish.
+    ///
+    /// # Panics
+    ///
+    /// Never: a lock waited for is always taken.
     pub fn lock(&self) -> Result<Locked> {
+        let locked = self.lock_with(|file| file.lock().map(|()| true))?;
+        Ok(locked.expect("a lock waited for is always taken"))
+    }
+
+    /// Takes the lock file's lock with `take` (`false`: another run holds it), afresh for as
+    /// long as the file locked is no longer the one at the lock's path (see `locked`).
+    fn lock_with(&self, take: impl Fn(&File) -> std::io::Result<bool>) -> Result<Option<Locked>> {
         loop {
             let (file, made) = self.lock_file()?;
-            file.lock().map_err(|e| Error::io(self.root.join(LOCK), e))?;
+            if !take(&file).map_err(|e| Error::io(self.root.join(LOCK), e))? {
+                return Ok(None);
+            }
             if let Some(locked) = self.locked(file, made)? {
-                return Ok(locked);
+                return Ok(Some(locked));
             }
         }
     }
