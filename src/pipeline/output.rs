@@ -107,7 +107,7 @@ impl OutputFolder {
             }
             // With a lock file, another run may be writing its first files right now: the
             // check waits for the lock (see `locked`).
-            Ok(_) if !root.join(LOCK).exists() => check_owned(root, allow_unowned)?,
+            Ok(_) if !root.join(LOCK).exists() => check_owned(root, allow_unowned, || holds_only_the_lock(root))?,
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(root, e)),
@@ -173,7 +173,7 @@ impl OutputFolder {
         let owned = if empty {
             BTreeSet::new()
         } else {
-            check_owned(&self.root, self.allow_unowned)?;
+            check_owned(&self.root, self.allow_unowned, || Ok(false))?;
             read_manifest(&self.root)?
         };
         Ok(Some(Locked { root: self.root.clone(), owned, empty, made, _lock: lock }))
@@ -204,8 +204,10 @@ fn holds_only_the_lock(root: &Path) -> Result<bool> {
 }
 
 /// A folder with files but no manifest is not tfsynth's: refused unless `allow_unowned`.
-fn check_owned(root: &Path, allow_unowned: bool) -> Result<()> {
-    if allow_unowned || root.join(MANIFEST).is_file() || holds_only_the_lock(root)? {
+/// `empty` says whether it holds nothing but the lock file, asked only when needed (a caller
+/// that has read the folder already knows).
+fn check_owned(root: &Path, allow_unowned: bool, empty: impl FnOnce() -> Result<bool>) -> Result<()> {
+    if allow_unowned || root.join(MANIFEST).is_file() || empty()? {
         return Ok(());
     }
     Err(Error::Output {
