@@ -6,7 +6,9 @@
 //! `warm-scale`, `scale`.
 //!
 //! The scale series runs each size in a child process (this binary, re-run with
-//! `TFSYNTH_BENCH_SCALE=<resources>:<json|hcl|floor>`) so its peak memory is its own.
+//! `TFSYNTH_BENCH_SCALE=<resources>:<json|hcl|floor>`) so its peak memory is its own. The
+//! process section re-runs it too (`TFSYNTH_BENCH_BUILDERS=<start|build>`), for what the stack
+//! builders alone cost a fresh process.
 
 mod synthetic;
 
@@ -26,6 +28,7 @@ use tfsynth::stacks::{Env, registry};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const SCALE_ENV: &str = "TFSYNTH_BENCH_SCALE";
+const BUILDERS_ENV: &str = "TFSYNTH_BENCH_BUILDERS";
 
 /// Median, min and max of a set of samples.
 #[derive(Clone, Copy)]
@@ -72,6 +75,10 @@ fn header(title: &str, last: &str) {
 fn main() {
     if let Ok(job) = std::env::var(SCALE_ENV) {
         scale_child(&job);
+        return;
+    }
+    if let Ok(job) = std::env::var(BUILDERS_ENV) {
+        builders_child(&job);
         return;
     }
     // `cargo bench -- process scale` runs only the sections named (all without a name).
@@ -185,31 +192,32 @@ fn per_stack() {
 fn process(out: &Path) {
     let exe = env!("CARGO_BIN_EXE_tfsynth");
     header("The `tfsynth` process, end to end", "ratio to process start");
-    let run = |args: &[&str]| {
-        let status = Command::new(exe)
-            .args(args)
+    let bench = std::env::current_exe().expect("bench binary");
+    let time = |command: &mut Command| {
+        let begin = Instant::now();
+        let status = command
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()
-            .expect("run tfsynth");
-        assert!(status.success(), "tfsynth {args:?} failed");
+            .expect("run the process");
+        assert!(status.success(), "{command:?} failed");
+        begin.elapsed()
     };
     // Interleaved, so a noisy moment of the machine falls on every row alike.
     let (mut start, mut json, mut hcl, mut unwritten) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut bench_start, mut builders) = (Vec::new(), Vec::new());
     for n in 0..60 {
-        let time = |args: &[&str]| {
-            let begin = Instant::now();
-            run(args);
-            begin.elapsed()
-        };
-        start.push(time(&["--version"]));
+        let run = |args: &[&str]| time(Command::new(exe).args(args));
+        start.push(run(&["--version"]));
         for (format, times) in [("json", &mut json), ("hcl", &mut hcl)] {
             let dir = out.join(format!("{format}-{n}"));
-            times.push(time(&["synth", "production", "--format", format, "--out", dir.to_str().expect("utf-8 path")]));
+            times.push(run(&["synth", "production", "--format", format, "--out", dir.to_str().expect("utf-8 path")]));
         }
         // The same synthesis printed, not written: what the rows above owe to the disk, whose
         // cost depends on what it deleted lately (see BENCHMARKS.md).
-        unwritten.push(time(&["synth", "production", "--stdout"]));
+        unwritten.push(run(&["synth", "production", "--stdout"]));
+        bench_start.push(time(Command::new(&bench).env(BUILDERS_ENV, "start")));
+        builders.push(time(Command::new(&bench).env(BUILDERS_ENV, "build")));
     }
     let start = Stats::of(start);
     start.row("process start: `tfsynth --version`", Some(1.0));
@@ -217,6 +225,41 @@ fn process(out: &Path) {
     for (what, times) in rows.into_iter().chain([("--stdout` (JSON, not written)", unwritten)]) {
         let stats = Stats::of(times);
         stats.row(&format!("`tfsynth synth production {what}"), Some(stats.ratio(&start)));
+    }
+    // A bound on any synth: the builders' own cost in a fresh process, with no checks,
+    // rendering or files, added to `tfsynth --version`.
+    let (bench_start, builders) = (Stats::of(bench_start), Stats::of(builders));
+    bench_start.row("this bench binary's start, no work", None);
+    builders.row("this bench binary building every production stack, nothing else", None);
+    let bound = start.median.as_secs_f64() + builders.median.as_secs_f64() - bench_start.median.as_secs_f64();
+    println!(
+        "| **bound**: process start + the builders alone (the two rows above) | {:.3} | | | {:.2}× |",
+        bound * 1e3,
+        bound / start.median.as_secs_f64()
+    );
+}
+
+/// One run of the process section's bound: `start` does nothing; `build` builds every
+/// production stack, spread over the cores the way `synth` spreads them, and drops them.
+fn builders_child(job: &str) {
+    match job {
+        "start" => {}
+        "build" => {
+            let registry = registry();
+            let stacks = registry.stacks();
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let workers = std::thread::available_parallelism().map_or(1, usize::from).min(stacks.len());
+            std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| {
+                        while let Some(def) = stacks.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                            black_box((def.build)(Env::Production));
+                        }
+                    });
+                }
+            });
+        }
+        other => panic!("unknown {BUILDERS_ENV} job {other}"),
     }
 }
 
