@@ -107,7 +107,7 @@ impl OutputFolder {
             }
             // With a lock file, another run may be writing its first files right now: the
             // check waits for the lock (see `locked`).
-            Ok(_) if !root.join(LOCK).exists() => check_owned(root, allow_unowned, || holds_only_the_lock(root))?,
+            Ok(_) if !root.join(LOCK).exists() => check_owned(root, allow_unowned, || holds_only_leftovers(root))?,
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(root, e)),
@@ -173,7 +173,7 @@ impl OutputFolder {
         let owned = if empty {
             BTreeSet::new()
         } else {
-            check_owned(&self.root, self.allow_unowned, || Ok(false))?;
+            check_owned(&self.root, self.allow_unowned, || holds_only_leftovers(&self.root))?;
             read_manifest(&self.root)?
         };
         Ok(Some(Locked { root: self.root.clone(), owned, empty, made, _lock: lock }))
@@ -203,17 +203,32 @@ fn holds_only_the_lock(root: &Path) -> Result<bool> {
     Ok(entries.all(|e| e.is_ok_and(|e| e.file_name() == LOCK)))
 }
 
+/// Whether `root` holds nothing but what an interrupted first run leaves: the lock file,
+/// temporary files and the folders made for them. Such a folder is tfsynth's, manifest or not.
+fn holds_only_leftovers(root: &Path) -> Result<bool> {
+    for entry in walkdir::WalkDir::new(root).min_depth(1).follow_links(false) {
+        let entry = entry.map_err(|e| Error::io(root, e.into()))?;
+        let name = entry.file_name().to_string_lossy();
+        let ours = entry.file_type().is_dir()
+            || (entry.file_type().is_file() && (name.starts_with(TEMP_PREFIX) || (entry.depth() == 1 && name == LOCK)));
+        if !ours {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// A folder with files but no manifest is not tfsynth's: refused unless `allow_unowned`.
-/// `empty` says whether it holds nothing but the lock file, asked only when needed (a caller
-/// that has read the folder already knows).
-fn check_owned(root: &Path, allow_unowned: bool, empty: impl FnOnce() -> Result<bool>) -> Result<()> {
-    if allow_unowned || root.join(MANIFEST).is_file() || empty()? {
+/// `ours` says whether it holds nothing but an interrupted run's leftovers, asked only when
+/// needed.
+fn check_owned(root: &Path, allow_unowned: bool, ours: impl FnOnce() -> Result<bool>) -> Result<()> {
+    if allow_unowned || root.join(MANIFEST).is_file() || ours()? {
         return Ok(());
     }
     Err(Error::Output {
         path: root.to_owned(),
         problem: format!(
-            "is not empty and tfsynth did not write it (no {MANIFEST}); choose a new or empty folder, or pass --allow-unowned-files to write next to the files there (tfsynth never deletes files it did not write)"
+            "is not empty and tfsynth did not write it (no {MANIFEST}); choose a new or empty folder, or pass --allow-unowned-files to write next to the files there (tfsynth never replaces or deletes a file it did not write)"
         ),
     })
 }
@@ -375,11 +390,17 @@ impl Staging {
     /// Writes `file` to a temporary file next to its target, unless the target already holds
     /// its contents; returns the target, relative to the folder.
     pub fn stage(&self, file: &Rendered) -> Result<PathBuf> {
-        let Locked { root, empty, .. } = &self.locked;
+        let Locked { root, empty, owned, .. } = &self.locked;
         let relative = file.relative_path();
         let path = root.join(&relative);
         if !empty {
             self.locked.refuse_links(&relative)?;
+            // A file tfsynth did not write is never replaced, nor taken over when it happens
+            // to hold the same contents (a later format switch or prune would delete it).
+            if !owned.contains(&relative) && std::fs::symlink_metadata(&path).is_ok() {
+                let problem = "exists and tfsynth did not write it (it is not in the folder's manifest); tfsynth never replaces a file it did not write: move it away or choose another --out";
+                return Err(Error::Output { path, problem: problem.into() });
+            }
             if std::fs::read(&path).is_ok_and(|old| old == file.contents.as_bytes()) {
                 self.staged().files.push((relative.clone(), None));
                 return Ok(relative);

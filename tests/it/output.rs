@@ -67,6 +67,66 @@ fn files_tfsynth_did_not_write_are_never_removed_or_reported() {
     assert!(!manifest.contains("notes.md") && manifest.contains("takeoff/production/main.tf.json"), "{manifest}");
 }
 
+/// `--allow-unowned-files` lets tfsynth write beside a user's files, never over them: a user's
+/// `main.tf.json` where a stack goes, or a `main.tf` beside the JSON tfsynth wrote, survives byte
+/// for byte (the run is refused, nothing written), whatever the format or `--prune`.
+#[test]
+fn a_users_file_where_a_stack_goes_is_never_replaced() {
+    let mine = "{\"resource\": {\"mine\": \"hand-written\"}}\n";
+    let dir = users_folder();
+    let users = dir.path().join("takeoff/production/main.tf.json");
+    std::fs::create_dir_all(users.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&users, mine).expect("write");
+    let before = contents(dir.path());
+    for extra in [&["--allow-unowned-files"][..], &["--allow-unowned-files", "--prune"]] {
+        let run = synth_into(dir.path(), extra);
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+        let err = text(&run.stderr);
+        assert!(err.contains("takeoff/production/main.tf.json: exists and tfsynth did not write it"), "{err}");
+        assert!(err.contains("move it away or choose another --out"), "{err}");
+        assert_eq!(contents(dir.path()), before, "the refused run changed the folder");
+    }
+    // Moved away, the stacks are written; a hand-written `main.tf` put beside tfsynth's JSON
+    // then stops a switch to HCL instead of being replaced (and the JSON stays as well).
+    std::fs::remove_file(&users).expect("move away");
+    assert!(synth_into(dir.path(), &["--allow-unowned-files"]).status.success());
+    let hcl = dir.path().join("cvd/production/main.tf");
+    std::fs::write(&hcl, mine).expect("write");
+    let before = contents(dir.path());
+    let run = synth_into(dir.path(), &["--format", "hcl", "--prune"]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    assert!(text(&run.stderr).contains("cvd/production/main.tf: exists and tfsynth did not write it"));
+    assert_eq!(contents(dir.path()), before, "the refused run changed the folder");
+    assert_eq!(std::fs::read(&hcl).expect("kept"), mine.as_bytes());
+}
+
+/// A first run into a new folder interrupted (Ctrl-C) leaves no manifest, only its lock file and
+/// temporary files: the next run knows them for its own, writes, and `--prune` cleans them.
+#[test]
+fn an_interrupted_first_run_leaves_a_folder_tfsynth_still_owns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (path, contents) in [(".tfsynth.lock", ""), ("cvd/production/.tfsynth-tmp-4242-0", "half")] {
+        std::fs::create_dir_all(dir.path().join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::write(dir.path().join(path), contents).expect("write");
+    }
+    let run = synth_into(dir.path(), &["--stack", "takeoff"]);
+    let err = text(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    assert!(err.contains(".tfsynth-tmp-4242-0 is a temporary file of an interrupted run"), "{err}");
+    let run = synth_into(dir.path(), &["--prune"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    assert!(!dir.path().join("cvd/production/.tfsynth-tmp-4242-0").exists(), "--prune left the temporary file");
+    // One file of the user's among the leftovers makes it a folder tfsynth does not own again.
+    let other = tempfile::tempdir().expect("temp dir");
+    for path in ["cvd/production/.tfsynth-tmp-1-0", "cvd/notes.md"] {
+        std::fs::create_dir_all(other.path().join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::write(other.path().join(path), "x").expect("write");
+    }
+    let run = synth_into(other.path(), &["--prune"]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    assert!(other.path().join("cvd/production/.tfsynth-tmp-1-0").exists(), "removed from a folder it does not own");
+}
+
 #[test]
 fn prune_removes_only_what_tfsynth_wrote_and_no_stack_produces() {
     let dir = tempfile::tempdir().expect("temp dir");
