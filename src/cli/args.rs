@@ -85,6 +85,14 @@ pub(super) enum Command {
     /// List the stacks and environments.
     #[command(after_help = "Example:\n  tfsynth list")]
     List,
+    /// List the vendored providers: source, version, and how many resources, data sources and
+    /// ephemeral resources each schema holds.
+    #[command(after_help = "Examples:\n  tfsynth providers\n  tfsynth providers --format json")]
+    Providers {
+        /// Markdown table or JSON.
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Markdown)]
+        format: SummaryFormat,
+    },
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  tfsynth completions bash > /etc/bash_completion.d/tfsynth")]
     Completions {

@@ -39,6 +39,7 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
         Command::Pipeline(a) => super::pipelines::pipeline(registry, &a, c),
         Command::ApplyTest(a) => super::apply_test::apply_test(registry, &a, c),
         Command::List => list(registry, c),
+        Command::Providers { format } => providers(format, c),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Args::command(), "tfsynth", &mut c.out);
             Ok(ExitCode::SUCCESS)
@@ -71,6 +72,38 @@ fn list<E: Environment>(registry: &Registry<E>, c: &mut Console) -> Outcome {
         for (env, order) in &orders {
             writeln!(c.out, "order in {env}: {order}")?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The vendored provider schemas.
+fn providers(format: SummaryFormat, c: &mut Console) -> Outcome {
+    use crate::model::Kind;
+    use crate::schema::Schema;
+    let counts = |s: &Schema| [Kind::Managed, Kind::Data, Kind::Ephemeral].map(|k| s.type_names(k).count());
+    if format == SummaryFormat::Json {
+        let rows: Vec<Value> = Schema::all()
+            .iter()
+            .map(|s| {
+                let [resources, data_sources, ephemeral] = counts(s);
+                json!({"name": s.name(), "source": s.source(), "version": s.version(), "resources": resources,
+                       "data_sources": data_sources, "ephemeral_resources": ephemeral})
+            })
+            .collect();
+        writeln!(c.out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(c.out, "| provider | source | version | resources | data sources | ephemeral resources |")?;
+    writeln!(c.out, "|---|---|---|---:|---:|---:|")?;
+    for s in Schema::all() {
+        let [resources, data_sources, ephemeral] = counts(s);
+        writeln!(
+            c.out,
+            "| {} | {} | {} | {resources} | {data_sources} | {ephemeral} |",
+            s.name(),
+            s.source(),
+            s.version()
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

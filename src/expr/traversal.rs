@@ -18,6 +18,8 @@ pub enum Root {
     Resource(Address),
     /// A data source, `data.aws_region.current`.
     Data(Address),
+    /// An ephemeral resource, `ephemeral.random_password.db`.
+    Ephemeral(Address),
     /// An input variable, `var.name`.
     Var(String),
     /// A local value, `local.name`.
@@ -34,6 +36,19 @@ pub enum Root {
     Iterator(String),
     /// Any other expression, e.g. a function call whose result is indexed.
     Expression(Expression),
+}
+
+impl Root {
+    /// The kind of block the root names, if it names one.
+    pub fn kind(&self) -> Option<crate::model::Kind> {
+        use crate::model::Kind;
+        match self {
+            Root::Resource(_) => Some(Kind::Managed),
+            Root::Data(_) => Some(Kind::Data),
+            Root::Ephemeral(_) => Some(Kind::Ephemeral),
+            _ => None,
+        }
+    }
 }
 
 /// The address of a resource or data source: its type and the name the author gave it.
@@ -108,6 +123,7 @@ impl Traversal {
         match &self.root {
             Root::Resource(a) => Some(a.to_string()),
             Root::Data(a) => Some(format!("data.{a}")),
+            Root::Ephemeral(a) => Some(format!("ephemeral.{a}")),
             Root::Module(m) => Some(format!("module.{m}")),
             _ => None,
         }

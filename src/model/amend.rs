@@ -7,7 +7,7 @@
 //! attribute is checked against the provider schema by validation like any other.
 
 use crate::expr::Expression;
-use crate::schema::{BlockSchema, BlockType, Schema, did_you_mean};
+use crate::schema::{BlockSchema, BlockType, did_you_mean};
 
 use super::items::Items;
 use super::{Body, Item, Ref, Stack};
@@ -85,7 +85,7 @@ impl Stack {
             return;
         };
         let verb = change.verb();
-        let schema = Schema::aws().block(resource.kind, &resource.address.ty);
+        let schema = resource.schema();
         match change_body(&mut resource.body, schema, &steps, change) {
             Ok(()) => resource.amendments.push(format!("{verb} {path}")),
             Err(missing) => {

@@ -15,6 +15,9 @@ pub enum Kind {
     Managed,
     /// `data "type" "name"`.
     Data,
+    /// `ephemeral "type" "name"`: opened for each run, never stored in plan or state
+    /// (Terraform 1.10+).
+    Ephemeral,
 }
 
 /// The `lifecycle` meta-argument block.
@@ -26,6 +29,35 @@ pub struct Lifecycle {
     pub create_before_destroy: bool,
     /// `ignore_changes`: attribute names.
     pub ignore_changes: Vec<String>,
+}
+
+impl Kind {
+    /// What a reference to a block of this kind starts with: `data.`, `ephemeral.` or nothing.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Managed => "",
+            Kind::Data => "data.",
+            Kind::Ephemeral => "ephemeral.",
+        }
+    }
+
+    /// The top-level key blocks of this kind are declared under: `resource`, `data`, `ephemeral`.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::Managed => "resource",
+            Kind::Data => "data",
+            Kind::Ephemeral => "ephemeral",
+        }
+    }
+
+    /// What the kind is called in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Kind::Managed => "resource type",
+            Kind::Data => "data source",
+            Kind::Ephemeral => "ephemeral resource type",
+        }
+    }
 }
 
 impl Lifecycle {
@@ -106,6 +138,13 @@ impl Resource {
     /// A data source `data "ty" "name"`.
     pub fn data(ty: impl Into<String>, name: impl Into<String>) -> Self {
         Self::with_kind(Kind::Data, ty, name)
+    }
+
+    /// An ephemeral resource `ephemeral "ty" "name"` (Terraform 1.10+): its values exist only
+    /// while Terraform runs, so they may go only where nothing is stored — a write-only
+    /// argument, a provider configuration, or another ephemeral block.
+    pub fn ephemeral(ty: impl Into<String>, name: impl Into<String>) -> Self {
+        Self::with_kind(Kind::Ephemeral, ty, name)
     }
 
     fn with_kind(kind: Kind, ty: impl Into<String>, name: impl Into<String>) -> Self {
@@ -212,6 +251,14 @@ impl Resource {
         &self.depends_on
     }
 
+    /// The schema of the block, from the vendored provider it belongs to (see
+    /// [`Schema::for_type`](crate::schema::Schema::for_type)); `None` for a type no vendored
+    /// provider has.
+    pub fn schema(&self) -> Option<crate::schema::BlockSchema> {
+        let provider = self.provider.as_ref().map(|p| p.name.as_str());
+        crate::schema::block_of(self.kind, &self.address.ty, provider)
+    }
+
     /// The provider configuration, if not the default one.
     pub fn provider_ref(&self) -> Option<&ProviderRef> {
         self.provider.as_ref()
@@ -222,12 +269,9 @@ impl Resource {
         &self.lifecycle
     }
 
-    /// The `type.name` (or `data.type.name`) path of the block.
+    /// The `type.name` (or `data.type.name`, `ephemeral.type.name`) path of the block.
     pub fn path(&self) -> String {
-        match self.kind {
-            Kind::Managed => self.address.to_string(),
-            Kind::Data => format!("data.{}", self.address),
-        }
+        format!("{}{}", self.kind.prefix(), self.address)
     }
 }
 
@@ -257,12 +301,10 @@ impl Ref {
         self.kind
     }
 
-    /// The block as diagnostics name it: `type.name` or `data.type.name`.
+    /// The block as diagnostics name it: `type.name`, `data.type.name` or
+    /// `ephemeral.type.name`.
     pub fn path(&self) -> String {
-        match self.kind {
-            Kind::Managed => self.address.to_string(),
-            Kind::Data => format!("data.{}", self.address),
-        }
+        format!("{}{}", self.kind.prefix(), self.address)
     }
 
     /// The address the handle refers to.
@@ -274,6 +316,7 @@ impl Ref {
         let root = match self.kind {
             Kind::Managed => Root::Resource(self.address.clone()),
             Kind::Data => Root::Data(self.address.clone()),
+            Kind::Ephemeral => Root::Ephemeral(self.address.clone()),
         };
         Traversal::new(root)
     }

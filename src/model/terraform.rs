@@ -1,8 +1,11 @@
 //! The `terraform` block: version constraints, required providers and the state backend.
 
 use crate::expr::Expression;
+use crate::schema::Schema;
 
 use indexmap::IndexMap;
+
+use super::{Item, Kind, Stack};
 
 /// A provider requirement: `aws = { source = "hashicorp/aws", version = "~> 5.0" }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,4 +87,81 @@ pub struct TerraformSettings {
     pub required_providers: IndexMap<String, RequiredProvider>,
     /// The state backend; `None` keeps local state.
     pub backend: Option<S3Backend>,
+}
+
+/// Terraform versions that features of a configuration need.
+const EPHEMERAL_RESOURCES: (u32, u32) = (1, 10);
+const WRITE_ONLY_ARGUMENTS: (u32, u32) = (1, 11);
+
+impl TerraformSettings {
+    /// The settings as rendered for `stack`: `required_providers` gains every vendored
+    /// provider the stack uses and does not name itself (source and a constraint from the
+    /// vendored version), and `required_version` is raised to what the stack's features need
+    /// (ephemeral blocks 1.10, write-only arguments 1.11).
+    pub(crate) fn for_stack(&self, stack: &Stack) -> TerraformSettings {
+        let mut out = self.clone();
+        let mut used: Vec<&str> = stack.providers.iter().map(|p| p.name.as_str()).collect();
+        for r in &stack.blocks {
+            used.push(match &r.provider {
+                Some(p) => p.name.as_str(),
+                None => r.address.ty.split('_').next().unwrap_or_default(),
+            });
+        }
+        used.sort_unstable();
+        used.dedup();
+        for name in used {
+            if let (false, Some(schema)) = (out.required_providers.contains_key(name), Schema::named(name)) {
+                out.required_providers
+                    .insert(name.to_owned(), RequiredProvider::new(schema.source(), schema.version_constraint()));
+            }
+        }
+        let needed = if stack.blocks.iter().any(writes_only) {
+            Some(WRITE_ONLY_ARGUMENTS)
+        } else if stack.blocks.iter().any(|r| r.kind == Kind::Ephemeral) {
+            Some(EPHEMERAL_RESOURCES)
+        } else {
+            None
+        };
+        if let Some(needed) = needed {
+            out.required_version = Some(raised(out.required_version.as_deref(), needed));
+        }
+        out
+    }
+}
+
+/// Whether a block sets a write-only argument (at its top level, where the provider's are).
+fn writes_only(r: &super::Resource) -> bool {
+    let Some(schema) = r.schema() else { return false };
+    r.body.items().any(|(name, item)| {
+        matches!(item, Item::Attribute(_)) && schema.attributes.get(name).is_some_and(|a| a.write_only)
+    })
+}
+
+/// `constraint` raised to at least `major.minor`: a `>= x.y[.z]` below it is replaced, any
+/// other constraint keeps its terms and gains `>= major.minor.0`.
+fn raised(constraint: Option<&str>, (major, minor): (u32, u32)) -> String {
+    let floor = format!(">= {major}.{minor}.0");
+    let Some(constraint) = constraint.map(str::trim).filter(|c| !c.is_empty()) else { return floor };
+    let version = |v: &str| {
+        let mut parts = v.trim().split('.').map(|p| p.parse::<u32>().ok());
+        Some((parts.next()??, parts.next().unwrap_or(Some(0))?))
+    };
+    match constraint.strip_prefix(">=").and_then(version) {
+        Some(have) if have >= (major, minor) => constraint.to_owned(),
+        Some(_) => floor,
+        None => format!("{constraint}, {floor}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raised;
+
+    #[test]
+    fn a_version_constraint_is_raised_only_as_far_as_needed() {
+        assert_eq!(raised(None, (1, 11)), ">= 1.11.0");
+        assert_eq!(raised(Some(">= 1.10.0"), (1, 11)), ">= 1.11.0");
+        assert_eq!(raised(Some(">= 1.12"), (1, 11)), ">= 1.12");
+        assert_eq!(raised(Some("~> 1.9"), (1, 10)), "~> 1.9, >= 1.10.0");
+    }
 }

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::expr::{Expression, Traversal};
-use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
+use crate::model::{Body, Item, Lifecycle, Repetition, Resource, Stack, TerraformSettings};
 
 use super::json::COMMENT;
 use super::skip_comments;
@@ -84,7 +84,8 @@ pub fn render(stack: &Stack) -> String {
     top.out.push_str("# ");
     top.out.push_str(COMMENT);
     top.out.push_str("\n\n");
-    let settings = terraform(stack);
+    let effective = stack.terraform.for_stack(stack);
+    let settings = terraform(&effective);
     if !settings.body.is_empty() {
         top.push(&Node::Block(settings));
     }
@@ -124,8 +125,7 @@ pub fn render(stack: &Stack) -> String {
         top.push(&block("locals", &[], body));
     }
     for r in &stack.blocks {
-        let keyword = if r.kind == Kind::Managed { "resource" } else { "data" };
-        let Node::Block(mut b) = block(keyword, &[&r.address.ty, &r.address.name], resource_body(r)) else {
+        let Node::Block(mut b) = block(r.kind.keyword(), &[&r.address.ty, &r.address.name], resource_body(r)) else {
             unreachable!("block() builds a block")
         };
         b.comments = skip_comments(stack, r);
@@ -246,8 +246,7 @@ fn type_text(ty: &str) -> String {
     ty.parse::<hcl::Expression>().ok().and_then(|e| hcl::format::to_string(&e).ok()).unwrap_or_else(|| ty.to_owned())
 }
 
-fn terraform(stack: &Stack) -> Block<'_> {
-    let t = &stack.terraform;
+fn terraform(t: &TerraformSettings) -> Block<'_> {
     let mut body = Vec::new();
     if let Some(v) = &t.required_version {
         body.push(Node::Attribute("required_version", Value::string(v)));

@@ -283,8 +283,8 @@ fn write_document(stack: &Stack, w: &mut Writer) {
         }
         w.close(&locals, '}');
     }
-    for (key, kind) in [("data", Kind::Data), ("resource", Kind::Managed)] {
-        resources(stack, kind, key, &mut doc, w);
+    for kind in [Kind::Data, Kind::Ephemeral, Kind::Managed] {
+        resources(stack, kind, &mut doc, w);
     }
     modules(stack, &mut doc, w);
     outputs(stack, &mut doc, w);
@@ -325,7 +325,7 @@ fn providers(stack: &Stack, doc: &mut Open, w: &mut Writer) {
                 w.key(&mut body, "alias");
                 w.string(alias);
             }
-            w.body(&mut body, &p.body, (p.name == "aws").then(|| Schema::aws().provider()));
+            w.body(&mut body, &p.body, Schema::named(&p.name).map(Schema::provider));
             w.close(&body, '}');
         }
         w.close(&list, ']');
@@ -380,8 +380,9 @@ fn variables(stack: &Stack, doc: &mut Open, w: &mut Writer) {
     w.close(&vars, '}');
 }
 
-/// The `data` or `resource` section: blocks grouped by type, in order of first appearance.
-fn resources(stack: &Stack, kind: Kind, key: &str, doc: &mut Open, w: &mut Writer) {
+/// The `data`, `ephemeral` or `resource` section: blocks grouped by type, in order of first
+/// appearance.
+fn resources(stack: &Stack, kind: Kind, doc: &mut Open, w: &mut Writer) {
     // Insertion-ordered, so the hasher does not show in the output; foldhash is the fast one.
     let mut by_type: IndexMap<&str, Vec<&Resource>, foldhash::fast::RandomState> = IndexMap::default();
     for r in stack.blocks.iter().filter(|r| r.kind == kind) {
@@ -390,11 +391,11 @@ fn resources(stack: &Stack, kind: Kind, key: &str, doc: &mut Open, w: &mut Write
     if by_type.is_empty() {
         return;
     }
-    w.key(doc, key);
+    w.key(doc, kind.keyword());
     let mut types = w.open('{');
     for (ty, list) in by_type {
         w.key(&mut types, ty);
-        let schema = Schema::aws().block(kind, ty);
+        let schema = list[0].schema();
         let mut names = w.open('{');
         for r in list {
             w.key(&mut names, &r.address.name);
@@ -458,7 +459,7 @@ fn outputs(stack: &Stack, doc: &mut Open, w: &mut Writer) {
 }
 
 fn terraform(stack: &Stack, doc: &mut Open, w: &mut Writer) {
-    let t = &stack.terraform;
+    let t = &stack.terraform.for_stack(stack);
     if t.required_version.is_none() && t.required_providers.is_empty() && t.backend.is_none() {
         return;
     }

@@ -287,8 +287,8 @@ fn traversal(t: &Traversal, out: &mut String) {
             out.push('.');
             out.push_str(&a.name);
         }
-        Root::Data(a) => {
-            out.push_str("data.");
+        Root::Data(a) | Root::Ephemeral(a) => {
+            out.push_str(if matches!(t.root, Root::Data(_)) { "data." } else { "ephemeral." });
             out.push_str(&a.ty);
             out.push('.');
             out.push_str(&a.name);

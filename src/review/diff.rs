@@ -49,8 +49,8 @@ pub fn blocks(doc: &Value) -> Vec<(String, &Value)> {
     for (kind, section) in doc {
         match (kind.as_str(), section) {
             ("//", _) => {}
-            ("resource" | "data", Value::Object(types)) => {
-                let prefix = if kind == "data" { "data." } else { "" };
+            ("resource" | "data" | "ephemeral", Value::Object(types)) => {
+                let prefix = if kind == "resource" { String::new() } else { format!("{kind}.") };
                 for (ty, names) in types {
                     for (name, body) in names.as_object().into_iter().flatten() {
                         out.push((format!("{prefix}{ty}.{name}"), body));

@@ -22,6 +22,7 @@ pub fn graph(stack: &Stack) -> (Vec<String>, Vec<(String, String)>) {
                 match &t.root {
                     Root::Resource(a) => targets.push(a.to_string()),
                     Root::Data(a) => targets.push(format!("data.{a}")),
+                    Root::Ephemeral(a) => targets.push(format!("ephemeral.{a}")),
                     _ => {}
                 }
             }

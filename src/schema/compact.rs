@@ -1,29 +1,33 @@
-//! The vendored schema's tables and the views that read them in place.
+//! The vendored schemas' tables and the views that read them in place.
 //!
-//! `aws.schema.gz` is gzip-compressed text, one line per provider, resource and data source:
+//! Each `vendored/<name>.schema.gz` is gzip-compressed text, one line per provider block,
+//! resource, data source and ephemeral resource:
 //!
 //! ```text
-//! #tfsynth-schema aws 5.100.0
+//! #tfsynth-schema aws hashicorp/aws 5.100.0
 //! p<TAB>aws<TAB>{block}
 //! r<TAB>aws_vpc<TAB>{block}
 //! d<TAB>aws_region<TAB>{block}
+//! e<TAB>aws_kms_secrets<TAB>{block}
 //! ```
 //!
-//! where `{block}` is `{"a": {name: [type, flags]}, "b": {name: [nesting, min, max, {block}]}}`
-//! with descriptions stripped, `type` as in `terraform providers schema -json` and `flags` a
-//! string of `r`equired, `o`ptional, `c`omputed, `s`ensitive, `d`eprecated, `w`rite-only.
-//! Regenerate it with `cargo run --bin vendor-schema`.
+//! where `{block}` is `{"a": {name: [type, flags] | [type, flags, nested]}, "b": {name:
+//! [nesting, min, max, {block}]}}` with descriptions stripped, `type` as in `terraform providers
+//! schema -json`, `flags` a string of `r`equired, `o`ptional, `c`omputed, `s`ensitive,
+//! `d`eprecated, `w`rite-only, and `nested` (an attribute with a `nested_type`) `[nesting, min,
+//! max, {"a": ...}]`, whose `type` is the object type its attributes amount to. Regenerate them
+//! with `cargo run --bin vendor-schema`.
 //!
-//! `build.rs` encodes it (`encode.rs`) into tables of little-endian records that the binary
+//! `build.rs` encodes each (`encode.rs`) into tables of little-endian records that the binary
 //! holds and reads where they lie: nothing is parsed, allocated or initialised at run time,
 //! so threads never wait on one another for a type. Identical blocks are stored once.
 //!
 //! | table | record | fields |
 //! |---|---|---|
-//! | attributes | 8 bytes | name (offset `u32`, length `u8`), flags `u8`, type `u16` |
+//! | attributes | 12 bytes | name (offset `u32`, length `u8`), flags `u8`, type `u16`, nesting `u8` (0: not nested, else 1 + the block nesting code), 1 unused, nested attributes' block `u16` |
 //! | nested | 12 bytes | name (5), nesting `u8`, min `u16`, max `u16`, block `u16` |
 //! | blocks | 12 bytes | first attribute `u32`, attributes `u16`, nested `u16`, first nested `u32` |
-//! | types | 12 bytes | name (5), kind `u8` (`0` provider, `1` resource, `2` data), 2 unused, block `u32` |
+//! | types | 12 bytes | name (5), kind `u8` (`0` provider, `1` resource, `2` data, `3` ephemeral), 2 unused, block `u32` |
 //!
 //! Each block's attributes and nested blocks are sorted by name (found by binary search); the
 //! types are sorted by kind and name, and found through an open-addressed hash table.
@@ -40,7 +44,7 @@ pub(super) struct Tables {
     pub(super) type_list: &'static [Type],
 }
 
-const ATTRIBUTE: usize = 8;
+const ATTRIBUTE: usize = 12;
 const NESTED: usize = 12;
 const BLOCK: usize = 12;
 const TYPE: usize = 12;
@@ -274,7 +278,7 @@ impl std::fmt::Display for Type {
 
 /// One attribute of a block. The flags mirror the provider schema's own.
 #[allow(clippy::struct_excessive_bools)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct AttributeSchema {
     /// Its type.
     pub ty: Type,
@@ -288,6 +292,12 @@ pub struct AttributeSchema {
     pub sensitive: bool,
     /// Deprecated by the provider.
     pub deprecated: bool,
+    /// Sent to the provider but never stored in the plan or state (Terraform 1.11+): takes
+    /// ephemeral values.
+    pub write_only: bool,
+    /// For an attribute with a `nested_type`: how its objects repeat, and their attributes
+    /// (`ty` is the object type they amount to).
+    pub nested: Option<(Nesting, Attributes)>,
 }
 
 impl AttributeSchema {
@@ -310,6 +320,19 @@ pub enum Nesting {
     Set,
     /// Blocks keyed by a label.
     Map,
+}
+
+impl Nesting {
+    /// The nesting of a table's code (`encode.rs`'s `nesting_code`).
+    fn from_code(code: u8) -> Self {
+        match code {
+            0 => Nesting::Single,
+            1 => Nesting::Group,
+            3 => Nesting::Set,
+            4 => Nesting::Map,
+            _ => Nesting::List,
+        }
+    }
 }
 
 /// A nested block type.
@@ -345,6 +368,11 @@ impl Entry for AttributeSchema {
     fn decode(tables: &'static Tables, record: &[u8]) -> Self {
         let flags = record.get(5).copied().unwrap_or_default();
         let ty = tables.type_list.get(usize::from(u16_at(record, 6))).copied().unwrap_or(Type::Dynamic);
+        let nested = record
+            .get(8)
+            .copied()
+            .and_then(|n| n.checked_sub(1))
+            .map(|code| (Nesting::from_code(code), tables.block(usize::from(u16_at(record, 10))).attributes));
         AttributeSchema {
             ty,
             required: flags & 1 != 0,
@@ -352,6 +380,8 @@ impl Entry for AttributeSchema {
             computed: flags & 4 != 0,
             sensitive: flags & 8 != 0,
             deprecated: flags & 16 != 0,
+            write_only: flags & 32 != 0,
+            nested,
         }
     }
 }
@@ -360,15 +390,8 @@ impl Entry for BlockType {
     const WIDTH: usize = NESTED;
 
     fn decode(tables: &'static Tables, record: &[u8]) -> Self {
-        let nesting = match record.get(5) {
-            Some(0) => Nesting::Single,
-            Some(1) => Nesting::Group,
-            Some(3) => Nesting::Set,
-            Some(4) => Nesting::Map,
-            _ => Nesting::List,
-        };
         BlockType {
-            nesting,
+            nesting: Nesting::from_code(record.get(5).copied().unwrap_or(2)),
             min_items: u64::from(u16_at(record, 6)),
             max_items: u64::from(u16_at(record, 8)),
             block: tables.block(usize::from(u16_at(record, 10))),

@@ -7,6 +7,10 @@ use super::hash::type_hash;
 /// The schema as tables of little-endian records (layouts in `compact.rs`), and its types as
 /// Rust source.
 pub struct Encoded {
+    /// The provider's local name in the header, e.g. `aws`.
+    pub name: String,
+    /// Its registry source, e.g. `hashicorp/aws`.
+    pub source: String,
     /// The provider version in the header.
     pub version: String,
     /// Every name, each once, end to end.
@@ -17,7 +21,8 @@ pub struct Encoded {
     pub nested: Vec<u8>,
     /// Block records: where each block's attributes and nested block types are.
     pub blocks: Vec<u8>,
-    /// Type records (provider, resources, data sources), sorted by kind and name.
+    /// Type records (provider, resources, data sources, ephemeral resources), sorted by kind
+    /// and name.
     pub types: Vec<u8>,
     /// Open-addressed hash table of the types: slot holds the type's index + 1, 0 is empty.
     pub slots: Vec<u8>,
@@ -25,15 +30,19 @@ pub struct Encoded {
     pub type_source: String,
 }
 
-/// `terraform_remote_state`, built into Terraform (not the provider), which cross-stack
-/// imports read producers' outputs with.
+/// `terraform_remote_state`, built into Terraform (not a provider), which cross-stack imports
+/// read producers' outputs with: vendored with aws, the provider every stack has.
 pub const REMOTE_STATE: &str = r#"{"a":{"backend":["string","r"],"config":["dynamic","o"],"defaults":["dynamic","o"],"outputs":["dynamic","c"],"workspace":["string","o"]},"b":{}}"#;
 
-/// Encodes a schema file's text: a `#tfsynth-schema aws <version>` header, then one
-/// `kind<TAB>name<TAB>{block}` line per provider (`p`), resource (`r`) and data source (`d`).
+/// Encodes a schema file's text: a `#tfsynth-schema <name> <source> <version>` header, then
+/// one `kind<TAB>name<TAB>{block}` line per provider (`p`), resource (`r`), data source (`d`)
+/// and ephemeral resource (`e`).
 pub fn encode(text: &str) -> Result<Encoded, String> {
     let header = text.lines().next().ok_or("empty schema file")?;
-    let version = header.strip_prefix("#tfsynth-schema aws ").ok_or("not a tfsynth schema file")?;
+    let fields = header.strip_prefix("#tfsynth-schema ").ok_or("not a tfsynth schema file")?;
+    let [name, source, version] = fields.split(' ').collect::<Vec<_>>()[..] else {
+        return Err(format!("malformed header `{header}`: want `#tfsynth-schema <name> <source> <version>`"));
+    };
     let mut e = Encoder::default();
     let mut types = Vec::new();
     for (n, line) in text.lines().enumerate().skip(1) {
@@ -45,6 +54,7 @@ pub fn encode(text: &str) -> Result<Encoded, String> {
             "p" => 0u8,
             "r" => 1,
             "d" => 2,
+            "e" => 3,
             _ => return Err(format!("unknown schema line kind `{kind}` on line {}", n + 1)),
         };
         let block: serde_json::Value = serde_json::from_str(block).map_err(|err| format!("{kind} {name}: {err}"))?;
@@ -53,8 +63,10 @@ pub fn encode(text: &str) -> Result<Encoded, String> {
     if !types.iter().any(|(code, _, _)| *code == 0) {
         return Err("schema has no provider block".into());
     }
-    let remote: serde_json::Value = serde_json::from_str(REMOTE_STATE).map_err(|err| err.to_string())?;
-    types.push((2, "terraform_remote_state".to_owned(), e.block(&remote)?));
+    if name == "aws" {
+        let remote: serde_json::Value = serde_json::from_str(REMOTE_STATE).map_err(|err| err.to_string())?;
+        types.push((2, "terraform_remote_state".to_owned(), e.block(&remote)?));
+    }
     types.sort_unstable();
     let mut records = Vec::new();
     let mut slots = vec![0u16; (types.len() * 4).next_power_of_two()];
@@ -77,6 +89,8 @@ pub fn encode(text: &str) -> Result<Encoded, String> {
     }
     type_source.push_str("]\n");
     Ok(Encoded {
+        name: name.to_owned(),
+        source: source.to_owned(),
         version: version.to_owned(),
         names: e.names,
         attributes: e.attributes,
@@ -128,8 +142,8 @@ impl Encoder {
         Ok(id)
     }
 
-    /// Encodes `block` (`{"a": {name: [type, flags]}, "b": {name: [nesting, min, max, {block}]}}`)
-    /// and the blocks it nests; returns its id.
+    /// Encodes `block` (`{"a": {name: [type, flags] | [type, flags, [nesting, min, max, {block}]]},
+    /// "b": {name: [nesting, min, max, {block}]}}`) and the blocks it nests; returns its id.
     fn block(&mut self, block: &serde_json::Value) -> Result<u32, String> {
         let key = block.to_string();
         if let Some(&id) = self.block_ids.get(&key) {
@@ -138,14 +152,7 @@ impl Encoder {
         let mut nested = Vec::new();
         for (name, spec) in sorted(&block["b"]) {
             let child = self.block(&spec[3])?;
-            let nesting = match spec[0].as_str() {
-                Some("single") => 0u8,
-                Some("group") => 1,
-                Some("list") => 2,
-                Some("set") => 3,
-                Some("map") => 4,
-                other => return Err(format!("block `{name}`: unknown nesting {other:?}")),
-            };
+            let nesting = nesting_code(name, &spec[0])?;
             let count = |v: &serde_json::Value| {
                 v.as_u64().and_then(|n| u16::try_from(n).ok()).ok_or(format!("block `{name}`: bad item count {v}"))
             };
@@ -159,18 +166,26 @@ impl Encoder {
         let mut attributes = Vec::new();
         for (name, spec) in sorted(&block["a"]) {
             let flags = spec[1].as_str().unwrap_or_default();
-            let bits = [('r', 1u8), ('o', 2), ('c', 4), ('s', 8), ('d', 16)]
+            let bits = [('r', 1u8), ('o', 2), ('c', 4), ('s', 8), ('d', 16), ('w', 32)]
                 .iter()
                 .filter(|(c, _)| flags.contains(*c))
                 .fold(0, |acc, (_, bit)| acc | bit);
             let mut record = self.name(name)?.to_vec();
             record.push(bits);
             record.extend(self.type_id(&spec[0])?.to_le_bytes());
+            // A `nested_type` attribute: its nesting (code + 1, 0 for none) and the block of
+            // its attributes.
+            let (nesting, block) = match spec.get(2) {
+                Some(nested) => (nesting_code(name, &nested[0])? + 1, self.block(&nested[3])?),
+                None => (0, 0),
+            };
+            record.extend([nesting, 0]);
+            record.extend(u16::try_from(block).map_err(|_| "more than 65,535 blocks")?.to_le_bytes());
             attributes.push(record);
         }
         let count = |n: usize| u16::try_from(n).map_err(|_| "a block with more than 65,535 entries".to_owned());
         let id = u32::try_from(self.blocks.len() / 12).map_err(|_| "too many blocks")?;
-        let attributes_start = u32::try_from(self.attributes.len() / 8).map_err(|_| "too many attributes")?;
+        let attributes_start = u32::try_from(self.attributes.len() / 12).map_err(|_| "too many attributes")?;
         let nested_start = u32::try_from(self.nested.len() / 12).map_err(|_| "too many nested blocks")?;
         self.blocks.extend(attributes_start.to_le_bytes());
         self.blocks.extend(count(attributes.len())?.to_le_bytes());
@@ -180,6 +195,18 @@ impl Encoder {
         self.nested.extend(nested.concat());
         self.block_ids.insert(key, id);
         Ok(id)
+    }
+}
+
+/// A nesting mode's code in the tables.
+fn nesting_code(name: &str, mode: &serde_json::Value) -> Result<u8, String> {
+    match mode.as_str() {
+        Some("single") => Ok(0),
+        Some("group") => Ok(1),
+        Some("list") => Ok(2),
+        Some("set") => Ok(3),
+        Some("map") => Ok(4),
+        other => Err(format!("`{name}`: unknown nesting {other:?}")),
     }
 }
 

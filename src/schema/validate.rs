@@ -6,20 +6,25 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::expr::{BUILTINS, Expression, Root, Step, Traversal, is_identifier};
 use crate::model::{Body, Item, Kind, Repetition, Resource, Stack};
 
-use super::{BlockSchema, Schema, Type, did_you_mean, rules};
+use super::{Attributes, BlockSchema, Nesting, Schema, Type, did_you_mean, rules};
 
 /// Validates `stack`: every block against the provider schema, every reference against the
 /// stack, every name against Terraform's identifier rules. Returns all problems at once.
 pub fn validate(stack: &Stack) -> Result<()> {
     let index = stack.blocks.iter().map(|r| ((r.kind, r.address.ty.as_str(), r.address.name.as_str()), r)).collect();
-    let mut v = Validator { stack, schema: Schema::aws(), index, out: stack.problems.clone() };
+    let ephemeral = ephemeral_locals(stack);
+    let mut v = Validator { stack, index, ephemeral, ephemeral_allowed: false, out: stack.problems.clone() };
     v.run();
     if v.out.is_empty() { Ok(()) } else { Err(Error::Invalid(v.out)) }
 }
 
 struct Validator<'a> {
     stack: &'a Stack,
-    schema: &'static Schema,
+    /// The locals whose values are ephemeral (they read an ephemeral block, or such a local).
+    ephemeral: std::collections::BTreeSet<&'a str>,
+    /// Whether the body being checked may take ephemeral values anywhere (a provider
+    /// configuration or an ephemeral block), not only in write-only arguments.
+    ephemeral_allowed: bool,
     /// Every block by kind, type and name: references are checked in constant time.
     index: foldhash::HashMap<(Kind, &'a str, &'a str), &'a Resource>,
     out: Vec<Diagnostic>,
@@ -154,8 +159,17 @@ impl<'a> Validator<'a> {
             if let Some(alias) = &p.alias {
                 self.identifier(address, "alias", alias);
             }
-            if p.name == "aws" {
-                self.body(address, &Path::Root, &p.body, self.schema.provider());
+            if let Some(schema) = Schema::named(&p.name) {
+                self.ephemeral_allowed = true;
+                self.body(address, &Path::Root, &p.body, schema.provider());
+                self.ephemeral_allowed = false;
+            } else {
+                let names = Schema::all().iter().map(Schema::name);
+                let help = did_you_mean(&p.name, names).map_or_else(
+                    || format!("vendor its schema with `cargo run --bin vendor-schema` ({})", vendored_list()),
+                    |s| format!("did you mean `{s}`?"),
+                );
+                self.report(address, None, format!("unknown provider `{}`", p.name), Some(help));
             }
             self.expressions_in_body(&p.body, &Scope::at(address, None));
         }
@@ -195,6 +209,7 @@ impl<'a> Validator<'a> {
             for dep in &o.depends_on {
                 self.traversal(dep, &Scope::at(address, Some("depends_on")));
             }
+            self.no_ephemeral(address, "value", &o.value, "a root module's outputs are stored in the state");
             if !o.sensitive && self.reads_sensitive(&o.value) {
                 let message = "the value reads a sensitive attribute, so Terraform refuses to show it";
                 self.report(address, Some("value"), message, Some("mark the output with `.sensitive()`".into()));
@@ -244,6 +259,7 @@ impl<'a> Validator<'a> {
         let scope = Scope { address, path: Path::Root, repetition: r.repetition.as_ref() };
         if let Some(Repetition::Count(e) | Repetition::ForEach(e)) = &r.repetition {
             self.expression(e, &Scope::at(address, Some("count/for_each")));
+            self.no_ephemeral(address, "count/for_each", e, "it decides which instances are stored in the state");
         }
         for dep in &r.depends_on {
             self.traversal(dep, &Scope::at(address, Some("depends_on")));
@@ -279,16 +295,19 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        let Some(schema) = self.schema.block(r.kind, &r.address.ty) else {
-            let what = if r.kind == Kind::Data { "data source" } else { "resource type" };
-            let help = did_you_mean(&r.address.ty, self.schema.type_names(r.kind)).map_or_else(
-                || format!("the hashicorp/aws {} provider has no such type", self.schema.version()),
+        let Some(schema) = r.schema() else {
+            // The closest name across every vendored provider: a misspelt prefix is a typo too.
+            let names = Schema::all().iter().flat_map(|s| s.type_names(r.kind));
+            let help = did_you_mean(&r.address.ty, names).map_or_else(
+                || format!("no vendored provider has such a type ({})", vendored_list()),
                 |s| format!("did you mean `{s}`?"),
             );
-            self.report(address, None, format!("unknown {what} `{}`", r.address.ty), Some(help));
+            self.report(address, None, format!("unknown {} `{}`", r.kind.describe(), r.address.ty), Some(help));
             return;
         };
+        self.ephemeral_allowed = r.kind == Kind::Ephemeral;
         self.body(address, &Path::Root, &r.body, schema);
+        self.ephemeral_allowed = false;
         for name in &r.lifecycle.ignore_changes {
             // `scaling_config[0].desired_size` names a path inside `scaling_config`.
             let root = name.split(['.', '[']).next().unwrap_or_default();
@@ -339,7 +358,22 @@ impl<'a> Validator<'a> {
         };
         match (item, attribute, block) {
             (Item::Attribute(e), Some(a), _) => {
-                if a.is_read_only() {
+                if !a.write_only
+                    && !self.ephemeral_allowed
+                    && let Some(value) = self.ephemeral_in(e)
+                {
+                    let writable: Vec<&str> =
+                        schema.attributes.iter().filter(|(_, a)| a.write_only).map(|(n, _)| n).collect();
+                    let help = if writable.is_empty() {
+                        EPHEMERAL_HELP.to_owned()
+                    } else {
+                        format!("set it through the write-only `{}` instead; {EPHEMERAL_HELP}", writable.join("`, `"))
+                    };
+                    let message = format!(
+                        "takes the ephemeral value `{value}`, which Terraform never stores, but `{name}` is stored in the plan and state"
+                    );
+                    self.report(address, text().as_deref(), message, Some(help));
+                } else if a.is_read_only() {
                     let help = format!("remove it and read it from the resource instead (`.attr(\"{name}\")`)");
                     self.report(
                         address,
@@ -352,6 +386,8 @@ impl<'a> Validator<'a> {
                                 Secrets Manager, or let the service manage it (e.g. manage_master_user_password)";
                     let message = "is a secret, and a literal here would sit in plain text in the configuration";
                     self.report(address, text().as_deref(), message, Some(help.into()));
+                } else if let Some((nesting, inner)) = a.nested {
+                    self.nested(address, path, e, nesting, inner);
                 } else if let Some(problem) = type_mismatch(e, &a.ty) {
                     self.report(address, text().as_deref(), problem, Some(format!("give a value of type {}", a.ty)));
                 }
@@ -410,6 +446,63 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Checks the literal objects of a nested-type attribute (`kubernetes = { host = ... }`)
+    /// as a body: names, required attributes, computed ones and literal types. Expressions
+    /// that are not literal objects are left to Terraform.
+    fn nested(
+        &mut self,
+        address: Place<'_>,
+        path: &Path<'_>,
+        e: &Expression,
+        nesting: Nesting,
+        attributes: Attributes,
+    ) {
+        let objects: Vec<(Option<usize>, &Expression)> = match (nesting, e) {
+            (Nesting::List | Nesting::Set, Expression::List(items)) => {
+                items.iter().enumerate().map(|(i, v)| (Some(i), v)).collect()
+            }
+            (Nesting::Map, Expression::Object(items)) => items.values().map(|v| (None, v)).collect(),
+            (Nesting::Single | Nesting::Group, e) => vec![(None, e)],
+            _ => Vec::new(),
+        };
+        for (index, object) in objects {
+            let Expression::Object(fields) = object else { continue };
+            let at = index.map_or(*path, |i| path.indexed(i));
+            for (field, value) in fields.iter() {
+                let field_path = at.child(field);
+                match attributes.get(field) {
+                    None => {
+                        let help = did_you_mean(field, attributes.keys()).map(|s| format!("did you mean `{s}`?"));
+                        self.report(
+                            address,
+                            field_path.text().as_deref(),
+                            format!("unknown attribute `{field}`"),
+                            help,
+                        );
+                    }
+                    Some(a) if a.is_read_only() => {
+                        let help = "remove it: the provider computes it".to_owned();
+                        let message = "is computed by the provider and cannot be set";
+                        self.report(address, field_path.text().as_deref(), message, Some(help));
+                    }
+                    Some(a) => match a.nested {
+                        Some((n, inner)) => self.nested(address, &field_path, value, n, inner),
+                        None => {
+                            if let Some(problem) = type_mismatch(value, &a.ty) {
+                                let help = format!("give a value of type {}", a.ty);
+                                self.report(address, field_path.text().as_deref(), problem, Some(help));
+                            }
+                        }
+                    },
+                }
+            }
+            for name in attributes.required().filter(|n| !fields.contains_key(*n)) {
+                let help = format!("add `{name}` to the object");
+                self.report(address, at.child(name).text().as_deref(), "missing required argument", Some(help));
+            }
+        }
+    }
+
     /// Checks the expressions of a body, naming each by its attribute path.
     fn expressions_in_body(&mut self, body: &Body, scope: &Scope<'_>) {
         for (name, item) in body.items() {
@@ -461,8 +554,8 @@ impl<'a> Validator<'a> {
 
     fn traversal(&mut self, t: &Traversal, scope: &Scope<'_>) {
         match &t.root {
-            Root::Resource(a) | Root::Data(a) => {
-                let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
+            Root::Resource(a) | Root::Data(a) | Root::Ephemeral(a) => {
+                let kind = t.root.kind().unwrap_or(Kind::Managed);
                 // Named only in problems: formatting it for every reference cost an allocation each.
                 let shown = || t.object_path().unwrap_or_default();
                 if a.stack.is_some_and(|id| id != self.stack.id) {
@@ -485,7 +578,7 @@ impl<'a> Validator<'a> {
                     return;
                 };
                 self.instance_access(t, target, &shown, scope);
-                if let (Some(first), Some(schema)) = (t.first_attribute(), self.schema.block(kind, &a.ty))
+                if let (Some(first), Some(schema)) = (t.first_attribute(), target.schema())
                     && !schema.attributes.contains_key(first)
                     && !schema.blocks.contains_key(first)
                 {
@@ -551,15 +644,43 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// The first ephemeral value `e` reads, as written: an ephemeral block's attribute or a
+    /// local holding one.
+    fn ephemeral_in(&self, e: &Expression) -> Option<String> {
+        let mut found = None;
+        e.walk(&mut |e| {
+            if found.is_none()
+                && let Expression::Traversal(t) = e
+                && (matches!(&t.root, Root::Ephemeral(_))
+                    || matches!(&t.root, Root::Local(n) if self.ephemeral.contains(n.as_str())))
+            {
+                found = Some(crate::render::render_expression(e));
+            }
+        });
+        found
+    }
+
+    /// Reports an ephemeral value in `e`, which sits where nothing ephemeral may go (`why`).
+    fn no_ephemeral(&mut self, address: Place<'_>, attribute: &str, e: &Expression, why: &str) {
+        if let Some(value) = self.ephemeral_in(e) {
+            let message = format!("takes the ephemeral value `{value}`, but {why}");
+            self.report(address, Some(attribute), message, Some(EPHEMERAL_HELP.into()));
+        }
+    }
+
     fn reads_sensitive(&self, expr: &Expression) -> bool {
         let mut found = false;
         expr.walk(&mut |e| {
             if let Expression::Traversal(t) = e
-                && let (Root::Resource(a) | Root::Data(a), Some(first)) = (&t.root, t.first_attribute())
+                && let (Root::Resource(a) | Root::Data(a) | Root::Ephemeral(a), Some(first)) =
+                    (&t.root, t.first_attribute())
             {
-                let kind = if matches!(t.root, Root::Data(_)) { Kind::Data } else { Kind::Managed };
-                found |=
-                    self.schema.block(kind, &a.ty).and_then(|s| s.attributes.get(first)).is_some_and(|a| a.sensitive);
+                let kind = t.root.kind().unwrap_or(Kind::Managed);
+                found |= self
+                    .find(kind, &a.ty, &a.name)
+                    .and_then(Resource::schema)
+                    .and_then(|s| s.attributes.get(first))
+                    .is_some_and(|a| a.sensitive);
             }
         });
         found
@@ -579,6 +700,38 @@ fn holds_literal_text(e: &Expression) -> bool {
 /// The deepest expression nesting accepted: hcl-rs stops at 64 levels, counting the blocks an
 /// attribute sits in, and no real configuration comes near it.
 const MAX_DEPTH: usize = 32;
+
+const EPHEMERAL_HELP: &str = "an ephemeral value may go only into a write-only argument (`*_wo`), a provider configuration, another ephemeral block, or a local used only there";
+
+/// The vendored providers, for messages: `aws 5.100.0, random 3.7.2, ...`.
+fn vendored_list() -> String {
+    let all: Vec<String> = Schema::all().iter().map(|s| format!("{} {}", s.name(), s.version())).collect();
+    format!("vendored: {}", all.join(", "))
+}
+
+/// The locals of `stack` whose values are ephemeral: those reading an ephemeral block, and
+/// those reading such a local (to a fixed point, as locals may refer to later ones).
+fn ephemeral_locals(stack: &Stack) -> std::collections::BTreeSet<&str> {
+    let mut found = std::collections::BTreeSet::new();
+    loop {
+        let before = found.len();
+        for (name, value) in &stack.locals {
+            let mut reads = false;
+            value.walk(&mut |e| {
+                if let Expression::Traversal(t) = e {
+                    reads |= matches!(&t.root, Root::Ephemeral(_))
+                        || matches!(&t.root, Root::Local(n) if found.contains(n.as_str()));
+                }
+            });
+            if reads {
+                found.insert(name.as_str());
+            }
+        }
+        if found.len() == before {
+            return found;
+        }
+    }
+}
 
 const IDENT_HELP: &str = "use a letter or underscore first, then letters, digits, underscores or dashes";
 

@@ -20,6 +20,7 @@ mod pipelines;
 #[cfg(not(skip_tools))]
 mod plan;
 mod properties;
+mod providers;
 mod supporting;
 mod synthetic;
 mod validation;
