@@ -4,8 +4,8 @@
 //!
 //! Authentication defaults to IAM through an RBAC user group: no shared secret exists, clients
 //! sign in with their task role. [`Auth::Token`] keeps a Redis AUTH token in Secrets Manager for
-//! clients that cannot use IAM; ElastiCache's `auth_token` takes no write-only value, so that
-//! token is in the Terraform state.
+//! clients that cannot use IAM, as a named opt-out whose reason acknowledges that ElastiCache's
+//! `auth_token` takes no write-only value, so the token is in the Terraform state.
 //!
 //! ```
 //! use tfsynth::modules::{Account, Context, cache::{Availability, Redis}, kms, networking::{SecurityGroup, Vpc}};
@@ -62,13 +62,18 @@ pub struct CacheRef {
 pub enum Auth {
     /// IAM authentication through an RBAC user group: no shared secret exists (the default).
     Iam,
-    /// A Redis AUTH token, kept in a Secrets Manager secret the component creates. Terraform
-    /// takes the value from the sensitive input variable `variable` (the pipeline reads it from
-    /// the secret, e.g. `TF_VAR_<variable>`), so it is never in the configuration, but it is in
-    /// the state: keep the state encrypted.
+    /// A Redis AUTH token, kept in a Secrets Manager secret the component creates: an opt-out
+    /// of IAM for clients that cannot use it. Terraform takes the value from the sensitive
+    /// input variable `variable` (the pipeline reads it from the secret, e.g.
+    /// `TF_VAR_<variable>`), so it is never in the configuration, but ElastiCache's
+    /// `auth_token` has no write-only form (hashicorp/aws 5.100): **the token is in the
+    /// state**. `reason` says why IAM will not do and that the state holds the token; it is
+    /// written beside the setting for reviewers.
     Token {
         /// The input variable holding the token.
         variable: &'static str,
+        /// Why the clients need a token, acknowledging that it is kept in the state.
+        reason: &'static str,
     },
 }
 
@@ -404,7 +409,12 @@ impl Redis {
                 let settings = vec![("user_group_ids", Expression::from(vec![user_group]))];
                 (settings, Some(reason), ClientAuth::Iam { user, user_arn })
             }
-            Auth::Token { variable } => {
+            Auth::Token { variable, reason } => {
+                if !reason.contains("state") {
+                    let help = "say why IAM will not do, and that the token is kept in the Terraform state";
+                    let at = format!("aws_elasticache_replication_group.{k}");
+                    ctx.problem_at(&at, "auth_token", "the AUTH token opt-out does not acknowledge the state", help);
+                }
                 let rotation = Rotation::AtSource("rotated by the pipeline with ElastiCache's ROTATE strategy");
                 let secret = Secret::new(format!("{k}_cache_auth_token"), format!("{id}/auth-token"))
                     .description("Redis AUTH token")
@@ -414,7 +424,7 @@ impl Redis {
                 let token = ctx.variable(
                     Variable::new(*variable, "string")
                         .description(format!(
-                            "AUTH token of {id}, read from its Secrets Manager secret by the pipeline"
+                            "AUTH token of {id}, read from its Secrets Manager secret by the pipeline ({reason})"
                         ))
                         .sensitive()
                         .validation(

@@ -134,6 +134,62 @@ impl Context {
         out
     }
 
+    /// Runs `build` with every block of `provider`'s provider that it adds configured by
+    /// `provider` (an aliased configuration), unless the block names one itself: any
+    /// component, built through a second configuration.
+    pub fn with_provider<T>(&mut self, provider: &ProviderRef, build: impl FnOnce(&mut Self) -> T) -> T {
+        let previous = self.stack.replace_provider(Some(provider.clone()));
+        let out = build(self);
+        self.stack.replace_provider(previous);
+        out
+    }
+
+    /// Adds an aws provider configuration for `region`, aliased `alias`, with the settings of
+    /// the stack's default one (its account guard and default tags), and returns the handle
+    /// [`in_region`](Self::in_region) takes.
+    pub fn aws_region(&mut self, alias: &str, region: &'static str) -> ProviderRef {
+        let default = self.stack.providers.iter().find(|p| p.name() == "aws" && p.alias_name().is_none());
+        let provider = default.cloned().unwrap_or_else(|| Provider::new("aws")).set("region", region).alias(alias);
+        self.stack.provider(provider)
+    }
+
+    /// Runs `build` in another AWS region: its aws blocks use `provider` (an aws configuration
+    /// aliased for `region`), [`account`](Self::account) names `region`, and the context's key
+    /// and network are set aside — both are regional — so components in there take ones built
+    /// in that region (`.kms_key(..)`, or [`use_key`](Self::use_key) inside), or report that
+    /// they have none.
+    ///
+    /// ```
+    /// use tfsynth::modules::{Account, Context, kms::Key};
+    /// use tfsynth::prelude::*;
+    ///
+    /// let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+    /// ctx.provider(Provider::aws("us-east-1"));
+    /// let dr = ctx.provider(Provider::aws("us-west-2").alias("dr"));
+    /// let key = ctx.in_region(&dr, "us-west-2", |ctx| Key::new("dr", "demo-dr", "Backups in us-west-2").build(ctx));
+    /// let stack = ctx.finish();
+    /// validate(&stack)?;
+    /// assert!(render(&stack, Format::Hcl).contains("provider                = aws.dr"));
+    /// # let _ = key;
+    /// # Ok::<(), tfsynth::Error>(())
+    /// ```
+    pub fn in_region<T>(
+        &mut self,
+        provider: &ProviderRef,
+        region: &'static str,
+        build: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let account = self.account;
+        self.account.region = region;
+        let key = self.key.take();
+        let network = self.network.take();
+        let out = self.with_provider(provider, build);
+        self.account = account;
+        self.key = key;
+        self.network = network;
+        out
+    }
+
     /// The finished stack.
     pub fn finish(self) -> Stack {
         self.stack

@@ -1,6 +1,8 @@
 //! Secrets Manager secrets: KMS-encrypted, recoverable for 7 days, rotated by a Lambda when one
-//! is given. Their values never pass through the configuration: they are set by rotation or out
-//! of band, so no secret lands in a synthesized file or the Terraform state.
+//! is given. Their values never pass through the configuration or the state: they are set by
+//! rotation, out of band, or written write-only from a value the stack generates on each run
+//! ([`Password`] → [`Secret::write_only`]), so no secret lands in a synthesized file or the
+//! Terraform state.
 //!
 //! ```
 //! use tfsynth::modules::{Account, Context, kms::Key, secrets::{Rotation, Secret}};
@@ -97,7 +99,13 @@ pub struct Secret {
     recovery_days: u8,
     json_keys: Vec<&'static str>,
     kms_key: Option<KeyRef>,
+    write_only: Option<(Expr<String>, u32)>,
 }
+
+/// Why a secret the stack writes write-only needs no rotation function: bumping its version
+/// writes a newly generated value.
+const ROTATED_BY_VERSION: &str =
+    "the stack writes a newly generated value write-only when its version is bumped; no rotation function";
 
 impl Secret {
     /// Secret `key` called `name`. Rotation must be chosen: a Lambda, or a reason it happens
@@ -111,6 +119,7 @@ impl Secret {
             recovery_days: 7,
             json_keys: Vec::new(),
             kms_key: None,
+            write_only: None,
         }
     }
 
@@ -144,6 +153,26 @@ impl Secret {
         self
     }
 
+    /// Writes `value` into the secret write-only (`secret_string_wo`, Terraform 1.11+): it
+    /// reaches Secrets Manager and nothing else — not the configuration, the plan or the state.
+    /// `value` is typically built from a [`Generated`] value (ephemeral); Terraform writes it
+    /// again only when `version` changes, so bump `version` to rotate. A secret written this
+    /// way is rotated by its version unless another [`Rotation`] is chosen.
+    pub fn write_only(mut self, value: impl Into<Expr<String>>, version: u32) -> Self {
+        self.write_only = Some((value.into(), version));
+        self.rotation.get_or_insert(Rotation::AtSource(ROTATED_BY_VERSION));
+        self
+    }
+
+    /// Writes a JSON document of `entries` write-only (see [`write_only`](Self::write_only)),
+    /// and declares its keys so readers name one: an application that wants one
+    /// `DATABASE_URL` gets it assembled from the endpoint and a generated password.
+    pub fn write_only_json(mut self, entries: &[(&'static str, Expr<String>)], version: u32) -> Self {
+        self.json_keys = entries.iter().map(|(k, _)| *k).collect();
+        let document: Expression = entries.iter().map(|(k, v)| (*k, Expression::from(v.clone()))).collect();
+        self.write_only(jsonencode(document), version)
+    }
+
     /// Adds the secret and its rotation.
     pub fn build(self, ctx: &mut Context) -> SecretRef {
         ctx.within("secrets", |ctx| {
@@ -166,6 +195,14 @@ impl Secret {
                 r = r.skip_check("CKV2_AWS_57", *reason);
             }
             let secret = ctx.add(r);
+            if let Some((value, version)) = self.write_only {
+                ctx.add(
+                    Resource::new("aws_secretsmanager_secret_version", &self.key)
+                        .set("secret_id", secret.id())
+                        .set("secret_string_wo", value)
+                        .set("secret_string_wo_version", version),
+                );
+            }
             if let Some(Rotation::Lambda { arn, days }) = self.rotation {
                 ctx.add(
                     Resource::new("aws_secretsmanager_secret_rotation", &self.key)
@@ -228,6 +265,60 @@ impl Parameter {
                     .set("value", self.value),
             );
             SecretRef::parameter(parameter.arn())
+        })
+    }
+}
+
+/// A value the stack generates on every run — an ephemeral `random_password` — that is never
+/// in the configuration, the plan or the state. It may go only into write-only arguments
+/// ([`Secret::write_only`], a database's generated master password) or provider
+/// configurations; anywhere else the stack fails to synthesize, naming both.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The value, ephemeral.
+    pub value: Expr<String>,
+}
+
+/// A generated password under construction: `length` characters, letters and digits, and
+/// special characters unless they are turned off.
+#[derive(Debug, Clone)]
+#[must_use = "a password does nothing until built into a stack"]
+pub struct Password {
+    key: String,
+    length: u16,
+    special: Option<&'static str>,
+}
+
+/// Special characters every consumer of a password takes: RDS refuses `/`, `@`, `"` and
+/// spaces, URLs need `:`, `/`, `?`, `#`, `@` and `%` escaped.
+const SAFE_SPECIAL: &str = "-_.~!*";
+
+impl Password {
+    /// Password `key` of `length` characters (16-128), with special characters safe in a URL
+    /// and accepted by RDS.
+    pub fn new(key: impl Into<String>, length: u16) -> Self {
+        Self { key: key.into(), length, special: Some(SAFE_SPECIAL) }
+    }
+
+    /// Letters and digits only (for a signing key or a value pasted into a URL unescaped).
+    pub fn without_special(mut self) -> Self {
+        self.special = None;
+        self
+    }
+
+    /// Adds the ephemeral `random_password`.
+    pub fn build(self, ctx: &mut Context) -> Generated {
+        ctx.within("secrets", |ctx| {
+            let at = format!("ephemeral.random_password.{}", self.key);
+            if !(16..=128).contains(&self.length) {
+                let message = format!("a password of {} characters", self.length);
+                ctx.problem_at(&at, "length", message, "generate 16-128 characters");
+            }
+            let password = Resource::ephemeral("random_password", &self.key)
+                .set("length", self.length)
+                .set("special", self.special.is_some())
+                .set_opt("override_special", self.special);
+            Generated { value: ctx.add(password).attr("result").typed() }
         })
     }
 }

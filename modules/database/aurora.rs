@@ -69,14 +69,16 @@ impl Database<Cluster> {
         let Placement { sg, subnet_group, params, monitoring } = &placement;
         let (k, id) = (self.key.as_str(), self.identifier.as_str());
         let (protect, skip_snapshot) = self.protection();
-        let mut cluster = Resource::new("aws_rds_cluster", k)
+        let cluster = Resource::new("aws_rds_cluster", k)
             .set("cluster_identifier", id)
             .set("engine", "aurora-postgresql")
             .set("engine_version", self.version.as_str())
             .set("database_name", self.db_name.as_str())
-            .set("master_username", self.username.as_str())
-            .set("manage_master_user_password", true)
-            .set("master_user_secret_kms_key_id", key.arn.clone())
+            .set("master_username", self.username.as_str());
+        let (password, written) = self.master_password(ctx, &key, "master_password");
+        let mut cluster = password
+            .into_iter()
+            .fold(cluster, |r, (name, value)| r.set(name, value))
             .set("db_subnet_group_name", subnet_group.clone())
             .set("db_cluster_parameter_group_name", params.clone())
             .set("vpc_security_group_ids", vec![sg.id.clone()])
@@ -126,10 +128,10 @@ impl Database<Cluster> {
             address: cluster.attr("endpoint").typed(),
             port: PORT,
             security_group: placement.sg,
-            master_secret: SecretRef::external_json(
-                cluster.attr("master_user_secret").index(0).attr("secret_arn").typed(),
-                &["username", "password"],
-            ),
+            master_secret: written.unwrap_or_else(|| {
+                let arn = cluster.attr("master_user_secret").index(0).attr("secret_arn").typed();
+                SecretRef::external_json(arn, &["username", "password"])
+            }),
             resource: cluster,
             members: Some(members),
         }

@@ -126,10 +126,13 @@ impl Database<Instance> {
             .set("max_allocated_storage", engine.max_storage_gib)
             .set("storage_type", "gp3")
             .set("db_name", self.db_name.as_str())
-            .set("username", self.username.as_str())
-            // No password in the configuration or state: RDS keeps it in Secrets Manager.
-            .set("manage_master_user_password", true)
-            .set("master_user_secret_kms_key_id", key.arn.clone())
+            .set("username", self.username.as_str());
+        // No password in the configuration or state: RDS keeps it, or the stack writes one it
+        // generates write-only.
+        let (password, written) = self.master_password(ctx, &key, "password");
+        primary = password
+            .into_iter()
+            .fold(primary, |r, (name, value)| r.set(name, value))
             .set("db_subnet_group_name", subnet_group.clone())
             .set("multi_az", engine.multi_az)
             .set("backup_retention_period", self.backup_retention_days)
@@ -169,10 +172,10 @@ impl Database<Instance> {
             address: main.attr("address").typed(),
             port: PORT,
             security_group: placement.sg,
-            master_secret: SecretRef::external_json(
-                main.attr("master_user_secret").index(0).attr("secret_arn").typed(),
-                &["username", "password"],
-            ),
+            master_secret: written.unwrap_or_else(|| {
+                let arn = main.attr("master_user_secret").index(0).attr("secret_arn").typed();
+                SecretRef::external_json(arn, &["username", "password"])
+            }),
             resource: main,
             members,
         }

@@ -41,7 +41,11 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
         Command::List => list(registry, c),
         Command::Providers { format } => providers(format, c),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Args::command(), "tfsynth", &mut c.out);
+            // Generated into memory: clap_complete panics on a failed write, and a closed or
+            // full output is the console's to report.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Args::command(), "tfsynth", &mut script);
+            c.out.write_all(&script)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -179,7 +183,7 @@ fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console)
         return Ok(ExitCode::SUCCESS);
     }
     c.note(format_args!(
-        "check: {} snapshot(s) differ from the stacks; regenerate with `INSTA_UPDATE=always cargo test` and review the diff",
+        "check: {} snapshot(s) differ from the stacks; regenerate them with `INSTA_UPDATE=always cargo test --test it matrix::every_rendering_matches_its_snapshot` and review the diff",
         found.len()
     ));
     Ok(ExitCode::from(1))

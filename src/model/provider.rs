@@ -70,6 +70,54 @@ impl Provider {
         self.block("assume_role", Body::new().set("role_arn", role_arn).set("session_name", session_name))
     }
 
+    /// `provider "kubernetes"` for an EKS cluster, from the cluster's own attributes: its
+    /// `endpoint`, its certificate authority (`ca_base64`, as EKS reports it) and a token that
+    /// `aws eks get-token` issues for `cluster_name` on each run (an `exec` block), so no
+    /// credential sits in the configuration or the state.
+    ///
+    /// ```
+    /// use tfsynth::prelude::*;
+    /// let mut stack = Stack::new("apps", "production");
+    /// stack.provider(Provider::aws("us-east-1"));
+    /// let cluster = stack.add(Resource::data("aws_eks_cluster", "main").set("name", "apps"));
+    /// stack.provider(Provider::kubernetes_for_eks(
+    ///     cluster.attr("endpoint"),
+    ///     cluster.attr("certificate_authority").index(0).attr("data"),
+    ///     "apps",
+    /// ));
+    /// validate(&stack)?;
+    /// let hcl = render(&stack, Format::Hcl);
+    /// assert!(hcl.contains("host                   = data.aws_eks_cluster.main.endpoint"));
+    /// assert!(hcl.contains(r#"command     = "aws""#) && hcl.contains(r#""get-token","#));
+    /// # Ok::<(), tfsynth::Error>(())
+    /// ```
+    pub fn kubernetes_for_eks(
+        endpoint: impl Into<Expression>,
+        ca_base64: impl Into<Expression>,
+        cluster_name: impl Into<Expression>,
+    ) -> Self {
+        let (host, ca, exec) = eks_connection(endpoint, ca_base64, cluster_name);
+        let exec = exec.into_iter().fold(Body::new(), |body, (name, value)| body.set(name, value));
+        Self::new("kubernetes").set("host", host).set("cluster_ca_certificate", ca).block("exec", exec)
+    }
+
+    /// `provider "helm"` (3.x) for an EKS cluster, connected as
+    /// [`kubernetes_for_eks`](Self::kubernetes_for_eks) connects: helm 3 takes the
+    /// connection as a `kubernetes = { ... }` attribute.
+    pub fn helm_for_eks(
+        endpoint: impl Into<Expression>,
+        ca_base64: impl Into<Expression>,
+        cluster_name: impl Into<Expression>,
+    ) -> Self {
+        let (host, ca, exec) = eks_connection(endpoint, ca_base64, cluster_name);
+        let kubernetes = Expression::from_iter([
+            ("host", host),
+            ("cluster_ca_certificate", ca),
+            ("exec", Expression::from_iter(exec)),
+        ]);
+        Self::new("helm").set("kubernetes", kubernetes)
+    }
+
     /// The provider's local name.
     pub fn name(&self) -> &str {
         &self.name
@@ -88,4 +136,18 @@ impl Provider {
     pub(crate) fn reference(&self) -> ProviderRef {
         ProviderRef { name: self.name.clone(), alias: self.alias.clone() }
     }
+}
+
+/// An EKS cluster's API endpoint, its decoded certificate authority, and the `exec` settings
+/// that fetch a token with the AWS CLI.
+fn eks_connection(
+    endpoint: impl Into<Expression>,
+    ca_base64: impl Into<Expression>,
+    cluster_name: impl Into<Expression>,
+) -> (Expression, Expression, [(&'static str, Expression); 3]) {
+    let ca = crate::expr::call::<String>("base64decode", [ca_base64.into()]).into();
+    let args = Expression::List(vec!["eks".into(), "get-token".into(), "--cluster-name".into(), cluster_name.into()]);
+    let exec =
+        [("api_version", "client.authentication.k8s.io/v1beta1".into()), ("command", "aws".into()), ("args", args)];
+    (endpoint.into(), ca, exec)
 }

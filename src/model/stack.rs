@@ -55,6 +55,9 @@ pub struct Stack {
     component: Option<&'static str>,
     /// Tags merged into each taggable resource added now (see [`Stack::replace_tags`]).
     tags: Vec<(String, String)>,
+    /// The provider configuration blocks of its provider added now get (see
+    /// [`Stack::replace_provider`]).
+    provider_scope: Option<ProviderRef>,
     /// Outputs other stacks may import.
     pub(crate) exports: Vec<(String, String)>,
     /// Values read from other stacks.
@@ -87,6 +90,7 @@ impl Stack {
             problems: Vec::new(),
             waivers: Vec::new(),
             component: None,
+            provider_scope: None,
             tags: Vec::new(),
             exports: Vec::new(),
             imports: Vec::new(),
@@ -184,11 +188,23 @@ impl Stack {
         std::mem::replace(&mut self.tags, tags)
     }
 
+    /// Sets the provider configuration (an alias) that every block added from now on gets
+    /// when it belongs to that provider and names none itself, and returns the previous one.
+    pub(crate) fn replace_provider(&mut self, provider: Option<ProviderRef>) -> Option<ProviderRef> {
+        std::mem::replace(&mut self.provider_scope, provider)
+    }
+
     /// Adds a resource or data source and returns a typed handle to it.
     pub fn add(&mut self, mut resource: Resource) -> Ref {
         resource.address.stack = Some(self.id);
         if resource.component.is_none() {
             resource.component = self.component;
+        }
+        if let Some(scope) = &self.provider_scope
+            && resource.provider.is_none()
+            && resource.address.ty.split('_').next() == Some(scope.name.as_str())
+        {
+            resource.provider = Some(scope.clone());
         }
         if !self.tags.is_empty() && resource.kind == Kind::Managed {
             self.merge_tags(&mut resource);

@@ -4,9 +4,11 @@
 ///
 /// Ties go to the alphabetically first candidate, so messages are deterministic.
 pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (wrong.chars().count() / 3).clamp(1, 4);
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
+        // A third of the longer name: a short misspelling of a longer name (`takof` for
+        // `takeoff`) is still close.
+        let limit = (wrong.chars().count().max(c.chars().count()) / 3).clamp(1, 4);
         let d = strsim::damerau_levenshtein(wrong, c);
         let better = match best {
             None => true,
@@ -28,6 +30,7 @@ mod tests {
         let names = ["cidr_block", "enable_dns_support", "tags"];
         assert_eq!(did_you_mean("cidr_blok", names), Some("cidr_block"));
         assert_eq!(did_you_mean("tagz", names), Some("tags"));
+        assert_eq!(did_you_mean("takof", ["takeoff", "cvd", "ai-prism"]), Some("takeoff"));
     }
 
     #[test]

@@ -517,7 +517,7 @@ fn zones(stack: &Stack) -> BTreeMap<String, String> {
 /// `endpoint` and its imports at the producers' state files under `root`.
 fn write(dir: &Path, root: &Path, stack: &Stack, endpoint: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let aliases: Vec<&str> = stack.providers().iter().filter_map(|p| p.alias_name()).collect();
+    let aliases = super::aws_aliases(stack);
     let mut files = vec![
         ("main.tf.json".to_owned(), crate::render::render(stack, crate::render::Format::Json)),
         ("emulator_override.tf.json".to_owned(), override_file(endpoint, &aliases)),

@@ -12,7 +12,7 @@ use std::process::Command;
 
 pub use plan::{FolderPlan, PLAN_FILE, changed_attributes, plan_folder};
 pub use state::{local_remote_states, placeholder_state, state_file};
-pub use terraform::{TEST_PROVIDER_BIN_ENV, TEST_PROVIDER_ENV, Terraform, mock_override, test_provider};
+pub use terraform::{TEST_PROVIDER_BIN_ENV, TEST_PROVIDER_ENV, Terraform, aws_aliases, mock_override, test_provider};
 
 /// Environment variable naming the terraform binary (default: `terraform` on `PATH`).
 pub const TERRAFORM_ENV: &str = "TFSYNTH_TERRAFORM";

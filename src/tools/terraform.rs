@@ -204,6 +204,12 @@ impl Terraform {
     }
 }
 
+/// The aliases of `stack`'s aws provider configurations: an override that points the provider
+/// elsewhere must name each.
+pub fn aws_aliases(stack: &crate::model::Stack) -> Vec<&str> {
+    stack.providers().iter().filter(|p| p.name() == "aws").filter_map(|p| p.alias_name()).collect()
+}
+
 /// An `*_override.tf.json` that lets `plan` run offline: mock credentials for the default AWS
 /// provider and each alias, no account lookups, and a local backend.
 pub fn mock_override(aliases: &[&str]) -> String {

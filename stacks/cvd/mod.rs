@@ -10,7 +10,7 @@
 //! | ECS cluster `cvd-<env>`, `FARGATE` + `FARGATE_SPOT` (L690-699) | `Cluster::new("main", …)` | Container Insights, encrypted exec sessions |
 //! | EC2 Spot capacity provider + ASG (L1889-1904) | `Ec2Capacity::new("spot", …)` | Seed fix: named `cvd-<env>-spot` (not `spot-capacity-provider`); the seed's ASG was never defined: a launch template with the ECS-optimised AMI from its SSM parameter, IMDSv2, encrypted disks, 0-10 instances |
 //! | capacity reservation t3.medium × 2 (L1907-1912) | `CapacityReservation::new("baseline", …)`, production | Seed fix: production only; a reservation is billed whether used or not, and development shuts down nightly |
-//! | RDS `cvd-<env>`, PostgreSQL 15.4, `cvd` / `cvd_admin`, backups 30/7 days 03:00-04:00, maintenance sun:04:00-05:00, log export (L702-727) | `Postgres::new("main", …)` | 15 tracks the newest 15.x minor; password managed by RDS |
+//! | RDS `cvd-<env>`, PostgreSQL 15.4, `cvd` / `cvd_admin`, backups 30/7 days 03:00-04:00, maintenance sun:04:00-05:00, log export (L702-727) | `Postgres::new("main", …)` | 15 tracks the newest 15.x minor; generated password written write-only |
 //! | read replicas `<id>-read-<n>`, tag `Type = read-replica` (L1530-1555) | `.read_replicas(..)`, `.replica_identifier(..)`; the component tags replicas `Type = read-replica` | minor upgrades manual, as the seed's `auto_minor_version_upgrade = false` |
 //! | ElastiCache Redis 7, cache.r6g.large × 2, failover in production (L729-745) | `Redis::new("main", …)` | Seed fix: IAM authentication instead of a generated password in state |
 //! | ALB, HTTPS, target group 5000 `/health` (L747-760) | `Alb::new("main", …)` | TLS 1.3 policy, HTTP→HTTPS redirect, WAF |
@@ -18,7 +18,7 @@
 //! | blue/green `cvd-app-green` (L505-524) | production: a second service and target group, traffic split by `green` weights | Seed fix: the switch is a reviewed change of the weights in the settings, not a script Terraform would revert |
 //! | task sizes per environment (L50-86) | `app_size`, `ai_size` | staging takes production's sizes |
 //! | `REDIS_URL` from Parameter Store (L594, L628) | `Parameter::new("redis_url", …)` read as a task secret | TLS (`rediss://`) because the cache encrypts in transit |
-//! | `DATABASE_URL`, `SECRET_KEY`, `ANTHROPIC_API_KEY` from Secrets Manager (L590-600) | secrets read one key at a time | Seed fix: `SECRET_KEY` is a KMS HMAC key (JWT signing) whose material never leaves KMS |
+//! | `DATABASE_URL`, `SECRET_KEY`, `ANTHROPIC_API_KEY` from Secrets Manager (L590-600); `random_password` `jwt` 64 characters (L1815-1823) | `Secret`s `database_url` and `jwt_secret` written write-only from generated `Password`s | the JWT secret is `JWT_SECRET` |
 //! | `LOG_LEVEL` DEBUG / INFO / WARNING (L573, L605, L641) | `log_level` | |
 //! | S3 for photos and DEX files (L40) | `Bucket::new("media", …)` | private, versioned, KMS, access-logged |
 //! | CloudFront for static assets, US/Canada (L44, L100-102) | `Distribution::new("assets", …)` | `PriceClass_100` (North America and Europe; CloudFront has no US/Canada-only class) |
@@ -26,10 +26,12 @@
 //! | monitoring: alarms to SNS (L1300-1330) | `ServiceAlarms` | |
 //!
 //! Seed fix, the app secrets: the seed generated a Redis password and a JWT secret with
-//! `random_password` and stored them in plain `secret_string`s (so in the state). Here nothing
-//! is generated into the configuration: RDS generates and keeps the database password, Redis
-//! uses IAM authentication, and JWTs are signed by a KMS HMAC key whose material never leaves
-//! KMS.
+//! `random_password` and stored them in plain `secret_string`s (so in the configuration's
+//! state). Here the database password and the JWT secret are generated on each run as
+//! ephemeral `random_password`s and written write-only — to the database (`password_wo`), to
+//! the `DATABASE_URL` and `JWT_SECRET` secrets — so no value is in the configuration, the plan
+//! or the state; bumping `credentials_version` rotates them together. Redis uses IAM
+//! authentication, so no Redis password exists.
 
 mod settings;
 
@@ -49,11 +51,11 @@ use crate::modules::edge::Distribution;
 use crate::modules::events::EventRule;
 use crate::modules::firewall::WebAcl;
 use crate::modules::functions::{Code, Function};
-use crate::modules::iam::{Statement, policy};
+use crate::modules::iam::Statement;
 use crate::modules::kms::Key;
 use crate::modules::load_balancing::{Alb, AlbRef, TargetGroup, TargetGroupRef};
 use crate::modules::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, Vpc};
-use crate::modules::secrets::{Parameter, Rotation, Secret};
+use crate::modules::secrets::{Generated, Parameter, Password, Rotation, Secret};
 use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
 use crate::modules::{Context, Foundation};
 use crate::prelude::*;
@@ -107,8 +109,12 @@ pub fn build(env: Env) -> Stack {
     let (class, storage, replicas) = s.db;
     // Seed 000: PostgreSQL 15, database `cvd`, user `cvd_admin`, backups 30/7 days at 03:00,
     // maintenance Sunday 04:00-05:00, replicas `<id>-read-<n>` that take no minor upgrades.
+    // Seed 000 generates the database password (random_password): here it is generated on
+    // each run and written write-only, to the database and to the DATABASE_URL secret alike.
+    let db_password = Password::new("db", 32).without_special().build(&mut ctx);
     let db = Postgres::new("main", &name, "15", class)
         .database("cvd", "cvd_admin")
+        .generated_password(&db_password, s.credentials_version)
         .storage(storage, storage * 2)
         .multi_az(s.db_multi_az)
         .read_replicas(replicas)
@@ -152,6 +158,7 @@ pub fn build(env: Env) -> Stack {
         green: green_tg.as_ref(),
         tasks: &tasks,
         db: &db,
+        db_password: &db_password,
         cache: &cache,
         media: &media,
     };
@@ -224,6 +231,7 @@ struct Wiring<'a> {
     green: Option<&'a TargetGroupRef>,
     tasks: &'a SecurityGroupRef,
     db: &'a DatabaseRef,
+    db_password: &'a Generated,
     cache: &'a CacheRef,
     media: &'a BucketRef,
 }
@@ -235,20 +243,20 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
         ctx.problem(w.cache.resource.path(), "CVD signs in to Redis with IAM", "build the cache with Auth::Iam");
         return Vec::new();
     };
-    // JWTs are signed with KMS GenerateMac: the key material never leaves KMS.
-    let admin = Statement::allow(["kms:*"]).sid("AccountAdministration").aws_principal(s.account.root_arn()).on("*");
-    let jwt = ctx.add(
-        Resource::new("aws_kms_key", "jwt")
-            .set("description", format!("{name} JWT signing"))
-            .set("key_usage", "GENERATE_VERIFY_MAC")
-            .set("customer_master_key_spec", "HMAC_256")
-            .set("deletion_window_in_days", 30)
-            .set("policy", policy([admin]))
-            .skip_check(
-                "CKV_AWS_7",
-                "KMS cannot rotate HMAC keys automatically; rotate by creating a new key and re-signing",
-            ),
-    );
+    // Seed 000's generated secrets: the JWT signing secret (64 letters and digits) and the
+    // database URL, written write-only so neither is in the configuration or the state.
+    let jwt_secret = Password::new("jwt", 64).without_special().build(ctx);
+    let jwt = Secret::new("jwt_secret", format!("{name}/jwt-secret"))
+        .description("JWT signing secret")
+        .write_only(jwt_secret.value, s.credentials_version)
+        .build(ctx);
+    let database_url = Secret::new("database_url", format!("{name}/database-url"))
+        .description("PostgreSQL URL of the app database")
+        .write_only(
+            template!["postgresql://cvd_admin:", w.db_password.value.clone(), "@", w.db.endpoint.clone(), "/cvd"],
+            s.credentials_version,
+        )
+        .build(ctx);
     let anthropic = Secret::new("anthropic_api_key", format!("{name}/anthropic-api-key"))
         .description("Claude API key")
         .rotation(Rotation::AtSource("issued by Anthropic; rotate it there"))
@@ -263,7 +271,6 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
     .build(ctx);
     let topic = Topic::new("alerts", format!("{name}-alerts")).email("cvd-oncall@example.com").build(ctx);
     let grants = [
-        Statement::allow(["kms:GenerateMac", "kms:VerifyMac"]).sid("JwtSigning").on(jwt.arn()),
         Statement::allow(["elasticache:Connect"]).sid("Cache").on(w.cache.arn.clone()).on(redis_user_arn),
         Statement::allow(["s3:GetObject", "s3:PutObject"]).sid("Media").on(template![w.media.arn.clone(), "/*"]),
     ];
@@ -274,11 +281,10 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
             .health(HealthCheck::http(port, "/health"))
             .env("LOG_LEVEL", s.log_level)
             .env("MEDIA_BUCKET", &w.media.name)
-            .env("DATABASE_HOST", &w.db.address)
+            .secret("DATABASE_URL", &database_url)
             .secret("REDIS_URL", &redis_url)
             .env("REDIS_USER", redis_user.as_str())
-            .env("JWT_KEY_ID", jwt.id())
-            .secret_key("DATABASE_PASSWORD", &w.db.master_secret, "password")
+            .secret("JWT_SECRET", &jwt)
             .secret("ANTHROPIC_API_KEY", &anthropic)
     };
     let service = |svc: Service, (cpu, memory, storage): (u16, u32, u8), min: u16| {

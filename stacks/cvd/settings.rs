@@ -54,6 +54,9 @@ pub struct Settings {
     pub reservation: Option<(&'static str, u16)>,
     /// Stop the services at 19:00 and start them at 07:00 (UTC) on a schedule.
     pub nightly_shutdown: bool,
+    /// The version of the generated credentials (the database password, the `DATABASE_URL`
+    /// and JWT secrets): bump it to rotate them; the run writes new values, write-only.
+    pub credentials_version: u32,
 }
 
 /// The settings table.
@@ -83,6 +86,7 @@ pub fn settings(env: Env) -> Settings {
             green: None,
             reservation: None,
             nightly_shutdown: true,
+            credentials_version: 1,
         },
         Env::Staging => Settings {
             account: Account::new("444455556666", "us-east-1"),
@@ -106,6 +110,7 @@ pub fn settings(env: Env) -> Settings {
             green: None,
             reservation: None,
             nightly_shutdown: false,
+            credentials_version: 1,
         },
         // Seed 000's production: db.r6g.xlarge with 500 GB and replicas, cache.r6g.large x 2
         // with failover, app 2-10 tasks, AI service 2-3 tasks at 4 vCPU / 8 GB.
@@ -132,6 +137,7 @@ pub fn settings(env: Env) -> Settings {
             green: Some((100, 0)),
             reservation: Some(("t3.medium", 2)),
             nightly_shutdown: false,
+            credentials_version: 1,
         },
     }
 }

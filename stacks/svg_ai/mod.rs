@@ -34,7 +34,7 @@
 //! | Intelligent-Tiering `archive-old-files` (003 L625-630) | on the main bucket | Seed fix: the seed put it on uploads, which it deletes after 7 days, before any tier is reached |
 //! | conversions: IA at 30 days, Glacier at 90, deleted at 365 (003 L631-634) | the `conversions` bucket | a bucket of its own, so the rules cover every object in it |
 //! | Transfer Acceleration for uploads (003 L636) | `aws_s3_bucket_accelerate_configuration` | |
-//! | cross-region daily copy to `svg-ai-backup` in us-west-2 (003 L678-687) | not built | needs a second-region provider and bucket; versioning and lifecycle cover accidental deletion in-region meanwhile |
+//! | cross-region daily copy to `svg-ai-backup` in us-west-2 (003 L678-687) | production: `storage::backup` through the aws provider aliased `backup`, `Bucket::replicate_to` | Seed fix: S3 replication instead of a daily `aws s3 sync`; the backup bucket has its own us-west-2 key |
 //! | static website hosting, index/error documents (003 L247-251) | CloudFront default root object | Seed fix: the bucket is private behind origin access control, not a public website |
 //! | CloudFront: `/api/*` to the ALB, error pages 404 → `/404.html`, 403 → `/index.html` (003 L275-295) | `Distribution` | Seed fix: the `www` record aliases the distribution, so `www` is among its aliases |
 //! | ACM `svg-ai.com` + `www` with DNS validation, Route53 aliases (003 L297-311) | `Certificate`, `AliasRecord` | `origin.` added for the ALB |

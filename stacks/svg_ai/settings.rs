@@ -16,6 +16,9 @@ use crate::modules::{Account, Deletion, Retention};
 pub struct Settings {
     /// The environment's name, for secret paths and the dashboard.
     pub env_name: &'static str,
+    /// The region the main bucket is replicated to (seed 003: production's daily copy to
+    /// `svg-ai-backup` in us-west-2), if any.
+    pub backup_region: Option<&'static str>,
     /// Where the environment deploys.
     pub account: Account,
     /// The site's domain (`www.` and `origin.` are added).
@@ -67,6 +70,7 @@ pub fn settings(env: Env) -> Settings {
     match env {
         Env::Development => Settings {
             env_name: "development",
+            backup_region: None,
             account: Account::new("111122223333", "us-east-1"),
             domain: "dev.svg-ai.com",
             zone_id: ZoneId::new("Z0DEVSVGAI000000001"),
@@ -89,6 +93,7 @@ pub fn settings(env: Env) -> Settings {
         },
         Env::Staging => Settings {
             env_name: "staging",
+            backup_region: None,
             account: Account::new("444455556666", "us-east-1"),
             domain: "staging.svg-ai.com",
             zone_id: ZoneId::new("Z0STAGINGSVGAI00002"),
@@ -112,6 +117,7 @@ pub fn settings(env: Env) -> Settings {
         // Seed 003: 2 tasks scaling to 10; the canary at 90/10.
         Env::Production => Settings {
             env_name: "production",
+            backup_region: Some("us-west-2"),
             account: Account::new("777788889999", "us-east-1"),
             domain: "svg-ai.com",
             zone_id: ZoneId::new("Z0SVGAIPRODUCTION03"),

@@ -4,7 +4,8 @@
 use super::Settings;
 use crate::modules::Context;
 use crate::modules::edge::Distribution;
-use crate::modules::storage::{AccessLogs, Bucket, BucketRef, Cors, StorageClass};
+use crate::modules::kms::{Key, KeyRef};
+use crate::modules::storage::{AccessLogs, Bucket, BucketRef, Cors, Encryption, StorageClass};
 use crate::prelude::*;
 
 /// The buckets the rest of the stack uses.
@@ -26,7 +27,12 @@ pub(super) fn buckets(ctx: &mut Context, s: &Settings, logs: &BucketRef) -> Buck
     let bucket = |key: &str| Bucket::new(key, named(key)).access_logs(AccessLogs::To(logs.clone()));
     // Seed 003's "production bucket", versioned; its long-lived objects age through
     // Intelligent-Tiering (configuration `archive-old-files`).
-    let main = bucket("main").intelligent_tiering("archive-old-files", 90, 180).build(ctx);
+    let mut main = bucket("main").intelligent_tiering("archive-old-files", 90, 180);
+    if let Some(region) = s.backup_region {
+        let (backup, key) = backup(ctx, s, region);
+        main = main.replicate_to(&backup, &key);
+    }
+    let main = main.build(ctx);
     let site = [format!("https://{}", s.domain), format!("https://www.{}", s.domain)];
     let frontend = bucket("frontend")
         .allow(Distribution::read_statement(&s.account, &named("frontend")))
@@ -46,4 +52,21 @@ pub(super) fn buckets(ctx: &mut Context, s: &Settings, logs: &BucketRef) -> Buck
         .expire_after_days(365)
         .build(ctx);
     Buckets { main, frontend, models, uploads, conversions }
+}
+
+/// Seed 003's disaster-recovery copy (L678-687): `svg-ai-backup-<account>` in `region`, through
+/// an aws provider aliased `backup`, encrypted with a key of its own region. Seed fix: the
+/// seed's daily `aws s3 sync` becomes S3 replication, which copies each new version within
+/// minutes and needs no scheduler.
+fn backup(ctx: &mut Context, s: &Settings, region: &'static str) -> (BucketRef, KeyRef) {
+    let provider = ctx.aws_region("backup", region);
+    ctx.in_region(&provider, region, |ctx| {
+        let key = Key::new("backup", format!("svg-ai-backup-{region}"), "SVG-AI backups").build(ctx);
+        let bucket = Bucket::new("backup", format!("svg-ai-backup-{}", s.account.id))
+            .encryption(Encryption::Kms(key.clone()))
+            .noncurrent_versions_kept(90)
+            .access_logs(AccessLogs::Off("a replica: reads and writes are logged at the source bucket"))
+            .build(ctx);
+        (bucket, key)
+    })
 }

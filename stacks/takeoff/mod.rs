@@ -7,7 +7,7 @@
 //! | backend S3 + DynamoDB lock table, `default_tags` Project / Environment / ManagedBy (L960-1000) | [`Foundation`] | Seed fix: S3-native locking (`use_lockfile`); the DynamoDB table is deprecated in Terraform 1.11 |
 //! | VPC `10.0.0.0/16`, 3 AZs, public/private `/20`s, NAT per AZ, flow logs (L1000-1058) | `Vpc::new("main", …)` | database subnets added, without a route out |
 //! | KMS key `alias/takeoff-<env>` (L1040-1058) | `Key::new("main", …)` | Seed fix: the seed created the key and used it nowhere; everything here encrypts with it |
-//! | secret `takeoff-<env>-db-password` with the connection JSON (L1060-1079) | RDS-managed master secret | Seed fix: no generated password in configuration or state; tasks read `username` and `password` one key at a time |
+//! | `random_password.master` and secret `takeoff-<env>-db-password` with the connection JSON (L1060-1079) | a generated `Password` written write-only to the database and its `master-credentials` secret | Seed fix: the generated password is in neither the configuration nor the state; bump `credentials_version` to rotate it |
 //! | PostgreSQL 15.4 `takeoff-<env>`, class, storage 100/500 (prod 200/1000) gp3, Multi-AZ and deletion protection in production, backups 30/7 days 03:00-04:00, maintenance Mon:04:00-05:00, Performance Insights 7 days, log exports (L1111-1150) | `Postgres::new("main", …)` | 15 tracks the newest 15.x minor |
 //! | parameter group: `shared_preload_libraries`, `pg_stat_statements.track` (L1090-1110) | `.parameter(..)` | on top of the component's TLS and logging parameters |
 //! | replica `takeoff-<env>-replica` in production (L1152-1175) | `.read_replicas(1)`, `.replica_identifier(..)` | |
@@ -15,7 +15,7 @@
 //! | ALB, HTTPS with the TLS 1.3 policy, redirect, `/api/*` rule; target groups api 8000 (health 3/3, timeout 10 s) and frontend 8080 (2/2, 5 s) (L1447-1493) | `Alb`, `TargetGroup` | `/health` and `/metrics` also go to the API |
 //! | WAF: rate limit 2000, common (SizeRestrictions_BODY counted), SQLi, known bad inputs (L1495-1590) | `WebAcl` | Seed fix: the rate rule blocks (the seed gave it `override_action`, which the provider rejects); associated with the ALB, which the seed never did |
 //! | ECS cluster, services `api` (3-10), `worker` (Fargate Spot, 5-20, min healthy 50 %), frontend (L1317-1762) | `services::build` | Seed fix: the worker had a scaling target and no policy; it tracks CPU and queue depth per worker. The frontend had a target group and no service |
-//! | task definitions, secrets `ANTHROPIC_API_KEY`, `SECRET_KEY`, `DATABASE_URL` (L1380-1600) | containers in `services::build` | Seed fix: `DATABASE_URL` read the whole JSON secret; host, name, user and password are separate |
+//! | task definitions, secrets `ANTHROPIC_API_KEY`, `SECRET_KEY`, `DATABASE_URL` (L1380-1600) | containers in `services::build` | Seed fix: `DATABASE_URL` read the whole JSON secret; it is now a URL secret assembled from the endpoint and the generated password, and `SECRET_KEY` (the signing key) is generated too, both written write-only |
 //! | migrations task `takeoff-<env>-migrations`, `alembic upgrade head` (L1989-2013) | `Task::new("migrations", …)` | |
 //! | ECR repositories `takeoff-api`, `-worker`, `-frontend` (L1200-1230) | `Repository` | development and staging push the moving `main` tag: mutable tags there, by name and reason |
 //! | backups bucket `takeoff-<env>-backups` (dumps kept 30 days) and table `takeoff-<env>-backup-metadata` (L2715-2810) | `operations::backups` | the bucket name carries the account id (S3 names are global) |
@@ -42,6 +42,7 @@ use crate::modules::firewall::{ManagedGroup, WebAcl};
 use crate::modules::kms::Key;
 use crate::modules::load_balancing::{Alb, Condition, TargetGroup};
 use crate::modules::networking::{Peer, Port, Vpc};
+use crate::modules::secrets::Password;
 use crate::modules::storage::Bucket;
 use crate::prelude::*;
 
@@ -96,8 +97,12 @@ pub fn build(env: Env) -> Stack {
         AliasRecord::new(key, &s.zone_id, name).target(&alb).build(&mut ctx);
     }
     let ecs = security::tasks(&mut ctx, &prefix);
+    // Seed 002 generates the master password (random_password): here it is generated on each
+    // run and written write-only, to the database and to the DATABASE_URL secret alike.
+    let db_password = Password::new("db", 32).without_special().build(&mut ctx);
     let db = Postgres::new("main", &prefix, "15", s.db.class)
         .database("takeoff", "takeoff_admin")
+        .generated_password(&db_password, s.credentials_version)
         .storage(s.db.storage_gib.0, s.db.storage_gib.1)
         .multi_az(s.db.multi_az)
         .read_replicas(s.db.replicas)
@@ -138,6 +143,7 @@ pub fn build(env: Env) -> Stack {
         api: &api_tg,
         frontend: &frontend_tg,
         db: &db,
+        db_password: &db_password,
         cache: &cache,
         tasks: &ecs,
         topic: &topic,

@@ -13,7 +13,7 @@ use crate::modules::database::DatabaseRef;
 use crate::modules::iam::Statement;
 use crate::modules::load_balancing::{AlbRef, TargetGroupRef};
 use crate::modules::networking::SecurityGroupRef;
-use crate::modules::secrets::{Rotation, Secret};
+use crate::modules::secrets::{Generated, Password, Rotation, Secret};
 use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
 use crate::prelude::*;
 
@@ -23,6 +23,7 @@ pub(super) struct Wiring<'a> {
     pub api: &'a TargetGroupRef,
     pub frontend: &'a TargetGroupRef,
     pub db: &'a DatabaseRef,
+    pub db_password: &'a Generated,
     pub cache: &'a CacheRef,
     pub tasks: &'a SecurityGroupRef,
     pub topic: &'a TopicRef,
@@ -54,9 +55,24 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
         .description("Claude API key")
         .rotation(Rotation::AtSource("issued by the provider; rotate it there and update the secret"))
         .build(ctx);
+    // Seed 002's SECRET_KEY signs sessions and tokens: generated, written write-only.
+    let signing = Password::new("secret_key", 64).without_special().build(ctx);
     let app_key = Secret::new("secret_key", format!("{prefix}/secret-key"))
         .description("Application signing key")
-        .rotation(Rotation::AtSource("rotated with application releases, which re-sign sessions"))
+        .write_only(signing.value, s.credentials_version)
+        .build(ctx);
+    let database_url = Secret::new("database_url", format!("{prefix}/database-url"))
+        .description("PostgreSQL URL of the takeoff database")
+        .write_only(
+            template![
+                "postgresql://takeoff_admin:",
+                w.db_password.value.clone(),
+                "@",
+                w.db.endpoint.clone(),
+                "/takeoff"
+            ],
+            s.credentials_version,
+        )
         .build(ctx);
 
     let ClientAuth::Iam { user: redis_user, user_arn: redis_user_arn } = w.cache.auth.clone() else {
@@ -64,18 +80,15 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
         ctx.problem(w.cache.resource.path(), "takeoff's services sign in to Redis with IAM", help);
         return None;
     };
-    // Seed fix: DATABASE_URL pointed at the whole JSON secret; each value is now one JSON key.
+    // Seed fix: DATABASE_URL pointed at the whole JSON secret; it is now the URL itself.
     let app = |name: &str, repo: &Expr<String>, port: Option<u16>| {
         let c = Container::new(name, image(repo))
             .env("ENVIRONMENT", env)
             .env("LOG_LEVEL", s.log_level)
-            .env("DATABASE_HOST", &w.db.address)
-            .env("DATABASE_NAME", "takeoff")
             .env("REDIS_HOST", &w.cache.primary_endpoint)
             .env("REDIS_USER", redis_user.as_str())
             .env("STORAGE_BUCKET", &storage.name)
-            .secret_key("DATABASE_USER", &w.db.master_secret, "username")
-            .secret_key("DATABASE_PASSWORD", &w.db.master_secret, "password")
+            .secret("DATABASE_URL", &database_url)
             .secret("ANTHROPIC_API_KEY", &anthropic)
             .secret("SECRET_KEY", &app_key);
         match port {

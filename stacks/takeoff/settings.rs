@@ -40,6 +40,9 @@ pub struct Settings {
     pub image_tag: &'static str,
     /// Whether image tags can be pushed again.
     pub image_tags: Tags,
+    /// The version of the generated credentials (the database password, the `DATABASE_URL`
+    /// and JWT secrets): bump it to rotate them; the run writes new values, write-only.
+    pub credentials_version: u32,
     /// Where alarms are sent.
     pub alert_email: &'static str,
     /// The services' `LOG_LEVEL`.
@@ -120,6 +123,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (1, 2), worker: (1, 2), frontend: (1, 2) },
             image_tag: "main",
             image_tags: Tags::Mutable("development deploys the moving `main` tag on every merge"),
+            credentials_version: 1,
             alert_email: "takeoff-dev@example.com",
             log_level: "DEBUG",
             backup_days_kept: 30,
@@ -150,6 +154,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (2, 4), worker: (2, 6), frontend: (2, 4) },
             image_tag: "main",
             image_tags: Tags::Mutable("staging deploys the moving `main` tag on every merge"),
+            credentials_version: 1,
             alert_email: "takeoff-staging@example.com",
             log_level: "INFO",
             backup_days_kept: 30,
@@ -183,6 +188,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (3, 10), worker: (5, 20), frontend: (2, 6) },
             image_tag: "1.0.0",
             image_tags: Tags::Immutable,
+            credentials_version: 1,
             alert_email: "takeoff-oncall@example.com",
             log_level: "INFO",
             backup_days_kept: 30,

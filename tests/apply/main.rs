@@ -21,9 +21,12 @@ fn terraform() -> Terraform {
 #[test]
 fn every_development_stack_applies_plans_empty_and_destroys() {
     let mirror = terraform().plugin_dir().to_owned();
+    // The stacks' random passwords come from the schema-serving test provider.
+    let (name, value) = tfsynth::tools::TEST_PROVIDER_ENV;
     let out = Command::new(env!("CARGO_BIN_EXE_tfsynth"))
         .args(["apply-test", "development", "--format", "json", "--plugin-dir"])
         .arg(&mirror)
+        .env(name, value)
         .output()
         .expect("run tfsynth");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)

@@ -53,7 +53,7 @@ fn list_shows_stacks_and_environments() {
 #[test]
 fn unknown_names_are_usage_errors_with_a_suggestion() {
     let out = tempfile::tempdir().expect("temp dir");
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (
             &["synth", "prod"],
             "unknown environment `prod` (did you mean `production`?); known environments: development, staging, production",
@@ -62,6 +62,7 @@ fn unknown_names_are_usage_errors_with_a_suggestion() {
             &["synth", "staging", "--stack", "takeof"],
             "unknown stack `takeof` (did you mean `takeoff`?); known stacks: takeoff, cvd, ai-prism",
         ),
+        (&["synth", "staging", "--stack", "takof"], "unknown stack `takof` (did you mean `takeoff`?)"),
         (&["diff", "prod", "staging"], "unknown environment `prod`"),
         (&["summary", "prod"], "unknown environment `prod`"),
         (&["graph", "prod"], "unknown environment `prod`"),

@@ -69,6 +69,11 @@ fn check_fails_on_drift_and_passes_once_regenerated() {
         "{out}"
     );
     assert!(err.contains("6 snapshot(s) differ"), "{err}");
+    // The advice names the one targeted test that rewrites the snapshots, not the whole suite.
+    assert!(
+        err.contains("`INSTA_UPDATE=always cargo test --test it matrix::every_rendering_matches_its_snapshot`"),
+        "{err}"
+    );
     assert_eq!(super::common::tree(dir.path()), files_before, "check wrote files");
 
     regenerate(&fixture(after), dir.path());
@@ -355,9 +360,18 @@ fn waivers_pass_lint_reach_checkov_and_expire() {
 fn completions_and_help() {
     let bash = tfsynth(&["completions", "bash"]);
     assert!(bash.status.success() && text(&bash.stdout).contains("_tfsynth()"), "{}", text(&bash.stderr));
-    for sub in ["synth", "check", "diff", "summary", "graph", "lint", "list", "completions"] {
+    for sub in ["synth", "check", "diff", "summary", "graph", "lint", "list", "completions", "providers"] {
         let help = text(&tfsynth(&[sub, "--help"]).stdout);
         assert!(help.contains("Example"), "`tfsynth {sub} --help` has no example:\n{help}");
+    }
+    // A full output is an error with a message, not a panic (exit 101).
+    #[cfg(target_os = "linux")]
+    {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let run = Command::new(env!("CARGO_BIN_EXE_tfsynth")).args(["completions", "bash"]).stdout(full).output();
+        let run = run.expect("run");
+        assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+        assert!(text(&run.stderr).contains("No space left on device"), "{}", text(&run.stderr));
     }
 }
 

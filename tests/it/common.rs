@@ -97,7 +97,9 @@ pub fn context(name: &str) -> Context {
 
 /// The `tfsynth` binary with `args`.
 pub fn tfsynth(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tfsynth")).args(args).output().expect("run tfsynth")
+    // The terraform `plan` starts may talk to the schema-serving test provider.
+    let (name, value) = tfsynth::tools::TEST_PROVIDER_ENV;
+    Command::new(env!("CARGO_BIN_EXE_tfsynth")).args(args).env(name, value).output().expect("run tfsynth")
 }
 
 /// Output bytes as text.
@@ -201,10 +203,15 @@ pub mod tools {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let root = serde_json::json!({"module": {"json": {"source": "./json"}, "hcl": {"source": "./hcl"}}});
         std::fs::write(dir.path().join("main.tf.json"), root.to_string()).map_err(|e| e.to_string())?;
+        // The aws aliases the override must cover too, from the JSON rendering.
+        let json: serde_json::Value = serde_json::from_str(&files[0][0].1).map_err(|e| e.to_string())?;
+        let configs = json["provider"]["aws"].as_array().cloned().unwrap_or_default();
+        let aliases: Vec<&str> = configs.iter().filter_map(|p| p["alias"].as_str()).collect();
+        let override_text = mock_override(&aliases);
         for (format, files) in Format::ALL.into_iter().zip(files) {
             let module = dir.path().join(format.name());
             std::fs::create_dir_all(&module).map_err(|e| e.to_string())?;
-            std::fs::write(module.join("offline_override.tf.json"), mock_override(&[])).map_err(|e| e.to_string())?;
+            std::fs::write(module.join("offline_override.tf.json"), &override_text).map_err(|e| e.to_string())?;
             for (name, text) in files {
                 // Producer state files are read relative to the working directory: the root.
                 let folder = if name.ends_with(".tfstate") { dir.path() } else { module.as_path() };

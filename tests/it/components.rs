@@ -401,10 +401,12 @@ fn cache_setters_reach_the_group() {
 #[test]
 fn cache_auth_token_lives_in_secrets_manager() {
     let (mut ctx, _) = networked("cache");
+    let reason = "a legacy worker speaks only AUTH; the token is kept in the Terraform state";
     Redis::new("main", "app-production", "cache.r6g.large")
-        .auth(Auth::Token { variable: "redis_auth_token" })
+        .auth(Auth::Token { variable: "redis_auth_token", reason })
         .build(&mut ctx);
     let doc = valid(ctx);
+    assert!(doc["variable"]["redis_auth_token"]["description"].as_str().is_some_and(|d| d.contains(reason)));
     let group = resource(&doc, "aws_elasticache_replication_group", "main");
     assert_eq!(group["auth_token"], "${var.redis_auth_token}");
     assert!(group.get("user_group_ids").is_none());
@@ -413,6 +415,16 @@ fn cache_auth_token_lives_in_secrets_manager() {
         resource(&doc, "aws_secretsmanager_secret", "main_cache_auth_token")["name"],
         "app-production/auth-token"
     );
+}
+
+#[test]
+fn cache_auth_token_needs_a_reason_that_names_the_state() {
+    let (mut ctx, _) = networked("cache");
+    Redis::new("main", "app-production", "cache.r6g.large")
+        .auth(Auth::Token { variable: "redis_auth_token", reason: "the worker is old" })
+        .build(&mut ctx);
+    let problem = only_problem(&ctx.finish());
+    assert!(problem.contains("auth_token: the AUTH token opt-out does not acknowledge the state"), "{problem}");
 }
 
 #[test]

@@ -6,17 +6,18 @@ use std::process::ExitCode;
 
 use tfsynth::prelude::*;
 use tfsynth::stacks::{Env, registry};
-use tfsynth::tools::{local_remote_states, mock_override, placeholder_state, state_file};
+use tfsynth::tools::{aws_aliases, local_remote_states, mock_override, placeholder_state, state_file};
 
 use super::common::{run, text, tfsynth, tools};
 
 /// Adds what an offline plan of `stack` needs next to its configuration in `dir`: mock
 /// credentials and a local backend, and the producers' state for its imports.
 fn offline(dir: &Path, stack: &str, env: Env) {
-    std::fs::write(dir.join("offline_override.tf.json"), mock_override(&[])).expect("override");
     let registry = registry();
     let def = registry.select(&[stack]).expect("stack");
     let built = tfsynth::pipeline::build(&registry, &def, env).expect("valid");
+    let aliases = aws_aliases(&built[0].stack);
+    std::fs::write(dir.join("offline_override.tf.json"), mock_override(&aliases)).expect("override");
     if let Some(states) = local_remote_states(&built[0].stack) {
         std::fs::write(dir.join("remote_state_override.tf.json"), states).expect("override");
         for import in built[0].stack.imports() {
