@@ -57,6 +57,32 @@ pub struct CacheRef {
     pub resource: Ref,
 }
 
+impl CacheRef {
+    /// Lets `role` sign in to the cache with IAM: an inline policy granting
+    /// `elasticache:Connect` on the replication group and the application user. With
+    /// [`Auth::Token`] there is nothing to grant (clients send the token), and this is a
+    /// problem of the stack.
+    pub fn grant_connect(&self, stack: &mut Stack, role: &super::iam::RoleRef) {
+        let cache = &self.resource.address().name;
+        let at = format!("aws_iam_role_policy.{cache}_connect_{}", role.resource.address().name);
+        let ClientAuth::Iam { user_arn, .. } = &self.auth else {
+            let help = "clients of a token-authenticated cache read the token secret instead";
+            stack.problem(at, "the cache takes an AUTH token, not IAM", help);
+            return;
+        };
+        let connect = super::iam::Statement::allow(["elasticache:Connect"])
+            .sid("CacheConnect")
+            .on(self.arn.clone())
+            .on(user_arn.clone());
+        stack.add(
+            Resource::new("aws_iam_role_policy", format!("{cache}_connect_{}", role.resource.address().name))
+                .set("name", format!("{cache}-connect"))
+                .set("role", role.resource.id())
+                .set("policy", super::iam::policy([connect])),
+        );
+    }
+}
+
 /// How clients prove who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {

@@ -79,7 +79,7 @@ pub(super) fn credential_problem(name: &str, value: &Expression, use_secret: &st
 /// Whether an environment variable's name says it holds a credential: its last word is one
 /// (`API_KEY`, `DB_PASSWORD`), or a word is one that is never plain data (`PASSWORD_HASH_SALT`
 /// is fine, `GITHUB_TOKEN_VALUE` is not) — unless the name ends in what only points at a
-/// credential (`JWT_KEY_ID`, `SECRET_ARN`).
+/// credential (`JWT_KEY_ID`, `SECRET_ARN`, `SECRET_PREFIX`).
 fn looks_like_credential(name: &str) -> bool {
     const LAST: &[&str] = &[
         "KEY",
@@ -103,6 +103,7 @@ fn looks_like_credential(name: &str) -> bool {
         "NAME",
         "NAMES",
         "PATH",
+        "PREFIX",
         "FILE",
         "REGION",
         "URL",
@@ -161,9 +162,16 @@ mod tests {
         for name in ["ANTHROPIC_API_KEY", "SECRET_KEY", "DATABASE_PASSWORD", "GITHUB_TOKEN", "aws_secret_access_key"] {
             assert!(looks_like_credential(name), "{name}");
         }
-        for name in
-            ["JWT_KEY_ID", "KMS_KEY_ARN", "REDIS_USER", "LOG_LEVEL", "PRIVATE_SUBNET_IDS", "SECRET_ARN", "TOKEN_URL"]
-        {
+        for name in [
+            "JWT_KEY_ID",
+            "KMS_KEY_ARN",
+            "REDIS_USER",
+            "LOG_LEVEL",
+            "PRIVATE_SUBNET_IDS",
+            "SECRET_ARN",
+            "TOKEN_URL",
+            "SECRET_PREFIX",
+        ] {
             assert!(!looks_like_credential(name), "{name}");
         }
     }

@@ -64,7 +64,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// A folder to compare with is missing, incomplete or of the other format.
-    #[error("{}: {problem}", .path.display())]
+    #[error("{}: {problem}", shown_path(.path))]
     BadBaseline {
         /// The file or folder.
         path: PathBuf,
@@ -73,7 +73,7 @@ pub enum Error {
     },
     /// The output folder cannot be written as asked: it is a file, holds files tfsynth did not
     /// write, or leads through a symbolic link.
-    #[error("{}: {problem}", .path.display())]
+    #[error("{}: {problem}", shown_path(.path))]
     Output {
         /// The path at fault.
         path: PathBuf,
@@ -81,7 +81,7 @@ pub enum Error {
         problem: String,
     },
     /// Reading or writing a file failed.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {source}", shown_path(.path))]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -124,6 +124,20 @@ pub fn shown(name: &str) -> String {
     }
 }
 
+/// A path as messages show it: whole up to 256 characters, else its start and its end around
+/// an ellipsis, so a runaway argument does not flood the terminal.
+pub fn shown_path(path: &std::path::Path) -> String {
+    const KEEP: usize = 120;
+    let text = path.display().to_string();
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= 2 * KEEP + 16 {
+        return text;
+    }
+    let head: String = chars[..KEEP].iter().collect();
+    let tail: String = chars[chars.len() - KEEP..].iter().collect();
+    format!("{head}…({} characters)…{tail}", chars.len() - 2 * KEEP)
+}
+
 fn suggestion(known: &[String], name: &str) -> String {
     crate::schema::did_you_mean(name, known.iter().map(String::as_str))
         // An abbreviation or its long form: `prod` for `production` and the other way round.
@@ -141,6 +155,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::{Error, shown};
+
+    #[test]
+    fn a_long_path_is_shortened_in_messages() {
+        let long = format!("/tmp/{}", "x".repeat(100_000));
+        let e = Error::Output { path: long.into(), problem: "is not a folder".into() };
+        let text = e.to_string();
+        assert!(
+            text.len() < 400 && text.contains("…(99765 characters)…") && text.ends_with(": is not a folder"),
+            "{text}"
+        );
+        let short = Error::Output { path: "out/x".into(), problem: "p".into() };
+        assert_eq!(short.to_string(), "out/x: p");
+    }
 
     #[test]
     fn names_are_echoed_safely_with_a_suggestion() {

@@ -361,8 +361,11 @@ impl<E> Database<E> {
     fn placement(&self, ctx: &mut Context, net: &VpcRef, cluster: bool, exports: &[&str]) -> Placement {
         let (k, id) = (self.key.as_str(), self.identifier.as_str());
         let subnets = net.database_subnets.clone().unwrap_or_else(|| {
-            let help = "build the Vpc with .database_subnets()";
-            ctx.problem(format!("aws_db_subnet_group.{k}"), "the network has no database subnets", help);
+            // Without a network, "no network to run in" is the problem, reported already.
+            if !net.is_missing() {
+                let help = "build the Vpc with .database_subnets()";
+                ctx.problem(format!("aws_db_subnet_group.{k}"), "the network has no database subnets", help);
+            }
             net.private_subnets.clone()
         });
         let sg = SecurityGroup::new(format!("{k}_db"), format!("{id}-db"), "PostgreSQL: from the given clients only")

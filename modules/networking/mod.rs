@@ -76,6 +76,12 @@ pub struct VpcRef {
 }
 
 impl VpcRef {
+    /// Whether this stands in for a missing network ([`missing`](Self::missing)): its
+    /// problem is reported already, so what it lacks is not reported again.
+    pub(crate) fn is_missing(&self) -> bool {
+        self.cidr.is_empty() && self.azs.is_empty() && self.vpc.is_none()
+    }
+
     /// Stands in for a network that is missing, after the problem was recorded.
     pub(super) fn missing() -> Self {
         let none = || SubnetIds(Expr::from(Vec::<Expr<String>>::new()));

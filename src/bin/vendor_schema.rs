@@ -6,6 +6,8 @@
 //! cargo run --bin vendor-schema -- schema.json --version hashicorp/random=3.7.2 ...
 //! ```
 //!
+//! `--out DIR` writes somewhere else than `src/schema/vendored`.
+//!
 //! The first two run `terraform init` against a filesystem mirror (the provider versions are
 //! its folder names) and `terraform providers schema -json`; the third reads a document that
 //! command printed elsewhere, whose format carries no versions, so each is named. Every
@@ -35,7 +37,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// What to vendor, from the command line.
+/// What to vendor, from the command line, and where to.
+struct Request {
+    source: Source,
+    out: PathBuf,
+}
+
+/// What to vendor.
 enum Source {
     /// Every provider installed in a mirror; only `hashicorp/aws` when `all` is false.
     Mirror { dir: PathBuf, all: bool },
@@ -43,31 +51,35 @@ enum Source {
     Document { file: PathBuf, versions: BTreeMap<String, String> },
 }
 
-fn parse_args() -> Result<Source> {
+fn parse_args() -> Result<Request> {
     let mut args = std::env::args().skip(1);
+    let mut out = PathBuf::from(OUT);
     let mut file = None;
     let mut versions = BTreeMap::new();
     let mut dir = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--plugin-dir" => dir = Some(PathBuf::from(args.next().context("--plugin-dir needs a folder")?)),
+            "--out" => out = PathBuf::from(args.next().context("--out needs a folder")?),
             "--version" => {
                 let pair = args.next().context("--version needs SOURCE=VERSION, e.g. hashicorp/random=3.7.2")?;
                 let (source, version) = pair.split_once('=').context("--version takes SOURCE=VERSION")?;
                 versions.insert(format!("{REGISTRY}/{source}"), version.to_owned());
             }
             "-h" | "--help" => {
-                println!("usage: vendor-schema [--plugin-dir DIR | SCHEMA.json --version SOURCE=VERSION ...]");
+                println!(
+                    "usage: vendor-schema [--plugin-dir DIR | SCHEMA.json --version SOURCE=VERSION ...] [--out DIR]"
+                );
                 std::process::exit(0);
             }
             other if other.starts_with('-') => bail!("unknown option `{other}`; see --help"),
             other => file = Some(PathBuf::from(other)),
         }
     }
-    match (file, dir) {
+    let source = match (file, dir) {
         (Some(_), Some(_)) => bail!("give a schema document or --plugin-dir, not both"),
-        (Some(file), None) => Ok(Source::Document { file, versions }),
-        (None, Some(dir)) => Ok(Source::Mirror { dir, all: true }),
+        (Some(file), None) => Source::Document { file, versions },
+        (None, Some(dir)) => Source::Mirror { dir, all: true },
         (None, None) => {
             let dir = tools::plugin_dir().with_context(|| {
                 format!(
@@ -75,13 +87,15 @@ fn parse_args() -> Result<Source> {
                     tools::PLUGIN_DIR_ENV
                 )
             })?;
-            Ok(Source::Mirror { dir, all: false })
+            Source::Mirror { dir, all: false }
         }
-    }
+    };
+    Ok(Request { source, out })
 }
 
 fn run() -> Result<()> {
-    let (doc, versions) = match parse_args()? {
+    let Request { source, out } = parse_args()?;
+    let (doc, versions) = match source {
         Source::Document { file, versions } => {
             let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             (serde_json::from_slice(&text).with_context(|| format!("{} is not JSON", file.display()))?, versions)
@@ -92,7 +106,7 @@ fn run() -> Result<()> {
         }
     };
     let providers = doc["provider_schemas"].as_object().context("the document has no provider_schemas")?;
-    std::fs::create_dir_all(OUT)?;
+    std::fs::create_dir_all(&out)?;
     for (address, schema) in providers {
         let version = versions.get(address).with_context(|| {
             format!(
@@ -106,9 +120,9 @@ fn run() -> Result<()> {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(text.as_bytes())?;
         let bytes = gz.finish()?;
-        let out = Path::new(OUT).join(format!("{name}.schema.gz"));
-        std::fs::write(&out, &bytes)?;
-        println!("wrote {}: {source} {version}, {} bytes ({} uncompressed)", out.display(), bytes.len(), text.len());
+        let file = out.join(format!("{name}.schema.gz"));
+        std::fs::write(&file, &bytes)?;
+        println!("wrote {}: {source} {version}, {} bytes ({} uncompressed)", file.display(), bytes.len(), text.len());
     }
     Ok(())
 }

@@ -253,7 +253,7 @@ impl Block<'_> {
         if !is_true(self.attr("internal"))
             && !self.refs.referenced_by(self.r, "aws_wafv2_web_acl_association", Some("resource_arn"))
         {
-            let fix = "associate a WAFv2 web ACL (the firewall component's attach)";
+            let fix = "put a WAFv2 web ACL in front of it: firewall::WebAcl::new(..).protect(&alb).build(ctx)";
             self.found(Rule::AlbHasWaf, None, "the internet-facing load balancer has no web ACL", fix);
         }
         if self.production && !is_true(self.attr("enable_deletion_protection")) {

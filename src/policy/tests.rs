@@ -98,6 +98,9 @@ fn load_balancers_drop_bad_headers_have_a_waf_and_deletion_protection() {
     s.add(Resource::new("aws_lb", "web"));
     let rules: Vec<Rule> = fired(&s).into_iter().map(|(r, _)| r).collect();
     assert_eq!(rules, [Rule::AlbDropsInvalidHeaders, Rule::AlbHasWaf, Rule::DeletionProtection]);
+    // The advice names the firewall component's real method.
+    let waf = lint(&s, TODAY).findings.into_iter().find(|f| f.rule == Rule::AlbHasWaf).expect("TFS005");
+    assert!(waf.fix.contains("WebAcl::new(..).protect(&alb)"), "{}", waf.fix);
     let mut staging = Stack::new("policy", "staging").with_tier(Tier::Staging);
     staging.add(Resource::new("aws_lb", "web").set("drop_invalid_header_fields", true).set("internal", true));
     assert!(fired(&staging).is_empty(), "deletion protection is a production rule");

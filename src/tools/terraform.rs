@@ -103,13 +103,18 @@ impl Terraform {
         std::fs::write(home.path().join("cli.tfrc"), "").map_err(|e| format!("the CLI configuration: {e}"))?;
         let plugin_dir = home.path().join("plugins");
         link_mirror(&mirror, &plugin_dir)?;
-        let binary = test_provider()?;
+        // A copy, not a link: a rebuild while terraform runs would change the binary under
+        // the checksum `init` recorded. The providers share the copy through hard links.
+        let binary = home.path().join("tfsynth-test-provider");
+        std::fs::copy(test_provider()?, &binary).map_err(|e| format!("copying the test provider: {e}"))?;
         for schema in Schema::all() {
             let folder = plugin_dir.join(REGISTRY).join(schema.source()).join(schema.version()).join(PLATFORM);
             if !folder.exists() {
                 std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
                 let file = folder.join(format!("terraform-provider-{}_v{}", schema.name(), schema.version()));
-                link(&binary, &file)?;
+                std::fs::hard_link(&binary, &file)
+                    .or_else(|_| std::fs::copy(&binary, &file).map(|_| ()))
+                    .map_err(|e| format!("installing the test provider at {}: {e}", file.display()))?;
             }
         }
         Ok(Self { plugin_dir, home, shared: std::sync::OnceLock::new() })

@@ -73,7 +73,7 @@ pub fn build(env: Env) -> Stack {
     let s = settings(env);
     let name = format!("cvd-{}", env.name());
     // Seed fix: the seed's backend had no encryption, no locking and one key for all environments.
-    let mut ctx = Foundation::new("cvd", env, s.account).build();
+    let mut ctx = Foundation::new("cvd", env, s.account).tag("ManagedBy", "terraform").build();
 
     let kms = Key::new("main", &name, format!("CVD {} data", env.name()))
         .for_log_groups()

@@ -14,8 +14,11 @@ use tfsynth::prelude::*;
 use tfsynth::tools::Terraform;
 use tfsynth::tools::emulator::{self, Emulator, Gap};
 
-fn terraform() -> Terraform {
-    Terraform::find().unwrap_or_else(|why| panic!("{why}"))
+/// Terraform and its plugin folder, kept for the whole run: the folder is the test's own
+/// (the mirror's providers and the test provider) and goes when this value does.
+fn terraform() -> &'static Terraform {
+    static TERRAFORM: std::sync::OnceLock<Terraform> = std::sync::OnceLock::new();
+    TERRAFORM.get_or_init(|| Terraform::find().unwrap_or_else(|why| panic!("{why}")))
 }
 
 #[test]
@@ -153,15 +156,22 @@ fn terraform_init_against_the_s3_backend_prints_no_warning() {
     );
     std::fs::write(&config, settings).expect("backend settings");
     // A repository commits its dependency lock file; without one, an install from a mirror
-    // warns that the file holds only this platform's checksums. One made once stands in.
-    let scratch = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        scratch.path().join("main.tf.json"),
-        r#"{"terraform":{"required_providers":{"aws":{"source":"hashicorp/aws","version":"~> 5.100"}}}}"#,
-    )
-    .expect("scratch configuration");
-    tf.init(scratch.path()).unwrap_or_else(|e| panic!("{e}"));
-    let lock = scratch.path().join(".terraform.lock.hcl");
+    // warns that the file holds only this platform's checksums. One made once for each set of
+    // providers the stacks require stands in.
+    let mut locks: std::collections::BTreeMap<String, tempfile::TempDir> = std::collections::BTreeMap::new();
+    let mut lock_for = |config: &Path| {
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(config).expect("configuration")).expect("JSON");
+        let required = doc["terraform"]["required_providers"].to_string();
+        let scratch = locks.entry(required.clone()).or_insert_with(|| {
+            let scratch = tempfile::tempdir().expect("temp dir");
+            let config = format!(r#"{{"terraform":{{"required_providers":{required}}}}}"#);
+            std::fs::write(scratch.path().join("main.tf.json"), config).expect("scratch configuration");
+            tf.init(scratch.path()).unwrap_or_else(|e| panic!("{e}"));
+            scratch
+        });
+        scratch.path().join(".terraform.lock.hcl")
+    };
     let mut buckets = std::collections::BTreeSet::new();
     for def in registry.stacks() {
         let stack = registry.build(def.name, tfsynth::stacks::Env::Development).expect("stack");
@@ -170,7 +180,7 @@ fn terraform_init_against_the_s3_backend_prints_no_warning() {
             create_bucket(emulator.port, &backend.bucket);
         }
         let dir = out.path().join(def.name).join("development");
-        std::fs::copy(&lock, dir.join(".terraform.lock.hcl")).expect("lock file");
+        std::fs::copy(lock_for(&dir.join("main.tf.json")), dir.join(".terraform.lock.hcl")).expect("lock file");
         let plugins = format!("-plugin-dir={}", tf.plugin_dir().display());
         let backend_config = format!("-backend-config={}", config.display());
         let init = tf

@@ -326,6 +326,11 @@ fn database_mistakes_are_reported() {
     let net = Vpc::new("main", "n", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).build(&mut ctx);
     new("app", "15", "db.r6g.large").network(&net).build(&mut ctx);
     assert!(only_problem(&ctx.finish()).contains("the network has no database subnets"));
+    // Without any network the one problem is that, not the subnets it would have had.
+    let mut ctx = context("db");
+    new("app", "15", "db.r6g.large").build(&mut ctx);
+    let problem = only_problem(&ctx.finish());
+    assert!(problem.contains("no network to run in"), "{problem}");
 }
 
 #[test]
@@ -414,6 +419,25 @@ fn cache_auth_token_lives_in_secrets_manager() {
     assert_eq!(
         resource(&doc, "aws_secretsmanager_secret", "main_cache_auth_token")["name"],
         "app-production/auth-token"
+    );
+}
+
+#[test]
+fn a_role_is_granted_iam_access_to_the_cache_in_one_call() {
+    let (mut ctx, _) = networked("cache");
+    let cache = Redis::new("main", "app-production", "cache.r6g.large").build(&mut ctx);
+    let role =
+        tfsynth::modules::iam::Role::for_service("worker", "app-worker", "ecs-tasks.amazonaws.com").build(&mut ctx);
+    cache.grant_connect(&mut ctx, &role);
+    let doc = valid(ctx);
+    let grant = resource(&doc, "aws_iam_role_policy", "main_connect_worker");
+    assert_eq!(grant["role"], "${aws_iam_role.worker.id}");
+    let policy = grant["policy"].as_str().expect("policy");
+    assert!(
+        policy.contains("elasticache:Connect")
+            && policy.contains("aws_elasticache_replication_group.main.arn")
+            && policy.contains("aws_elasticache_user.main_app.arn"),
+        "{policy}"
     );
 }
 

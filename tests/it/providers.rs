@@ -283,3 +283,62 @@ mod with_terraform {
         assert!(!shown.contains("tfsynth-test-provider:"), "a generated value reached the plan: {shown}");
     }
 }
+
+/// `vendor-schema` takes a `terraform providers schema -json` document and keeps what the
+/// format carries: the provider block, ephemeral resources, nested-type attributes and the
+/// write-only flag; a provider without a version named is refused.
+#[test]
+fn vendor_schema_keeps_everything_the_format_carries() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let doc = serde_json::json!({"format_version": "1.0", "provider_schemas": {
+    "registry.terraform.io/example/thing": {
+        "provider": {"version": 0, "block": {"attributes": {"endpoint": {"type": "string", "optional": true, "description": "x"}}}},
+        "resource_schemas": {"thing_box": {"version": 0, "block": {"attributes": {
+            "id": {"type": "string", "computed": true},
+            "secret_wo": {"type": "string", "optional": true, "write_only": true},
+            "limits": {"optional": true, "nested_type": {"nesting_mode": "list", "attributes": {
+                "cpu": {"type": "number", "required": true}}}}
+        }}}},
+        "ephemeral_resource_schemas": {"thing_token": {"version": 0, "block": {"attributes": {
+            "value": {"type": "string", "computed": true, "sensitive": true}}}}}
+    }}});
+    let file = dir.path().join("schema.json");
+    std::fs::write(&file, doc.to_string()).expect("write");
+    let out = dir.path().join("vendored");
+    let vendor = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vendor-schema"))
+            .arg(&file)
+            .args(extra)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run vendor-schema")
+    };
+    let refused = vendor(&[]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr)
+            .contains("no version for registry.terraform.io/example/thing: add --version example/thing=<version>")
+    );
+    let run = vendor(&["--version", "example/thing=1.2.3"]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let mut vendored = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(out.join("thing.schema.gz")).expect("vendored"))
+        .read_to_string(&mut vendored)
+        .expect("gzip text");
+    let lines: Vec<&str> = vendored.lines().collect();
+    assert_eq!(lines[0], "#tfsynth-schema thing example/thing 1.2.3");
+    assert_eq!(lines[1], "p\tthing\t{\"a\":{\"endpoint\":[\"string\",\"o\"]}}");
+    assert!(
+        lines[2].starts_with("r\tthing_box\t") && lines[2].contains("\"secret_wo\":[\"string\",\"ow\"]"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[2].contains("\"limits\":[[\"list\",[\"object\",{\"cpu\":\"number\"}]],\"o\",[\"list\",0,0,{\"a\":{\"cpu\":[\"number\",\"r\"]}}]]"),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(lines[3], "e\tthing_token\t{\"a\":{\"value\":[\"string\",\"cs\"]}}");
+}
