@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod error;
 pub mod expr;
@@ -7,6 +8,7 @@ pub mod model;
 pub mod pipeline;
 pub mod policy;
 pub mod render;
+#[cfg(feature = "cli")]
 mod review;
 pub mod schema;
 pub mod tools;
