@@ -27,6 +27,7 @@ pub mod kms;
 pub mod load_balancing;
 pub mod logs;
 pub mod networking;
+pub mod prelude;
 pub mod secrets;
 pub mod storage;
 pub mod tables;
