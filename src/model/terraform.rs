@@ -129,12 +129,13 @@ impl TerraformSettings {
     }
 }
 
-/// Whether a block sets a write-only argument (at its top level, where the provider's are).
+/// Whether a block sets a write-only argument (at its top level, where the providers put
+/// them). Providers name them `*_wo`, so only such names are looked up in the schema: a render
+/// does not pay a lookup per block.
 fn writes_only(r: &super::Resource) -> bool {
-    let Some(schema) = r.schema() else { return false };
-    r.body.items().any(|(name, item)| {
-        matches!(item, Item::Attribute(_)) && schema.attributes.get(name).is_some_and(|a| a.write_only)
-    })
+    let mut candidates =
+        r.body.items().filter(|(name, item)| name.ends_with("_wo") && matches!(item, Item::Attribute(_)));
+    candidates.any(|(name, _)| r.schema().and_then(|s| s.attributes.get(name)).is_some_and(|a| a.write_only))
 }
 
 /// `constraint` raised to at least `major.minor`: a `>= x.y[.z]` below it is replaced, any

@@ -12,14 +12,19 @@ use super::{Attributes, BlockSchema, Nesting, Schema, Type, did_you_mean, rules}
 /// stack, every name against Terraform's identifier rules. Returns all problems at once.
 pub fn validate(stack: &Stack) -> Result<()> {
     let index = stack.blocks.iter().map(|r| ((r.kind, r.address.ty.as_str(), r.address.name.as_str()), r)).collect();
-    let ephemeral = ephemeral_locals(stack);
-    let mut v = Validator { stack, index, ephemeral, ephemeral_allowed: false, out: stack.problems.clone() };
+    // Most stacks have no ephemeral block: then no expression is walked looking for one.
+    let any_ephemeral = stack.blocks.iter().any(|r| r.kind == Kind::Ephemeral);
+    let ephemeral = if any_ephemeral { ephemeral_locals(stack) } else { std::collections::BTreeSet::new() };
+    let mut v =
+        Validator { stack, index, any_ephemeral, ephemeral, ephemeral_allowed: false, out: stack.problems.clone() };
     v.run();
     if v.out.is_empty() { Ok(()) } else { Err(Error::Invalid(v.out)) }
 }
 
 struct Validator<'a> {
     stack: &'a Stack,
+    /// Whether the stack has an ephemeral block at all.
+    any_ephemeral: bool,
     /// The locals whose values are ephemeral (they read an ephemeral block, or such a local).
     ephemeral: std::collections::BTreeSet<&'a str>,
     /// Whether the body being checked may take ephemeral values anywhere (a provider
@@ -647,6 +652,9 @@ impl<'a> Validator<'a> {
     /// The first ephemeral value `e` reads, as written: an ephemeral block's attribute or a
     /// local holding one.
     fn ephemeral_in(&self, e: &Expression) -> Option<String> {
+        if !self.any_ephemeral {
+            return None;
+        }
         let mut found = None;
         e.walk(&mut |e| {
             if found.is_none()
