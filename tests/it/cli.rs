@@ -10,7 +10,7 @@ use tfsynth::modules::networking::{Peer, Port, SecurityGroup, SubnetLayout, Vpc}
 use tfsynth::modules::storage::{AccessLogs, Bucket};
 use tfsynth::modules::{Account, Context, kms};
 use tfsynth::prelude::*;
-use tfsynth::stacks::Env;
+use tfsynth::stacks::{Env, registry};
 
 use super::common::{outputs, run, synth, text, tfsynth, tree};
 
@@ -53,7 +53,11 @@ fn list_shows_stacks_and_environments() {
 #[test]
 fn unknown_names_are_usage_errors_with_a_suggestion() {
     let out = tempfile::tempdir().expect("temp dir");
-    let cases: [(&[&str], &str); 9] = [
+    // Every registered stack is listed, in registry order.
+    let known: Vec<&str> = registry().stacks().iter().map(|s| s.name).collect();
+    let listed = format!("unknown stack `takeof` (did you mean `takeoff`?); known stacks: {}", known.join(", "));
+    let cases: [(&[&str], &str); 10] = [
+        (&["synth", "staging", "--stack", "takeof"], &listed),
         (
             &["synth", "prod"],
             "unknown environment `prod` (did you mean `production`?); known environments: development, staging, production",

@@ -6,6 +6,7 @@ use tfsynth::modules::database::Postgres;
 use tfsynth::modules::load_balancing::{Alb, TargetGroup};
 use tfsynth::modules::networking::Vpc;
 use tfsynth::prelude::*;
+use tfsynth::stacks::Env;
 
 use super::common::{context, document, only_problem, resource};
 
@@ -89,4 +90,18 @@ fn amendments_show_in_diff_and_snapshots_as_changes() {
     let (old, new) = (document(&before), document(&after));
     assert_eq!(old["resource"]["aws_db_instance"]["main"]["instance_class"], "db.r6g.large");
     assert_eq!(new["resource"]["aws_db_instance"]["main"]["instance_class"], "db.r6g.xlarge");
+    // `tfsynth diff` between an environment without and one with the amendment shows it.
+    fn hatch(env: Env) -> Stack {
+        let (mut ctx, db) = database();
+        if env == Env::Production {
+            ctx.amend(&db.resource, "instance_class", "db.r6g.xlarge");
+        }
+        ctx.finish()
+    }
+    let registry =
+        Registry::new(vec![StackDef { name: "hatch", description: "amended", build: hatch, settings: None }]);
+    let (code, out, err) = super::common::run(&registry, &["diff", "staging", "production", "--color", "never"]);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{err}");
+    assert!(out.contains("~ aws_db_instance.main"), "{out}");
+    assert!(out.contains(r#"instance_class: "db.r6g.large" -> "db.r6g.xlarge""#), "{out}");
 }
