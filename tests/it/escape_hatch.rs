@@ -81,6 +81,15 @@ fn paths_that_lead_nowhere_are_reported_with_what_is_there() {
     assert!(found.iter().any(|m| m.contains("`health_check..interval` is not an attribute path")), "{found:#?}");
 }
 
+/// The database, amended in production only.
+fn hatch(env: Env) -> Stack {
+    let (mut ctx, db) = database();
+    if env == Env::Production {
+        ctx.amend(&db.resource, "instance_class", "db.r6g.xlarge");
+    }
+    ctx.finish()
+}
+
 #[test]
 fn amendments_show_in_diff_and_snapshots_as_changes() {
     let before = database().0.finish();
@@ -91,13 +100,6 @@ fn amendments_show_in_diff_and_snapshots_as_changes() {
     assert_eq!(old["resource"]["aws_db_instance"]["main"]["instance_class"], "db.r6g.large");
     assert_eq!(new["resource"]["aws_db_instance"]["main"]["instance_class"], "db.r6g.xlarge");
     // `tfsynth diff` between an environment without and one with the amendment shows it.
-    fn hatch(env: Env) -> Stack {
-        let (mut ctx, db) = database();
-        if env == Env::Production {
-            ctx.amend(&db.resource, "instance_class", "db.r6g.xlarge");
-        }
-        ctx.finish()
-    }
     let registry =
         Registry::new(vec![StackDef { name: "hatch", description: "amended", build: hatch, settings: None }]);
     let (code, out, err) = super::common::run(&registry, &["diff", "staging", "production", "--color", "never"]);
