@@ -84,6 +84,20 @@ fn src_is_laid_out_by_role() {
     {
         assert!(readme.contains(&format!("`src/{folder}/`")), "the README's layout table does not list src/{folder}/");
     }
+    // Every top-level folder the repository holds (not what git ignores, like `out/` and
+    // `target/`), and the build script, have a line too.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ignored = std::fs::read_to_string(root.join(".gitignore")).expect(".gitignore");
+    let ignored: Vec<&str> = ignored.lines().filter_map(|l| l.strip_prefix('/')).collect();
+    let layout = &readme[readme.find("## Layout").expect("a layout section")..];
+    for entry in std::fs::read_dir(root).expect("repository").map(|e| e.expect("entry")) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.path().is_dir() || name == ".git" || ignored.contains(&name.as_str()) {
+            continue;
+        }
+        assert!(layout.contains(&format!("`{name}/")), "the README's layout table does not list {name}/");
+    }
+    assert!(layout.contains("`build.rs`"), "the README's layout table does not list build.rs");
 }
 
 /// The engine (expressions, model, schema, rendering, policy) knows nothing of the pipeline,
