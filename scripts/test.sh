@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite on a machine with Rust, the Terraform CLI and the hashicorp/aws provider
+# mirror: installs the pinned tools the tests drive (checkov, check-jsonschema, moto) into
+# target/ from PyPI unless TFSYNTH_CHECKOV, TFSYNTH_CHECK_JSONSCHEMA or TFSYNTH_MOTO_PYTHON
+# point at them, builds the schema-serving test provider, then runs the unit, integration,
+# doc and test-provider tests and the emulated apply of every stack.
+#   scripts/test.sh            # everything
+#   scripts/test.sh --quick    # without the emulated apply (minutes shorter)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A tool from PyPI, pinned, in a venv of its own under target/: `venv NAME PACKAGE CHECK`.
+venv() {
+  local dir="target/$1-venv"
+  if ! "$dir/bin/python" -c "$3" 2>/dev/null; then
+    # What they print goes to standard error: standard output is the folder's name.
+    python3 -m venv "$dir" >&2
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$2" >&2
+  fi
+  echo "$PWD/$dir"
+}
+
+if ! "${TFSYNTH_TERRAFORM:-terraform}" version >/dev/null; then
+  echo "error: terraform is not on PATH (set TFSYNTH_TERRAFORM)" >&2
+  exit 1
+fi
+if [ -z "${TFSYNTH_CHECKOV:-}" ]; then
+  export TFSYNTH_CHECKOV="$(venv checkov checkov==3.3.30 'import checkov')/bin/checkov"
+fi
+if [ -z "${TFSYNTH_CHECK_JSONSCHEMA:-}" ]; then
+  export TFSYNTH_CHECK_JSONSCHEMA="$(venv jsonschema check-jsonschema==0.29.4 'import check_jsonschema')/bin/check-jsonschema"
+fi
+# The moto version the emulator gap table was made with.
+if [ -z "${TFSYNTH_MOTO_PYTHON:-}" ]; then
+  export TFSYNTH_MOTO_PYTHON="$(venv moto 'moto[server]==5.2.5' 'import moto.server')/bin/python"
+fi
+"$TFSYNTH_CHECKOV" --version
+"$TFSYNTH_CHECK_JSONSCHEMA" --version
+"$TFSYNTH_MOTO_PYTHON" -c "import moto; print('moto', moto.__version__)"
+
+# The schema-serving test provider the terraform tests install (README).
+cargo build -p tfsynth-test-provider
+cargo test -p tfsynth-test-provider
+cargo test
+if [ "${1:-}" != "--quick" ]; then
+  # Every stack applied against the emulator, planned again and destroyed (minutes).
+  cargo test --test apply
+fi
