@@ -16,7 +16,7 @@ use crate::protocol::{
     GetProviderSchemaResponse, OpenEphemeralResourceResponse, PlanResourceChangeRequest, PlanResourceChangeResponse,
     ReadResourceRequest, ServerCapabilities, StateResponse, StopProviderResponse,
 };
-use crate::values::{Fill, decode, encode, fill, planned};
+use crate::values::{decode, encode, fill, planned};
 
 /// The provider: one vendored schema, and a signal for go-plugin's `Shutdown`.
 #[derive(Clone)]
@@ -79,7 +79,7 @@ impl Provider {
     fn read(&self, kind: Kind, req: &ConfigRequest) -> Result<DynamicValue, Diagnostic> {
         let block = self.block(kind, &req.type_name)?;
         let config = decode(req.config.as_ref())?;
-        Ok(encode(&fill(block, config, &Fill { path: req.type_name.clone() })))
+        Ok(encode(&fill(block, config, &req.type_name)))
     }
 }
 

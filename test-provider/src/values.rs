@@ -40,20 +40,15 @@ enum Mode<'a> {
     Fill(&'a str),
 }
 
-/// Where a read's placeholders say they come from.
-pub struct Fill {
-    /// The type name, e.g. `random_password`.
-    pub path: String,
-}
-
 /// The planned state of a proposed one (null, a destroy, stays null).
 pub fn planned(block: BlockSchema, proposed: Value) -> Value {
     walk_block(block, proposed, Mode::Plan)
 }
 
-/// A read result: `config` with every computed attribute it leaves null filled in.
-pub fn fill(block: BlockSchema, config: Value, fill: &Fill) -> Value {
-    walk_block(block, config, Mode::Fill(&fill.path))
+/// A read result: `config` with every computed attribute it leaves null filled in, each
+/// placeholder naming `ty` (the type, e.g. `random_password`) and the attribute.
+pub fn fill(block: BlockSchema, config: Value, ty: &str) -> Value {
+    walk_block(block, config, Mode::Fill(ty))
 }
 
 /// The entries of an object value, by name.
@@ -176,8 +171,7 @@ mod tests {
     #[test]
     fn a_read_fills_computed_attributes_with_placeholders() {
         let config = object(vec![("length".into(), Value::from(32)), ("result".into(), Value::Nil)]);
-        let read =
-            fill(block("random", Kind::Ephemeral, "random_password"), config, &Fill { path: "random_password".into() });
+        let read = fill(block("random", Kind::Ephemeral, "random_password"), config, "random_password");
         assert_eq!(get(&read, "result"), &Value::from("tfsynth-test-provider:random_password.result"));
         assert_eq!(get(&read, "length"), &Value::from(32));
     }
