@@ -59,7 +59,8 @@ impl Schema {
 
     /// The vendored provider with local name `name` (`aws`, `random`, `kubernetes`, ...).
     pub fn named(name: &str) -> Option<&'static Schema> {
-        VENDORED.iter().find(|s| s.name == name)
+        // `build.rs` lists them sorted by name; every reference checked asks for its provider.
+        VENDORED.binary_search_by(|s| s.name.cmp(name)).ok().map(|i| &VENDORED[i])
     }
 
     /// The vendored hashicorp/aws schema.

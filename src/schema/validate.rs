@@ -15,8 +15,15 @@ pub fn validate(stack: &Stack) -> Result<()> {
     // Most stacks have no ephemeral block: then no expression is walked looking for one.
     let any_ephemeral = stack.blocks.iter().any(|r| r.kind == Kind::Ephemeral);
     let ephemeral = if any_ephemeral { ephemeral_locals(stack) } else { std::collections::BTreeSet::new() };
-    let mut v =
-        Validator { stack, index, any_ephemeral, ephemeral, ephemeral_allowed: false, out: stack.problems.clone() };
+    let mut v = Validator {
+        stack,
+        index,
+        any_ephemeral,
+        reads_ephemeral: false,
+        ephemeral,
+        ephemeral_allowed: false,
+        out: stack.problems.clone(),
+    };
     v.run();
     if v.out.is_empty() { Ok(()) } else { Err(Error::Invalid(v.out)) }
 }
@@ -25,6 +32,9 @@ struct Validator<'a> {
     stack: &'a Stack,
     /// Whether the stack has an ephemeral block at all.
     any_ephemeral: bool,
+    /// Whether the expressions of the block being checked read an ephemeral value (found by
+    /// the walk every expression gets, so only such blocks are searched for where).
+    reads_ephemeral: bool,
     /// The locals whose values are ephemeral (they read an ephemeral block, or such a local).
     ephemeral: std::collections::BTreeSet<&'a str>,
     /// Whether the body being checked may take ephemeral values anywhere (a provider
@@ -276,6 +286,7 @@ impl<'a> Validator<'a> {
             let help = "add it with Stack::provider(Provider::aws(..).alias(..))";
             self.report(address, Some("provider"), message, Some(help.into()));
         }
+        self.reads_ephemeral = false;
         self.expressions_in_body(&r.body, &scope);
         for check in &r.skipped_checks {
             let well_formed = check.id.split('_').count() >= 3
@@ -365,6 +376,7 @@ impl<'a> Validator<'a> {
             (Item::Attribute(e), Some(a), _) => {
                 if !a.write_only
                     && !self.ephemeral_allowed
+                    && self.reads_ephemeral
                     && let Some(value) = self.ephemeral_in(e)
                 {
                     let writable: Vec<&str> =
@@ -558,6 +570,10 @@ impl<'a> Validator<'a> {
     }
 
     fn traversal(&mut self, t: &Traversal, scope: &Scope<'_>) {
+        if self.any_ephemeral {
+            self.reads_ephemeral |= matches!(&t.root, Root::Ephemeral(_))
+                || matches!(&t.root, Root::Local(n) if self.ephemeral.contains(n.as_str()));
+        }
         match &t.root {
             Root::Resource(a) | Root::Data(a) | Root::Ephemeral(a) => {
                 let kind = t.root.kind().unwrap_or(Kind::Managed);
