@@ -251,12 +251,20 @@ impl Resource {
         &self.depends_on
     }
 
+    /// The local name of the provider the block belongs to, as Terraform decides: the one its
+    /// `provider` meta-argument names, else its type's prefix (`random` for `random_password`).
+    pub fn provider_name(&self) -> &str {
+        match &self.provider {
+            Some(p) => &p.name,
+            None => self.address.ty.split('_').next().unwrap_or_default(),
+        }
+    }
+
     /// The schema of the block, from the vendored provider it belongs to (see
     /// [`Schema::for_type`](crate::schema::Schema::for_type)); `None` for a type no vendored
     /// provider has.
     pub fn schema(&self) -> Option<crate::schema::BlockSchema> {
-        let provider = self.provider.as_ref().map(|p| p.name.as_str());
-        crate::schema::block_of(self.kind, &self.address.ty, provider)
+        crate::schema::block_of(self.kind, &self.address.ty, self.provider_name())
     }
 
     /// The provider configuration, if not the default one.

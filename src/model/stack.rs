@@ -202,7 +202,7 @@ impl Stack {
         }
         if let Some(scope) = &self.provider_scope
             && resource.provider.is_none()
-            && resource.address.ty.split('_').next() == Some(scope.name.as_str())
+            && resource.provider_name() == scope.name
         {
             resource.provider = Some(scope.clone());
         }

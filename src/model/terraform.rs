@@ -101,12 +101,7 @@ impl TerraformSettings {
     pub(crate) fn for_stack(&self, stack: &Stack) -> TerraformSettings {
         let mut out = self.clone();
         let mut used: Vec<&str> = stack.providers.iter().map(|p| p.name.as_str()).collect();
-        for r in &stack.blocks {
-            used.push(match &r.provider {
-                Some(p) => p.name.as_str(),
-                None => r.address.ty.split('_').next().unwrap_or_default(),
-            });
-        }
+        used.extend(stack.blocks.iter().map(super::Resource::provider_name));
         used.sort_unstable();
         used.dedup();
         for name in used {

@@ -72,12 +72,11 @@ impl Schema {
         Self::named("aws").expect("hashicorp/aws is vendored")
     }
 
-    /// The provider a block of type `ty` belongs to: the one named by its `provider`
-    /// meta-argument, else the one its type's prefix names (as Terraform decides), else
-    /// (for types built into Terraform) whichever vendored provider holds it.
-    pub fn for_type(kind: Kind, ty: &str, provider: Option<&str>) -> Option<&'static Schema> {
-        let prefix = provider.unwrap_or_else(|| ty.split('_').next().unwrap_or_default());
-        match Self::named(prefix) {
+    /// The vendored provider of a block of type `ty` whose provider is `provider` (see
+    /// [`Resource::provider_name`](crate::model::Resource::provider_name)), else (for types
+    /// built into Terraform) whichever vendored provider holds it.
+    pub fn for_type(kind: Kind, ty: &str, provider: &str) -> Option<&'static Schema> {
+        match Self::named(provider) {
             Some(schema) => Some(schema),
             None => VENDORED.iter().find(|s| s.has_type(kind, ty)),
         }
@@ -132,7 +131,7 @@ impl Schema {
 
 /// The schema of a block of type `ty` from the provider it belongs to (see
 /// [`Schema::for_type`]).
-pub fn block_of(kind: Kind, ty: &str, provider: Option<&str>) -> Option<BlockSchema> {
+pub fn block_of(kind: Kind, ty: &str, provider: &str) -> Option<BlockSchema> {
     Schema::for_type(kind, ty, provider)?.block(kind, ty)
 }
 

@@ -1,7 +1,7 @@
 use super::compact::Tables;
 use super::encode::encode;
 use super::{Fields, Nesting, Schema, Type};
-use crate::model::Kind;
+use crate::model::{Kind, Resource};
 
 #[test]
 fn vendored_schema_is_complete() {
@@ -117,14 +117,28 @@ fn every_vendored_provider_is_found_by_its_types() {
     for schema in Schema::all() {
         for kind in [Kind::Managed, Kind::Data, Kind::Ephemeral] {
             for ty in schema.type_names(kind) {
-                assert_eq!(Schema::for_type(kind, ty, None).map(Schema::name), Some(schema.name()), "{ty}");
+                let block = match kind {
+                    Kind::Managed => Resource::new(ty, "x"),
+                    Kind::Data => Resource::data(ty, "x"),
+                    Kind::Ephemeral => Resource::ephemeral(ty, "x"),
+                };
+                let found = Schema::for_type(kind, ty, block.provider_name()).map(Schema::name);
+                assert_eq!(found, Some(schema.name()), "{ty}");
             }
         }
     }
     // The provider meta-argument decides, as it does for Terraform; built-in types are found
     // where they are vendored.
-    assert_eq!(Schema::for_type(Kind::Managed, "random_password", Some("aws")).map(Schema::name), Some("aws"));
-    assert_eq!(Schema::for_type(Kind::Data, "terraform_remote_state", None).map(Schema::name), Some("aws"));
+    let mut stack = crate::model::Stack::new("s", "e");
+    let aliased = stack.provider(crate::model::Provider::aws("us-east-1").alias("other"));
+    let block = Resource::new("random_password", "x").provider(&aliased);
+    assert_eq!(block.provider_name(), "aws");
+    assert_eq!(Schema::for_type(Kind::Managed, "random_password", "aws").map(Schema::name), Some("aws"));
+    let remote = Resource::data("terraform_remote_state", "x");
+    assert_eq!(
+        Schema::for_type(Kind::Data, "terraform_remote_state", remote.provider_name()).map(Schema::name),
+        Some("aws")
+    );
     assert!(Schema::named("random").expect("random").has_type(Kind::Ephemeral, "random_password"));
     // helm 3 configures its cluster with nested attributes (`kubernetes = { exec = {...} }`).
     let helm = Schema::named("helm").expect("helm").provider();

@@ -571,8 +571,7 @@ impl<'a> Validator<'a> {
 
     fn traversal(&mut self, t: &Traversal, scope: &Scope<'_>) {
         if self.any_ephemeral {
-            self.reads_ephemeral |= matches!(&t.root, Root::Ephemeral(_))
-                || matches!(&t.root, Root::Local(n) if self.ephemeral.contains(n.as_str()));
+            self.reads_ephemeral |= is_ephemeral(&t.root, &self.ephemeral);
         }
         match &t.root {
             Root::Resource(a) | Root::Data(a) | Root::Ephemeral(a) => {
@@ -675,8 +674,7 @@ impl<'a> Validator<'a> {
         e.walk(&mut |e| {
             if found.is_none()
                 && let Expression::Traversal(t) = e
-                && (matches!(&t.root, Root::Ephemeral(_))
-                    || matches!(&t.root, Root::Local(n) if self.ephemeral.contains(n.as_str())))
+                && is_ephemeral(&t.root, &self.ephemeral)
             {
                 found = Some(crate::render::render_expression(e));
             }
@@ -733,6 +731,16 @@ fn vendored_list() -> String {
     format!("vendored: {}", all.join(", "))
 }
 
+/// Whether a reference reads an ephemeral value: an ephemeral block, or one of the `locals`
+/// known to hold one.
+fn is_ephemeral(root: &Root, locals: &std::collections::BTreeSet<&str>) -> bool {
+    match root {
+        Root::Ephemeral(_) => true,
+        Root::Local(n) => locals.contains(n.as_str()),
+        _ => false,
+    }
+}
+
 /// The locals of `stack` whose values are ephemeral: those reading an ephemeral block, and
 /// those reading such a local (to a fixed point, as locals may refer to later ones).
 fn ephemeral_locals(stack: &Stack) -> std::collections::BTreeSet<&str> {
@@ -743,8 +751,7 @@ fn ephemeral_locals(stack: &Stack) -> std::collections::BTreeSet<&str> {
             let mut reads = false;
             value.walk(&mut |e| {
                 if let Expression::Traversal(t) = e {
-                    reads |= matches!(&t.root, Root::Ephemeral(_))
-                        || matches!(&t.root, Root::Local(n) if found.contains(n.as_str()));
+                    reads |= is_ephemeral(&t.root, &found);
                 }
             });
             if reads {
