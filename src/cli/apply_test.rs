@@ -4,13 +4,12 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use serde_json::json;
 
 use super::args::{ApplyTestArgs, SummaryFormat};
 use super::request::Request;
-use super::{Console, Failure};
+use super::{Console, Failure, Status};
 use crate::error::Error;
 use crate::pipeline::{Environment, Registry, build, stack_edges};
 use crate::tools::emulator::{self, Gap, StackRun};
@@ -19,7 +18,7 @@ pub(super) fn apply_test<E: Environment>(
     registry: &Registry<E>,
     a: &ApplyTestArgs,
     c: &mut Console,
-) -> Result<ExitCode, Failure> {
+) -> Result<Status, Failure> {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
     let edges = stack_edges(registry, req.env)?;
     // The stacks asked for and, transitively, those they import from.
@@ -64,7 +63,7 @@ pub(super) fn apply_test<E: Environment>(
             writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
         }
     }
-    Ok(if runs.iter().all(|r| r.cycle.passed()) { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if runs.iter().all(|r| r.cycle.passed()) { Status::Success } else { Status::Failure })
 }
 
 /// For each stack that passed, each gap entry it used: the stack again without that entry.

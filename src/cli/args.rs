@@ -72,7 +72,7 @@ pub(super) enum Command {
     /// Write a CI pipeline for every stack × environment in dependency order: an Atlantis
     /// configuration or a GitHub Actions workflow.
     #[command(
-        after_help = "Examples:\n  tfsynth pipeline --format atlantis --output atlantis.yaml\n  tfsynth pipeline --format github --output .github/workflows/infrastructure.yml"
+        after_help = "Examples:\n  tfsynth pipeline --format atlantis --output atlantis.yaml\n  tfsynth pipeline --format github --output .github/workflows/infrastructure.yml\n  tfsynth pipeline --into examples/ci"
     )]
     Pipeline(PipelineArgs),
     /// Apply stacks against moto, a local AWS emulator, plan again (it must be empty) and
@@ -163,18 +163,27 @@ pub(super) struct PlanArgs {
 #[derive(Debug, clap::Args)]
 pub(super) struct PipelineArgs {
     /// Atlantis (`atlantis.yaml`) or GitHub Actions (a workflow file).
-    #[arg(long, value_enum)]
-    pub format: PipelineFormat,
+    #[arg(long, value_enum, required_unless_present = "into")]
+    pub format: Option<PipelineFormat>,
     /// Where to write it (default: standard output).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "into")]
     pub output: Option<PathBuf>,
+    /// Write both, as `atlantis.yaml` and `infrastructure.yml`, into this folder: what `check
+    /// --pipelines` compares with.
+    #[arg(long, value_name = "DIR", conflicts_with = "format")]
+    pub into: Option<PathBuf>,
     /// The folder the pipeline synthesizes into.
-    #[arg(long, default_value = "out")]
+    #[arg(long, default_value = PIPELINE_OUT)]
     pub out: PathBuf,
     /// How the pipeline runs tfsynth.
-    #[arg(long, default_value = "cargo run --release --locked --")]
+    #[arg(long, default_value = PIPELINE_COMMAND)]
     pub command: String,
 }
+
+/// The folder a generated pipeline synthesizes into, unless `--out` says otherwise.
+pub(super) const PIPELINE_OUT: &str = "out";
+/// How a generated pipeline runs tfsynth, unless `--command` says otherwise.
+pub(super) const PIPELINE_COMMAND: &str = "cargo run --release --locked --";
 
 /// The arguments of `tfsynth apply-test`.
 #[derive(Debug, clap::Args)]
@@ -206,6 +215,10 @@ pub(super) struct CheckArgs {
     /// The folder of committed snapshots.
     #[arg(long, default_value = "snapshots")]
     pub snapshots: PathBuf,
+    /// The folder of committed pipelines (`tfsynth pipeline --into DIR`), compared when it
+    /// exists and every stack is checked.
+    #[arg(long, value_name = "DIR", default_value = "examples/ci")]
+    pub pipelines: PathBuf,
     /// Only these stacks.
     #[arg(long = "stack", value_name = "STACK")]
     pub stacks: Vec<String>,

@@ -1,7 +1,6 @@
 //! One function per command.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use clap::CommandFactory;
 use serde_json::{Value, json};
@@ -12,7 +11,7 @@ use super::args::{
 };
 use super::report::{changes, drift, finding_json, findings, unchanged};
 use super::request::Request;
-use super::{Console, Failure};
+use super::{Console, Failure, Status};
 use crate::error::Error;
 use crate::pipeline::{
     Change, Environment, OutputFolder, Registry, WriteOptions, build, stack_edges, stack_levels, synthesize,
@@ -25,7 +24,7 @@ use crate::review::drift::drift as drift_of;
 use crate::review::graph;
 use crate::review::summary::{change_lines, markdown, summarize};
 
-type Outcome = Result<ExitCode, Failure>;
+type Outcome = Result<Status, Failure>;
 
 pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, c: &mut Console) -> Outcome {
     match command {
@@ -46,7 +45,7 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Args::command(), "tfsynth", &mut script);
             c.out.write_all(&script)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Status::Success)
         }
     }
 }
@@ -77,7 +76,7 @@ fn list<E: Environment>(registry: &Registry<E>, c: &mut Console) -> Outcome {
             writeln!(c.out, "order in {env}: {order}")?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Status::Success)
 }
 
 /// The vendored provider schemas.
@@ -95,7 +94,7 @@ fn providers(format: SummaryFormat, c: &mut Console) -> Outcome {
             })
             .collect();
         writeln!(c.out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Status::Success);
     }
     writeln!(c.out, "| provider | source | version | resources | data sources | ephemeral resources |")?;
     writeln!(c.out, "|---|---|---|---:|---:|---:|")?;
@@ -109,7 +108,7 @@ fn providers(format: SummaryFormat, c: &mut Console) -> Outcome {
             s.version()
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Status::Success)
 }
 
 fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console) -> Outcome {
@@ -117,7 +116,7 @@ fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console)
     if !a.stdout {
         let options = WriteOptions { prune: a.prune, allow_unowned: a.allow_unowned_files };
         synthesize_into(registry, &req, a.format.into(), &a.out, options, c)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Status::Success);
     }
     let files = synthesize(registry, &req.stacks, req.env, a.format.into())?;
     for (i, f) in files.iter().enumerate() {
@@ -128,7 +127,7 @@ fn synth<E: Environment>(registry: &Registry<E>, a: &SynthArgs, c: &mut Console)
         c.out.write_all(f.contents.as_bytes())?;
     }
     c.out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Status::Success)
 }
 
 /// Synthesizes the request into `out` as `synth` does: the folder is locked first (waiting
@@ -175,18 +174,33 @@ pub(super) fn synthesize_into<E: Environment>(
 fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console) -> Outcome {
     let stacks = registry.select(&a.stacks)?;
     let found = drift_of(registry, &stacks, a.stacks.is_empty(), &a.snapshots)?;
-    for d in &found {
+    // The committed pipelines cover every stack: compared only when every stack is checked.
+    let pipelines = if a.stacks.is_empty() && a.pipelines.is_dir() {
+        super::pipelines::drift(registry, &a.pipelines)?
+    } else {
+        Vec::new()
+    };
+    for d in found.iter().chain(&pipelines) {
         drift(c, d)?;
     }
-    if found.is_empty() {
-        c.note("check: every snapshot matches the stacks");
-        return Ok(ExitCode::SUCCESS);
+    if found.is_empty() && pipelines.is_empty() {
+        c.note("check: every snapshot (and committed pipeline) matches the stacks");
+        return Ok(Status::Success);
     }
-    c.note(format_args!(
-        "check: {} snapshot(s) differ from the stacks; regenerate them with `INSTA_UPDATE=always cargo test --test it matrix::every_rendering_matches_its_snapshot` and review the diff",
-        found.len()
-    ));
-    Ok(ExitCode::from(1))
+    if !found.is_empty() {
+        c.note(format_args!(
+            "check: {} snapshot(s) differ from the stacks; regenerate them with `INSTA_UPDATE=always cargo test --test it matrix::every_rendering_matches_its_snapshot` and review the diff",
+            found.len()
+        ));
+    }
+    if !pipelines.is_empty() {
+        c.note(format_args!(
+            "check: {} committed pipeline file(s) differ from what `tfsynth pipeline` generates; regenerate them with `{}`",
+            pipelines.len(),
+            super::pipelines::regenerate_command(&a.pipelines)
+        ));
+    }
+    Ok(Status::Found)
 }
 
 /// One stack's comparison: its name, the two sides, and what differs.
@@ -233,7 +247,7 @@ fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Co
         }
     }
     let differs = results.iter().any(|r| !r.3.is_empty());
-    Ok(if a.exit_code && differs { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if a.exit_code && differs { Status::Found } else { Status::Success })
 }
 
 /// The JSON renderings of `stacks` in the baseline folder `dir`; a missing folder, a stack
@@ -300,7 +314,7 @@ fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Cons
         }
     };
     c.out.write_all(text.as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Status::Success)
 }
 
 fn graph_command<E: Environment>(registry: &Registry<E>, a: &GraphArgs, c: &mut Console) -> Outcome {
@@ -331,7 +345,7 @@ fn graph_command<E: Environment>(registry: &Registry<E>, a: &GraphArgs, c: &mut 
         c.out.write_all(text.as_bytes())?;
     }
     c.out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Status::Success)
 }
 
 fn lint<E: Environment>(registry: &Registry<E>, a: &LintArgs, c: &mut Console) -> Outcome {
@@ -353,5 +367,5 @@ fn lint<E: Environment>(registry: &Registry<E>, a: &LintArgs, c: &mut Console) -
         }
     }
     let passes = stacks.iter().all(|b| b.report.passes());
-    Ok(if passes { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if passes { Status::Success } else { Status::Found })
 }

@@ -51,6 +51,28 @@ enum Verbosity {
     Verbose,
 }
 
+/// How a command ended: the process exit code, one meaning each (README, "Exit codes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// 0: done, and nothing to report.
+    Success = 0,
+    /// 1: something failed: an invalid stack, a policy finding that stops `synth`, a failed
+    /// write, a terraform run or emulated apply that failed.
+    Failure = 1,
+    /// 2: the command line is wrong: an unknown flag, environment or stack, an unusable
+    /// baseline folder.
+    Usage = 2,
+    /// 3: the answer is "yes": the snapshots drifted (`check`), the renderings differ
+    /// (`diff --exit-code`), the plan has changes (`plan`), unwaived findings (`lint`).
+    Found = 3,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        ExitCode::from(status as u8)
+    }
+}
+
 /// Why a command stopped early.
 enum Failure {
     /// An error, with its exit code.
@@ -86,8 +108,13 @@ fn use_color(choice: Color, is_terminal: bool, no_color: Option<OsString>) -> bo
     }
 }
 
-/// Runs the command line against `registry` and returns the process exit code: 0 success, 1
-/// invalid stacks, drift, findings or a failed write, 2 usage errors.
+/// The command line's definition: its subcommands, flags and help (for man pages, or a test
+/// that every command is covered).
+pub fn command() -> clap::Command {
+    <Args as clap::CommandFactory>::command()
+}
+
+/// Runs the command line against `registry` and returns the process exit code: a [`Status`].
 pub fn run<E: Environment>(
     registry: &Registry<E>,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
@@ -121,7 +148,7 @@ fn run_inner<E: Environment>(
         Err(e) => {
             // Help and version are results (exit 0); usage errors are errors (exit 2).
             let _ = if e.use_stderr() { write!(err, "{}", e.render()) } else { write!(out, "{}", e.render()) };
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+            return if e.use_stderr() { Status::Usage } else { Status::Success }.into();
         }
     };
     let (stdout_terminal, stderr_terminal) = terminal.unwrap_or((false, false));
@@ -133,11 +160,11 @@ fn run_inner<E: Environment>(
     };
     let mut console = Console { out, err, color, verbosity, progress: stderr_terminal };
     match commands::execute(registry, args.command, &mut console) {
-        Ok(code) => code,
+        Ok(status) => status.into(),
         Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(Failure::Error(e)) => {
             let _ = writeln!(console.err, "error: {e}");
-            ExitCode::from(e.exit_code())
+            if e.is_usage() { Status::Usage } else { Status::Failure }.into()
         }
     }
 }

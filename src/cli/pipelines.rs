@@ -3,15 +3,15 @@
 //! dependency level at a time.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::args::{PipelineArgs, PipelineFormat};
-use super::{Console, Failure};
+use super::args::{PIPELINE_COMMAND, PIPELINE_OUT, PipelineArgs, PipelineFormat};
+use super::{Console, Failure, Status};
 use crate::error::Error;
 use crate::expr::Expression;
 use crate::pipeline::{Environment, Registry, stack_edges, stack_levels};
+use crate::review::drift::{Drift, DriftKind, line_diff};
 
 const ATLANTIS: &str = include_str!("templates/atlantis.yaml.j2");
 const GITHUB: &str = include_str!("templates/github.yaml.j2");
@@ -34,11 +34,74 @@ fn sources(stack: &str) -> Vec<String> {
     [own.as_str(), "modules/**/*.rs", "src/**/*.rs", "Cargo.toml", "Cargo.lock"].map(str::to_owned).to_vec()
 }
 
+/// The files `pipeline --into DIR` writes and `check --pipelines DIR` compares, by format.
+pub(super) const FILES: [(PipelineFormat, &str); 2] =
+    [(PipelineFormat::Atlantis, "atlantis.yaml"), (PipelineFormat::Github, "infrastructure.yml")];
+
+/// The command that regenerates committed pipelines in `dir`.
+pub(super) fn regenerate_command(dir: &Path) -> String {
+    format!("cargo run -- pipeline --into {}", dir.display())
+}
+
 pub(super) fn pipeline<E: Environment>(
     registry: &Registry<E>,
     a: &PipelineArgs,
     c: &mut Console,
-) -> Result<ExitCode, Failure> {
+) -> Result<Status, Failure> {
+    if let Some(dir) = &a.into {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        // Both rendered before either is written.
+        let texts: Vec<(std::path::PathBuf, String)> = FILES
+            .iter()
+            .map(|(format, name)| Ok((dir.join(name), generate(registry, *format, &a.out, &a.command)?)))
+            .collect::<Result<_, Error>>()?;
+        for (path, text) in texts {
+            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+            c.note(format_args!("wrote {}", path.display()));
+        }
+        return Ok(Status::Success);
+    }
+    let Some(format) = a.format else { unreachable!("clap requires --format or --into") };
+    let text = generate(registry, format, &a.out, &a.command)?;
+    match &a.output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
+            c.note(format_args!("wrote {}", path.display()));
+        }
+        None => c.out.write_all(text.as_bytes())?,
+    }
+    Ok(Status::Success)
+}
+
+/// How the committed pipelines in `dir` differ from what `pipeline --into` generates now with
+/// its defaults; empty when they match.
+pub(super) fn drift<E: Environment>(registry: &Registry<E>, dir: &Path) -> Result<Vec<Drift>, Error> {
+    let mut found = Vec::new();
+    for (format, name) in FILES {
+        let new = generate(registry, format, Path::new(PIPELINE_OUT), PIPELINE_COMMAND)?;
+        let file = dir.join(name);
+        match std::fs::read_to_string(&file) {
+            Err(_) => found.push(Drift { file, kind: DriftKind::Missing }),
+            Ok(old) if old != new => {
+                found.push(Drift {
+                    file,
+                    kind: DriftKind::Changed { blocks: Vec::new(), lines: line_diff(&old, &new) },
+                });
+            }
+            Ok(_) => {}
+        }
+    }
+    Ok(found)
+}
+
+/// The pipeline of `format` for every stack × environment, synthesizing into `out` and
+/// running tfsynth as `command`.
+fn generate<E: Environment>(
+    registry: &Registry<E>,
+    format: PipelineFormat,
+    out: &Path,
+    command: &str,
+) -> Result<String, Error> {
     // Level i of every environment: what can run once level i - 1 has.
     let mut levels: Vec<Vec<Project>> = Vec::new();
     for &env in E::ALL {
@@ -66,26 +129,17 @@ pub(super) fn pipeline<E: Environment>(
             }
         }
     }
-    let out = a.out.display().to_string();
-    let up = vec![".."; a.out.components().count() + 2].join("/");
+    let up = vec![".."; out.components().count() + 2].join("/");
+    let out = out.display().to_string();
     let mut env = minijinja::Environment::new();
     env.set_keep_trailing_newline(true);
-    let (name, template) = match a.format {
+    let (name, template) = match format {
         PipelineFormat::Atlantis => ("atlantis", ATLANTIS),
         PipelineFormat::Github => ("github", GITHUB),
     };
     env.add_template(name, template).map_err(|e| Error::Usage(format!("the {name} template: {e}")))?;
     let projects: Vec<&Project> = levels.iter().flatten().collect();
-    let text = env
-        .get_template(name)
-        .and_then(|t| t.render(minijinja::context! { projects, levels, out, up, command => a.command }))
-        .map_err(|e| Error::Usage(format!("the {name} template: {e}")))?;
-    match &a.output {
-        Some(path) => {
-            std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
-            c.note(format_args!("wrote {}", path.display()));
-        }
-        None => c.out.write_all(text.as_bytes())?,
-    }
-    Ok(ExitCode::SUCCESS)
+    env.get_template(name)
+        .and_then(|t| t.render(minijinja::context! { projects, levels, out, up, command }))
+        .map_err(|e| Error::Usage(format!("the {name} template: {e}")))
 }

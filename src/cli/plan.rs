@@ -4,7 +4,6 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::mpsc;
 
@@ -13,7 +12,7 @@ use serde_json::json;
 use super::args::{PlanArgs, SummaryFormat};
 use super::commands::synthesize_into;
 use super::request::Request;
-use super::{Console, Failure, Verbosity};
+use super::{Console, Failure, Status, Verbosity};
 use crate::pipeline::{Environment, Registry, WriteOptions, stack_edges, stack_levels};
 use crate::render::Format;
 use crate::review::plan::{StackPlan, markdown, summarize};
@@ -25,7 +24,7 @@ enum Event {
     Finished(StackPlan),
 }
 
-pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut Console) -> Result<ExitCode, Failure> {
+pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut Console) -> Result<Status, Failure> {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
     let options = WriteOptions { prune: false, allow_unowned: a.allow_unowned_files };
     synthesize_into(registry, &req, Format::Json, &a.out, options, c)?;
@@ -63,11 +62,11 @@ pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut
     }
     c.out.flush()?;
     Ok(if plans.iter().any(|p| p.error.is_some()) {
-        ExitCode::from(1)
+        Status::Failure
     } else if plans.iter().any(StackPlan::changes) {
-        ExitCode::from(2)
+        Status::Found
     } else {
-        ExitCode::SUCCESS
+        Status::Success
     })
 }
 

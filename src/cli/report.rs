@@ -125,7 +125,7 @@ pub(super) fn drift(c: &mut Console, d: &Drift) -> io::Result<()> {
     let file = d.file.display();
     match &d.kind {
         DriftKind::Missing => {
-            writeln!(c.out, "{}: {file} is missing; run the snapshot tests to create it", paint(c, RED, "drift"))
+            writeln!(c.out, "{}: {file} is missing", paint(c, RED, "drift"))
         }
         DriftKind::Stale => {
             writeln!(c.out, "{}: {file} belongs to no stack any more; delete it", paint(c, RED, "drift"))

@@ -69,12 +69,7 @@ pub fn drift<E: Environment>(
                     (Format::Json, Ok(a), Ok(b)) => diff(&a, &b),
                     _ => Vec::new(),
                 };
-                let lines = similar::TextDiff::from_lines(old, new.as_str())
-                    .unified_diff()
-                    .context_radius(2)
-                    .header("committed", "synthesized")
-                    .to_string();
-                drift.push(Drift { file, kind: DriftKind::Changed { blocks, lines } });
+                drift.push(Drift { file, kind: DriftKind::Changed { blocks, lines: line_diff(old, &new) } });
             }
         }
     }
@@ -90,6 +85,15 @@ pub fn drift<E: Environment>(
         );
     }
     Ok(drift)
+}
+
+/// The unified line diff from the committed `old` to the generated `new`.
+pub fn line_diff(old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header("committed", "generated")
+        .to_string()
 }
 
 /// A snapshot file's contents without insta's `---`-delimited header.

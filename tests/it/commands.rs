@@ -55,12 +55,13 @@ fn check_fails_on_drift_and_passes_once_regenerated() {
     regenerate(&fixture(before), dir.path());
     let files_before = super::common::tree(dir.path());
 
-    let (code, out, err) = run(&fixture(before), &["check", "--snapshots", snapshots]);
+    let (code, out, err) =
+        run(&fixture(before), &["check", "--snapshots", snapshots, "--pipelines", "/nonexistent/ci"]);
     assert_eq!(code, ExitCode::SUCCESS, "{out}{err}");
 
     // A setting changes in the stack: the committed snapshots no longer match.
-    let (code, out, err) = run(&fixture(after), &["check", "--snapshots", snapshots]);
-    assert_eq!(code, ExitCode::from(1), "{out}{err}");
+    let (code, out, err) = run(&fixture(after), &["check", "--snapshots", snapshots, "--pipelines", "/nonexistent/ci"]);
+    assert_eq!(code, ExitCode::from(3), "{out}{err}");
     assert!(out.contains("net-production-json.snap differs"), "{out}");
     assert!(out.contains("  ~ aws_vpc.main\n      cidr_block: \"10.0.0.0/16\" -> \"10.9.0.0/16\""), "{out}");
     assert!(out.contains("net-production-hcl.snap differs"), "{out}");
@@ -77,7 +78,7 @@ fn check_fails_on_drift_and_passes_once_regenerated() {
     assert_eq!(super::common::tree(dir.path()), files_before, "check wrote files");
 
     regenerate(&fixture(after), dir.path());
-    let (code, out, err) = run(&fixture(after), &["check", "--snapshots", snapshots]);
+    let (code, out, err) = run(&fixture(after), &["check", "--snapshots", snapshots, "--pipelines", "/nonexistent/ci"]);
     assert_eq!(code, ExitCode::SUCCESS, "{out}{err}");
 }
 
@@ -87,8 +88,11 @@ fn check_reports_missing_and_stale_snapshots() {
     regenerate(&fixture(before), dir.path());
     std::fs::remove_file(dir.path().join("net-staging-hcl.snap")).unwrap();
     std::fs::write(dir.path().join("gone-production-json.snap"), "---\n---\n{}").unwrap();
-    let (code, out, _) = run(&fixture(before), &["check", "--snapshots", dir.path().to_str().unwrap()]);
-    assert_eq!(code, ExitCode::from(1));
+    let (code, out, _) = run(
+        &fixture(before),
+        &["check", "--snapshots", dir.path().to_str().unwrap(), "--pipelines", "/nonexistent/ci"],
+    );
+    assert_eq!(code, ExitCode::from(3));
     assert!(out.contains("net-staging-hcl.snap is missing"), "{out}");
     assert!(out.contains("gone-production-json.snap belongs to no stack"), "{out}");
 }
@@ -179,7 +183,7 @@ fn diff_against_a_folder_compares_with_a_previous_synth() {
     std::fs::write(&file, edited).unwrap();
     let changed =
         tfsynth(&["diff", "production", "--against", base, "--stack", "svg-ai", "--stack", "cvd", "--exit-code"]);
-    assert_eq!(changed.status.code(), Some(1), "--exit-code reports the difference");
+    assert_eq!(changed.status.code(), Some(3), "--exit-code reports the difference");
     let out = text(&changed.stdout);
     assert!(out.contains("cidr_block: \"10.7.0.0/16\" -> \"10.0.0.0/16\""), "{out}");
     assert!(out.ends_with("unchanged: cvd\n"), "{out}");
@@ -317,7 +321,7 @@ fn open_ssh_expired(env: Env) -> Stack {
 fn lint_reports_findings_and_synth_refuses_them() {
     let registry = fixture(open_ssh);
     let (code, out, _) = run(&registry, &["lint", "production"]);
-    assert_eq!(code, ExitCode::from(1));
+    assert_eq!(code, ExitCode::from(3));
     assert!(out.contains("finding: TFS003 ssh/production: aws_vpc_security_group_ingress_rule.ssh: cidr_ipv4: ingress on port 22 is open to the internet"), "{out}");
     assert!(
         out.contains("  why: a port open to the whole internet") && out.contains("  fix: allow a security group"),
@@ -328,7 +332,7 @@ fn lint_reports_findings_and_synth_refuses_them() {
     assert!(err.contains("TFS003 ingress on port 22 is open to the internet"), "{err}");
 
     let (code, out, _) = run(&registry, &["lint", "production", "--format", "json"]);
-    assert_eq!(code, ExitCode::from(1));
+    assert_eq!(code, ExitCode::from(3));
     let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc[0]["rule"], "TFS003");
     assert_eq!(doc[0]["waiver"], serde_json::Value::Null);
@@ -352,7 +356,7 @@ fn waivers_pass_lint_reach_checkov_and_expire() {
     );
 
     let (code, out, _) = run(&fixture(open_ssh_expired), &["lint", "production"]);
-    assert_eq!(code, ExitCode::from(1));
+    assert_eq!(code, ExitCode::from(3));
     assert!(out.contains("waiver of TFS003 expired on 2020-01-31 (temporary)"), "{out}");
 }
 

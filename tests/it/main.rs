@@ -11,6 +11,7 @@ mod components;
 mod cross_stack;
 mod escape_hatch;
 mod examples;
+mod exit_codes;
 mod generated_secrets;
 mod hardening;
 mod language;

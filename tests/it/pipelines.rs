@@ -22,13 +22,38 @@ fn generated_pipelines_are_pinned_and_match_the_examples() {
     assert_eq!(
         example("examples/ci/atlantis.yaml"),
         atlantis,
-        "regenerate examples/ci/atlantis.yaml with tfsynth pipeline"
+        "regenerate with `cargo run -- pipeline --into examples/ci`"
     );
     assert_eq!(
         example("examples/ci/infrastructure.yml"),
         github,
-        "regenerate examples/ci/infrastructure.yml with tfsynth pipeline"
+        "regenerate with `cargo run -- pipeline --into examples/ci`"
     );
+}
+
+/// `pipeline --into DIR` writes both files, and `check` compares the committed ones with what
+/// would be generated now, naming the command that regenerates them.
+#[test]
+fn check_verifies_the_committed_pipelines_and_names_the_command_that_regenerates_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ci = dir.path().join("ci");
+    let ci_arg = ci.to_str().expect("utf-8");
+    let snapshots = repo("snapshots");
+    let check = || tfsynth(&["check", "--snapshots", snapshots.to_str().expect("utf-8"), "--pipelines", ci_arg]);
+    let wrote = tfsynth(&["pipeline", "--into", ci_arg]);
+    assert!(wrote.status.success(), "{}", text(&wrote.stderr));
+    assert_eq!(std::fs::read_to_string(ci.join("atlantis.yaml")).expect("written"), generated("atlantis"));
+    assert_eq!(std::fs::read_to_string(ci.join("infrastructure.yml")).expect("written"), generated("github"));
+    assert!(check().status.success(), "{}", text(&check().stdout));
+    let workflow = ci.join("infrastructure.yml");
+    let edited = std::fs::read_to_string(&workflow).expect("read").replacen("- name: Plan", "- name: Plan it", 1);
+    std::fs::write(&workflow, edited).expect("write");
+    std::fs::remove_file(ci.join("atlantis.yaml")).expect("remove");
+    let run = check();
+    assert_eq!(run.status.code(), Some(3));
+    let (out, err) = (text(&run.stdout), text(&run.stderr));
+    assert!(out.contains("atlantis.yaml is missing") && out.contains("-      - name: Plan it"), "{out}");
+    assert!(err.contains(&format!("regenerate them with `cargo run -- pipeline --into {ci_arg}`")), "{err}");
 }
 
 /// Projects of the generated `atlantis.yaml`: name → (`dir`, `depends_on`).

@@ -38,7 +38,7 @@ fn every_stack_plans_in_order_and_the_summary_counts_the_actions() {
     let mirror = tools::terraform().plugin_dir().to_str().expect("utf-8").to_owned();
     let run = tfsynth(&["plan", "production", "--out", root, "--no-refresh", "--plugin-dir", &mirror]);
     let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
-    assert_eq!(run.status.code(), Some(2), "changes planned, as -detailed-exitcode says\n{stdout}\n{stderr}");
+    assert_eq!(run.status.code(), Some(3), "changes planned: exit 3 (README, Exit codes)\n{stdout}\n{stderr}");
     for def in registry().stacks() {
         let line =
             stdout.lines().find(|l| l.starts_with(&format!("| {} | ", def.name))).unwrap_or_else(|| panic!("{stdout}"));
@@ -102,7 +102,7 @@ fn a_replacement_names_the_resource_and_the_attribute_that_forces_it() {
     std::fs::write(dir.join("terraform.tfstate"), OLD_STATE).expect("state");
     let mirror = tools::terraform().plugin_dir().to_str().expect("utf-8").to_owned();
     let (code, md, err) = run(&registry, &["plan", "staging", "--out", root, "--no-refresh", "--plugin-dir", &mirror]);
-    assert_eq!(code, ExitCode::from(2), "{md}\n{err}");
+    assert_eq!(code, ExitCode::from(3), "{md}\n{err}");
     assert!(md.contains("| data | 0 | 0 | 1 | 0 |"), "{md}");
     assert!(
         md.contains("**replaces `aws_cloudwatch_log_group.main`** (forced by `name`): a log group and its logs"),
