@@ -50,6 +50,9 @@ fn finding(env: Env) -> Stack {
     s
 }
 
+/// A command's name, the stack it runs on, its arguments, and the exit it must end with.
+type Row<'a> = (&'a str, fn(Env) -> Stack, Vec<&'a str>, Status);
+
 fn registry(build: fn(Env) -> Stack) -> Registry<Env> {
     Registry::new(vec![StackDef { name: "net", description: "a VPC", build, settings: None }])
 }
@@ -91,7 +94,7 @@ fn every_command_keeps_to_the_exit_code_contract() {
     let ci = ci.as_str();
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
     #[rustfmt::skip]
-    let rows: Vec<(&str, fn(Env) -> Stack, Vec<&str>, Status)> = vec![
+    let rows: Vec<Row> = vec![
         ("synth", valid, vec!["synth", "production", "--out", out], Status::Success),
         ("synth", invalid, vec!["synth", "production", "--stdout"], Status::Failure),
         ("synth", finding, vec!["synth", "production", "--stdout"], Status::Failure),
