@@ -6,8 +6,8 @@
 
 use std::process::ExitCode;
 
+use stacks::{Env, registry};
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, registry};
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

@@ -44,5 +44,5 @@ cargo test -p tfsynth-test-provider
 cargo test
 if [ "${1:-}" != "--quick" ]; then
   # Every stack applied against the emulator, planned again and destroyed (minutes).
-  cargo test --test apply
+  cargo test -p tfsynth-stacks --test apply
 fi

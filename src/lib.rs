@@ -11,12 +11,15 @@ pub mod render;
 #[cfg(feature = "cli")]
 mod review;
 pub mod schema;
+/// The drivers of terraform, checkov and the emulator that the command line and tfsynth's own
+/// tests use: public with the `test-tools` feature, and not a stable API.
+#[cfg(feature = "test-tools")]
 pub mod tools;
+#[cfg(not(feature = "test-tools"))]
+mod tools;
 
 #[path = "../modules/mod.rs"]
 pub mod modules;
-#[path = "../stacks/mod.rs"]
-pub mod stacks;
 
 pub use error::{Diagnostic, Error, Result};
 

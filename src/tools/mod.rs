@@ -2,6 +2,18 @@
 //! checkov. Each can be pointed elsewhere with an environment variable, so a machine with
 //! another layout still works.
 
+// Without `test-tools` only the command line uses this module (or nothing, without `cli`); the
+// rest serves tfsynth's tests, which turn the feature on.
+#![cfg_attr(
+    not(feature = "test-tools"),
+    allow(
+        dead_code,
+        unused_imports,
+        clippy::struct_field_names,
+        reason = "the tests' drivers, public with test-tools"
+    )
+)]
+
 pub mod emulator;
 mod plan;
 mod state;

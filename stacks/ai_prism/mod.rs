@@ -22,17 +22,17 @@ mod settings;
 pub use settings::{NodeGroup, Settings, settings};
 
 use super::Env;
-use crate::modules::cache::Redis;
-use crate::modules::database::Aurora;
-use crate::modules::dns::{AliasRecord, Certificate};
-use crate::modules::firewall::WebAcl;
-use crate::modules::iam::{Role, RoleRef};
-use crate::modules::kms::{Key, KeyRef};
-use crate::modules::load_balancing::{Alb, TargetGroup};
-use crate::modules::logs::LogGroup;
-use crate::modules::networking::{Peer, Port, SecurityGroupRef, Vpc, VpcRef};
-use crate::modules::{Context, Foundation};
-use crate::prelude::*;
+use tfsynth::modules::cache::Redis;
+use tfsynth::modules::database::Aurora;
+use tfsynth::modules::dns::{AliasRecord, Certificate};
+use tfsynth::modules::firewall::WebAcl;
+use tfsynth::modules::iam::{Role, RoleRef};
+use tfsynth::modules::kms::{Key, KeyRef};
+use tfsynth::modules::load_balancing::{Alb, TargetGroup};
+use tfsynth::modules::logs::LogGroup;
+use tfsynth::modules::networking::{Peer, Port, SecurityGroupRef, Vpc, VpcRef};
+use tfsynth::modules::{Context, Foundation};
+use tfsynth::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {

@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use super::super::Env;
-use crate::modules::cache::Availability;
-use crate::modules::dns::ZoneId;
-use crate::modules::networking::NatGateways;
-use crate::modules::{Account, Deletion, Retention};
+use tfsynth::modules::cache::Availability;
+use tfsynth::modules::dns::ZoneId;
+use tfsynth::modules::networking::NatGateways;
+use tfsynth::modules::{Account, Deletion, Retention};
 
 /// One EKS managed node group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -38,27 +38,27 @@ mod settings;
 pub use settings::{Settings, settings};
 
 use super::Env;
-use crate::modules::alarms::{ServiceAlarms, Topic};
-use crate::modules::cache::{CacheRef, ClientAuth, Redis};
-use crate::modules::compute::{
+use tfsynth::modules::alarms::{ServiceAlarms, Topic};
+use tfsynth::modules::cache::{CacheRef, ClientAuth, Redis};
+use tfsynth::modules::compute::{
     Capacity, CapacityReservation, Cluster, ClusterRef, Container, Ec2Capacity, HealthCheck, Scaling, Service,
     ServiceRef, Statistic, Target,
 };
-use crate::modules::container_registry::Repository;
-use crate::modules::database::{DatabaseRef, MinorUpgrades, Postgres};
-use crate::modules::dns::{AliasRecord, Certificate};
-use crate::modules::edge::Distribution;
-use crate::modules::events::EventRule;
-use crate::modules::firewall::WebAcl;
-use crate::modules::functions::{Code, Function};
-use crate::modules::iam::Statement;
-use crate::modules::kms::Key;
-use crate::modules::load_balancing::{Alb, AlbRef, TargetGroup, TargetGroupRef};
-use crate::modules::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, Vpc};
-use crate::modules::secrets::{Generated, Parameter, Password, Rotation, Secret};
-use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
-use crate::modules::{Context, Foundation};
-use crate::prelude::*;
+use tfsynth::modules::container_registry::Repository;
+use tfsynth::modules::database::{DatabaseRef, MinorUpgrades, Postgres};
+use tfsynth::modules::dns::{AliasRecord, Certificate};
+use tfsynth::modules::edge::Distribution;
+use tfsynth::modules::events::EventRule;
+use tfsynth::modules::firewall::WebAcl;
+use tfsynth::modules::functions::{Code, Function};
+use tfsynth::modules::iam::Statement;
+use tfsynth::modules::kms::Key;
+use tfsynth::modules::load_balancing::{Alb, AlbRef, TargetGroup, TargetGroupRef};
+use tfsynth::modules::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, Vpc};
+use tfsynth::modules::secrets::{Generated, Parameter, Password, Rotation, Secret};
+use tfsynth::modules::storage::{AccessLogs, Bucket, BucketRef};
+use tfsynth::modules::{Context, Foundation};
+use tfsynth::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {

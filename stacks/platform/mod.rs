@@ -7,11 +7,11 @@
 //! `terraform_remote_state` data source pointed at this stack's S3 state.
 
 use super::Env;
-use crate::modules::dns::{Zone, ZoneId};
-use crate::modules::kms::{Key, KeyRef};
-use crate::modules::networking::{NatGateways, SubnetIds, Vpc, VpcId, VpcRef};
-use crate::modules::{Account, Foundation, Retention};
-use crate::prelude::*;
+use tfsynth::modules::dns::{Zone, ZoneId};
+use tfsynth::modules::kms::{Key, KeyRef};
+use tfsynth::modules::networking::{NatGateways, SubnetIds, Vpc, VpcId, VpcRef};
+use tfsynth::modules::{Account, Foundation, Retention};
+use tfsynth::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {

@@ -5,20 +5,20 @@
 
 use super::Env;
 use super::platform;
-use crate::modules::alarms::{ServiceAlarms, Topic};
-use crate::modules::cache::{Availability, Engine, Redis};
-use crate::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Statistic, Target};
-use crate::modules::container_registry::Repository;
-use crate::modules::database::Aurora;
-use crate::modules::dns::{AliasRecord, Certificate};
-use crate::modules::edge::Distribution;
-use crate::modules::firewall::{Action, Match, WebAcl};
-use crate::modules::load_balancing::{Alb, Condition, TargetGroup};
-use crate::modules::networking::{Peer, Port, SecurityGroup};
-use crate::modules::secrets::{Rotation, Secret};
-use crate::modules::storage::{AccessLogs, Bucket};
-use crate::modules::{Deletion, Foundation};
-use crate::prelude::*;
+use tfsynth::modules::alarms::{ServiceAlarms, Topic};
+use tfsynth::modules::cache::{Availability, Engine, Redis};
+use tfsynth::modules::compute::{Capacity, Cluster, Container, HealthCheck, Scaling, Service, Statistic, Target};
+use tfsynth::modules::container_registry::Repository;
+use tfsynth::modules::database::Aurora;
+use tfsynth::modules::dns::{AliasRecord, Certificate};
+use tfsynth::modules::edge::Distribution;
+use tfsynth::modules::firewall::{Action, Match, WebAcl};
+use tfsynth::modules::load_balancing::{Alb, Condition, TargetGroup};
+use tfsynth::modules::networking::{Peer, Port, SecurityGroup};
+use tfsynth::modules::secrets::{Rotation, Secret};
+use tfsynth::modules::storage::{AccessLogs, Bucket};
+use tfsynth::modules::{Deletion, Foundation};
+use tfsynth::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {

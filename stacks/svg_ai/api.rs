@@ -3,19 +3,19 @@
 
 use super::storage::Buckets;
 use super::{API_PORT, Settings};
-use crate::modules::Context;
-use crate::modules::alarms::{ServiceAlarms, Topic};
-use crate::modules::cache::{CacheRef, ClientAuth};
-use crate::modules::compute::{
+use tfsynth::modules::Context;
+use tfsynth::modules::alarms::{ServiceAlarms, Topic};
+use tfsynth::modules::cache::{CacheRef, ClientAuth};
+use tfsynth::modules::compute::{
     Capacity, Cluster, ClusterRef, Container, HealthCheck, Scaling, Schedule, Service, ServiceRef, Target,
 };
-use crate::modules::container_registry::Repository;
-use crate::modules::database::DatabaseRef;
-use crate::modules::iam::Statement;
-use crate::modules::load_balancing::{AlbRef, TargetGroupRef};
-use crate::modules::networking::SecurityGroupRef;
-use crate::modules::secrets::{Rotation, Secret};
-use crate::prelude::*;
+use tfsynth::modules::container_registry::Repository;
+use tfsynth::modules::database::DatabaseRef;
+use tfsynth::modules::iam::Statement;
+use tfsynth::modules::load_balancing::{AlbRef, TargetGroupRef};
+use tfsynth::modules::networking::SecurityGroupRef;
+use tfsynth::modules::secrets::{Rotation, Secret};
+use tfsynth::prelude::*;
 
 /// The AI service's port (seed 004).
 const AI_PORT: u16 = 8000;
@@ -69,7 +69,7 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, name: &str, w: &Wiring<'_>)
             .secret_key("DATABASE_USER", &w.db.master_secret, "username")
             .secret_key("DATABASE_PASSWORD", &w.db.master_secret, "password")
     };
-    let objects = |b: &crate::modules::storage::BucketRef| template![b.arn.clone(), "/*"];
+    let objects = |b: &tfsynth::modules::storage::BucketRef| template![b.arn.clone(), "/*"];
     let common = [
         Statement::allow(["s3:GetObject"]).sid("ReadModels").on(objects(&w.buckets.models)),
         Statement::allow(["kms:Decrypt", "kms:GenerateDataKey"]).sid("BucketKey").on(key_arn),

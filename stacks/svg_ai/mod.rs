@@ -50,17 +50,17 @@ mod storage;
 pub use settings::{Settings, settings};
 
 use super::Env;
-use crate::modules::cache::Redis;
-use crate::modules::database::Postgres;
-use crate::modules::dns::{AliasRecord, Certificate};
-use crate::modules::edge::Distribution;
-use crate::modules::firewall::WebAcl;
-use crate::modules::kms::Key;
-use crate::modules::load_balancing::{Alb, TargetGroup};
-use crate::modules::networking::{FlowLogs, Gateway, Peer, Port, SecurityGroup, SubnetLayout, Vpc};
-use crate::modules::storage::Bucket;
-use crate::modules::{Context, Foundation};
-use crate::prelude::*;
+use tfsynth::modules::cache::Redis;
+use tfsynth::modules::database::Postgres;
+use tfsynth::modules::dns::{AliasRecord, Certificate};
+use tfsynth::modules::edge::Distribution;
+use tfsynth::modules::firewall::WebAcl;
+use tfsynth::modules::kms::Key;
+use tfsynth::modules::load_balancing::{Alb, TargetGroup};
+use tfsynth::modules::networking::{FlowLogs, Gateway, Peer, Port, SecurityGroup, SubnetLayout, Vpc};
+use tfsynth::modules::storage::Bucket;
+use tfsynth::modules::{Context, Foundation};
+use tfsynth::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {

@@ -4,16 +4,16 @@
 use super::Settings;
 use super::api::Api;
 use super::storage::Buckets;
-use crate::modules::Context;
-use crate::modules::alarms::Metric;
-use crate::modules::audit::Trail;
-use crate::modules::budgets::Budget;
-use crate::modules::compute::Statistic;
-use crate::modules::dashboards::{Dashboard, Widget};
-use crate::modules::edge::DistributionRef;
-use crate::modules::load_balancing::AlbRef;
-use crate::modules::logs::Archive;
-use crate::modules::storage::{AccessLogs, BucketRef};
+use tfsynth::modules::Context;
+use tfsynth::modules::alarms::Metric;
+use tfsynth::modules::audit::Trail;
+use tfsynth::modules::budgets::Budget;
+use tfsynth::modules::compute::Statistic;
+use tfsynth::modules::dashboards::{Dashboard, Widget};
+use tfsynth::modules::edge::DistributionRef;
+use tfsynth::modules::load_balancing::AlbRef;
+use tfsynth::modules::logs::Archive;
+use tfsynth::modules::storage::{AccessLogs, BucketRef};
 
 /// What is watched.
 pub(super) struct Watched<'a> {

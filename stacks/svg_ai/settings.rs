@@ -5,11 +5,11 @@
 use serde::Serialize;
 
 use super::super::Env;
-use crate::modules::cache::Availability;
-use crate::modules::container_registry::Tags;
-use crate::modules::dns::ZoneId;
-use crate::modules::networking::NatGateways;
-use crate::modules::{Account, Deletion, Retention};
+use tfsynth::modules::cache::Availability;
+use tfsynth::modules::container_registry::Tags;
+use tfsynth::modules::dns::ZoneId;
+use tfsynth::modules::networking::NatGateways;
+use tfsynth::modules::{Account, Deletion, Retention};
 
 /// What differs between environments.
 #[derive(Debug, Clone, PartialEq, Serialize)]

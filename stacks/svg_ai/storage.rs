@@ -2,11 +2,11 @@
 //! the AI service reads, uploads kept a week, and conversions aged into cheaper classes.
 
 use super::Settings;
-use crate::modules::Context;
-use crate::modules::edge::Distribution;
-use crate::modules::kms::{Key, KeyRef};
-use crate::modules::storage::{AccessLogs, Bucket, BucketRef, Cors, Encryption, StorageClass};
-use crate::prelude::*;
+use tfsynth::modules::Context;
+use tfsynth::modules::edge::Distribution;
+use tfsynth::modules::kms::{Key, KeyRef};
+use tfsynth::modules::storage::{AccessLogs, Bucket, BucketRef, Cors, Encryption, StorageClass};
+use tfsynth::prelude::*;
 
 /// The buckets the rest of the stack uses.
 pub(super) struct Buckets {

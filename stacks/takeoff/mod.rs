@@ -33,18 +33,18 @@ mod settings;
 pub use settings::{Settings, settings};
 
 use super::Env;
-use crate::modules::Foundation;
-use crate::modules::alarms::Topic;
-use crate::modules::cache::Redis;
-use crate::modules::database::Postgres;
-use crate::modules::dns::{AliasRecord, Certificate};
-use crate::modules::firewall::{ManagedGroup, WebAcl};
-use crate::modules::kms::Key;
-use crate::modules::load_balancing::{Alb, Condition, TargetGroup};
-use crate::modules::networking::{Peer, Port, Vpc};
-use crate::modules::secrets::Password;
-use crate::modules::storage::Bucket;
-use crate::prelude::*;
+use tfsynth::modules::Foundation;
+use tfsynth::modules::alarms::Topic;
+use tfsynth::modules::cache::Redis;
+use tfsynth::modules::database::Postgres;
+use tfsynth::modules::dns::{AliasRecord, Certificate};
+use tfsynth::modules::firewall::{ManagedGroup, WebAcl};
+use tfsynth::modules::kms::Key;
+use tfsynth::modules::load_balancing::{Alb, Condition, TargetGroup};
+use tfsynth::modules::networking::{Peer, Port, Vpc};
+use tfsynth::modules::secrets::Password;
+use tfsynth::modules::storage::Bucket;
+use tfsynth::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {

@@ -3,13 +3,13 @@
 
 use super::Settings;
 use super::services::Built;
-use crate::modules::Context;
-use crate::modules::alarms::{Alarm, Comparison, Metric, TopicRef};
-use crate::modules::compute::Statistic;
-use crate::modules::database::DatabaseRef;
-use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
-use crate::modules::tables::{KeyType, Table};
-use crate::prelude::*;
+use tfsynth::modules::Context;
+use tfsynth::modules::alarms::{Alarm, Comparison, Metric, TopicRef};
+use tfsynth::modules::compute::Statistic;
+use tfsynth::modules::database::DatabaseRef;
+use tfsynth::modules::storage::{AccessLogs, Bucket, BucketRef};
+use tfsynth::modules::tables::{KeyType, Table};
+use tfsynth::prelude::*;
 
 /// The backups bucket `takeoff-<env>-backups` (dumps go to `STANDARD_IA`, as the backup script
 /// uploads them, and are deleted after the script's 30 days) and the `backup-metadata` table
@@ -35,7 +35,7 @@ pub(super) fn runbook_alarms(
     services: &Built,
     db: &DatabaseRef,
 ) {
-    let ecs = |service: &crate::modules::compute::ServiceRef| {
+    let ecs = |service: &tfsynth::modules::compute::ServiceRef| {
         Metric::new("AWS/ECS", "CPUUtilization", Statistic::Average)
             .dimension("ClusterName", services.cluster.name.clone())
             .dimension("ServiceName", service.name.clone())

@@ -1,8 +1,8 @@
 //! The tasks' security group. The services open it to the load balancer on their container
 //! ports; the data stores open theirs to it.
 
-use crate::modules::Context;
-use crate::modules::networking::{Peer, Port, SecurityGroup, SecurityGroupRef};
+use tfsynth::modules::Context;
+use tfsynth::modules::networking::{Peer, Port, SecurityGroup, SecurityGroupRef};
 
 /// The ECS tasks' security group, shared by the three services.
 pub(super) fn tasks(ctx: &mut Context, prefix: &str) -> SecurityGroupRef {

@@ -2,20 +2,20 @@
 //! secrets and their storage.
 
 use super::Settings;
-use crate::modules::Context;
-use crate::modules::alarms::{ServiceAlarms, TopicRef};
-use crate::modules::cache::{CacheRef, ClientAuth};
-use crate::modules::compute::{
+use tfsynth::modules::Context;
+use tfsynth::modules::alarms::{ServiceAlarms, TopicRef};
+use tfsynth::modules::cache::{CacheRef, ClientAuth};
+use tfsynth::modules::compute::{
     Capacity, Cluster, ClusterRef, Container, HealthCheck, Scaling, Service, ServiceRef, Statistic, Target, Task,
 };
-use crate::modules::container_registry::Repository;
-use crate::modules::database::DatabaseRef;
-use crate::modules::iam::Statement;
-use crate::modules::load_balancing::{AlbRef, TargetGroupRef};
-use crate::modules::networking::SecurityGroupRef;
-use crate::modules::secrets::{Generated, Password, Rotation, Secret};
-use crate::modules::storage::{AccessLogs, Bucket, BucketRef};
-use crate::prelude::*;
+use tfsynth::modules::container_registry::Repository;
+use tfsynth::modules::database::DatabaseRef;
+use tfsynth::modules::iam::Statement;
+use tfsynth::modules::load_balancing::{AlbRef, TargetGroupRef};
+use tfsynth::modules::networking::SecurityGroupRef;
+use tfsynth::modules::secrets::{Generated, Password, Rotation, Secret};
+use tfsynth::modules::storage::{AccessLogs, Bucket, BucketRef};
+use tfsynth::prelude::*;
 
 /// What the services are wired to.
 pub(super) struct Wiring<'a> {

@@ -35,7 +35,7 @@ fn every_development_stack_applies_plans_empty_and_destroys() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("no JSON ({e}):\n{}", String::from_utf8_lossy(&out.stderr)));
     let stacks = doc["stacks"].as_array().expect("stacks");
-    let registry = tfsynth::stacks::registry();
+    let registry = stacks::registry();
     assert_eq!(stacks.len(), registry.stacks().len(), "every stack applied: {doc}");
     for s in stacks {
         let c = &s["cycle"];
@@ -141,7 +141,7 @@ fn create_bucket(port: u16, name: &str) {
 fn terraform_init_against_the_s3_backend_prints_no_warning() {
     let emulator = Emulator::start("123456789012", &[]).unwrap_or_else(|e| panic!("{e}"));
     let tf = terraform();
-    let registry = tfsynth::stacks::registry();
+    let registry = stacks::registry();
     let out = tempfile::tempdir().expect("temp dir");
     let status = Command::new(env!("CARGO_BIN_EXE_tfsynth"))
         .args(["synth", "development", "-q", "--out"])
@@ -174,7 +174,7 @@ fn terraform_init_against_the_s3_backend_prints_no_warning() {
     };
     let mut buckets = std::collections::BTreeSet::new();
     for def in registry.stacks() {
-        let stack = registry.build(def.name, tfsynth::stacks::Env::Development).expect("stack");
+        let stack = registry.build(def.name, stacks::Env::Development).expect("stack");
         let backend = stack.terraform_settings().backend.clone().expect("an S3 backend");
         if buckets.insert(backend.bucket.clone()) {
             create_bucket(emulator.port, &backend.bucket);

@@ -5,12 +5,12 @@
 use std::io::Read;
 use std::process::{Command, ExitCode, Stdio};
 
+use stacks::{Env, registry};
 use tfsynth::modules::database::Postgres;
 use tfsynth::modules::networking::{Peer, Port, SecurityGroup, SubnetLayout, Vpc};
 use tfsynth::modules::storage::{AccessLogs, Bucket};
 use tfsynth::modules::{Account, Context, kms};
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, registry};
 
 use super::common::{outputs, run, synth, text, tfsynth, tree};
 

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
+use stacks::Env;
 use tfsynth::prelude::*;
-use tfsynth::stacks::Env;
 
 use super::common::{repo, run, text, tfsynth};
 
@@ -226,11 +226,8 @@ fn diff_rejects_bad_input() {
         (&["diff", "staging", "production", "--against", "x"], "cannot be used with"),
     ];
     for (args, message) in cases {
-        let run = Command::new(env!("CARGO_BIN_EXE_tfsynth"))
-            .args(args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .expect("run tfsynth");
+        let run =
+            Command::new(env!("CARGO_BIN_EXE_tfsynth")).args(args).current_dir(repo("")).output().expect("run tfsynth");
         assert_eq!(run.status.code(), Some(2), "{args:?}: {}", text(&run.stderr));
         assert!(text(&run.stderr).contains(message), "{args:?}: {}", text(&run.stderr));
         assert!(run.stdout.is_empty(), "{args:?}");
@@ -243,7 +240,7 @@ fn summary_reports_every_stack_with_components_and_a_settings_table() {
     assert!(run.status.success(), "{}", text(&run.stderr));
     let md = text(&run.stdout);
     assert!(md.starts_with("## tfsynth summary: production\n"), "{md}");
-    for def in tfsynth::stacks::registry().stacks() {
+    for def in stacks::registry().stacks() {
         assert!(md.contains(&format!("\n| {} | ", def.name)), "{} row missing: {md}", def.name);
         assert!(md.contains(&format!("\n### {}\n", def.name)), "{} section missing", def.name);
     }
@@ -257,7 +254,7 @@ fn summary_reports_every_stack_with_components_and_a_settings_table() {
 
     let json: serde_json::Value =
         serde_json::from_slice(&tfsynth(&["summary", "staging", "--format", "json"]).stdout).unwrap();
-    assert_eq!(json["stacks"].as_array().map(Vec::len), Some(tfsynth::stacks::registry().stacks().len()));
+    assert_eq!(json["stacks"].as_array().map(Vec::len), Some(stacks::registry().stacks().len()));
     assert_eq!(json["stacks"][0]["name"], "takeoff");
     assert!(json["stacks"][0]["resources"].as_u64().unwrap() > 100);
     assert_eq!(tfsynth(&["summary", "prod"]).status.code(), Some(2));
@@ -338,7 +335,7 @@ fn lint_reports_findings_and_synth_refuses_them() {
     assert_eq!(doc[0]["waiver"], serde_json::Value::Null);
     assert_eq!(doc[0]["component"], serde_json::Value::Null, "added by the stack itself");
 
-    let (code, out, _) = run(&tfsynth::stacks::registry(), &["lint", "production"]);
+    let (code, out, _) = run(&stacks::registry(), &["lint", "production"]);
     assert_eq!(code, ExitCode::SUCCESS, "{out}");
 }
 

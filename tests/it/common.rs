@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use stacks::{Env, registry};
 use tfsynth::modules::{Account, Context, kms};
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, registry};
 
 /// The account the component tests deploy into.
 pub const ACCOUNT: Account = Account::new("123456789012", "us-east-1");
@@ -99,7 +99,13 @@ pub fn context(name: &str) -> Context {
 pub fn tfsynth(args: &[&str]) -> Output {
     // The terraform `plan` starts may talk to the schema-serving test provider.
     let (name, value) = tfsynth::tools::TEST_PROVIDER_ENV;
-    Command::new(env!("CARGO_BIN_EXE_tfsynth")).args(args).env(name, value).output().expect("run tfsynth")
+    // From the repository's root, as a user runs it (`pipeline` names the stacks' folders).
+    Command::new(env!("CARGO_BIN_EXE_tfsynth"))
+        .args(args)
+        .env(name, value)
+        .current_dir(repo(""))
+        .output()
+        .expect("run tfsynth")
 }
 
 /// Output bytes as text.
@@ -268,7 +274,7 @@ pub mod tools {
     }
 }
 
-/// A path below the crate root.
+/// A path below the repository's root (the tests belong to the `stacks/` package).
 pub fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("stacks/ is in the repository").join(path)
 }

@@ -2,10 +2,10 @@
 //! `terraform_remote_state` pointed at the producer's backend; the graph is checked and
 //! ordered, and a consumer plans against its producer's state with real terraform.
 
+use stacks::{Env, registry};
 use tfsynth::modules::Account;
 use tfsynth::pipeline::synthesize;
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, registry};
 
 use super::common::{document, run};
 

@@ -2,11 +2,11 @@
 //! component added, checked against the provider schema and visible in every rendering.
 
 use serde_json::json;
+use stacks::Env;
 use tfsynth::modules::database::Postgres;
 use tfsynth::modules::load_balancing::{Alb, TargetGroup};
 use tfsynth::modules::networking::Vpc;
 use tfsynth::prelude::*;
-use tfsynth::stacks::Env;
 
 use super::common::{context, document, only_problem, resource};
 

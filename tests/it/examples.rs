@@ -45,7 +45,7 @@ fn examples_plan() {
     // The showcase reads the platform's state: plan it against placeholder state, as the
     // stack matrix does.
     let text = run("every_component", "hcl");
-    let files = stack_files("showcase", tfsynth::stacks::Env::Production, tfsynth::prelude::Format::Hcl);
+    let files = stack_files("showcase", stacks::Env::Production, tfsynth::prelude::Format::Hcl);
     let mut all: Vec<(&str, &str)> = vec![("main.tf", text.as_str())];
     all.extend(files.iter().skip(1).map(|(n, t)| (n.as_str(), t.as_str())));
     let dir = tools::workspace(&all, &[]);

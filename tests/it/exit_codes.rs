@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use stacks::Env;
 use tfsynth::cli::Status;
 use tfsynth::prelude::*;
-use tfsynth::stacks::Env;
 
 use super::common::run;
 

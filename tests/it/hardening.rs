@@ -3,8 +3,8 @@
 
 use std::process::Command;
 
+use stacks::Env;
 use tfsynth::prelude::Environment;
-use tfsynth::stacks::Env;
 
 fn synth_stdout(env: &str, format: &str) -> Vec<u8> {
     let out = Command::new(env!("CARGO_BIN_EXE_tfsynth"))
@@ -62,7 +62,7 @@ fn has_access_key_id(text: &str) -> bool {
 
 #[test]
 fn no_snapshot_holds_a_secret_value() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let dir = super::common::repo("snapshots");
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).expect("snapshots folder") {
         let path = entry.expect("entry").path();
@@ -79,7 +79,7 @@ fn no_snapshot_holds_a_secret_value() {
             checked += 1;
         }
     }
-    let expected = tfsynth::stacks::registry().stacks().len() * tfsynth::stacks::Env::ALL.len();
+    let expected = stacks::registry().stacks().len() * stacks::Env::ALL.len();
     assert_eq!(checked, expected, "every stack x environment has a JSON snapshot");
 }
 

@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use stacks::{Env, registry};
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, registry};
 
 /// One rendering: stack, environment, format.
 type Case = (&'static str, Env, Format);
@@ -113,8 +113,8 @@ fn the_matrix_guard_names_what_was_left_out() {
 #[cfg(not(skip_tools))]
 mod tools {
     use serde_json::Value;
+    use stacks::{Env, registry};
     use tfsynth::prelude::*;
-    use tfsynth::stacks::{Env, registry};
 
     use super::super::common::{parallel, stack_files, synth, tools};
     use super::{Case, cases, uncovered};

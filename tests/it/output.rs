@@ -379,8 +379,8 @@ fn the_library_writes_a_stack_built_outside_the_registry() {
 }
 
 /// A stack that passes, and one that fails its checks.
-fn passing_and_failing() -> Registry<tfsynth::stacks::Env> {
-    use tfsynth::stacks::Env;
+fn passing_and_failing() -> Registry<stacks::Env> {
+    use stacks::Env;
     fn queue(name: &str, env: Env) -> Stack {
         let mut stack = Stack::new(name, env.name()).with_tier(env.tier());
         stack.provider(Provider::aws("us-east-1"));

@@ -83,8 +83,7 @@ fn projects(yaml: &str) -> BTreeMap<String, (String, Vec<String>)> {
 fn atlantis_projects_exist_after_synth_and_depend_on_projects_without_a_cycle() {
     let yaml = generated("atlantis");
     let projects = projects(&yaml);
-    let expected =
-        tfsynth::stacks::registry().stacks().len() * <tfsynth::stacks::Env as tfsynth::prelude::Environment>::ALL.len();
+    let expected = stacks::registry().stacks().len() * <stacks::Env as tfsynth::prelude::Environment>::ALL.len();
     assert_eq!(projects.len(), expected, "every stack × environment: {:?}", projects.keys());
     let dir = tempfile::tempdir().expect("temp dir");
     for env in ["development", "staging", "production"] {

@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use stacks::{Env, registry};
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, registry};
 use tfsynth::tools::{aws_aliases, local_remote_states, mock_override, placeholder_state, state_file};
 
 use super::common::{run, text, tfsynth, tools};

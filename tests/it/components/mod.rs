@@ -2,6 +2,7 @@
 //! each invalid configuration gets.
 
 use serde_json::{Value, json};
+use stacks::{Env, registry};
 use tfsynth::modules::alarms::{Alarm, Comparison, Metric, ServiceAlarms, Topic};
 use tfsynth::modules::audit::Trail;
 use tfsynth::modules::budgets::Budget;
@@ -30,7 +31,6 @@ use tfsynth::modules::storage::{AccessLogs, Bucket, Cors, ObjectLock, StorageCla
 use tfsynth::modules::tables::{KeyType, Table};
 use tfsynth::modules::{Context, Deletion, Retention};
 use tfsynth::prelude::*;
-use tfsynth::stacks::{Env, registry};
 
 use super::common::{ACCOUNT, context, document, only_problem, problems, resource};
 

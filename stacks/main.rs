@@ -8,5 +8,5 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    tfsynth::cli::run(&tfsynth::stacks::registry(), std::env::args_os())
+    tfsynth::cli::run(&stacks::registry(), std::env::args_os())
 }

@@ -1,6 +1,6 @@
 //! The applications, one folder each, and the environments they are deployed to.
 
-use crate::prelude::*;
+use tfsynth::prelude::*;
 
 pub mod ai_prism;
 pub mod cvd;
