@@ -39,6 +39,37 @@ pub struct TopicRef {
     pub resource: Ref,
 }
 
+/// An alarm, for what reacts to it (a composite alarm, an autoscaling step, a dashboard).
+#[derive(Debug, Clone)]
+pub struct AlarmRef {
+    /// The alarm ARN.
+    pub arn: Expr<String>,
+    /// The alarm name.
+    pub name: Expr<String>,
+    /// The alarm itself.
+    pub resource: Ref,
+}
+
+impl AlarmRef {
+    fn of(alarm: Ref) -> Self {
+        AlarmRef { arn: alarm.arn(), name: alarm.attr("alarm_name").typed(), resource: alarm }
+    }
+}
+
+/// The alarms of one service, by what they watch.
+#[derive(Debug, Clone)]
+pub struct ServiceAlarmsRef {
+    /// `cpu`, `memory`, `running` and, behind a load balancer, `unhealthy`, `latency`, `5xx`.
+    pub alarms: Vec<(&'static str, AlarmRef)>,
+}
+
+impl ServiceAlarmsRef {
+    /// The alarm watching `what` (`"cpu"`, `"5xx"`, ...).
+    pub fn get(&self, what: &str) -> Option<&AlarmRef> {
+        self.alarms.iter().find(|(w, _)| *w == what).map(|(_, alarm)| alarm)
+    }
+}
+
 /// An SNS topic under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a topic does nothing until built into a stack"]
@@ -210,7 +241,7 @@ impl Alarm {
     }
 
     /// Adds the alarm.
-    pub fn build(self, ctx: &mut Context) -> Ref {
+    pub fn build(self, ctx: &mut Context) -> AlarmRef {
         ctx.within("alarms", |ctx| {
             let at = format!("aws_cloudwatch_metric_alarm.{}", self.key);
             let s = self.period_seconds;
@@ -231,7 +262,7 @@ impl Alarm {
                 Missing::NotBreaching => "notBreaching",
             };
             let dimensions: Expression = self.metric.dimensions.into_iter().collect();
-            ctx.add(
+            let alarm = ctx.add(
                 Resource::new("aws_cloudwatch_metric_alarm", &self.key)
                     .set("alarm_name", self.name)
                     .set_opt("alarm_description", (!self.description.is_empty()).then_some(self.description))
@@ -246,7 +277,8 @@ impl Alarm {
                     .set("dimensions", dimensions)
                     .set("alarm_actions", vec![self.topic.arn.clone()])
                     .set("ok_actions", vec![self.topic.arn]),
-            )
+            );
+            AlarmRef::of(alarm)
         })
     }
 }
@@ -328,8 +360,8 @@ impl ServiceAlarms {
         self
     }
 
-    /// Adds the alarms.
-    pub fn build(self, ctx: &mut Context) {
+    /// Adds the alarms and returns them by what they watch.
+    pub fn build(self, ctx: &mut Context) -> ServiceAlarmsRef {
         let (k, svc) = (self.key.as_str(), &self.service);
         let alarms: &[&str] = match self.load_balancer {
             Some(_) => &["cpu", "memory", "running", "unhealthy", "latency", "5xx"],
@@ -355,38 +387,45 @@ impl ServiceAlarms {
             Alarm::new(format!("{k}_{what}"), name(what), &self.topic, metric)
                 .periods(self.periods, self.period_seconds)
         };
-        alarm("cpu", ecs("CPUUtilization", Statistic::Average))
+        let mut alarms = Vec::new();
+        let cpu = alarm("cpu", ecs("CPUUtilization", Statistic::Average))
             .when(Comparison::Above, self.cpu)
             .description(format!("CPU above {}% for {minutes} minutes", self.cpu))
             .build(ctx);
-        alarm("memory", ecs("MemoryUtilization", Statistic::Average))
+        alarms.push(("cpu", cpu));
+        let memory = alarm("memory", ecs("MemoryUtilization", Statistic::Average))
             .when(Comparison::Above, self.memory)
             .description(format!("Memory above {}% for {minutes} minutes", self.memory))
             .build(ctx);
+        alarms.push(("memory", memory));
         let running = Metric::new("ECS/ContainerInsights", "RunningTaskCount", Statistic::Minimum)
             .dimension("ClusterName", svc.cluster_name.clone())
             .dimension("ServiceName", svc.name.clone());
         // No data from the running-task count means no task; elsewhere it means no traffic.
-        alarm("running", running)
+        let running = alarm("running", running)
             .when(Comparison::Below, 1.0)
             .description("No task running")
             .missing_data(Missing::Breaching)
             .build(ctx);
-        let Some((alb, tg)) = &self.load_balancer else { return };
+        alarms.push(("running", running));
+        let Some((alb, tg)) = &self.load_balancer else { return ServiceAlarmsRef { alarms } };
         let elb = |metric: &str, statistic| {
             Metric::new("AWS/ApplicationELB", metric, statistic)
                 .dimension("LoadBalancer", alb.arn_suffix.clone())
                 .dimension("TargetGroup", tg.arn_suffix.clone())
         };
-        alarm("unhealthy", elb("UnHealthyHostCount", Statistic::Maximum))
+        let unhealthy = alarm("unhealthy", elb("UnHealthyHostCount", Statistic::Maximum))
             .when(Comparison::Above, 0.0)
             .description("A target is unhealthy")
             .build(ctx);
-        alarm("latency", elb("TargetResponseTime", Statistic::Average))
+        alarms.push(("unhealthy", unhealthy));
+        let latency = alarm("latency", elb("TargetResponseTime", Statistic::Average))
             .when(Comparison::Above, self.latency_seconds)
             .description(format!("Target response time above {} s", self.latency_seconds))
             .build(ctx);
-        self.five_xx_rate(ctx, name("5xx"), alb, tg);
+        alarms.push(("latency", latency));
+        alarms.push(("5xx", self.five_xx_rate(ctx, name("5xx"), alb, tg)));
+        ServiceAlarmsRef { alarms }
     }
 
     fn periods_minutes(&self) -> u32 {
@@ -394,7 +433,7 @@ impl ServiceAlarms {
     }
 
     /// Target 5xx responses above the error rate, as metric math.
-    fn five_xx_rate(&self, ctx: &mut Context, name: Expr<String>, alb: &AlbRef, tg: &TargetGroupRef) {
+    fn five_xx_rate(&self, ctx: &mut Context, name: Expr<String>, alb: &AlbRef, tg: &TargetGroupRef) -> AlarmRef {
         let dims =
             Expression::from_iter([("LoadBalancer", alb.arn_suffix.clone()), ("TargetGroup", tg.arn_suffix.clone())]);
         let metric = |id: &str, metric: &str| {
@@ -412,7 +451,7 @@ impl ServiceAlarms {
             .set("label", "5xx responses, % of requests")
             .set("return_data", true);
         ctx.within("alarms", |ctx| {
-            ctx.add(
+            let alarm = ctx.add(
                 Resource::new("aws_cloudwatch_metric_alarm", format!("{}_5xx", self.key))
                     .set("alarm_name", name)
                     .set("alarm_description", format!("Target 5xx responses above {}% of requests", self.error_percent))
@@ -426,6 +465,7 @@ impl ServiceAlarms {
                     .set("alarm_actions", vec![self.topic.arn.clone()])
                     .set("ok_actions", vec![self.topic.arn.clone()]),
             );
-        });
+            AlarmRef::of(alarm)
+        })
     }
 }

@@ -20,6 +20,17 @@
 use super::Context;
 use crate::prelude::*;
 
+/// A budget, for what reacts to it (a budget action, a report).
+#[derive(Debug, Clone)]
+pub struct BudgetRef {
+    /// The budget ARN.
+    pub arn: Expr<String>,
+    /// The budget name.
+    pub name: Expr<String>,
+    /// The budget itself.
+    pub resource: Ref,
+}
+
 /// A budget under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a budget does nothing until built into a stack"]
@@ -64,7 +75,7 @@ impl Budget {
     }
 
     /// Adds the budget.
-    pub fn build(self, ctx: &mut Context) -> Ref {
+    pub fn build(self, ctx: &mut Context) -> BudgetRef {
         ctx.within("budgets", |ctx| {
             let at = format!("aws_budgets_budget.{}", self.key);
             if self.limit_usd == 0 {
@@ -92,7 +103,8 @@ impl Budget {
                 let values: Vec<String> = self.tags.iter().map(|(k, v)| format!("user:{k}${v}")).collect();
                 budget = budget.block("cost_filter", Body::new().set("name", "TagKeyValue").set("values", values));
             }
-            ctx.add(budget)
+            let budget = ctx.add(budget);
+            BudgetRef { arn: budget.arn(), name: budget.attr("name").typed(), resource: budget }
         })
     }
 }

@@ -98,6 +98,15 @@ impl Widget {
     }
 }
 
+/// A dashboard, for what links to it.
+#[derive(Debug, Clone)]
+pub struct DashboardRef {
+    /// The dashboard ARN.
+    pub arn: Expr<String>,
+    /// The dashboard itself.
+    pub resource: Ref,
+}
+
 /// A dashboard under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a dashboard does nothing until built into a stack"]
@@ -120,7 +129,7 @@ impl Dashboard {
     }
 
     /// Adds the dashboard.
-    pub fn build(self, ctx: &mut Context) -> Ref {
+    pub fn build(self, ctx: &mut Context) -> DashboardRef {
         ctx.within("dashboards", |ctx| {
             let at = format!("aws_cloudwatch_dashboard.{}", self.key);
             if self.widgets.is_empty() {
@@ -146,11 +155,12 @@ impl Dashboard {
             }
             let region = ctx.account().region;
             let widgets = self.widgets.iter().enumerate().map(|(i, w)| w.expression(region, i)).collect();
-            ctx.add(
+            let dashboard = ctx.add(
                 Resource::new("aws_cloudwatch_dashboard", &self.key)
                     .set("dashboard_name", self.name)
                     .set("dashboard_body", jsonencode(Expression::from_iter([("widgets", Expression::List(widgets))]))),
-            )
+            );
+            DashboardRef { arn: dashboard.attr("dashboard_arn").typed(), resource: dashboard }
         })
     }
 }

@@ -203,7 +203,7 @@ impl AliasRecord {
     }
 
     /// Adds the record, following the target's health.
-    pub fn build(self, ctx: &mut Context) -> Ref {
+    pub fn build(self, ctx: &mut Context) -> RecordRef {
         ctx.within("dns", |ctx| {
             let at = format!("aws_route53_record.{}", self.key);
             self.zone.check(ctx, &at);
@@ -212,15 +212,25 @@ impl AliasRecord {
                 (Expr::from(""), Expr::from(""))
             });
             let alias = Body::new().set("name", dns).set("zone_id", zone).set("evaluate_target_health", true);
-            ctx.add(
+            let record = ctx.add(
                 Resource::new("aws_route53_record", &self.key)
                     .set("zone_id", self.zone.expr())
                     .set("name", self.name)
                     .set("type", "A")
                     .block("alias", alias),
-            )
+            );
+            RecordRef { fqdn: record.attr("fqdn").typed(), resource: record }
         })
     }
+}
+
+/// A DNS record, for what names it.
+#[derive(Debug, Clone)]
+pub struct RecordRef {
+    /// The record's fully qualified name.
+    pub fqdn: Expr<String>,
+    /// The record itself.
+    pub resource: Ref,
 }
 
 /// A public hosted zone, for the stacks that put records in it.

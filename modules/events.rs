@@ -27,6 +27,17 @@ use super::Context;
 use super::functions::FunctionRef;
 use crate::prelude::*;
 
+/// A scheduled rule, for what else it drives.
+#[derive(Debug, Clone)]
+pub struct RuleRef {
+    /// The rule ARN.
+    pub arn: Expr<String>,
+    /// The rule name, what targets name.
+    pub name: Expr<String>,
+    /// The rule itself.
+    pub resource: Ref,
+}
+
 /// A scheduled rule under construction.
 #[derive(Debug, Clone)]
 #[must_use = "a rule does nothing until built into a stack"]
@@ -70,7 +81,7 @@ impl EventRule {
     }
 
     /// Adds the rule, its targets and their invoke permissions.
-    pub fn build(self, ctx: &mut Context) -> Ref {
+    pub fn build(self, ctx: &mut Context) -> RuleRef {
         ctx.within("events", |ctx| {
             let k = self.key.as_str();
             let at = format!("aws_cloudwatch_event_rule.{k}");
@@ -102,7 +113,7 @@ impl EventRule {
                 }
                 ctx.add(target);
             }
-            rule
+            RuleRef { arn: rule.arn(), name: rule.attr("name").typed(), resource: rule }
         })
     }
 }

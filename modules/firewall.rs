@@ -25,6 +25,7 @@
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
+use super::kms::KeyRef;
 use super::load_balancing::AlbRef;
 use super::logs::LogGroup;
 use super::{Context, Retention};
@@ -96,6 +97,7 @@ pub struct WebAcl {
     rules: Vec<Rule>,
     defaults: bool,
     log_retention: Retention,
+    kms_key: Option<KeyRef>,
     protects: Vec<AlbRef>,
     rate_name: String,
 }
@@ -120,6 +122,7 @@ impl WebAcl {
             rules: Vec::new(),
             defaults: true,
             log_retention: Retention::OneYear,
+            kms_key: None,
             protects: Vec::new(),
             rate_name: "RateLimit".into(),
         }
@@ -161,6 +164,12 @@ impl WebAcl {
     /// How long WAF logs are kept.
     pub fn log_retention(mut self, retention: Retention) -> Self {
         self.log_retention = retention;
+        self
+    }
+
+    /// The key the request log group is encrypted with, instead of the context's.
+    pub fn kms_key(mut self, key: &KeyRef) -> Self {
+        self.kms_key = Some(key.clone());
         self
     }
 
@@ -231,8 +240,11 @@ impl WebAcl {
             );
         }
         // WAF only delivers to log groups whose names start with `aws-waf-logs-`.
-        let logs =
-            LogGroup::new(format!("{k}_waf"), format!("aws-waf-logs-{name}")).retention(self.log_retention).build(ctx);
+        let mut logs = LogGroup::new(format!("{k}_waf"), format!("aws-waf-logs-{name}")).retention(self.log_retention);
+        if let Some(key) = &self.kms_key {
+            logs = logs.kms_key(key);
+        }
+        let logs = logs.build(ctx);
         ctx.add(
             Resource::new("aws_wafv2_web_acl_logging_configuration", k)
                 .set("resource_arn", acl.arn())

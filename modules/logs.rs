@@ -95,6 +95,15 @@ impl LogGroup {
     }
 }
 
+/// A log archive, for what else reads its stream.
+#[derive(Debug, Clone)]
+pub struct ArchiveRef {
+    /// The delivery stream's ARN.
+    pub stream_arn: Expr<String>,
+    /// The delivery stream itself.
+    pub resource: Ref,
+}
+
 /// A copy of every event of a log group, streamed through Kinesis Data Firehose into an S3
 /// bucket for keeping longer than CloudWatch (seed 003's "long-term log streaming to S3"):
 /// the stream is encrypted with the customer key and each role may do its one step only.
@@ -135,11 +144,11 @@ impl Archive {
     }
 
     /// Adds the delivery stream, the subscription and their roles.
-    pub fn build(self, ctx: &mut Context) -> Ref {
+    pub fn build(self, ctx: &mut Context) -> ArchiveRef {
         ctx.within("logs", |ctx| self.add(ctx))
     }
 
-    fn add(self, ctx: &mut Context) -> Ref {
+    fn add(self, ctx: &mut Context) -> ArchiveRef {
         let (k, name) = (self.key.as_str(), self.name.as_str());
         let at = format!("aws_kinesis_firehose_delivery_stream.{k}");
         if !self.prefix.ends_with('/') {
@@ -201,6 +210,6 @@ impl Archive {
                 .set("destination_arn", stream.arn())
                 .set("role_arn", subscription.arn),
         );
-        stream
+        ArchiveRef { stream_arn: stream.arn(), resource: stream }
     }
 }

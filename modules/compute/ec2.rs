@@ -174,6 +174,17 @@ impl Ec2Capacity {
     }
 }
 
+/// A capacity reservation, for what launches into it.
+#[derive(Debug, Clone)]
+pub struct CapacityReservationRef {
+    /// The reservation id, what a launch template's `capacity_reservation_target` takes.
+    pub id: Expr<String>,
+    /// The reservation ARN.
+    pub arn: Expr<String>,
+    /// The reservation itself.
+    pub resource: Ref,
+}
+
 /// EC2 capacity held for a baseline of instances (seed 000), in one availability zone.
 #[derive(Debug, Clone)]
 #[must_use = "a reservation does nothing until built into a stack"]
@@ -201,13 +212,13 @@ impl CapacityReservation {
     }
 
     /// Adds the reservation.
-    pub fn build(self, ctx: &mut Context) -> Ref {
+    pub fn build(self, ctx: &mut Context) -> CapacityReservationRef {
         ctx.within("compute", |ctx| {
             if self.count == 0 {
                 let at = format!("aws_ec2_capacity_reservation.{}", self.key);
                 ctx.problem_at(at, "instance_count", "a reservation of no instance", "reserve at least one");
             }
-            ctx.add(
+            let reservation = ctx.add(
                 Resource::new("aws_ec2_capacity_reservation", &self.key)
                     .set("instance_type", self.instance_type)
                     .set("instance_platform", "Linux/UNIX")
@@ -215,7 +226,8 @@ impl CapacityReservation {
                     .set("instance_count", self.count)
                     .set("ebs_optimized", true)
                     .set("end_date_type", "unlimited"),
-            )
+            );
+            CapacityReservationRef { id: reservation.id(), arn: reservation.arn(), resource: reservation }
         })
     }
 }

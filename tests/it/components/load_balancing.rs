@@ -153,3 +153,15 @@ fn certificates_validate_through_dns() {
     let doc = valid(ctx);
     assert_eq!(resource(&doc, "aws_route53_record", "www")["zone_id"], "${var.zone_id}");
 }
+
+/// `WebAcl::kms_key` encrypts the request log group with the key given instead of the
+/// context's, as the missing-key help promises.
+#[test]
+fn web_acl_takes_the_key_its_logs_are_encrypted_with() {
+    let (mut ctx, _) = networked("apps");
+    let key = Key::new("waf", "apps", "WAF logs").for_log_groups().build(&mut ctx);
+    let (lb, _, _) = alb(&mut ctx);
+    WebAcl::new("main", "apps-waf").protect(&lb).kms_key(&key).build(&mut ctx);
+    let doc = valid(ctx);
+    assert_eq!(resource(&doc, "aws_cloudwatch_log_group", "main_waf")["kms_key_id"], "${aws_kms_key.waf.arn}");
+}

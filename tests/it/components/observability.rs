@@ -62,3 +62,41 @@ fn retention_below_a_year_carries_its_reason_to_checkov() {
     assert!(hcl.contains("# checkov:skip=CKV_AWS_338:development logs are for debugging only"), "{hcl}");
     assert!(!hcl.contains("kept two years"), "a longer retention needs no waiver");
 }
+
+/// Every component's `build` returns a typed handle whose fields name its resource's
+/// attributes, so a stack links to what it built without writing an address.
+#[test]
+fn every_component_returns_its_typed_handle() {
+    let (mut ctx, _) = networked("apps");
+    let (lb, blue, _) = alb(&mut ctx);
+    let cluster = cluster(&mut ctx);
+    let api = Service::new("api", &cluster, Container::new("api", "x").port(8000)).behind(&lb, &blue).build(&mut ctx);
+    let topic = Topic::new("alerts", "apps-alerts").email("oncall@example.com").build(&mut ctx);
+    let shown = |e: &Expr<String>| render_expression(&e.clone().into());
+    let service = ServiceAlarms::new("api", &topic, &api).load_balancer(&lb, &blue).build(&mut ctx);
+    let watched: Vec<&str> = service.alarms.iter().map(|(what, _)| *what).collect();
+    assert_eq!(watched, ["cpu", "memory", "running", "unhealthy", "latency", "5xx"]);
+    assert_eq!(shown(&service.get("5xx").expect("5xx").arn), "aws_cloudwatch_metric_alarm.api_5xx.arn");
+    let depth = Metric::new("Apps/Worker", "QueueDepth", Statistic::Maximum);
+    let alarm = Alarm::new("queue", "apps-queue-depth", &topic, depth).when(Comparison::Above, 5.0).build(&mut ctx);
+    assert_eq!(shown(&alarm.name), "aws_cloudwatch_metric_alarm.queue.alarm_name");
+    let budget = Budget::new("all", "apps-monthly", 100).notify_at(80).email("f@example.com").build(&mut ctx);
+    assert_eq!(shown(&budget.arn), "aws_budgets_budget.all.arn");
+    let cpu = Metric::new("AWS/ECS", "CPUUtilization", Statistic::Average);
+    let dashboard = Dashboard::new("main", "Apps").widget(Widget::graph("CPU", [cpu])).build(&mut ctx);
+    assert_eq!(shown(&dashboard.arn), "aws_cloudwatch_dashboard.main.dashboard_arn");
+    let code = Code::S3 { bucket: "apps-artifacts".into(), key: "stop.zip".into() };
+    let stop = Function::new("stop", "apps-stop", "python3.11", "index.handler", code).build(&mut ctx);
+    let rule = EventRule::schedule("stop", "apps-stop", "cron(0 19 * * ? *)").invoke(&stop).build(&mut ctx);
+    assert_eq!(shown(&rule.name), "aws_cloudwatch_event_rule.stop.name");
+    let reservation = CapacityReservation::new("baseline", "t3.medium", "us-east-1a", 1).build(&mut ctx);
+    assert_eq!(shown(&reservation.id), "aws_ec2_capacity_reservation.baseline.id");
+    let record = AliasRecord::new("www", &ZONE, "www.apps.example.com").target(&lb).build(&mut ctx);
+    assert_eq!(shown(&record.fqdn), "aws_route53_record.www.fqdn");
+    let logs = tfsynth::modules::logs::LogGroup::new("app", "/apps/app").build(&mut ctx);
+    let bucket =
+        Bucket::new("archive", "apps-archive-123456789012").access_logs(AccessLogs::Off("a test")).build(&mut ctx);
+    let archive = Archive::new("app", "apps-archive", &logs, &bucket).build(&mut ctx);
+    assert_eq!(shown(&archive.stream_arn), "aws_kinesis_firehose_delivery_stream.app.arn");
+    valid(ctx);
+}
