@@ -166,7 +166,8 @@ impl Service {
         self
     }
 
-    /// Runs the tasks with `group` (shared with other services) instead of a group of their own.
+    /// Runs the tasks with `group` (shared with other services) instead of a group of their own,
+    /// which allows HTTPS out; `group` needs the egress its tasks use (TFS018 checks for some).
     pub fn security_group(mut self, group: &SecurityGroupRef) -> Self {
         self.security_group = Some(group.clone());
         self
@@ -239,13 +240,18 @@ impl Service {
         let cluster = self.task.cluster.clone();
         let sg = match &self.security_group {
             Some(sg) => sg.clone(),
-            None => SecurityGroup::new(
-                format!("{k}_service"),
-                format!("{}-{name}", cluster.name_literal),
-                format!("Tasks of {name}"),
-            )
-            .network(&net)
-            .build(ctx),
+            None => {
+                let sg = SecurityGroup::new(
+                    format!("{k}_service"),
+                    format!("{}-{name}", cluster.name_literal),
+                    format!("Tasks of {name}"),
+                )
+                .network(&net)
+                .build(ctx);
+                // Without it the tasks cannot pull their image or write their logs (TFS018).
+                sg.allow_out(ctx, Port::tcp(443), Peer::Internet, "HTTPS to ECR, CloudWatch Logs and AWS APIs");
+                sg
+            }
         };
         self.connections(ctx, &sg);
         let connect = self.discoverable || !self.calls.is_empty();

@@ -53,11 +53,14 @@ pub enum Rule {
     /// Whatever turns on delivery to a bucket (access logs, flow logs, trails) waits for the
     /// bucket policy that allows it.
     DeliveryWaitsForPolicy,
+    /// An ECS service's tasks may send something: one of their security groups has an egress
+    /// rule.
+    ServiceEgress,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 17] = [
+    pub const ALL: [Rule; 18] = [
         Rule::StorageEncrypted,
         Rule::NotPublic,
         Rule::OpenIngress,
@@ -75,6 +78,7 @@ impl Rule {
         Rule::WholeJsonSecret,
         Rule::AwsManagedKey,
         Rule::DeliveryWaitsForPolicy,
+        Rule::ServiceEgress,
     ];
 
     /// The rule's id, e.g. `TFS003`.
@@ -97,6 +101,7 @@ impl Rule {
             Rule::WholeJsonSecret => "TFS015",
             Rule::AwsManagedKey => "TFS016",
             Rule::DeliveryWaitsForPolicy => "TFS017",
+            Rule::ServiceEgress => "TFS018",
         }
     }
 
@@ -135,6 +140,9 @@ impl Rule {
             }
             Rule::DeliveryWaitsForPolicy => {
                 "AWS tests the delivery when it is turned on; created before the bucket policy, it fails with Access Denied (provider issue #12010)"
+            }
+            Rule::ServiceEgress => {
+                "tasks whose security groups allow no egress cannot pull their image, write their logs or call AWS: the service never starts"
             }
         }
     }

@@ -40,7 +40,10 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
             "aws_appautoscaling_target" => at.scaling_policy(),
             "aws_lb_target_group" => at.target_group_used(),
             "aws_subnet" => at.public_ip("map_public_ip_on_launch", "instances in the subnet get public IP addresses"),
-            "aws_ecs_service" => at.task_public_ip(),
+            "aws_ecs_service" => {
+                at.task_public_ip();
+                at.service_egress();
+            }
             "aws_launch_template" => at.launch_template_public_ip(),
             "aws_ecs_task_definition" => at.task_secrets(),
             "aws_s3_bucket_logging" | "aws_flow_log" | "aws_cloudtrail" => at.delivery_waits(),
@@ -56,13 +59,19 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
 struct References<'a> {
     /// By target (type, name): the referring resource and the top-level argument it refers from.
     to: foldhash::HashMap<(&'a str, &'a str), Vec<(&'a str, &'a Resource)>>,
+    /// The security groups, by (type, name), for their inline rules.
+    groups: foldhash::HashMap<(&'a str, &'a str), &'a Resource>,
 }
 
 impl<'a> References<'a> {
     fn of(stack: &'a Stack) -> Self {
         let mut to: foldhash::HashMap<_, Vec<_>> = foldhash::HashMap::default();
         let mut found = Vec::new();
+        let mut groups = foldhash::HashMap::default();
         for r in stack.resources() {
+            if r.address().ty == "aws_security_group" {
+                groups.insert(key(r), r);
+            }
             for (name, item) in r.body().items() {
                 match item {
                     Item::Attribute(e) => found.extend(targets(e)),
@@ -73,7 +82,7 @@ impl<'a> References<'a> {
                 }
             }
         }
-        Self { to }
+        Self { to, groups }
     }
 
     /// The resources of type `ty` referring to `target` (type, name), from `attribute` or from
@@ -89,6 +98,11 @@ impl<'a> References<'a> {
 
     fn referenced_by(&self, target: &Resource, ty: &str, attribute: Option<&str>) -> bool {
         !self.from(key(target), ty, attribute).is_empty()
+    }
+
+    /// The security group `target` (type, name), if the stack defines it.
+    fn stack_group(&self, target: (&str, &str)) -> Option<&'a Resource> {
+        self.groups.get(&target).copied()
     }
 }
 
@@ -382,6 +396,33 @@ impl Block<'_> {
         if is_true(self.attr(attribute)) {
             let fix = "keep workloads in private subnets without public addresses; reach the internet through NAT";
             self.found(Rule::PublicIpOnLaunch, Some(attribute), message, fix);
+        }
+    }
+
+    /// The service's security groups, where the stack defines them, have an egress rule
+    /// between them (a rule resource or an inline `egress` block).
+    fn service_egress(&mut self) {
+        let networks = self.body.blocks_of("network_configuration");
+        let groups: Vec<&Address> = networks
+            .iter()
+            .filter_map(|n| n.attribute("security_groups"))
+            .flat_map(targets)
+            .filter(|a| a.ty == "aws_security_group")
+            .collect();
+        let egress = |g: &&Address| {
+            let key = (g.ty.as_str(), g.name.as_str());
+            !self.refs.from(key, "aws_vpc_security_group_egress_rule", Some("security_group_id")).is_empty()
+                || self
+                    .refs
+                    .from(key, "aws_security_group_rule", Some("security_group_id"))
+                    .iter()
+                    .any(|r| r.body().attribute("type").is_some_and(|t| is_text(t, "egress")))
+                || self.refs.stack_group(key).is_some_and(|sg| !sg.body().blocks_of("egress").is_empty())
+        };
+        if !groups.is_empty() && !groups.iter().any(egress) {
+            let fix = "allow what the tasks reach: sg.allow_out(ctx, Port::tcp(443), Peer::Internet, \"HTTPS to ECR, logs and AWS APIs\") (or VPC endpoints), and the database's and cache's ports";
+            let at = Some("network_configuration.security_groups");
+            self.found(Rule::ServiceEgress, at, "the tasks' security groups allow no egress", fix);
         }
     }
 

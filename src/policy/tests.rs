@@ -370,3 +370,29 @@ fn delivery_to_a_bucket_waits_for_its_policy() {
         "the ALB waits; the flow log does not"
     );
 }
+
+#[test]
+fn a_service_whose_security_groups_allow_no_egress_fires() {
+    let service = |s: &mut Stack, sg: &crate::model::Ref| {
+        let network = Body::new().set("security_groups", vec![sg.id()]).set("assign_public_ip", false);
+        s.add(Resource::new("aws_ecs_service", "api").block("network_configuration", network));
+    };
+    let mut s = production();
+    let sg = s.add(Resource::new("aws_security_group", "tasks"));
+    service(&mut s, &sg);
+    assert_eq!(fired(&s), [(Rule::ServiceEgress, "aws_ecs_service.api".into())]);
+    // A rule resource, an old-style rule of type egress, or an inline block each suffice.
+    s.add(Resource::new("aws_vpc_security_group_egress_rule", "https").set("security_group_id", sg.id()));
+    assert!(fired(&s).is_empty(), "{:?}", fired(&s));
+    let mut s = production();
+    let sg = s.add(Resource::new("aws_security_group", "tasks"));
+    s.add(Resource::new("aws_security_group_rule", "in").set("type", "ingress").set("security_group_id", sg.id()));
+    service(&mut s, &sg);
+    assert_eq!(fired(&s), [(Rule::ServiceEgress, "aws_ecs_service.api".into())], "an ingress rule is not egress");
+    s.add(Resource::new("aws_security_group_rule", "out").set("type", "egress").set("security_group_id", sg.id()));
+    assert!(fired(&s).is_empty(), "{:?}", fired(&s));
+    let mut s = production();
+    let sg = s.add(Resource::new("aws_security_group", "tasks").block("egress", Body::new().set("from_port", 443)));
+    service(&mut s, &sg);
+    assert!(fired(&s).is_empty(), "{:?}", fired(&s));
+}

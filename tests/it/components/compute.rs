@@ -210,3 +210,32 @@ fn repositories_are_scanned_pruned_and_immutable_unless_a_reason_is_given() {
     assert_eq!(dev["image_tag_mutability"], "MUTABLE");
     assert!(dev["//"].as_str().unwrap().contains("checkov:skip=CKV_AWS_51:development redeploys `main`"));
 }
+
+/// A service's own security group lets its tasks pull their image and write logs (HTTPS
+/// out); a shared group without any egress is a finding (TFS018) that names the fix.
+#[test]
+fn service_tasks_get_egress_or_a_finding() {
+    let today = tfsynth::policy::Date::ymd(2026, 12, 7);
+    let (mut ctx, net) = networked("apps");
+    let cluster = cluster(&mut ctx);
+    Service::new("api", &cluster, Container::new("api", "x").port(8000)).build(&mut ctx);
+    let stack = ctx.finish();
+    let doc = document(&stack);
+    let rules = doc["resource"]["aws_vpc_security_group_egress_rule"].as_object().expect("egress rules");
+    let https = rules.values().any(|r| {
+        r["security_group_id"] == "${aws_security_group.api_service.id}"
+            && r["from_port"] == 443
+            && r["cidr_ipv4"] == "0.0.0.0/0"
+    });
+    assert!(https, "{rules:#?}");
+    assert!(tfsynth::policy::lint(&stack, today).findings.is_empty());
+
+    let (mut ctx, _) = networked("apps");
+    let cluster = self::cluster(&mut ctx);
+    let shared = SecurityGroup::new("tasks", "apps-tasks", "Tasks").network(&net).build(&mut ctx);
+    Service::new("api", &cluster, Container::new("api", "x")).security_group(&shared).build(&mut ctx);
+    let findings = tfsynth::policy::lint(&ctx.finish(), today).findings;
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!((findings[0].rule.id(), findings[0].address.as_str()), ("TFS018", "aws_ecs_service.api"));
+    assert!(findings[0].fix.contains("allow_out(ctx, Port::tcp(443), Peer::Internet"), "{}", findings[0].fix);
+}
