@@ -238,20 +238,19 @@ impl Service {
         let name = self.aws_name();
         let net = ctx.network_for(&at, self.network.as_ref());
         let cluster = self.task.cluster.clone();
-        let sg = match &self.security_group {
-            Some(sg) => sg.clone(),
-            None => {
-                let sg = SecurityGroup::new(
-                    format!("{k}_service"),
-                    format!("{}-{name}", cluster.name_literal),
-                    format!("Tasks of {name}"),
-                )
-                .network(&net)
-                .build(ctx);
-                // Without it the tasks cannot pull their image or write their logs (TFS018).
-                sg.allow_out(ctx, Port::tcp(443), Peer::Internet, "HTTPS to ECR, CloudWatch Logs and AWS APIs");
-                sg
-            }
+        let sg = if let Some(sg) = &self.security_group {
+            sg.clone()
+        } else {
+            let sg = SecurityGroup::new(
+                format!("{k}_service"),
+                format!("{}-{name}", cluster.name_literal),
+                format!("Tasks of {name}"),
+            )
+            .network(&net)
+            .build(ctx);
+            // Without it the tasks cannot pull their image or write their logs (TFS018).
+            sg.allow_out(ctx, Port::tcp(443), Peer::Internet, "HTTPS to ECR, CloudWatch Logs and AWS APIs");
+            sg
         };
         self.connections(ctx, &sg);
         let connect = self.discoverable || !self.calls.is_empty();
