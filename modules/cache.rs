@@ -377,6 +377,11 @@ impl Redis {
         let (auth_settings, auth_waiver, auth) = self.authentication(ctx, &key);
         let description = self.description.clone().unwrap_or_else(|| format!("{id} cache"));
         let mut group = Resource::new("aws_elasticache_replication_group", k)
+            .set_by("num_cache_clusters", "Redis::availability")
+            .set_by("automatic_failover_enabled", "Redis::availability")
+            .set_by("multi_az_enabled", "Redis::availability")
+            .set_by("snapshot_retention_limit", "Redis::snapshot_retention")
+            .set_by("engine_version", "Redis::engine")
             .set("replication_group_id", id)
             .set("description", description)
             .set("engine", engine)

@@ -83,6 +83,8 @@ impl LogGroup {
                 );
             }
             let mut group = Resource::new("aws_cloudwatch_log_group", &self.key)
+                .set_by("retention_in_days", "LogGroup::retention")
+                .set_by("kms_key_id", "LogGroup::kms_key")
                 .set("name", self.name)
                 .set("retention_in_days", days)
                 .set("kms_key_id", key.arn);

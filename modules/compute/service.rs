@@ -269,6 +269,7 @@ impl Service {
             .set("security_groups", vec![sg.id.clone()])
             .set("assign_public_ip", false);
         let mut service = Resource::new("aws_ecs_service", k)
+            .set_by("desired_count", "Service::desired")
             .set("name", name.as_str())
             .set("cluster", cluster.arn.clone())
             .set("task_definition", task.arn.clone())

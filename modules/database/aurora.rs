@@ -74,7 +74,9 @@ impl Database<Cluster> {
             .set("engine", "aurora-postgresql")
             .set("engine_version", self.version.as_str())
             .set("database_name", self.db_name.as_str())
-            .set("master_username", self.username.as_str());
+            .set("master_username", self.username.as_str())
+            .set_by("backup_retention_period", "Aurora::backup_retention")
+            .set_by("deletion_protection", "Aurora::deletion");
         let (password, written) = self.master_password(ctx, &key, "master_password");
         let mut cluster = password
             .into_iter()

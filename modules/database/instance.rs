@@ -126,7 +126,14 @@ impl Database<Instance> {
             .set("max_allocated_storage", engine.max_storage_gib)
             .set("storage_type", "gp3")
             .set("db_name", self.db_name.as_str())
-            .set("username", self.username.as_str());
+            .set("username", self.username.as_str())
+            .set_by("allocated_storage", "Postgres::storage")
+            .set_by("max_allocated_storage", "Postgres::storage")
+            .set_by("multi_az", "Postgres::multi_az")
+            .set_by("backup_retention_period", "Postgres::backup_retention")
+            .set_by("deletion_protection", "Postgres::deletion")
+            .set_by("performance_insights_retention_period", "Postgres::insights_retention")
+            .set_by("monitoring_interval", "Postgres::monitoring_interval");
         // No password in the configuration or state: RDS keeps it, or the stack writes one it
         // generates write-only.
         let (password, written) = self.master_password(ctx, &key, "password");

@@ -189,7 +189,7 @@ fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console)
     }
     if !found.is_empty() {
         c.note(format_args!(
-            "check: {} snapshot(s) differ from the stacks; regenerate them with `INSTA_UPDATE=always cargo test --test it matrix::every_rendering_matches_its_snapshot` and review the diff",
+            "check: {} snapshot(s) differ from the stacks; regenerate them with `INSTA_UPDATE=always cargo test --test matrix snapshot` and review the diff",
             found.len()
         ));
     }

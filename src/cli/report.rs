@@ -99,6 +99,9 @@ pub(super) fn findings(c: &mut Console, stack: &Stack, report: &Report) -> io::R
     for d in &report.waiver_problems {
         writeln!(c.out, "{}: {d}", paint(c, RED, "waiver"))?;
     }
+    for d in stack.hints() {
+        writeln!(c.out, "hint: {d}")?;
+    }
     let waived = report.findings.iter().filter(|f| f.waiver.is_some()).count();
     let unwaived = report.findings.len() - waived;
     writeln!(c.out, "{at}: {} rules, {unwaived} finding(s), {waived} waived", crate::policy::Rule::ALL.len())

@@ -87,7 +87,19 @@ impl Stack {
         let verb = change.verb();
         let schema = resource.schema();
         match change_body(&mut resource.body, schema, &steps, change) {
-            Ok(()) => resource.amendments.push(format!("{verb} {path}")),
+            Ok(()) => {
+                let setter = resource.setters.iter().find(|(a, _)| *a == steps[0].name).map(|(_, s)| *s);
+                let Some(setter) = setter else {
+                    resource.amendments.push(format!("{verb} {path}"));
+                    return;
+                };
+                resource.amendments.push(format!("{verb} {path} (which `{setter}` sets)"));
+                let message = format!("amended `{path}`, which the component sets with `{setter}`");
+                let help =
+                    format!("prefer `.{}(..)`: it keeps the checks that tie settings together", setter_method(setter));
+                let hint = self.diagnostic(Some(address.clone()), Some(path.to_owned()), message, Some(help));
+                self.hints.push(hint);
+            }
             Err(missing) => {
                 let help = missing.hint.map_or_else(
                     || "check the path against the rendered block".to_owned(),
@@ -97,6 +109,11 @@ impl Stack {
             }
         }
     }
+}
+
+/// `backup_retention` of `Postgres::backup_retention`.
+fn setter_method(setter: &str) -> &str {
+    setter.rsplit("::").next().unwrap_or(setter)
 }
 
 /// Why a path leads nowhere, with the closest name that is there.

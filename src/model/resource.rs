@@ -110,6 +110,8 @@ pub struct Resource {
     pub(crate) component: Option<&'static str>,
     /// What the stack changed with its escape hatch, for reviewers.
     pub(crate) amendments: Vec<String>,
+    /// Attributes a component's setter sets (attribute, setter): an amendment of one is hinted.
+    pub(crate) setters: Vec<(&'static str, &'static str)>,
 }
 
 /// A scanner check deliberately not met by one block, with the reason: rendered as a
@@ -159,6 +161,7 @@ impl Resource {
             skipped_checks: Vec::new(),
             component: None,
             amendments: Vec::new(),
+            setters: Vec::new(),
         }
     }
 
@@ -207,6 +210,14 @@ impl Resource {
     /// The scanner checks waived for this block.
     pub fn skipped_checks(&self) -> &[SkippedCheck] {
         &self.skipped_checks
+    }
+
+    /// Records that the component's `setter` (`"Postgres::backup_retention"`) sets top-level
+    /// `attribute`: amending it still works, and carries a hint naming the setter, which keeps
+    /// the checks that tie settings together.
+    pub fn set_by(mut self, attribute: &'static str, setter: &'static str) -> Self {
+        self.setters.push((attribute, setter));
+        self
     }
 
     /// The component that added the block (`None` for the stack's own code).

@@ -50,6 +50,8 @@ pub struct Stack {
     /// Where each address is in `blocks`.
     addresses: Addresses,
     pub(crate) problems: Vec<Diagnostic>,
+    /// Advice that is not a problem: an amendment a component's setter covers.
+    pub(crate) hints: Vec<Diagnostic>,
     waivers: Vec<Waiver>,
     /// The component adding blocks now, stamped on each (see [`Stack::replace_component`]).
     component: Option<&'static str>,
@@ -88,6 +90,7 @@ impl Stack {
             moved: Vec::new(),
             addresses: Addresses::default(),
             problems: Vec::new(),
+            hints: Vec::new(),
             waivers: Vec::new(),
             component: None,
             provider_scope: None,
@@ -117,7 +120,7 @@ impl Stack {
     /// Names the component that adds the next blocks (`None`: the stack's own code) and returns
     /// the previous name. An enclosing component keeps its name: a bucket a load balancer adds
     /// for its logs belongs to the load balancer. Components call this through their context.
-    pub fn replace_component(&mut self, component: Option<&'static str>) -> Option<&'static str> {
+    pub(crate) fn replace_component(&mut self, component: Option<&'static str>) -> Option<&'static str> {
         let previous = self.component;
         if previous.is_none() || component.is_none() {
             self.component = component;
@@ -184,7 +187,7 @@ impl Stack {
     /// Sets the tags merged into every resource added from now on whose type takes `tags`
     /// (for example a cost-allocation `Component` tag), and returns the previous ones. A tag
     /// the resource sets itself wins.
-    pub fn replace_tags(&mut self, tags: Vec<(String, String)>) -> Vec<(String, String)> {
+    pub(crate) fn replace_tags(&mut self, tags: Vec<(String, String)>) -> Vec<(String, String)> {
         std::mem::replace(&mut self.tags, tags)
     }
 
@@ -349,6 +352,12 @@ impl Stack {
             message: message.into(),
             help,
         }
+    }
+
+    /// Advice about the stack that is not a problem: an amended attribute that a component's
+    /// setter sets. `lint` prints them.
+    pub fn hints(&self) -> &[Diagnostic] {
+        &self.hints
     }
 
     /// Records a problem found while building (e.g. by a component's cross-field check);

@@ -28,7 +28,9 @@ mod registry;
 use std::path::{Path, PathBuf};
 
 pub use dependencies::{stack_edges, stack_levels};
-pub use output::{Change, Locked, MANIFEST, OutputFolder, Staging, WriteOptions, WriteReport, write};
+#[cfg(feature = "cli")]
+pub(crate) use output::OutputFolder;
+pub use output::{Change, WriteOptions, WriteReport, write};
 pub use registry::{Environment, Registry, StackDef, settings_table};
 
 use crate::error::{Diagnostic, Error, Result};

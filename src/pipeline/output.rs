@@ -16,7 +16,7 @@
 //!   written through or removed; a stack folder never holds both formats.
 
 use std::collections::BTreeSet;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -116,11 +116,12 @@ impl OutputFolder {
     }
 
     /// The lock, if no other run holds it.
+    #[cfg(feature = "cli")]
     pub fn try_lock(&self) -> Result<Option<Locked>> {
         self.lock_with(|file| match file.try_lock() {
             Ok(()) => Ok(true),
-            Err(TryLockError::WouldBlock) => Ok(false),
-            Err(TryLockError::Error(e)) => Err(e),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
         })
     }
 

@@ -230,7 +230,7 @@ pub enum Type {
 
 /// The attributes of an object type, sorted by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fields(pub &'static [(&'static str, Type)]);
+pub struct Fields(pub(crate) &'static [(&'static str, Type)]);
 
 impl Fields {
     /// The type of field `name`.
@@ -247,6 +247,11 @@ impl Fields {
     /// The field names, sorted.
     pub fn keys(self) -> impl Iterator<Item = &'static str> {
         self.0.iter().map(|(n, _)| *n)
+    }
+
+    /// The fields and their types, sorted by name.
+    pub fn iter(self) -> impl Iterator<Item = (&'static str, &'static Type)> {
+        self.0.iter().map(|(n, t)| (*n, t))
     }
 }
 

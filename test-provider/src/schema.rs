@@ -74,7 +74,7 @@ pub fn type_json(ty: &Type) -> serde_json::Value {
         Type::Map(t) => json!(["map", type_json(t)]),
         Type::Object(fields) => {
             let fields: serde_json::Map<String, serde_json::Value> =
-                fields.0.iter().map(|(name, t)| ((*name).to_owned(), type_json(t))).collect();
+                fields.iter().map(|(name, t)| (name.to_owned(), type_json(t))).collect();
             json!(["object", fields])
         }
         Type::Tuple(items) => json!(["tuple", items.iter().map(type_json).collect::<Vec<_>>()]),

@@ -127,7 +127,7 @@ fn placeholder(ty: &Type, path: &str) -> Value {
         Type::List(_) | Type::Set(_) => Value::Array(Vec::new()),
         Type::Map(_) => Value::Map(Vec::new()),
         Type::Object(fields) => object(
-            fields.0.iter().map(|(name, t)| ((*name).to_owned(), placeholder(t, &format!("{path}.{name}")))).collect(),
+            fields.iter().map(|(name, t)| (name.to_owned(), placeholder(t, &format!("{path}.{name}")))).collect(),
         ),
         Type::Tuple(items) => Value::Array(items.iter().map(|t| placeholder(t, path)).collect()),
         // A dynamic value carries its type: `[type JSON, value]`.

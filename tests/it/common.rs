@@ -257,6 +257,7 @@ pub mod tools {
     }
 
     /// checkov's JSON report of the HCL files in `dir` (panics when checkov is missing).
+    #[allow(dead_code, reason = "the matrix binary's; the integration tests share this module")]
     pub fn checkov(dir: &Path) -> serde_json::Value {
         assert!(
             tfsynth::tools::checkov_available(),

@@ -107,3 +107,36 @@ fn amendments_show_in_diff_and_snapshots_as_changes() {
     assert!(out.contains("~ aws_db_instance.main"), "{out}");
     assert!(out.contains(r#"instance_class: "db.r6g.large" -> "db.r6g.xlarge""#), "{out}");
 }
+
+/// Amending an attribute a component's setter sets works, and says which setter: in the
+/// rendering reviewers read and as a `lint` hint.
+#[test]
+fn amending_what_a_setter_sets_names_the_setter() {
+    let (mut ctx, db) = database();
+    ctx.amend(&db.resource, "backup_retention_period", 30);
+    ctx.amend(&db.resource, "tags.Team", "data");
+    let stack = ctx.finish();
+    validate(&stack).unwrap_or_else(|e| panic!("{e}"));
+    let hints: Vec<String> = stack.hints().iter().map(ToString::to_string).collect();
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    assert!(
+        hints[0].contains("aws_db_instance.main: backup_retention_period: amended `backup_retention_period`, which the component sets with `Postgres::backup_retention`")
+            && hints[0].contains("prefer `.backup_retention(..)`"),
+        "{}",
+        hints[0]
+    );
+    let hcl = render(&stack, Format::Hcl);
+    assert!(hcl.contains("# amended: set backup_retention_period (which `Postgres::backup_retention` sets)"), "{hcl}");
+    let registry = Registry::new(vec![StackDef {
+        name: "hatch",
+        description: "",
+        build: |_: Env| {
+            let (mut ctx, db) = database();
+            ctx.amend(&db.resource, "backup_retention_period", 30);
+            ctx.finish()
+        },
+        settings: None,
+    }]);
+    let (_, out, _) = super::common::run(&registry, &["lint", "production"]);
+    assert!(out.contains("hint: hatch/production: aws_db_instance.main: backup_retention_period: amended"), "{out}");
+}

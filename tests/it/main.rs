@@ -1,4 +1,5 @@
-//! The integration tests: one binary (the crate links once), a module per area.
+//! The integration tests: one binary (the crate links once), a module per area; the matrix of
+//! every stack × environment × format is a binary of its own (`tests/matrix/`).
 //!
 //! Tests that run terraform or checkov fail with what to install when the tool is missing;
 //! `TFSYNTH_SKIP_TOOLS=1 cargo test` compiles them out instead (never in CI), so no test
@@ -16,7 +17,6 @@ mod generated_secrets;
 mod hardening;
 mod language;
 mod layering;
-mod matrix;
 mod output;
 mod pipelines;
 #[cfg(not(skip_tools))]
