@@ -38,11 +38,21 @@ fi
 "$TFSYNTH_CHECK_JSONSCHEMA" --version
 "$TFSYNTH_MOTO_PYTHON" -c "import moto; print('moto', moto.__version__)"
 
+# Each phase's wall time, printed at the end (BENCHMARKS.md records them).
+timings=()
+phase() {
+  local start=$SECONDS
+  "$@"
+  timings+=("$(printf '%5d s  %s' $((SECONDS - start)) "$*")")
+}
+
 # The schema-serving test provider the terraform tests install (README).
-cargo build -p tfsynth-test-provider
-cargo test -p tfsynth-test-provider
-cargo test
+phase cargo build -p tfsynth-test-provider
+phase cargo test -p tfsynth-test-provider
+# The engine's unit and doc tests, the integration tests and the matrix.
+phase cargo test
 if [ "${1:-}" != "--quick" ]; then
   # Every stack applied against the emulator, planned again and destroyed (minutes).
-  cargo test -p tfsynth-stacks --test apply
+  phase cargo test -p tfsynth-stacks --test apply
 fi
+printf '%s\n' "test.sh phases:" "${timings[@]}" "$(printf '%5d s  in all' "$SECONDS")"
