@@ -62,7 +62,7 @@ impl CacheRef {
     /// `elasticache:Connect` on the replication group and the application user. With
     /// [`Auth::Token`] there is nothing to grant (clients send the token), and this is a
     /// problem of the stack.
-    pub fn grant_connect(&self, stack: &mut Stack, role: &super::iam::RoleRef) {
+    pub fn grant_connect(&self, stack: &mut Context, role: &super::iam::RoleRef) {
         let cache = &self.resource.address().name;
         let at = format!("aws_iam_role_policy.{cache}_connect_{}", role.resource.address().name);
         let ClientAuth::Iam { user_arn, .. } = &self.auth else {
@@ -269,7 +269,7 @@ impl Redis {
         self
     }
 
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         let id_ok = is_service_id(&self.id, 40);
         if !id_ok {
             let help = "use 1-40 lowercase letters, digits and single hyphens, starting with a letter";
@@ -471,7 +471,7 @@ impl Redis {
 
     /// The RBAC users: the built-in `default` user switched off, and one IAM-authenticated
     /// application user. Returns the user group id, the user's name and ARN.
-    fn users(&self, stack: &mut Stack) -> (Expr<String>, String, Expr<String>) {
+    fn users(&self, stack: &mut Context) -> (Expr<String>, String, Expr<String>) {
         let (k, id) = (self.key.as_str(), &self.id);
         let engine = match self.engine {
             Engine::Redis => "REDIS",

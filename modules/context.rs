@@ -28,7 +28,7 @@
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 
 use super::Account;
 use super::kms::KeyRef;
@@ -36,6 +36,16 @@ use super::networking::VpcRef;
 use crate::prelude::*;
 
 /// A stack under construction with what its components share.
+///
+/// The stack's own code adds blocks, outputs, exports, amendments and problems through it;
+/// the stack itself is read-only behind it (`Deref`, not `DerefMut`), so nothing bypasses what
+/// the context tracks (the component and tags each block is stamped with, the provider scope):
+///
+/// ```compile_fail
+/// use tfsynth::modules::prelude::*;
+/// let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+/// let stack: &mut Stack = &mut *ctx;
+/// ```
 #[derive(Debug)]
 pub struct Context {
     stack: Stack,
@@ -110,6 +120,81 @@ impl Context {
         let help = "build a networking::Vpc and call ctx.use_network(&vpc), or give the component .network(&vpc)";
         self.stack.problem(address, "no network to run in", help);
         VpcRef::missing()
+    }
+
+    /// Adds a block the stack's own code builds (as [`Stack::add`]), tagged, owned and
+    /// provider-scoped like a component's.
+    pub fn add(&mut self, resource: Resource) -> Ref {
+        self.stack.add(resource)
+    }
+
+    /// Adds a provider configuration (as [`Stack::provider`]).
+    pub fn provider(&mut self, provider: Provider) -> ProviderRef {
+        self.stack.provider(provider)
+    }
+
+    /// Declares an input variable (as [`Stack::variable`]).
+    pub fn variable(&mut self, variable: Variable) -> Expr<Any> {
+        self.stack.variable(variable)
+    }
+
+    /// Adds an output (as [`Stack::output`]).
+    pub fn output(&mut self, output: Output) {
+        self.stack.output(output);
+    }
+
+    /// Publishes `value` for the other stacks of this environment (as [`Stack::export`]).
+    pub fn export<T: ValueType>(&mut self, export: Export<T>, value: impl Into<Expr<T>>, description: &str) {
+        self.stack.export(export, value, description);
+    }
+
+    /// Reads `export` from its stack's state in this environment (as [`Stack::import`]).
+    pub fn import<T>(&mut self, export: Export<T>) -> Expr<T> {
+        self.stack.import(export)
+    }
+
+    /// Sets attribute `path` of a block a component added (as [`Stack::amend`]); prefer the
+    /// component's setter where it has one.
+    pub fn amend(&mut self, target: &Ref, path: &str, value: impl Into<Expression>) {
+        self.stack.amend(target, path, value);
+    }
+
+    /// Replaces nested block `path` of a block a component added (as [`Stack::amend_block`]).
+    pub fn amend_block(&mut self, target: &Ref, path: &str, body: Body) {
+        self.stack.amend_block(target, path, body);
+    }
+
+    /// Removes attribute or nested block `path` of a block a component added (as
+    /// [`Stack::unset`]).
+    pub fn unset(&mut self, target: &Ref, path: &str) {
+        self.stack.unset(target, path);
+    }
+
+    /// Records a problem of the block at `address` (as [`Stack::problem`]).
+    pub fn problem(&mut self, address: impl Into<String>, message: impl Into<String>, help: impl Into<String>) {
+        self.stack.problem(address, message, help);
+    }
+
+    /// Records a problem of attribute `attribute` of the block at `address` (as
+    /// [`Stack::problem_at`]).
+    pub fn problem_at(
+        &mut self,
+        address: impl Into<String>,
+        attribute: &str,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.stack.problem_at(address, attribute, message, help);
+    }
+
+    /// Waives a policy finding (as [`Stack::waive`]).
+    pub fn waive(&mut self, waiver: Waiver) {
+        self.stack.waive(waiver);
+    }
+
+    /// The stack itself, for the components' own helpers.
+    pub(crate) fn stack_mut(&mut self) -> &mut Stack {
+        &mut self.stack
     }
 
     /// Runs `build` with every block it adds recorded as part of `component` (what `summary`,
@@ -201,11 +286,5 @@ impl Deref for Context {
 
     fn deref(&self) -> &Stack {
         &self.stack
-    }
-}
-
-impl DerefMut for Context {
-    fn deref_mut(&mut self) -> &mut Stack {
-        &mut self.stack
     }
 }

@@ -60,7 +60,7 @@ impl ZoneId {
         (!ok).then(|| format!("`{id}` is not a hosted zone id"))
     }
 
-    fn check(&self, stack: &mut Stack, address: &str) {
+    fn check(&self, stack: &mut Context, address: &str) {
         if let Some(problem) = self.problem() {
             stack.problem(address, problem, "use the id Route53 shows, e.g. Z0123456789EXAMPLE");
         }

@@ -273,7 +273,7 @@ impl Distribution {
 
 /// Security headers on every response: HSTS for two years with preload, no MIME sniffing, no
 /// framing, a strict referrer policy.
-fn security_headers(stack: &mut Stack, key: &str, label: &str) -> Expr<String> {
+fn security_headers(stack: &mut Context, key: &str, label: &str) -> Expr<String> {
     let hsts = Body::new()
         .set("access_control_max_age_sec", 63_072_000)
         .set("include_subdomains", true)

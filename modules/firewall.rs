@@ -188,7 +188,7 @@ impl WebAcl {
         rules
     }
 
-    fn check(&self, stack: &mut Stack, rules: &[Rule]) {
+    fn check(&self, stack: &mut Context, rules: &[Rule]) {
         let at = format!("aws_wafv2_web_acl.{}", self.key);
         if self.protects.is_empty() {
             stack.problem(

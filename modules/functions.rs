@@ -65,8 +65,8 @@ pub struct FunctionRef {
 impl FunctionRef {
     /// Lets `principal` (a service such as `events.amazonaws.com`) invoke the function when
     /// acting for `source_arn` only; `label` names the permission.
-    pub fn allow_invoke(&self, stack: &mut Stack, label: &str, principal: &str, source_arn: Expr<String>) -> Ref {
-        let previous = stack.replace_component(Some("functions"));
+    pub fn allow_invoke(&self, stack: &mut Context, label: &str, principal: &str, source_arn: Expr<String>) -> Ref {
+        let previous = stack.stack_mut().replace_component(Some("functions"));
         let permission = stack.add(
             Resource::new("aws_lambda_permission", format!("{}_{label}", self.key))
                 .set("statement_id", format!("Allow{}", label.replace(['_', '-'], "")))
@@ -75,7 +75,7 @@ impl FunctionRef {
                 .set("principal", principal)
                 .set("source_arn", source_arn),
         );
-        stack.replace_component(previous);
+        stack.stack_mut().replace_component(previous);
         permission
     }
 }
@@ -190,7 +190,7 @@ impl Function {
         self
     }
 
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         if !(128..=10_240).contains(&self.memory) {
             stack.problem_at(at, "memory_size", format!("{} MB of memory", self.memory), "use 128-10240 MB");
         }

@@ -146,7 +146,7 @@ impl TargetGroup {
         self
     }
 
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         if self.port == 0 {
             stack.problem_at(at, "port", "port 0 is not a valid target port", "use 1-65535");
         }
@@ -347,7 +347,7 @@ impl Alb {
         self
     }
 
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         if !valid_name(&self.name) {
             let help = "use at most 32 letters, digits and hyphens, not starting or ending with a hyphen";
             stack.problem_at(at, "name", format!("load balancer name `{}` is not valid", self.name), help);

@@ -240,7 +240,7 @@ impl Bucket {
         self
     }
 
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         let n = &self.name;
         let ok = (3..=63).contains(&n.len())
             && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
@@ -424,7 +424,7 @@ impl Bucket {
         );
     }
 
-    fn lifecycle(&self, stack: &mut Stack, id: &Expr<String>) {
+    fn lifecycle(&self, stack: &mut Context, id: &Expr<String>) {
         let mut rule = Body::new()
             .set("id", "housekeeping")
             .set("status", "Enabled")
@@ -449,7 +449,7 @@ impl Bucket {
     }
 
     /// CORS, Intelligent-Tiering archive tiers and Object Lock, where asked for.
-    fn extras(&self, stack: &mut Stack, id: &Expr<String>, versioning: &Ref) {
+    fn extras(&self, stack: &mut Context, id: &Expr<String>, versioning: &Ref) {
         let k = self.key.as_str();
         if let Some(cors) = &self.cors {
             let rule = Body::new()

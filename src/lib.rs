@@ -27,9 +27,9 @@ pub use error::{Diagnostic, Error, Result};
 pub mod prelude {
     pub use crate::error::{Diagnostic, Error, Result};
     pub use crate::expr::{
-        Address, Any, Expr, Expression, IntoTemplatePart, List, Map, Num, TemplatePart, call, cidrsubnet, count_index,
-        each_key, each_value, element, for_entries, for_list, for_map, for_object, jsonencode, length, local, lookup,
-        merge, module, var,
+        Address, Any, Expr, Expression, IntoTemplatePart, List, Map, Num, TemplatePart, ValueType, call, cidrsubnet,
+        count_index, each_key, each_value, element, for_entries, for_list, for_map, for_object, jsonencode, length,
+        local, lookup, merge, module, var,
     };
     pub use crate::model::{
         Arguments, Body, Export, Import, Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider,

@@ -59,7 +59,7 @@ impl Ec2Capacity {
         self
     }
 
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         if self.instance_types.is_empty() {
             stack.problem(at, "no instance type", "give at least one, e.g. t3.medium");
         }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::super::Context;
 use crate::prelude::*;
 
 /// A CloudWatch statistic.
@@ -122,7 +123,7 @@ impl Scaling {
         self.min
     }
 
-    fn check(&self, stack: &mut Stack, at: &str, desired: u16) {
+    fn check(&self, stack: &mut Context, at: &str, desired: u16) {
         if self.min > self.max {
             let help = "swap them, or lower the minimum";
             stack.problem(at, format!("min {} is above max {}", self.min, self.max), help);
@@ -166,7 +167,7 @@ impl Scaling {
         }
     }
 
-    pub(super) fn build(&self, stack: &mut Stack, s: &Scaled<'_>) {
+    pub(super) fn build(&self, stack: &mut Context, s: &Scaled<'_>) {
         let key = s.key;
         let at = format!("aws_appautoscaling_target.{key}");
         self.check(stack, &at, s.desired);

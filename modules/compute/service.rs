@@ -197,7 +197,7 @@ impl Service {
         self.name.clone().unwrap_or_else(|| self.task.key.replace('_', "-"))
     }
 
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         self.task.check(stack);
         if self.min_healthy_percent > 100 || self.max_percent < 100 || self.max_percent > 400 {
             let help = "keep min healthy at most 100 and max between 100 and 400";

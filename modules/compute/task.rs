@@ -140,7 +140,7 @@ impl Task {
         std::iter::once(&self.container).chain(&self.sidecars).map(Cow::Borrowed).chain(xray)
     }
 
-    pub(super) fn check(&self, stack: &mut Stack) {
+    pub(super) fn check(&self, stack: &mut Context) {
         let task = format!("aws_ecs_task_definition.{}", self.key);
         if !fargate_size(self.cpu, self.memory) {
             let help = "use 256/512-2048, 512/1024-4096, 1024/2048-8192, 2048/4096-16384 or 4096/8192-30720 (memory in 1 GiB steps)";

@@ -188,7 +188,7 @@ impl Database<Instance> {
         }
     }
 
-    fn check_instance(&self, stack: &mut Stack, at: &str) {
+    fn check_instance(&self, stack: &mut Context, at: &str) {
         let e = &self.engine;
         if e.max_storage_gib < e.storage_gib || e.storage_gib < 20 {
             stack.problem_at(

@@ -68,7 +68,7 @@ pub struct DatabaseRef {
 
 impl DatabaseRef {
     /// Lets `client` connect (its egress to the database is the caller's to add).
-    pub fn allow_from(&self, stack: &mut Stack, client: &SecurityGroupRef) {
+    pub fn allow_from(&self, stack: &mut Context, client: &SecurityGroupRef) {
         self.security_group.allow_in(stack, Port::tcp(self.port), Peer::Group(client), "PostgreSQL from a client");
     }
 }
@@ -279,7 +279,7 @@ impl<E> Database<E> {
     }
 
     /// Checks the settings both kinds share; `at` is the main block's address.
-    fn check(&self, stack: &mut Stack, at: &str) {
+    fn check(&self, stack: &mut Context, at: &str) {
         let id_attribute = if at.starts_with("aws_rds_cluster") { "cluster_identifier" } else { "identifier" };
         if !is_service_id(&self.identifier, 63) {
             stack.problem_at(

@@ -1,5 +1,6 @@
 //! Network ACLs per subnet tier, a stateless second layer under the security groups.
 
+use super::super::Context;
 use crate::prelude::*;
 
 /// Return traffic arrives on ephemeral ports; the range skips 3389 (RDP), which no tier
@@ -40,7 +41,7 @@ fn ingress(tier: &str, vpc: &'static str) -> Vec<Rule> {
 }
 
 /// Adds one ACL per tier over `subnets` (the tier's subnet ids).
-pub(super) fn add(stack: &mut Stack, key: &str, name: &str, vpc: (&Ref, &'static str), tiers: &[(&str, Expression)]) {
+pub(super) fn add(stack: &mut Context, key: &str, name: &str, vpc: (&Ref, &'static str), tiers: &[(&str, Expression)]) {
     for (tier, subnets) in tiers {
         let egress = if *tier == "database" { vpc.1 } else { "0.0.0.0/0" };
         let mut acl = Resource::new("aws_network_acl", format!("{key}_{tier}"))

@@ -342,7 +342,7 @@ impl Vpc {
 
     /// NAT and the private route tables; returns the private tables' ids (a list when there is
     /// one per AZ).
-    fn private_routing(&self, stack: &mut Stack, vpc: &Ref, igw: &Ref, public: &Ref, private: &Ref) -> Expression {
+    fn private_routing(&self, stack: &mut Context, vpc: &Ref, igw: &Ref, public: &Ref, private: &Ref) -> Expression {
         let (k, name) = (self.key.as_str(), &self.name);
         let first_az = self.azs.first().copied().unwrap_or_default();
         match self.nat {
@@ -436,7 +436,7 @@ fn tags(name: String) -> Expression {
 }
 
 /// A route table, one per AZ when `per_az` holds the AZ map.
-fn route_table(stack: &mut Stack, key: &str, vpc: &Ref, per_az: Option<Expression>, name: String) -> Ref {
+fn route_table(stack: &mut Context, key: &str, vpc: &Ref, per_az: Option<Expression>, name: String) -> Ref {
     let r = Resource::new("aws_route_table", key).set("vpc_id", vpc.id());
     let r = match per_az {
         Some(azs) => {
@@ -447,7 +447,7 @@ fn route_table(stack: &mut Stack, key: &str, vpc: &Ref, per_az: Option<Expressio
     stack.add(r)
 }
 
-fn nat_route(stack: &mut Stack, key: &str, table: &Ref, nat: Expr<String>, per_az: bool) {
+fn nat_route(stack: &mut Context, key: &str, table: &Ref, nat: Expr<String>, per_az: bool) {
     let r = Resource::new("aws_route", key).set("destination_cidr_block", "0.0.0.0/0").set("nat_gateway_id", nat);
     let r = if per_az {
         let tables = Expression::from(table.whole());
@@ -459,7 +459,7 @@ fn nat_route(stack: &mut Stack, key: &str, table: &Ref, nat: Expr<String>, per_a
 }
 
 /// Associates every subnet of `subnets` with `table` (or with its own AZ's table).
-fn associate(stack: &mut Stack, key: &str, subnets: &Ref, table: &Ref, per_az: bool) {
+fn associate(stack: &mut Context, key: &str, subnets: &Ref, table: &Ref, per_az: bool) {
     let table_id = if per_az { table.at(each_key(), "id").typed() } else { table.id() };
     stack.add(
         Resource::new("aws_route_table_association", key)

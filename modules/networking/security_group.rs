@@ -123,18 +123,18 @@ impl SecurityGroupRef {
     }
 
     /// Allows TCP `port` in from `peer`.
-    pub fn allow_in(&self, stack: &mut Stack, port: Port, peer: Peer<'_>, description: &str) -> &Self {
+    pub fn allow_in(&self, stack: &mut Context, port: Port, peer: Peer<'_>, description: &str) -> &Self {
         self.rule(stack, Direction::Ingress, port, peer, description, Exception::None)
     }
 
     /// Allows TCP `port` out to `peer`.
-    pub fn allow_out(&self, stack: &mut Stack, port: Port, peer: Peer<'_>, description: &str) -> &Self {
+    pub fn allow_out(&self, stack: &mut Context, port: Port, peer: Peer<'_>, description: &str) -> &Self {
         self.rule(stack, Direction::Egress, port, peer, description, Exception::None)
     }
 
     /// Opens port 80 to the internet for a load balancer's HTTP -> HTTPS redirect, waiving the
     /// scanners' "no port 80 from anywhere" check (`CKV_AWS_260`) with that reason.
-    pub fn allow_http_redirect_from_internet(&self, stack: &mut Stack) -> &Self {
+    pub fn allow_http_redirect_from_internet(&self, stack: &mut Context) -> &Self {
         let reason = "port 80 only serves the load balancer's redirect to HTTPS";
         self.rule(
             stack,
@@ -148,13 +148,13 @@ impl SecurityGroupRef {
 
     /// Opens a database port to the internet. Almost always a mistake; `reason` is recorded in
     /// the rule's description so reviewers see why.
-    pub fn allow_database_from_internet(&self, stack: &mut Stack, port: Port, reason: &str) -> &Self {
+    pub fn allow_database_from_internet(&self, stack: &mut Context, port: Port, reason: &str) -> &Self {
         self.rule(stack, Direction::Ingress, port, Peer::Internet, reason, Exception::PublicDatabase)
     }
 
     fn rule(
         &self,
-        stack: &mut Stack,
+        stack: &mut Context,
         direction: Direction,
         port: Port,
         peer: Peer<'_>,
@@ -211,9 +211,9 @@ impl SecurityGroupRef {
         if let Exception::Waive(check, reason) = exception {
             r = r.skip_check(check, reason);
         }
-        let previous = stack.replace_component(Some("networking"));
+        let previous = stack.stack_mut().replace_component(Some("networking"));
         stack.add(r);
-        stack.replace_component(previous);
+        stack.stack_mut().replace_component(previous);
         self
     }
 }

@@ -159,7 +159,7 @@ fn eks(ctx: &mut Context, s: &Settings, name: &str, net: &VpcRef, kms: &KeyRef) 
     cluster
 }
 
-fn node_group(stack: &mut Stack, cluster: &Ref, role: &RoleRef, net: &VpcRef, g: &NodeGroup) {
+fn node_group(stack: &mut Context, cluster: &Ref, role: &RoleRef, net: &VpcRef, g: &NodeGroup) {
     let key = g.name.replace('-', "_");
     let (min, desired, max) = g.size;
     if !(min <= desired && desired <= max && max > 0) {

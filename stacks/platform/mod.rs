@@ -10,7 +10,7 @@ use super::Env;
 use tfsynth::modules::dns::{Zone, ZoneId};
 use tfsynth::modules::kms::{Key, KeyRef};
 use tfsynth::modules::networking::{NatGateways, SubnetIds, Vpc, VpcId, VpcRef};
-use tfsynth::modules::{Account, Foundation, Retention};
+use tfsynth::modules::{Account, Context, Foundation, Retention};
 use tfsynth::prelude::*;
 
 /// The registry entry.
@@ -115,7 +115,7 @@ pub fn build(env: Env) -> Stack {
 
 /// The platform's network as a consumer sees it: imported ids, with the range and zones the
 /// settings give.
-pub fn network(stack: &mut Stack, env: Env) -> VpcRef {
+pub fn network(stack: &mut Context, env: Env) -> VpcRef {
     let s = settings(env);
     VpcRef {
         vpc_id: VpcId(stack.import(VPC_ID)),
@@ -130,11 +130,11 @@ pub fn network(stack: &mut Stack, env: Env) -> VpcRef {
 }
 
 /// The platform's customer key, imported.
-pub fn key(stack: &mut Stack) -> KeyRef {
+pub fn key(stack: &mut Context) -> KeyRef {
     KeyRef::external(stack.import(KEY_ARN))
 }
 
 /// The platform's hosted zone, imported, and its domain.
-pub fn zone(stack: &mut Stack, env: Env) -> (ZoneId, &'static str) {
+pub fn zone(stack: &mut Context, env: Env) -> (ZoneId, &'static str) {
     (ZoneId::from(stack.import(ZONE_ID)), settings(env).domain)
 }
