@@ -274,7 +274,8 @@ fn graph_draws_the_references_grouped_by_component() {
     assert_eq!(tfsynth(&["graph", "production", "--stack", "nope"]).status.code(), Some(2));
 }
 
-fn open_ssh(env: Env) -> Stack {
+/// A stack with an unwaived policy finding: SSH open to the internet.
+pub(super) fn open_ssh(env: Env) -> Stack {
     let mut s = Stack::new("ssh", env.name());
     s.provider(Provider::aws("us-east-1"));
     let sg = s.add(Resource::new("aws_security_group", "bastion").set("name", "bastion"));

@@ -10,6 +10,7 @@ use stacks::Env;
 use tfsynth::cli::Status;
 use tfsynth::prelude::*;
 
+use super::commands::open_ssh as finding;
 use super::common::run;
 
 /// A valid stack: one VPC whose CIDR block is `cidr`.
@@ -32,21 +33,6 @@ fn changed(env: Env) -> Stack {
 fn invalid(env: Env) -> Stack {
     let mut s = valid(env);
     s.add(Resource::new("aws_vpc", "other").set("cidr_blok", "10.1.0.0/16"));
-    s
-}
-
-/// Valid, with an unwaived policy finding: SSH open to the internet.
-fn finding(env: Env) -> Stack {
-    let mut s = valid(env);
-    let sg = s.add(Resource::new("aws_security_group", "bastion").set("name", "bastion"));
-    s.add(
-        Resource::new("aws_vpc_security_group_ingress_rule", "ssh")
-            .set("security_group_id", sg.id())
-            .set("ip_protocol", "tcp")
-            .set("cidr_ipv4", "0.0.0.0/0")
-            .set("from_port", 22)
-            .set("to_port", 22),
-    );
     s
 }
 

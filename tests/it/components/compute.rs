@@ -239,3 +239,33 @@ fn service_tasks_get_egress_or_a_finding() {
     assert_eq!((findings[0].rule.id(), findings[0].address.as_str()), ("TFS018", "aws_ecs_service.api"));
     assert!(findings[0].fix.contains("allow_out(ctx, Port::tcp(443), Peer::Internet"), "{}", findings[0].fix);
 }
+
+/// A function with no key anywhere is one problem naming both ways out (a context key or
+/// `.kms_key(&key)`), and `.kms_key` alone is enough: the function's environment, dead-letter
+/// queue and logs use the key given, and checkov's encryption checks see it.
+#[test]
+fn a_function_takes_its_key_from_the_context_or_its_setter() {
+    let code = || Code::S3 { bucket: "apps-artifacts".into(), key: "stop.zip".into() };
+    let mut s = Stack::new("apps", "production");
+    s.provider(Provider::aws(ACCOUNT.region));
+    let mut ctx = Context::new(s, ACCOUNT);
+    Function::new("stop", "apps-stop", "python3.11", "index.handler", code()).outside_vpc("a test").build(&mut ctx);
+    let found: Vec<String> = problems(&ctx.finish()).iter().map(ToString::to_string).collect();
+    assert!(
+        !found.is_empty()
+            && found.iter().all(|p| p.contains("no KMS key to encrypt with") && p.contains(".kms_key(&key)")),
+        "{found:#?}"
+    );
+
+    let mut s = Stack::new("apps", "production");
+    s.provider(Provider::aws(ACCOUNT.region));
+    let mut ctx = Context::new(s, ACCOUNT);
+    let key = Key::new("fn", "apps", "Function data").for_log_groups().build(&mut ctx);
+    Function::new("stop", "apps-stop", "python3.11", "index.handler", code())
+        .outside_vpc("a test")
+        .kms_key(&key)
+        .build(&mut ctx);
+    let doc = valid(ctx);
+    assert_eq!(resource(&doc, "aws_lambda_function", "stop")["kms_key_arn"], "${aws_kms_key.fn.arn}");
+    assert_eq!(resource(&doc, "aws_sqs_queue", "stop_dead_letters")["kms_master_key_id"], "${aws_kms_key.fn.arn}");
+}
