@@ -1,7 +1,7 @@
 //! The pipeline: build every requested stack, validate it against the provider schema, run the
 //! policy rules and render it, all in memory; only when every stack has passed do its files
 //! show in the output folder (each is staged as a hidden temporary file as soon as its stack
-//! passes, see [`Staging`]).
+//! passes, see `Staging`).
 //!
 //! For a stack built outside a [`Registry`], [`synth`] runs the whole pipeline in one call and
 //! [`write()`] puts the result where the caller says:
@@ -267,9 +267,9 @@ pub fn synthesize<E: Environment>(
 }
 
 /// As [`synthesize`], handing each file to `each` on the worker that rendered it, as soon as
-/// its stack passed every check: [`Staging::stage`] writes it while other stacks are still
+/// its stack passed every check: `Staging::stage` writes it while other stacks are still
 /// being built, and its text is freed where it was made. Any failure, of a stack or of
-/// `each`, fails the whole (the caller's [`Staging`] then removes what was staged).
+/// `each`, fails the whole (the caller's `Staging` then removes what was staged).
 pub fn synthesize_with<E: Environment, T: Send>(
     registry: &Registry<E>,
     stacks: &[&StackDef<E>],
