@@ -192,11 +192,6 @@ impl Context {
         self.stack.waive(waiver);
     }
 
-    /// The stack itself, for the components' own helpers.
-    pub(crate) fn stack_mut(&mut self) -> &mut Stack {
-        &mut self.stack
-    }
-
     /// Runs `build` with every block it adds recorded as part of `component` (what `summary`,
     /// `graph` and `lint` group by). A component built inside another belongs to the outer one.
     pub fn within<T>(&mut self, component: &'static str, build: impl FnOnce(&mut Self) -> T) -> T {

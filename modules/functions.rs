@@ -66,17 +66,13 @@ impl FunctionRef {
     /// Lets `principal` (a service such as `events.amazonaws.com`) invoke the function when
     /// acting for `source_arn` only; `label` names the permission.
     pub fn allow_invoke(&self, stack: &mut Context, label: &str, principal: &str, source_arn: Expr<String>) -> Ref {
-        let previous = stack.stack_mut().replace_component(Some("functions"));
-        let permission = stack.add(
-            Resource::new("aws_lambda_permission", format!("{}_{label}", self.key))
-                .set("statement_id", format!("Allow{}", label.replace(['_', '-'], "")))
-                .set("action", "lambda:InvokeFunction")
-                .set("function_name", self.name.clone())
-                .set("principal", principal)
-                .set("source_arn", source_arn),
-        );
-        stack.stack_mut().replace_component(previous);
-        permission
+        let permission = Resource::new("aws_lambda_permission", format!("{}_{label}", self.key))
+            .set("statement_id", format!("Allow{}", label.replace(['_', '-'], "")))
+            .set("action", "lambda:InvokeFunction")
+            .set("function_name", self.name.clone())
+            .set("principal", principal)
+            .set("source_arn", source_arn);
+        stack.within("functions", |ctx| ctx.add(permission))
     }
 }
 

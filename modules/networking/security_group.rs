@@ -211,9 +211,7 @@ impl SecurityGroupRef {
         if let Exception::Waive(check, reason) = exception {
             r = r.skip_check(check, reason);
         }
-        let previous = stack.stack_mut().replace_component(Some("networking"));
-        stack.add(r);
-        stack.stack_mut().replace_component(previous);
+        stack.within("networking", |ctx| ctx.add(r));
         self
     }
 }

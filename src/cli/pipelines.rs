@@ -51,9 +51,10 @@ pub(super) fn pipeline<E: Environment>(
     if let Some(dir) = &a.into {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         // Both rendered before either is written.
+        let levels = levels(registry)?;
         let texts: Vec<(std::path::PathBuf, String)> = FILES
             .iter()
-            .map(|(format, name)| Ok((dir.join(name), generate(registry, *format, &a.out, &a.command)?)))
+            .map(|(format, name)| Ok((dir.join(name), render(&levels, *format, &a.out, &a.command)?)))
             .collect::<Result<_, Error>>()?;
         for (path, text) in texts {
             std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
@@ -62,7 +63,7 @@ pub(super) fn pipeline<E: Environment>(
         return Ok(Status::Success);
     }
     let Some(format) = a.format else { unreachable!("clap requires --format or --into") };
-    let text = generate(registry, format, &a.out, &a.command)?;
+    let text = render(&levels(registry)?, format, &a.out, &a.command)?;
     match &a.output {
         Some(path) => {
             std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
@@ -76,9 +77,10 @@ pub(super) fn pipeline<E: Environment>(
 /// How the committed pipelines in `dir` differ from what `pipeline --into` generates now with
 /// its defaults; empty when they match.
 pub(super) fn drift<E: Environment>(registry: &Registry<E>, dir: &Path) -> Result<Vec<Drift>, Error> {
+    let levels = levels(registry)?;
     let mut found = Vec::new();
     for (format, name) in FILES {
-        let new = generate(registry, format, Path::new(PIPELINE_OUT), PIPELINE_COMMAND)?;
+        let new = render(&levels, format, Path::new(PIPELINE_OUT), PIPELINE_COMMAND)?;
         let file = dir.join(name);
         match std::fs::read_to_string(&file) {
             Err(_) => found.push(Drift { file, kind: DriftKind::Missing }),
@@ -94,15 +96,9 @@ pub(super) fn drift<E: Environment>(registry: &Registry<E>, dir: &Path) -> Resul
     Ok(found)
 }
 
-/// The pipeline of `format` for every stack × environment, synthesizing into `out` and
-/// running tfsynth as `command`.
-fn generate<E: Environment>(
-    registry: &Registry<E>,
-    format: PipelineFormat,
-    out: &Path,
-    command: &str,
-) -> Result<String, Error> {
-    // Level i of every environment: what can run once level i - 1 has.
+/// Every stack × environment as a project, by level: level i of every environment is what can
+/// run once level i - 1 has.
+fn levels<E: Environment>(registry: &Registry<E>) -> Result<Vec<Vec<Project>>, Error> {
     let mut levels: Vec<Vec<Project>> = Vec::new();
     for &env in E::ALL {
         let edges = stack_edges(registry, env)?;
@@ -129,6 +125,12 @@ fn generate<E: Environment>(
             }
         }
     }
+    Ok(levels)
+}
+
+/// The pipeline of `format` for the projects of `levels`, synthesizing into `out` and running
+/// tfsynth as `command`.
+fn render(levels: &[Vec<Project>], format: PipelineFormat, out: &Path, command: &str) -> Result<String, Error> {
     let up = vec![".."; out.components().count() + 2].join("/");
     let out = out.display().to_string();
     let mut env = minijinja::Environment::new();

@@ -35,7 +35,7 @@ fn fixture(build: fn(Env) -> Stack) -> Registry<Env> {
 }
 
 /// Writes the snapshots of `registry` into `dir` as the snapshot tests would.
-fn regenerate(registry: &Registry<Env>, dir: &Path) {
+pub(super) fn regenerate(registry: &Registry<Env>, dir: &Path) {
     let stacks = registry.select::<&str>(&[]).expect("stacks");
     for env in Env::ALL {
         for format in Format::ALL {

@@ -10,7 +10,7 @@ use stacks::Env;
 use tfsynth::cli::Status;
 use tfsynth::prelude::*;
 
-use super::commands::open_ssh as finding;
+use super::commands::{open_ssh as finding, regenerate};
 use super::common::run;
 
 /// A valid stack: one VPC whose CIDR block is `cidr`.
@@ -49,16 +49,7 @@ fn baselines(build: fn(Env) -> Stack, dir: &Path) -> (String, String, String) {
     let snapshots = dir.join("snapshots");
     std::fs::create_dir_all(&snapshots).expect("mkdir");
     let registry = registry(build);
-    let stacks = registry.select::<&str>(&[]).expect("stacks");
-    for env in Env::ALL {
-        for format in Format::ALL {
-            for f in tfsynth::pipeline::synthesize(&registry, &stacks, *env, format).expect("valid") {
-                let name = format!("{}-{}-{}.snap", f.stack, env.name(), format.name());
-                let snapshot = format!("---\nsource: tests/it/matrix.rs\n---\n{}", f.contents);
-                std::fs::write(snapshots.join(name), snapshot).expect("write");
-            }
-        }
-    }
+    regenerate(&registry, &snapshots);
     let synth = dir.join("synth");
     let (code, _, err) = run(&registry, &["synth", "production", "--out", synth.to_str().expect("utf-8"), "-q"]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
