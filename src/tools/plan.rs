@@ -20,11 +20,11 @@ pub struct FolderPlan {
     pub show: serde_json::Value,
 }
 
-/// `terraform` in `dir`, unattended, with a plugin cache shared by the folders
+/// `terraform` in `dir`, unattended; with `cache`, a plugin cache shared by the folders
 /// (`TF_PLUGIN_CACHE_DIR` unless the user set one).
-fn terraform(dir: &Path) -> Command {
+fn terraform(dir: &Path, cache: bool) -> Command {
     let mut cmd = terraform_in(dir);
-    if std::env::var_os("TF_PLUGIN_CACHE_DIR").is_none() {
+    if cache && std::env::var_os("TF_PLUGIN_CACHE_DIR").is_none() {
         let cache = std::env::temp_dir().join("tfsynth-plugin-cache");
         if std::fs::create_dir_all(&cache).is_ok() {
             cmd.env("TF_PLUGIN_CACHE_DIR", cache);
@@ -48,8 +48,8 @@ fn init_lock() -> Option<std::fs::File> {
     Some(file)
 }
 
-fn run(dir: &Path, args: &[&str], ok: &[i32]) -> Result<(i32, Vec<u8>), String> {
-    let out = terraform(dir).args(args).output().map_err(|e| format!("running terraform: {e}"))?;
+fn run(dir: &Path, args: &[&str], ok: &[i32], cache: bool) -> Result<(i32, Vec<u8>), String> {
+    let out = terraform(dir, cache).args(args).output().map_err(|e| format!("running terraform: {e}"))?;
     let code = out.status.code().unwrap_or(-1);
     if ok.contains(&code) {
         Ok((code, out.stdout))
@@ -68,23 +68,29 @@ fn run(dir: &Path, args: &[&str], ok: &[i32]) -> Result<(i32, Vec<u8>), String> 
 /// Initialises `dir`, plans it into [`PLAN_FILE`] (without refreshing when `refresh` is
 /// false) and reads the plan back. Providers come from `mirror`, or the one in
 /// [`PLUGIN_DIR_ENV`], or as the user's terraform configuration says.
+///
+/// Only the last case uses the shared plugin cache: from a plugin folder terraform links each
+/// provider in place already, and a cache would keep a link into that folder after it is
+/// gone (a test's temporary plugin folder left every later plan "failed to verify checksum").
 pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<FolderPlan, String> {
     let mut init = vec!["init".to_owned(), "-input=false".into(), "-no-color".into()];
     let from_env = std::env::var_os(PLUGIN_DIR_ENV).map(std::path::PathBuf::from);
-    if let Some(mirror) = mirror.or(from_env.as_deref()) {
+    let mirror = mirror.or(from_env.as_deref());
+    if let Some(mirror) = mirror {
         init.push(format!("-plugin-dir={}", mirror.display()));
     }
+    let cache = mirror.is_none();
     let init: Vec<&str> = init.iter().map(String::as_str).collect();
     {
-        let _one = init_lock();
-        run(dir, &init, &[0])?;
+        let _one = cache.then(init_lock);
+        run(dir, &init, &[0], cache)?;
     }
     let mut plan = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode", "-out", PLAN_FILE];
     if !refresh {
         plan.push("-refresh=false");
     }
-    let (code, _) = run(dir, &plan, &[0, 2])?;
-    let (_, shown) = run(dir, &["show", "-json", PLAN_FILE], &[0])?;
+    let (code, _) = run(dir, &plan, &[0, 2], cache)?;
+    let (_, shown) = run(dir, &["show", "-json", PLAN_FILE], &[0], cache)?;
     let show = serde_json::from_slice(&shown).map_err(|e| format!("terraform show -json printed no JSON: {e}"))?;
     Ok(FolderPlan { changes: code == 2, show })
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use stacks::{Env, registry};
 use tfsynth::prelude::*;
-use tfsynth::tools::{aws_aliases, local_remote_states, mock_override, placeholder_state, state_file};
+use tfsynth::tools::{aws_aliases, local_remote_states, mock_override, placeholder_state, plan_folder, state_file};
 
 use super::common::{run, text, tfsynth, tools};
 
@@ -64,6 +64,30 @@ fn every_stack_plans_in_order_and_the_summary_counts_the_actions() {
     let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(doc["stacks"][0]["stack"], "platform");
     assert!(doc["stacks"][0]["create"].as_array().is_some_and(|c| c.iter().any(|a| a == "aws_vpc.main")), "{doc}");
+}
+
+/// A plugin folder may be temporary (each test run makes its own): a plan from it must link the
+/// providers from that folder, not through the shared plugin cache, where the link outlived
+/// the folder and failed every later plan on the machine ("failed to verify checksum").
+#[test]
+fn a_plan_from_a_plugin_folder_links_the_providers_from_that_folder() {
+    let provider = r#"{"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}},
+        "provider": {"aws": {"region": "us-east-1"}}}"#;
+    let dir = tools::workspace(&[("main.tf.json", provider)], &[]);
+    let mirror = tools::terraform().plugin_dir();
+    let plan = plan_folder(dir.path(), false, Some(mirror)).expect("plans");
+    assert!(!plan.changes, "{}", plan.show);
+    let installed = dir.path().join(".terraform/providers/registry.terraform.io/hashicorp/aws");
+    let version = std::fs::read_dir(&installed).expect("aws installed").next().expect("a version").expect("entry");
+    let platform = std::fs::read_dir(version.path()).expect("platforms").next().expect("one").expect("entry");
+    let target = std::fs::read_link(platform.path()).expect("a link");
+    assert!(
+        target.starts_with(mirror),
+        "{} links to {}, outside {}",
+        platform.path().display(),
+        target.display(),
+        mirror.display()
+    );
 }
 
 fn data_logs(env: Env) -> Stack {
