@@ -24,6 +24,7 @@ pub mod firewall;
 pub mod functions;
 pub mod iam;
 pub mod kms;
+pub mod kubernetes;
 pub mod load_balancing;
 pub mod logs;
 pub mod networking;

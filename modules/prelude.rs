@@ -29,6 +29,7 @@ pub use super::firewall::*;
 pub use super::functions::*;
 pub use super::iam::*;
 pub use super::kms::*;
+pub use super::kubernetes::*;
 pub use super::load_balancing::*;
 pub use super::logs::*;
 pub use super::networking::*;

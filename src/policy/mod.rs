@@ -56,11 +56,15 @@ pub enum Rule {
     /// An ECS service's tasks may send something: one of their security groups has an egress
     /// rule.
     ServiceEgress,
+    /// A WAF rate rule named for a per-minute limit counts over a one-minute window.
+    RateWindow,
+    /// One value reaches the stack's task definitions under one environment name.
+    EnvironmentSpelling,
 }
 
 impl Rule {
     /// Every rule, in id order.
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 20] = [
         Rule::StorageEncrypted,
         Rule::NotPublic,
         Rule::OpenIngress,
@@ -79,6 +83,8 @@ impl Rule {
         Rule::AwsManagedKey,
         Rule::DeliveryWaitsForPolicy,
         Rule::ServiceEgress,
+        Rule::RateWindow,
+        Rule::EnvironmentSpelling,
     ];
 
     /// The rule's id, e.g. `TFS003`.
@@ -102,6 +108,8 @@ impl Rule {
             Rule::AwsManagedKey => "TFS016",
             Rule::DeliveryWaitsForPolicy => "TFS017",
             Rule::ServiceEgress => "TFS018",
+            Rule::RateWindow => "TFS019",
+            Rule::EnvironmentSpelling => "TFS020",
         }
     }
 
@@ -143,6 +151,12 @@ impl Rule {
             }
             Rule::ServiceEgress => {
                 "tasks whose security groups allow no egress cannot pull their image, write their logs or call AWS: the service never starts"
+            }
+            Rule::RateWindow => {
+                "WAF counts a rate rule's limit over its evaluation window (300 s unless set): a per-minute limit over five minutes lets five times the traffic through"
+            }
+            Rule::EnvironmentSpelling => {
+                "the application reads one name; a service given the value under another name starts without it"
             }
         }
     }

@@ -46,11 +46,13 @@ pub(super) fn check(stack: &Stack) -> Vec<Finding> {
             }
             "aws_launch_template" => at.launch_template_public_ip(),
             "aws_ecs_task_definition" => at.task_secrets(),
+            "aws_wafv2_web_acl" | "aws_wafv2_rule_group" => at.rate_window(),
             "aws_s3_bucket_logging" | "aws_flow_log" | "aws_cloudtrail" => at.delivery_waits(),
             ty if ty.starts_with("aws_iam_") => at.iam(),
             _ => {}
         }
     }
+    environment_spelling(stack, &mut out);
     out
 }
 
@@ -476,11 +478,44 @@ impl Block<'_> {
             // RDS-managed master secrets hold `{"username": ..., "password": ...}`.
             "aws_db_instance" | "aws_rds_cluster" => t.first_attribute() == Some("master_user_secret"),
             "aws_secretsmanager_secret" => {
-                self.refs.from((&a.ty, &a.name), "aws_secretsmanager_secret_version", Some("secret_id")).iter().any(|v| {
-                    matches!(v.body().attribute("secret_string"), Some(Expression::Call(c)) if c.name == "jsonencode")
-                })
+                self.refs.from((&a.ty, &a.name), "aws_secretsmanager_secret_version", Some("secret_id")).iter().any(
+                    |v| {
+                        // Written in the configuration or write-only: either way a JSON document.
+                        ["secret_string", "secret_string_wo"].iter().any(
+                            |a| matches!(v.body().attribute(a), Some(Expression::Call(c)) if c.name == "jsonencode"),
+                        )
+                    },
+                )
             }
             _ => false,
+        }
+    }
+
+    /// Rate rules whose name or metric says "per minute" but which count over another window.
+    fn rate_window(&mut self) {
+        let mut found = Vec::new();
+        for rule in self.body.blocks_of("rule") {
+            let rated = rule.blocks_of("statement").iter().flat_map(|s| s.blocks_of("rate_based_statement")).next();
+            let Some(rated) = rated else { continue };
+            let name = rule.attribute("name").map(render_expression).unwrap_or_default();
+            let metric = rule
+                .blocks_of("visibility_config")
+                .iter()
+                .filter_map(|v| v.attribute("metric_name"))
+                .map(render_expression)
+                .collect::<Vec<_>>();
+            let says_minute = std::iter::once(&name).chain(&metric).any(|text| per_minute(text));
+            let window = rated.attribute("evaluation_window_sec").map_or_else(|| "300".to_owned(), render_expression);
+            if says_minute && window != "60" {
+                let limit = rated.attribute("limit").map(render_expression).unwrap_or_default();
+                found.push(format!(
+                    "rate rule {name} is named per minute but counts {limit} requests over {window} seconds"
+                ));
+            }
+        }
+        for message in found {
+            let fix = "set evaluation_window_sec = 60 (WebAcl::rate_limit(limit, 60)), or scale the limit to the window and rename the rule";
+            self.found(Rule::RateWindow, Some("rule"), message, fix);
         }
     }
 
@@ -647,4 +682,68 @@ fn allows_everything(e: &Expression) -> bool {
         }
         _ => false,
     })
+}
+
+/// Whether a rule's name or metric says its limit is per minute (`...-per-minute`,
+/// `RequestsPerMin`, `1000rpm`).
+fn per_minute(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase().replace(['-', '_', ' '], "");
+    lower.contains("minute") || lower.contains("permin") || lower.contains("rpm")
+}
+
+/// The environment variables of every container of a task definition: (name, value) where the
+/// value refers to something (a literal may well be shared by different settings).
+fn task_environment(r: &Resource) -> Vec<(String, String)> {
+    let Some(Expression::Call(call)) = r.body().attribute("container_definitions") else { return Vec::new() };
+    let mut found = Vec::new();
+    for arg in &call.args {
+        arg.walk(&mut |e| {
+            if let Expression::Object(o) = e
+                && let (Some(Expression::String(name)), Some(value)) = (o.get("name"), o.get("value"))
+                && refers(value)
+            {
+                found.push((name.clone(), render_expression(value)));
+            }
+        });
+    }
+    found
+}
+
+fn refers(e: &Expression) -> bool {
+    let mut any = false;
+    e.walk(&mut |e| any |= matches!(e, Expression::Traversal(_)));
+    any
+}
+
+/// One value given to different task definitions under different environment names
+/// (`REDIS_URL` in one, `REDIS_ENDPOINT` in another): each task definition that gives a value
+/// without the name it had first is reported (beside it, another name is a deliberate alias).
+fn environment_spelling(stack: &Stack, out: &mut Vec<Finding>) {
+    use std::collections::BTreeMap;
+    // The first name and task definition each value was seen under.
+    let mut first: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for r in stack.resources().filter(|r| r.address().ty == "aws_ecs_task_definition") {
+        let task = r.path();
+        let environment = task_environment(r);
+        let mut names: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (name, value) in &environment {
+            names.entry(value.as_str()).or_default().push(name.as_str());
+            first.entry(value.clone()).or_insert_with(|| (name.clone(), task.clone()));
+        }
+        for (value, names) in names {
+            let (first_name, first_task) = &first[value];
+            if *first_task != task && !names.contains(&first_name.as_str()) {
+                out.push(Finding {
+                    rule: Rule::EnvironmentSpelling,
+                    address: task.clone(),
+                    component: r.component(),
+                    attribute: Some("container_definitions".to_owned()),
+                    message: format!("{} holds {value}, which {first_task} names {first_name}", names[0]),
+                    fix: "give the value one name in every service of the stack (the one the application reads)"
+                        .to_owned(),
+                    waiver: None,
+                });
+            }
+        }
+    }
 }

@@ -245,6 +245,93 @@ fn whole_json_secrets_fire() {
 }
 
 #[test]
+fn a_whole_write_only_json_secret_fires_too() {
+    use crate::expr::{Expression, jsonencode};
+    let mut s = production();
+    let secret = s.add(Resource::new("aws_secretsmanager_secret", "app").set("name", "app"));
+    s.add(
+        Resource::new("aws_secretsmanager_secret_version", "app")
+            .set("secret_id", secret.id())
+            .set("secret_string_wo", jsonencode(json!({"DATABASE_URL": "postgres://db"})))
+            .set("secret_string_wo_version", 1),
+    );
+    let entry = Expression::from_iter([("name", Expression::from("DATABASE_URL")), ("valueFrom", secret.arn().into())]);
+    let definition =
+        jsonencode(Expression::List(vec![Expression::from_iter([("secrets", Expression::List(vec![entry]))])]));
+    s.add(Resource::new("aws_ecs_task_definition", "api").set("container_definitions", definition));
+    assert_eq!(only(&s, Rule::WholeJsonSecret), ["aws_ecs_task_definition.api"]);
+}
+
+/// A WAF rule with a rate-based statement named `name`, counting `limit` over `window`.
+fn rate_rule(name: &str, limit: u32, window: Option<u16>) -> Body {
+    let mut rated = Body::new().set("limit", limit).set("aggregate_key_type", "IP");
+    if let Some(w) = window {
+        rated = rated.set("evaluation_window_sec", w);
+    }
+    Body::new()
+        .set("name", name)
+        .set("priority", 1)
+        .block("action", Body::new().block("block", Body::new()))
+        .block("statement", Body::new().block("rate_based_statement", rated))
+        .block(
+            "visibility_config",
+            Body::new()
+                .set("metric_name", name)
+                .set("cloudwatch_metrics_enabled", true)
+                .set("sampled_requests_enabled", true),
+        )
+}
+
+#[test]
+fn a_per_minute_rate_rule_must_count_over_a_minute() {
+    let mut s = production();
+    for (key, name, window) in [
+        ("seed", "rate-limit-1000-per-minute", None),
+        ("five", "RequestsPerMinute", Some(300)),
+        ("rpm", "api_1000_rpm", Some(120)),
+        ("minute", "rate-limit-per-minute", Some(60)),
+        ("default", "RateLimitRule", None),
+    ] {
+        s.add(Resource::new("aws_wafv2_web_acl", key).set("name", key).block("rule", rate_rule(name, 1000, window)));
+    }
+    assert_eq!(
+        only(&s, Rule::RateWindow),
+        ["aws_wafv2_web_acl.seed", "aws_wafv2_web_acl.five", "aws_wafv2_web_acl.rpm"]
+    );
+    let message = lint(&s, TODAY).findings.into_iter().find(|f| f.rule == Rule::RateWindow).expect("a finding");
+    assert!(message.message.contains("counts 1000 requests over 300 seconds"), "{}", message.message);
+    assert!(message.fix.contains("evaluation_window_sec = 60"), "{}", message.fix);
+}
+
+/// A task definition whose one container gets `environment` (name, value).
+fn task(key: &str, environment: &[(&str, crate::expr::Expression)]) -> Resource {
+    use crate::expr::{Expression, jsonencode};
+    let entries = environment
+        .iter()
+        .map(|(name, value)| Expression::from_iter([("name", Expression::from(*name)), ("value", value.clone())]));
+    let container =
+        Expression::from_iter([("name", Expression::from(key)), ("environment", Expression::List(entries.collect()))]);
+    Resource::new("aws_ecs_task_definition", key)
+        .set("container_definitions", jsonencode(Expression::List(vec![container])))
+}
+
+#[test]
+fn one_value_under_two_environment_names_fires() {
+    let mut s = production();
+    let redis = s.add(Resource::new("aws_elasticache_replication_group", "main"));
+    let endpoint = || crate::expr::Expression::from(redis.attr("primary_endpoint_address"));
+    s.add(task("api", &[("REDIS_URL", endpoint()), ("REGION", "us-east-1".into())]));
+    // Another name beside the first one is a deliberate alias.
+    s.add(task("worker", &[("REDIS_URL", endpoint()), ("CACHE_HOST", endpoint()), ("REGION", "us-east-1".into())]));
+    s.add(task("beat", &[("REDIS_ENDPOINT", endpoint()), ("AWS_REGION", "us-east-1".into())]));
+    assert_eq!(only(&s, Rule::EnvironmentSpelling), ["aws_ecs_task_definition.beat"]);
+    let finding =
+        lint(&s, TODAY).findings.into_iter().rfind(|f| f.rule == Rule::EnvironmentSpelling).expect("a finding");
+    assert!(finding.message.starts_with("REDIS_ENDPOINT holds"), "{}", finding.message);
+    assert!(finding.message.contains("which aws_ecs_task_definition.api names REDIS_URL"), "{}", finding.message);
+}
+
+#[test]
 fn aws_managed_keys_fire_only_next_to_a_customer_key() {
     let mut s = production();
     let bucket_sse = || {

@@ -85,6 +85,7 @@ mod cache;
 mod compute;
 mod database;
 mod everything;
+mod kubernetes;
 mod load_balancing;
 mod networking;
 mod observability;
