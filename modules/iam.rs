@@ -135,6 +135,8 @@ enum Trust {
     Service(String),
     /// A service that does not pass `aws:SourceAccount` when it assumes a role.
     ServiceUnchecked(String),
+    /// Pods of this account's EKS clusters, through EKS Pod Identity (which tags the session).
+    EksPods,
 }
 
 /// A role that an AWS service assumes, with inline policies: nothing outside the stack can
@@ -164,11 +166,21 @@ impl Role {
         }
     }
 
+    /// Role `key` called `name` for Kubernetes pods, through an EKS Pod Identity association
+    /// (`aws_eks_pod_identity_association`) of this account's clusters: no OIDC provider, and
+    /// the session carries the cluster, namespace and service account as tags.
+    pub fn for_eks_pods(key: impl Into<String>, name: impl Into<Expression>) -> Self {
+        Self { key: key.into(), name: name.into(), trust: Trust::EksPods, policies: Vec::new(), managed: Vec::new() }
+    }
+
     /// Trusts the service without the `aws:SourceAccount` condition, for services that do not
     /// pass it when they assume a role (the EKS control plane, EC2 instances).
     pub fn without_source_check(mut self) -> Self {
-        let (Trust::Service(s) | Trust::ServiceUnchecked(s)) = self.trust;
-        self.trust = Trust::ServiceUnchecked(s);
+        self.trust = match self.trust {
+            Trust::Service(s) | Trust::ServiceUnchecked(s) => Trust::ServiceUnchecked(s),
+            // EKS Pod Identity always passes the account.
+            Trust::EksPods => Trust::EksPods,
+        };
         self
     }
 
@@ -195,6 +207,9 @@ impl Role {
                     account.id.as_str(),
                 ),
                 Trust::ServiceUnchecked(service) => Statement::allow(["sts:AssumeRole"]).service(service.as_str()),
+                Trust::EksPods => Statement::allow(["sts:AssumeRole", "sts:TagSession"])
+                    .service("pods.eks.amazonaws.com")
+                    .when("StringEquals", "aws:SourceAccount", account.id.as_str()),
             };
             let role = ctx.add(
                 Resource::new("aws_iam_role", &self.key)

@@ -3,6 +3,8 @@
 use tfsynth::prelude::*;
 
 pub mod ai_prism;
+pub mod ai_prism_operators;
+pub mod ai_prism_workloads;
 pub mod cvd;
 pub mod platform;
 pub mod showcase;
@@ -43,5 +45,14 @@ impl Environment for Env {
 
 /// Every stack in the repository.
 pub fn registry() -> Registry<Env> {
-    Registry::new(vec![takeoff::DEF, cvd::DEF, ai_prism::DEF, svg_ai::DEF, platform::DEF, showcase::DEF])
+    Registry::new(vec![
+        takeoff::DEF,
+        cvd::DEF,
+        ai_prism::DEF,
+        ai_prism_operators::DEF,
+        ai_prism_workloads::DEF,
+        svg_ai::DEF,
+        platform::DEF,
+        showcase::DEF,
+    ])
 }

@@ -36,7 +36,29 @@ pub(super) fn apply_test<E: Environment>(
     let defs = registry.select(&order)?;
     let mut built = build(registry, &defs, req.env)?;
     built.sort_by_key(|b| order.iter().position(|s| *s == b.name));
-    let stacks: Vec<(&str, &crate::model::Stack)> = built.iter().map(|b| (b.name, &b.stack)).collect();
+    // Stacks on a cluster (kubernetes, helm) are left out, with the reason, and so are their
+    // consumers.
+    let mut not_applied: Vec<(&str, String)> = Vec::new();
+    for b in &built {
+        let reason = emulator::not_emulated(&b.stack).or_else(|| {
+            let left_out = not_applied.iter().find(|(n, _)| edges.contains(&(b.name, *n)))?;
+            Some(format!("it imports from {}, which is not applied", left_out.0))
+        });
+        if let Some(reason) = reason {
+            not_applied.push((b.name, reason));
+        }
+    }
+    let stacks: Vec<(&str, &crate::model::Stack)> =
+        built.iter().filter(|b| !not_applied.iter().any(|(n, _)| *n == b.name)).map(|b| (b.name, &b.stack)).collect();
+    if stacks.is_empty() {
+        let why: Vec<String> = not_applied.iter().map(|(n, r)| format!("{n}: {r}")).collect();
+        return Err(Error::Usage(format!(
+            "nothing to apply against moto: {}; choose stacks of AWS resources with --stack",
+            why.join("; ")
+        ))
+        .into());
+    }
+    let applied: Vec<&str> = stacks.iter().map(|(n, _)| *n).collect();
     let (moto, gaps) = emulator::gaps().map_err(Error::Usage)?;
     let temporary = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let root = match &a.work_dir {
@@ -48,7 +70,10 @@ pub(super) fn apply_test<E: Environment>(
     };
     let mirror: Option<PathBuf> =
         a.plugin_dir.clone().or_else(|| std::env::var_os(crate::tools::PLUGIN_DIR_ENV).map(PathBuf::from));
-    c.note(format_args!("applying {} against moto (gap table for {moto}) in {}", order.join(", "), root.display()));
+    c.note(format_args!("applying {} against moto (gap table for {moto}) in {}", applied.join(", "), root.display()));
+    for (name, reason) in &not_applied {
+        c.note(format_args!("not applying {name}: {reason}"));
+    }
     let runs = emulator::run(&stacks, &edges, &gaps, &root, mirror.as_deref());
     let unneeded = if a.try_without_gaps {
         without_each_gap(&stacks, &edges, &gaps, &runs, mirror.as_deref())
@@ -56,10 +81,18 @@ pub(super) fn apply_test<E: Environment>(
         Vec::new()
     };
     match a.format {
-        SummaryFormat::Markdown => c.out.write_all(markdown(req.env.name(), &runs, &unneeded).as_bytes())?,
+        SummaryFormat::Markdown => {
+            c.out.write_all(markdown(req.env.name(), &runs, &not_applied, &unneeded).as_bytes())?;
+        }
         SummaryFormat::Json => {
-            let doc =
-                json!({"environment": req.env.name(), "moto": moto, "stacks": runs, "gaps_no_longer_needed": unneeded});
+            let skipped: Vec<_> = not_applied.iter().map(|(n, r)| json!({"stack": n, "reason": r})).collect();
+            let doc = json!({
+                "environment": req.env.name(),
+                "moto": moto,
+                "stacks": runs,
+                "not_applied": skipped,
+                "gaps_no_longer_needed": unneeded
+            });
             writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
         }
     }
@@ -92,7 +125,7 @@ fn without_each_gap(
     unneeded
 }
 
-fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
+fn markdown(environment: &str, runs: &[StackRun], not_applied: &[(&str, String)], unneeded: &[Gap]) -> String {
     let mut out = format!(
         "## tfsynth apply-test: {environment}\n\n| stack | planned | applied | second plan | destroyed | left | seconds | gap entries | result |\n|---|---:|---:|---:|---:|---:|---:|---|---|\n"
     );
@@ -113,6 +146,9 @@ fn markdown(environment: &str, runs: &[StackRun], unneeded: &[Gap]) -> String {
             c.seconds,
             gaps.into_iter().collect::<Vec<_>>().join(", ")
         );
+    }
+    for (name, reason) in not_applied {
+        let _ = writeln!(out, "| {name} | | | | | | | | not applied: {reason} |");
     }
     for r in runs.iter().filter(|r| !r.cycle.passed()) {
         let _ = writeln!(out, "\n### {}\n", r.stack);

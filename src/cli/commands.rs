@@ -63,11 +63,12 @@ fn list<E: Environment>(registry: &Registry<E>, c: &mut Console) -> Outcome {
         edges.extend(stack_edges(registry, env)?);
     }
     writeln!(c.out, "stacks:")?;
+    let width = registry.stacks().iter().map(|s| s.name.len()).max().unwrap_or(0);
     for s in registry.stacks() {
         let imports: Vec<&str> = edges.iter().filter(|(consumer, _)| *consumer == s.name).map(|(_, p)| *p).collect();
         let imports =
             if imports.is_empty() { String::new() } else { format!(" (imports from {})", imports.join(", ")) };
-        writeln!(c.out, "  {:<12} {}{imports}", s.name, s.description)?;
+        writeln!(c.out, "  {:<width$} {}{imports}", s.name, s.description)?;
     }
     if orders.iter().all(|(_, order)| *order == orders[0].1) {
         writeln!(c.out, "order: {}", orders[0].1)?;

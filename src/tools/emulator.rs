@@ -564,6 +564,20 @@ fn write(dir: &Path, root: &Path, stack: &Stack, endpoint: &str) -> Result<(), S
     Ok(())
 }
 
+/// Why `stack` cannot be applied against the emulator, if it cannot: it manages resources of a
+/// provider other than aws (a cluster's `kubernetes` or `helm`), which moto does not emulate.
+pub fn not_emulated(stack: &Stack) -> Option<String> {
+    let providers: BTreeSet<&str> = stack
+        .resources()
+        .filter(|r| r.kind() == Kind::Managed && r.provider_name() != "aws")
+        .map(crate::model::Resource::provider_name)
+        .collect();
+    (!providers.is_empty()).then(|| {
+        let names: Vec<&str> = providers.into_iter().collect();
+        format!("its {} resources need the real API (moto emulates AWS only)", names.join(" and "))
+    })
+}
+
 /// Runs the cycle for `stacks` (built and connected, producers before their consumers), in
 /// folders under `root`: stacks connected by imports share one emulator, producers applied
 /// before and destroyed after their consumers; unconnected groups run in parallel.

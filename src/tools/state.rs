@@ -46,6 +46,8 @@ fn placeholder(name: &str, ty: &Value) -> Value {
         }
         Value::Array(parts) if parts.first().is_some_and(|p| p == "map") => json!({}),
         _ if name.ends_with("arn") => json!(format!("arn:aws:placeholder:us-east-1:000000000000:{name}")),
+        // Decoded by `base64decode` in the consumer (a cluster's certificate authority).
+        _ if name.ends_with("base64") => json!("dGZzeW50aCBwbGFjZWhvbGRlcg=="),
         _ => json!(format!("{name}-example")),
     }
 }

@@ -10,11 +10,15 @@
 //! | VPC, 3 AZs, private /24s (L165-188) | `Vpc::new("main", …)` | Seed fix: /20 private subnets; EKS pods take one VPC address each |
 //! | EKS 1.28, public endpoint 0.0.0.0/0 (L189-215) | `eks()` | Seed fix: 1.32 (1.28 is past EKS support); private endpoint only |
 //! | node groups web / api (Spot) / ai-processing (GPU, taint) with sizes (L208-292) | `settings::node_groups` | tags `Tier` and `GPU = true` on the GPU group as in the seed; the CDK half's extra `node-type` label is not repeated |
-//! | Aurora PostgreSQL 15.3, r6g.large × 3, backup 30 days 03:00-04:00, log export, 1-minute monitoring (L1388-1411) | `Aurora::new("main", …)` | Seed fix: master user `ai_prism_admin` instead of `postgres` (a reserved, well-known name is the first one an attacker tries); password managed by RDS in Secrets Manager; 15 tracks the newest 15.x minor |
+//! | Aurora PostgreSQL 15.3, r6g.large × 3, backup 30 days 03:00-04:00, log export, 1-minute monitoring (L1388-1411) | `Aurora::new("main", …)` | Seed fix: master user `ai_prism_admin` instead of `postgres` (a reserved, well-known name is the first one an attacker tries); the password generated and written write-only (bump `credentials_version` to rotate); 15 tracks the newest 15.x minor |
 //! | Aurora maintenance window (not given) | Sunday 04:00-05:00 | after the 03:00-04:00 backup window |
 //! | Redis 3 × cache.r6g.large, 7.0, encrypted, Multi-AZ, failover, 7-day snapshots 03:00-05:00 (L1414-1435) | `Redis::new("main", …)` | its security group admits the EKS nodes only; development runs one small node |
 //! | ALB `ai-prism-alb`, internet-facing (L1437-1441) | `Alb::new("main", …)` | Seed fix: HTTPS with a DNS-validated certificate and HTTP→HTTPS redirect; the seed gave no listener at all. Targets are the web tier's pods (IP targets registered by the AWS Load Balancer Controller) |
 //! | WAF: RateLimitRule 2000 block + Common rule set (L1443-1480) | `WebAcl::new("main", …)` | Seed fix: the seed never associated the ACL with anything; here it protects the ALB, logs to an encrypted group, and adds AWS's known-bad-inputs, SQLi, IP-reputation and anonymous-IP groups |
+//! | aws-auth: `ai-prism-admin-role` → `system:masters` (L289-297) | `aws_eks_access_entry.admin` | Seed fix: an EKS access entry with the cluster-admin access policy, the API-mode form of the same grant |
+//! | Secrets Manager `ai-prism/database/credentials`, `ai-prism/bedrock/api_key` (L2127-L2183) | `Secret`s | the database password is generated and written write-only to the cluster and the secret (username, password, host) |
+//! | Secrets Manager `ai-prism/aws/credentials` (L2160-L2175) | not created | Seed fix: the API's pods get an IAM role through EKS Pod Identity (ai-prism-operators); access keys in a secret never expire and work from anywhere |
+//! | ECR with vulnerability scanning (L3114) | `Repository::new("api", "ai-prism-api")` | immutable tags, scan on push, KMS |
 //! | outputs EKSClusterName, DatabaseEndpoint, RedisEndpoint (L1484-1500) | outputs `eks_cluster_name`, `database_endpoint` (sensitive), `redis_endpoint` | Terraform output names are snake case |
 
 mod settings;
@@ -23,6 +27,7 @@ pub use settings::{NodeGroup, Settings, settings};
 
 use super::Env;
 use tfsynth::modules::cache::Redis;
+use tfsynth::modules::container_registry::Repository;
 use tfsynth::modules::database::Aurora;
 use tfsynth::modules::dns::{AliasRecord, Certificate};
 use tfsynth::modules::firewall::WebAcl;
@@ -31,6 +36,7 @@ use tfsynth::modules::kms::{Key, KeyRef};
 use tfsynth::modules::load_balancing::{Alb, TargetGroup};
 use tfsynth::modules::logs::LogGroup;
 use tfsynth::modules::networking::{Peer, Port, SecurityGroupRef, Vpc, VpcRef};
+use tfsynth::modules::secrets::{Password, Rotation, Secret};
 use tfsynth::modules::{Context, Foundation};
 use tfsynth::prelude::*;
 
@@ -41,6 +47,37 @@ pub const DEF: StackDef<Env> = StackDef {
     build,
     settings: Some(|env| settings_table(&settings(env))),
 };
+
+/// The EKS cluster's name, for the stacks that deploy onto it.
+pub const CLUSTER_NAME: Export<String> = Export::new("ai-prism", "eks_cluster_name");
+/// The cluster's API endpoint.
+pub const CLUSTER_ENDPOINT: Export<String> = Export::new("ai-prism", "eks_cluster_endpoint");
+/// The cluster's certificate authority, base64-encoded as EKS reports it.
+pub const CLUSTER_CA: Export<String> = Export::new("ai-prism", "eks_cluster_ca_base64");
+
+/// A stack `name` that deploys onto the cluster of `env`: AI-Prism's account and tags, its
+/// state under `<env>/<state>.tfstate`, and the cluster connected (see [`connect`]). Returns
+/// the context, the settings and the cluster's name.
+pub fn on_cluster(name: &'static str, state: &str, env: Env) -> (Context, Settings, Expr<String>) {
+    let s = settings(env);
+    let mut ctx = Foundation::new(name, env, s.account)
+        .state_key(format!("{}/{state}.tfstate", s.short_env))
+        .tag("Terraform", "true")
+        .build();
+    let cluster = connect(&mut ctx);
+    (ctx, s, cluster)
+}
+
+/// Connects a consumer to the cluster: imports it and configures the `kubernetes` and `helm`
+/// providers with a token `aws eks get-token` issues on each run. Returns the cluster's name.
+pub fn connect(ctx: &mut Context) -> Expr<String> {
+    let name = ctx.import(CLUSTER_NAME);
+    let endpoint = ctx.import(CLUSTER_ENDPOINT);
+    let ca = ctx.import(CLUSTER_CA);
+    ctx.provider(Provider::kubernetes_for_eks(endpoint.clone(), ca.clone(), name.clone()));
+    ctx.provider(Provider::helm_for_eks(endpoint, ca, name.clone()));
+    name
+}
 
 /// The Kubernetes version. Seed fix: the seed pinned 1.28, which is past the end of EKS support.
 const KUBERNETES_VERSION: &str = "1.32";
@@ -75,7 +112,12 @@ pub fn build(env: Env) -> Stack {
     );
     // Seed 001's Aurora: PostgreSQL 15, r6g.large x 3, CMK, Performance Insights, 30-day backups,
     // maintenance Sunday 04:00-05:00, instances `<cluster>-<n>`.
+    // Generated on each run and written write-only, to the cluster and to the credentials
+    // secret External Secrets reads (seed L2127-L2150), so it is in neither the configuration
+    // nor the state.
+    let db_password = Password::new("db", 32).without_special().build(&mut ctx);
     let db = Aurora::new("main", &name, "15", s.db_class)
+        .generated_password(&db_password, s.credentials_version)
         .instances(s.db_instances)
         .database("ai_prism", "ai_prism_admin")
         .maintenance_window("sun:04:00-sun:05:00")
@@ -92,8 +134,34 @@ pub fn build(env: Env) -> Stack {
         .log_retention(s.log_retention)
         .clients(&[&nodes])
         .build(&mut ctx);
+    Secret::new("database_credentials", "ai-prism/database/credentials")
+        .description("AI-Prism database credentials, read by External Secrets")
+        .write_only_json(
+            &[("username", "ai_prism_admin".into()), ("password", db_password.value), ("host", db.address.clone())],
+            s.credentials_version,
+        )
+        .build(&mut ctx);
+    // Seed fix: no `ai-prism/aws/credentials` access keys; the API's pods get a role through
+    // EKS Pod Identity (ai-prism-operators): keys in a secret never expire on their own and
+    // work from anywhere, a pod's role is temporary and tied to the pod.
+    Secret::new("bedrock_api_key", "ai-prism/bedrock/api_key")
+        .description("Amazon Bedrock API key, read by External Secrets")
+        .rotation(Rotation::AtSource("issued in the Bedrock console; rotated there"))
+        .build(&mut ctx);
+    // Seed L3114: images in ECR, scanned on push.
+    Repository::new("api", "ai-prism-api").build(&mut ctx);
     edge(&mut ctx, &s, &nodes);
-    ctx.output(Output::new("eks_cluster_name", cluster.attr("name")).description("EKS Cluster Name"));
+    ctx.export(CLUSTER_NAME, cluster.attr("name").typed(), "EKS Cluster Name");
+    ctx.export(
+        CLUSTER_ENDPOINT,
+        cluster.attr("endpoint").typed(),
+        "The cluster's API endpoint, for ai-prism-operators and ai-prism-workloads",
+    );
+    ctx.export(
+        CLUSTER_CA,
+        cluster.attr("certificate_authority").index(0).attr("data").typed(),
+        "The cluster's certificate authority (base64)",
+    );
     ctx.output(Output::new("database_endpoint", db.endpoint).description("RDS Cluster Endpoint").sensitive());
     ctx.output(Output::new("database_secret_arn", db.master_secret.arn).description("Secret with the master password"));
     ctx.output(Output::new("redis_endpoint", redis.primary_endpoint).description("Redis Cluster Endpoint"));
@@ -156,6 +224,24 @@ fn eks(ctx: &mut Context, s: &Settings, name: &str, net: &VpcRef, kms: &KeyRef) 
     for group in &s.node_groups {
         node_group(ctx, &cluster, &node_role, net, group);
     }
+    // Seed L289-L297 maps ai-prism-admin-role to system:masters in the aws-auth ConfigMap; the
+    // cluster authenticates through the EKS API (`authentication_mode = "API"`), where an
+    // access entry with the cluster-admin access policy is the same grant.
+    let admin = format!("arn:aws:iam::{}:role/ai-prism-admin-role", ctx.account().id);
+    let entry = ctx.add(
+        Resource::new("aws_eks_access_entry", "admin")
+            .set("cluster_name", cluster.attr("name"))
+            .set("principal_arn", admin.as_str())
+            .set("type", "STANDARD"),
+    );
+    ctx.add(
+        Resource::new("aws_eks_access_policy_association", "admin")
+            .set("cluster_name", cluster.attr("name"))
+            .set("principal_arn", admin)
+            .set("policy_arn", "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy")
+            .block("access_scope", Body::new().set("type", "cluster"))
+            .depends_on(&entry),
+    );
     cluster
 }
 

@@ -61,6 +61,8 @@ pub struct Settings {
     pub domain: &'static str,
     /// The hosted zone of `domain`.
     pub zone: ZoneId,
+    /// Bump to generate and write a new database password.
+    pub credentials_version: u32,
 }
 
 const GPU_TAINT: Option<(&str, &str, &str)> = Some(("nvidia.com/gpu", "true", "NO_SCHEDULE"));
@@ -117,6 +119,7 @@ pub fn settings(env: Env) -> Settings {
             alb_name: "ai-prism-dev-alb",
             domain: "dev.ai-prism.example.com",
             zone: ZoneId::new("Z0AIPRISMDEV0000001"),
+            credentials_version: 1,
         },
         Env::Staging => Settings {
             short_env: "staging",
@@ -135,6 +138,7 @@ pub fn settings(env: Env) -> Settings {
             alb_name: "ai-prism-staging-alb",
             domain: "staging.ai-prism.example.com",
             zone: ZoneId::new("Z0AIPRISMSTAGING001"),
+            credentials_version: 1,
         },
         // Seed 001: web 3/6/20, API 5/10/50 on Spot, GPU 2/5/15; Aurora r6g.large x 3.
         Env::Production => Settings {
@@ -154,6 +158,7 @@ pub fn settings(env: Env) -> Settings {
             alb_name: "ai-prism-alb",
             domain: "ai-prism.example.com",
             zone: ZoneId::new("Z0AIPRISMPROD000001"),
+            credentials_version: 1,
         },
     }
 }

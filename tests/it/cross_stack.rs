@@ -166,15 +166,24 @@ fn an_export_declared_for_another_stack_is_refused() {
     assert!(message.contains("output.vpc_id: exports `net.vpc_id`, which belongs to stack `net`"), "{message}");
 }
 
-/// The seed stacks stand alone; showcase imports the platform's network, key and zone.
+/// The seed stacks stand alone but for ai-prism's cluster, which its operators and workloads
+/// stacks deploy onto; showcase imports the platform's network, key and zone.
 #[test]
 fn showcase_reads_the_platform_and_the_seeds_stand_alone() {
     let registry = registry();
     for &env in Env::ALL {
-        let edges = tfsynth::pipeline::stack_edges(&registry, env).expect("a sound graph");
-        assert_eq!(edges, [("showcase", "platform")], "{}", env.name());
+        let mut edges = tfsynth::pipeline::stack_edges(&registry, env).expect("a sound graph");
+        edges.sort_unstable();
+        let want = [
+            ("ai-prism-operators", "ai-prism"),
+            ("ai-prism-workloads", "ai-prism"),
+            ("ai-prism-workloads", "ai-prism-operators"),
+            ("showcase", "platform"),
+        ];
+        assert_eq!(edges, want, "{}", env.name());
         let levels = tfsynth::pipeline::stack_levels(&registry, env).unwrap();
-        assert_eq!(levels.last().unwrap(), &["showcase"]);
+        assert_eq!(levels.last().unwrap(), &["ai-prism-workloads"], "the workloads wait for the operators");
+        assert!(levels[1].contains(&"ai-prism-operators") && levels[1].contains(&"showcase"), "{levels:?}");
     }
 }
 
