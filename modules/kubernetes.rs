@@ -108,10 +108,12 @@ impl Chart {
         let core = v.split(['-', '+']).next().unwrap_or_default();
         let exact = core.split('.').count() == 3
             && core.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-        match () {
-            () if self.version.is_empty() => Some("has no version, so each apply installs the newest chart"),
-            () if !exact => Some("is a range, so an apply can install a chart nobody reviewed"),
-            () => None,
+        if self.version.is_empty() {
+            Some("has no version, so each apply installs the newest chart")
+        } else if exact {
+            None
+        } else {
+            Some("is a range, so an apply can install a chart nobody reviewed")
         }
     }
 }

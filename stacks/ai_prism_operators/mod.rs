@@ -132,7 +132,8 @@ pub fn build(env: Env) -> Stack {
 }
 
 /// The operator, the role it reads `ai-prism/*` secrets with, and the Pod Identity agent and
-/// association that hand the role to its pods.
+/// association that hand the role to its pods. Returns the agent, which the API's association
+/// needs too.
 fn external_secrets(ctx: &mut Context, s: &ai_prism::Settings, cluster: &Expr<String>) -> Ref {
     let account = *ctx.account();
     let ns = Namespace::new("external_secrets", "external-secrets").build(ctx);

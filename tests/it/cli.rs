@@ -48,6 +48,16 @@ fn list_shows_stacks_and_environments() {
     let stdout = text(&run.stdout);
     assert!(stdout.contains("environments: development, staging, production"), "{stdout}");
     assert!(stdout.contains("takeoff"), "{stdout}");
+    // The descriptions start in one column, however long the longest name.
+    let columns: std::collections::BTreeSet<usize> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .map(|l| {
+            let name = l.find(' ').unwrap_or(l.len());
+            name + l[name..].find(|c: char| c != ' ').unwrap_or(0)
+        })
+        .collect();
+    assert_eq!(columns.len(), 1, "{stdout}");
 }
 
 #[test]

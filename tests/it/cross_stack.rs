@@ -66,7 +66,7 @@ fn imports_become_remote_state_of_the_producers_backend() {
     assert_eq!(producer.exports()[1], ("subnet_ids".to_owned(), r#"["list","string"]"#.to_owned()));
     let (code, out, _) = run(&registry, &["list"]);
     assert_eq!(code, std::process::ExitCode::SUCCESS);
-    assert!(out.contains("app          app (imports from net)") && out.contains("order: net → app"), "{out}");
+    assert!(out.contains("  app app (imports from net)") && out.contains("order: net → app"), "{out}");
 }
 
 #[test]
