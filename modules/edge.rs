@@ -26,6 +26,8 @@
 //! # Ok::<(), tfsynth::Error>(())
 //! ```
 
+use std::collections::BTreeMap;
+
 use super::iam::Statement;
 use super::storage::BucketRef;
 use super::{Account, Context};
@@ -71,6 +73,8 @@ pub struct Distribution {
     error_pages: Vec<ErrorPage>,
     custom_errors: bool,
     api: Option<(Expr<String>, Vec<&'static str>)>,
+    default_ttl: Option<u32>,
+    path_ttls: Vec<(String, u32)>,
 }
 
 impl Distribution {
@@ -89,6 +93,8 @@ impl Distribution {
             error_pages: vec![spa(403), spa(404)],
             custom_errors: false,
             api: None,
+            default_ttl: None,
+            path_ttls: Vec::new(),
         }
     }
 
@@ -120,6 +126,22 @@ impl Distribution {
     /// uncached, with the viewer's headers.
     pub fn api_origin(mut self, domain_name: impl Into<Expr<String>>, paths: &[&'static str]) -> Self {
         self.api = Some((domain_name.into(), paths.to_vec()));
+        self
+    }
+
+    /// Caches what no path rule matches (`/`, the pages) for at most `seconds`; 0 sends every
+    /// request to the bucket. By default AWS's `CachingOptimized` policy (a day, up to a year
+    /// when the object says so).
+    pub fn cache_for(mut self, seconds: u32) -> Self {
+        self.default_ttl = Some(seconds);
+        self
+    }
+
+    /// Caches objects matching each of `patterns` (e.g. `*.js`) for at most `seconds`; 0
+    /// sends every request to the bucket. Objects' own `Cache-Control: max-age` can only
+    /// shorten it.
+    pub fn cache_paths(mut self, patterns: &[&str], seconds: u32) -> Self {
+        self.path_ttls.extend(patterns.iter().map(|p| ((*p).to_owned(), seconds)));
         self
     }
 
@@ -201,7 +223,7 @@ impl Distribution {
                     .block("custom_origin_config", custom),
             );
         }
-        d = self.behaviors(d, &headers);
+        d = self.behaviors(ctx, &label, d, &headers);
         for page in &self.error_pages {
             d = d.block(
                 "custom_error_response",
@@ -242,9 +264,10 @@ impl Distribution {
 }
 
 impl Distribution {
-    /// The default behaviour (the bucket, cached) and one per API path (uncached).
-    fn behaviors(&self, d: Resource, headers: &Expr<String>) -> Resource {
-        let behavior = |origin: &str, cache: &str| {
+    /// The default behaviour (the bucket, cached), one per API path (uncached), then one per
+    /// cached path pattern.
+    fn behaviors(&self, ctx: &mut Context, label: &str, d: Resource, headers: &Expr<String>) -> Resource {
+        let behavior = |origin: &str, cache: Expr<String>| {
             Body::new()
                 .set("target_origin_id", origin)
                 .set("viewer_protocol_policy", "redirect-to-https")
@@ -252,22 +275,61 @@ impl Distribution {
                 .set("cache_policy_id", cache)
                 .set("response_headers_policy_id", headers.clone())
         };
-        let mut d = d.block(
-            "default_cache_behavior",
-            behavior("s3", CACHING_OPTIMIZED)
-                .set("allowed_methods", vec!["GET", "HEAD"])
-                .set("cached_methods", vec!["GET", "HEAD"]),
-        );
+        let read = |b: Body| b.set("allowed_methods", vec!["GET", "HEAD"]).set("cached_methods", vec!["GET", "HEAD"]);
+        let mut policies = BTreeMap::new();
+        let default = match self.default_ttl {
+            Some(seconds) => self.ttl_policy(ctx, &mut policies, label, seconds),
+            None => Expr::from(CACHING_OPTIMIZED),
+        };
+        let mut d = d.block("default_cache_behavior", read(behavior("s3", default)));
         for path in self.api.iter().flat_map(|(_, paths)| paths) {
             let methods = vec!["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
-            let api = behavior("api", CACHING_DISABLED)
+            let api = behavior("api", Expr::from(CACHING_DISABLED))
                 .set("path_pattern", *path)
                 .set("allowed_methods", methods)
                 .set("cached_methods", vec!["GET", "HEAD"])
                 .set("origin_request_policy_id", ALL_VIEWER_EXCEPT_HOST);
             d = d.block("ordered_cache_behavior", api);
         }
+        for (pattern, seconds) in &self.path_ttls {
+            let policy = self.ttl_policy(ctx, &mut policies, label, *seconds);
+            d = d.block("ordered_cache_behavior", read(behavior("s3", policy)).set("path_pattern", pattern.as_str()));
+        }
         d
+    }
+
+    /// A cache policy keeping objects at most `seconds` (AWS's `CachingDisabled` for 0), keyed
+    /// on the path alone, compressed; one per duration.
+    fn ttl_policy(
+        &self,
+        ctx: &mut Context,
+        made: &mut BTreeMap<u32, Expr<String>>,
+        label: &str,
+        seconds: u32,
+    ) -> Expr<String> {
+        if seconds == 0 {
+            return Expr::from(CACHING_DISABLED);
+        }
+        if let Some(id) = made.get(&seconds) {
+            return id.clone();
+        }
+        let none = |what: &str| Body::new().set(format!("{what}_behavior"), "none");
+        let key_parts = Body::new()
+            .set("enable_accept_encoding_gzip", true)
+            .set("enable_accept_encoding_brotli", true)
+            .block("cookies_config", none("cookie"))
+            .block("headers_config", none("header"))
+            .block("query_strings_config", none("query_string"));
+        let policy = ctx.add(
+            Resource::new("aws_cloudfront_cache_policy", format!("{}_ttl_{seconds}", self.key))
+                .set("name", format!("{label}-ttl-{seconds}"))
+                .set("comment", format!("At most {seconds} s, keyed on the path"))
+                .set("min_ttl", 0)
+                .set("default_ttl", seconds)
+                .set("max_ttl", seconds)
+                .block("parameters_in_cache_key_and_forwarded_to_origin", key_parts),
+        );
+        made.entry(seconds).or_insert(policy.id()).clone()
     }
 }
 

@@ -13,6 +13,7 @@
 //! ```
 
 use super::Context;
+use super::ci_identity::{GITHUB_ISSUER, GithubOidcRef, Subject, valid_repository};
 use crate::prelude::*;
 
 /// One statement of a policy document.
@@ -60,6 +61,12 @@ impl Statement {
     /// `Principal = { Service = service }`.
     pub fn service(mut self, service: impl Into<Expression>) -> Self {
         self.principals.push(("Service", service.into()));
+        self
+    }
+
+    /// `Principal = { Federated = arn }`: an identity provider.
+    pub fn federated(mut self, arn: impl Into<Expression>) -> Self {
+        self.principals.push(("Federated", arn.into()));
         self
     }
 
@@ -137,6 +144,8 @@ enum Trust {
     ServiceUnchecked(String),
     /// Pods of this account's EKS clusters, through EKS Pod Identity (which tags the session).
     EksPods,
+    /// GitHub Actions runs of `repository` matching `subjects`, through the OIDC provider.
+    Github { provider: Expr<String>, repository: String, subjects: Vec<Subject> },
 }
 
 /// A role that an AWS service assumes, with inline policies: nothing outside the stack can
@@ -173,13 +182,32 @@ impl Role {
         Self { key: key.into(), name: name.into(), trust: Trust::EksPods, policies: Vec::new(), managed: Vec::new() }
     }
 
+    /// Role `key` called `name` for GitHub Actions: workflow runs of `repository`
+    /// (`owner/name`) matching one of `subjects` assume it with their OIDC token
+    /// (`aws-actions/configure-aws-credentials` with `role-to-assume`), and nothing else can,
+    /// so no access key is stored in the repository.
+    pub fn for_github_actions(
+        key: impl Into<String>,
+        name: impl Into<Expression>,
+        provider: &GithubOidcRef,
+        repository: &str,
+        subjects: &[Subject],
+    ) -> Self {
+        let trust = Trust::Github {
+            provider: provider.arn.clone(),
+            repository: repository.to_owned(),
+            subjects: subjects.to_vec(),
+        };
+        Self { key: key.into(), name: name.into(), trust, policies: Vec::new(), managed: Vec::new() }
+    }
+
     /// Trusts the service without the `aws:SourceAccount` condition, for services that do not
     /// pass it when they assume a role (the EKS control plane, EC2 instances).
     pub fn without_source_check(mut self) -> Self {
         self.trust = match self.trust {
             Trust::Service(s) | Trust::ServiceUnchecked(s) => Trust::ServiceUnchecked(s),
-            // EKS Pod Identity always passes the account.
-            Trust::EksPods => Trust::EksPods,
+            // EKS Pod Identity always passes the account; GitHub is not a service.
+            other @ (Trust::EksPods | Trust::Github { .. }) => other,
         };
         self
     }
@@ -210,6 +238,9 @@ impl Role {
                 Trust::EksPods => Statement::allow(["sts:AssumeRole", "sts:TagSession"])
                     .service("pods.eks.amazonaws.com")
                     .when("StringEquals", "aws:SourceAccount", account.id.as_str()),
+                Trust::Github { provider, repository, subjects } => {
+                    github_trust(ctx, &self.key, provider.clone(), repository, subjects)
+                }
             };
             let role = ctx.add(
                 Resource::new("aws_iam_role", &self.key)
@@ -235,6 +266,35 @@ impl Role {
             RoleRef { arn: role.arn(), name: role.attr("name").typed(), resource: role }
         })
     }
+}
+
+/// The trust statement of a GitHub Actions role; an invalid repository or subject is reported.
+fn github_trust(
+    ctx: &mut Context,
+    key: &str,
+    provider: Expr<String>,
+    repository: &str,
+    subjects: &[Subject],
+) -> Statement {
+    let at = format!("aws_iam_role.{key}");
+    if !valid_repository(repository) {
+        let message = format!("repository `{repository}` is not `owner/name`");
+        ctx.problem_at(&at, "assume_role_policy", message, "name the repository as GitHub does, e.g. `company/app`");
+    }
+    if subjects.is_empty() {
+        let help = "trust a GitHub environment (Subject::environment) or a branch";
+        ctx.problem_at(&at, "assume_role_policy", "no subject: every run of the repository could assume it", help);
+    }
+    for problem in subjects.iter().filter_map(Subject::problem) {
+        let help = "use the environment's or branch's exact name; only tag patterns take `*`";
+        ctx.problem_at(&at, "assume_role_policy", problem, help);
+    }
+    let claims: Vec<String> = subjects.iter().map(|s| s.claim(repository)).collect();
+    let operator = if claims.iter().any(|c| c.contains('*')) { "StringLike" } else { "StringEquals" };
+    Statement::allow(["sts:AssumeRoleWithWebIdentity"])
+        .federated(provider)
+        .when("StringEquals", format!("{GITHUB_ISSUER}:aud"), "sts.amazonaws.com")
+        .when(operator, format!("{GITHUB_ISSUER}:sub"), claims)
 }
 
 /// `AmazonEKS_CNI_Policy` -> `amazon_eks_cni_policy`: a Terraform name from an AWS one.

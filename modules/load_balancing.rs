@@ -233,7 +233,16 @@ impl Condition {
 struct Rule {
     priority: u16,
     condition: Condition,
-    targets: Vec<(TargetGroupRef, u8)>,
+    action: Action,
+}
+
+/// What a rule does with the requests it matches.
+#[derive(Debug, Clone)]
+enum Action {
+    /// Forward them, split by weight.
+    Forward(Vec<(TargetGroupRef, u8)>),
+    /// Answer `403 Forbidden` from the load balancer itself.
+    Refuse,
 }
 
 /// A load balancer under construction.
@@ -337,7 +346,15 @@ impl Alb {
     /// Splits requests matching `condition` between target groups by weight (blue/green, canary).
     pub fn weighted(mut self, priority: u16, condition: Condition, targets: &[(&TargetGroupRef, u8)]) -> Self {
         let targets = targets.iter().map(|(t, w)| ((*t).clone(), *w)).collect();
-        self.rules.push(Rule { priority, condition, targets });
+        self.rules.push(Rule { priority, condition, action: Action::Forward(targets) });
+        self
+    }
+
+    /// Answers requests matching `condition` with `403 Forbidden` at the load balancer, before
+    /// any lower-priority rule forwards them: for paths that must not be reachable from the
+    /// internet, such as a metrics endpoint that internal scrapers read from the tasks directly.
+    pub fn refuse(mut self, priority: u16, condition: Condition) -> Self {
+        self.rules.push(Rule { priority, condition, action: Action::Refuse });
         self
     }
 
@@ -372,8 +389,9 @@ impl Alb {
             );
         }
         for rule in &self.rules {
-            let weights: u32 = rule.targets.iter().map(|(_, w)| u32::from(*w)).sum();
-            if rule.targets.len() > 1 && weights == 0 {
+            let Action::Forward(targets) = &rule.action else { continue };
+            let weights: u32 = targets.iter().map(|(_, w)| u32::from(*w)).sum();
+            if targets.len() > 1 && weights == 0 {
                 let at = format!("aws_lb_listener_rule.{}_https_{}", self.key, rule.priority);
                 stack.problem(at, "every weight is 0", "give at least one target group a weight above 0");
             }
@@ -438,7 +456,16 @@ impl Alb {
                 .skip_check("CKV_AWS_103", "this listener only redirects to HTTPS"),
         );
         for rule in &self.rules {
-            let action = forward(&rule.targets);
+            let action = match &rule.action {
+                Action::Forward(targets) => forward(targets),
+                Action::Refuse => Body::new().set("type", "fixed-response").block(
+                    "fixed_response",
+                    Body::new()
+                        .set("content_type", "text/plain")
+                        .set("status_code", "403")
+                        .set("message_body", "Forbidden"),
+                ),
+            };
             let condition = match &rule.condition {
                 Condition::Path(p) => Body::new().block("path_pattern", Body::new().set("values", p.clone())),
                 Condition::Host(h) => Body::new().block("host_header", Body::new().set("values", h.clone())),

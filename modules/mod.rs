@@ -13,6 +13,7 @@ pub mod alarms;
 pub mod audit;
 pub mod budgets;
 pub mod cache;
+pub mod ci_identity;
 pub mod compute;
 pub mod container_registry;
 pub mod dashboards;

@@ -18,6 +18,7 @@ pub use super::alarms::*;
 pub use super::audit::*;
 pub use super::budgets::*;
 pub use super::cache::*;
+pub use super::ci_identity::*;
 pub use super::compute::*;
 pub use super::container_registry::*;
 pub use super::dashboards::*;

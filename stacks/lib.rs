@@ -5,6 +5,7 @@ use tfsynth::prelude::*;
 pub mod ai_prism;
 pub mod ai_prism_operators;
 pub mod ai_prism_workloads;
+pub mod ci;
 pub mod cvd;
 pub mod platform;
 pub mod showcase;
@@ -46,6 +47,7 @@ impl Environment for Env {
 /// Every stack in the repository.
 pub fn registry() -> Registry<Env> {
     Registry::new(vec![
+        ci::DEF,
         takeoff::DEF,
         cvd::DEF,
         ai_prism::DEF,

@@ -71,6 +71,9 @@ pub struct VpcRef {
     pub azs: Vec<&'static str>,
     /// Every route table of the network, for gateway endpoints.
     pub route_tables: Expr<List<String>>,
+    /// The virtual private gateway, when the network has one ([`Vpc::vpn_gateway`]): VPN
+    /// connections and Direct Connect attach to it.
+    pub vpn_gateway_id: Option<Expr<String>>,
     /// The VPC itself, for the escape hatch.
     pub vpc: Option<Ref>,
 }
@@ -93,6 +96,7 @@ impl VpcRef {
             database_subnets: None,
             azs: Vec::new(),
             route_tables: Expr::from(Vec::<Expr<String>>::new()),
+            vpn_gateway_id: None,
             vpc: None,
         }
     }
@@ -162,6 +166,7 @@ pub struct Vpc {
     flow_logs: FlowLogs,
     gateways: Vec<Gateway>,
     acls: bool,
+    vpn_asn: Option<u32>,
 }
 
 impl Vpc {
@@ -179,6 +184,7 @@ impl Vpc {
             flow_logs: FlowLogs::CloudWatch(Retention::OneYear),
             gateways: Vec::new(),
             acls: false,
+            vpn_asn: None,
         }
     }
 
@@ -225,6 +231,15 @@ impl Vpc {
     /// decide, and a stateless layer must be kept in step with them.
     pub fn network_acls(mut self) -> Self {
         self.acls = true;
+        self
+    }
+
+    /// Attaches a virtual private gateway with Amazon-side BGP number `asn` (64512 is AWS's
+    /// default; private numbers are 64512-65534 and 4200000000-4294967294), and propagates the
+    /// routes it learns into the private route tables, so a VPN or Direct Connect attached to
+    /// it reaches the workloads. The gateway costs nothing until a connection uses it.
+    pub fn vpn_gateway(mut self, asn: u32) -> Self {
+        self.vpn_asn = Some(asn);
         self
     }
 
@@ -297,8 +312,13 @@ impl Vpc {
                 .set("gateway_id", igw.id()),
         );
         associate(stack, &format!("{k}_public"), &public, &public_rt, false);
-        let private_rt = self.private_routing(stack, &vpc, &igw, &public, &private);
-        let mut tables = vec![public_rt.id().erase(), Expr::from_expression(private_rt)];
+        let (private_rt, per_az) = self.private_routing(stack, &vpc, &igw, &public, &private);
+        let private_ids: Expression = if per_az {
+            call::<Any>("values", [private_rt.whole().into()]).splat().attr("id").into()
+        } else {
+            private_rt.id().into()
+        };
+        let mut tables = vec![public_rt.id().erase(), Expr::from_expression(private_ids)];
         if let Some(database) = &database {
             // No route out: databases answer the VPC and nothing else.
             let rt = route_table(stack, &format!("{k}_database"), &vpc, None, format!("{name}-database"));
@@ -306,21 +326,11 @@ impl Vpc {
             tables.push(rt.id().erase());
         }
         self.add_flow_logs(stack, &vpc);
+        let vpn_gateway_id = self.vpn_asn.map(|asn| self.add_vpn_gateway(stack, asn, &vpc, &private_rt, per_az));
 
         let ids = |r: &Ref| SubnetIds(for_list("s", r.whole(), |s| s.attr("id").typed()));
         let route_tables = call("flatten", [Expression::List(tables.into_iter().map(Into::into).collect())]);
-        let region = stack.account().region;
-        for gateway in &self.gateways {
-            let service = gateway.service();
-            stack.add(
-                Resource::new("aws_vpc_endpoint", format!("{k}_{service}"))
-                    .set("vpc_id", vpc.id())
-                    .set("service_name", format!("com.amazonaws.{region}.{service}"))
-                    .set("vpc_endpoint_type", "Gateway")
-                    .set("route_table_ids", route_tables.clone())
-                    .set("tags", tags(format!("{name}-{service}"))),
-            );
-        }
+        self.add_gateway_endpoints(stack, &vpc, &route_tables);
         if self.acls {
             let mut tiers = vec![("public", ids(&public).0.into()), ("private", ids(&private).0.into())];
             if let Some(database) = &database {
@@ -336,20 +346,69 @@ impl Vpc {
             database_subnets: database.as_ref().map(ids),
             azs: self.azs,
             route_tables,
+            vpn_gateway_id,
             vpc: Some(vpc),
         }
     }
 
-    /// NAT and the private route tables; returns the private tables' ids (a list when there is
-    /// one per AZ).
-    fn private_routing(&self, stack: &mut Context, vpc: &Ref, igw: &Ref, public: &Ref, private: &Ref) -> Expression {
+    /// A gateway endpoint per service asked for, in every route table.
+    fn add_gateway_endpoints(&self, stack: &mut Context, vpc: &Ref, route_tables: &Expr<List<String>>) {
+        let region = stack.account().region;
+        for gateway in &self.gateways {
+            let service = gateway.service();
+            stack.add(
+                Resource::new("aws_vpc_endpoint", format!("{}_{service}", self.key))
+                    .set("vpc_id", vpc.id())
+                    .set("service_name", format!("com.amazonaws.{region}.{service}"))
+                    .set("vpc_endpoint_type", "Gateway")
+                    .set("route_table_ids", route_tables.clone())
+                    .set("tags", tags(format!("{}-{service}", self.name))),
+            );
+        }
+    }
+
+    /// The virtual private gateway and its route propagation; returns the gateway's id.
+    fn add_vpn_gateway(
+        &self,
+        stack: &mut Context,
+        asn: u32,
+        vpc: &Ref,
+        private_rt: &Ref,
+        per_az: bool,
+    ) -> Expr<String> {
+        let k = self.key.as_str();
+        let private = (64512..=65534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn);
+        if !private {
+            let message = format!("BGP number {asn} is not a private ASN");
+            let help = "use 64512-65534 or 4200000000-4294967294 (64512 is AWS's default)";
+            stack.problem_at(format!("aws_vpn_gateway.{k}"), "amazon_side_asn", message, help);
+        }
+        let vgw = stack.add(
+            Resource::new("aws_vpn_gateway", k)
+                .set("vpc_id", vpc.id())
+                .set("amazon_side_asn", asn.to_string())
+                .set("tags", tags(format!("{}-vgw", self.name))),
+        );
+        let propagation =
+            Resource::new("aws_vpn_gateway_route_propagation", format!("{k}_private")).set("vpn_gateway_id", vgw.id());
+        stack.add(if per_az {
+            propagation.for_each(private_rt.whole()).set("route_table_id", each_value().attr("id"))
+        } else {
+            propagation.set("route_table_id", private_rt.id())
+        });
+        vgw.id()
+    }
+
+    /// NAT and the private route tables; returns the private table (one per AZ when the
+    /// flag is set).
+    fn private_routing(&self, stack: &mut Context, vpc: &Ref, igw: &Ref, public: &Ref, private: &Ref) -> (Ref, bool) {
         let (k, name) = (self.key.as_str(), &self.name);
         let first_az = self.azs.first().copied().unwrap_or_default();
         match self.nat {
             NatGateways::None => {
                 let rt = route_table(stack, &format!("{k}_private"), vpc, None, format!("{name}-private"));
                 associate(stack, &format!("{k}_private"), private, &rt, false);
-                rt.id().into()
+                (rt, false)
             }
             NatGateways::Single => {
                 let eip = stack.add(
@@ -367,7 +426,7 @@ impl Vpc {
                 let rt = route_table(stack, &format!("{k}_private"), vpc, None, format!("{name}-private"));
                 nat_route(stack, &format!("{k}_private_nat"), &rt, nat.id(), false);
                 associate(stack, &format!("{k}_private"), private, &rt, false);
-                rt.id().into()
+                (rt, false)
             }
             NatGateways::PerAz => {
                 let per_az: Expression = self.azs.iter().map(|az| (*az, *az)).collect();
@@ -390,7 +449,7 @@ impl Vpc {
                 let rt = route_table(stack, &format!("{k}_private"), vpc, Some(per_az), format!("{name}-private"));
                 nat_route(stack, &format!("{k}_private_nat"), &rt, nat.at(each_key(), "id").typed(), true);
                 associate(stack, &format!("{k}_private"), private, &rt, true);
-                call::<Any>("values", [rt.whole().into()]).splat().attr("id").into()
+                (rt, true)
             }
         }
     }

@@ -12,12 +12,16 @@
 //! | node groups web / api (Spot) / ai-processing (GPU, taint) with sizes (L208-292) | `settings::node_groups` | tags `Tier` and `GPU = true` on the GPU group as in the seed; the CDK half's extra `node-type` label is not repeated |
 //! | Aurora PostgreSQL 15.3, r6g.large × 3, backup 30 days 03:00-04:00, log export, 1-minute monitoring (L1388-1411) | `Aurora::new("main", …)` | Seed fix: master user `ai_prism_admin` instead of `postgres` (a reserved, well-known name is the first one an attacker tries); the password generated and written write-only (bump `credentials_version` to rotate); 15 tracks the newest 15.x minor |
 //! | Aurora maintenance window (not given) | Sunday 04:00-05:00 | after the 03:00-04:00 backup window |
-//! | Redis 3 × cache.r6g.large, 7.0, encrypted, Multi-AZ, failover, 7-day snapshots 03:00-05:00 (L1414-1435) | `Redis::new("main", …)` | its security group admits the EKS nodes only; development runs one small node |
+//! | Redis 3 × cache.r6g.large, 7.0, encrypted, Multi-AZ, failover, 7-day snapshots 03:00-05:00 (L1414-1435) | `Redis::new("main", …)` | Seed fix: 7.1, the same major with a year of fixes; its security group admits the EKS nodes only; development runs one small node |
 //! | ALB `ai-prism-alb`, internet-facing (L1437-1441) | `Alb::new("main", …)` | Seed fix: HTTPS with a DNS-validated certificate and HTTP→HTTPS redirect; the seed gave no listener at all. Targets are the web tier's pods (IP targets registered by the AWS Load Balancer Controller) |
 //! | WAF: RateLimitRule 2000 block + Common rule set (L1443-1480) | `WebAcl::new("main", …)` | Seed fix: the seed never associated the ACL with anything; here it protects the ALB, logs to an encrypted group, and adds AWS's known-bad-inputs, SQLi, IP-reputation and anonymous-IP groups |
 //! | aws-auth: `ai-prism-admin-role` → `system:masters` (L289-297) | `aws_eks_access_entry.admin` | Seed fix: an EKS access entry with the cluster-admin access policy, the API-mode form of the same grant |
 //! | Secrets Manager `ai-prism/database/credentials`, `ai-prism/bedrock/api_key` (L2127-L2183) | `Secret`s | the database password is generated and written write-only to the cluster and the secret (username, password, host) |
 //! | Secrets Manager `ai-prism/aws/credentials` (L2160-L2175) | not created | Seed fix: the API's pods get an IAM role through EKS Pod Identity (ai-prism-operators); access keys in a secret never expire and work from anywhere |
+//! | VPN gateway on (L177) | `Vpc::vpn_gateway(64512)` | its routes propagate into the private route tables, so a VPN attached later reaches the cluster |
+//! | Parameter Store hierarchy `/ai-prism/<env>/`, read recursively with decryption (L2030-L2085) | `Parameter`s `database/host`, `redis/endpoint` | SecureStrings under the stack's key; the API's pod role may read the path (ai-prism-operators) |
+//! | hosts `ai-prism.com`, `api.ai-prism.com`, `staging.ai-prism.com` (L786, L855, L955) | `AliasRecord`s | `example.com` names; production serves the apex and `api.`, staging `staging.`, development `dev.`, all on one certificate per environment |
+//! | the Integration/Testing tier (L900-L906) | not built | the seed's CI runs the integration tests against service containers (L656-L705); tfsynth's environments are one type shared by every stack and its pipeline's promotion order, and a fourth would be a cluster, database and cache nobody deploys to |
 //! | ECR with vulnerability scanning (L3114) | `Repository::new("api", "ai-prism-api")` | immutable tags, scan on push, KMS |
 //! | outputs EKSClusterName, DatabaseEndpoint, RedisEndpoint (L1484-1500) | outputs `eks_cluster_name`, `database_endpoint` (sensitive), `redis_endpoint` | Terraform output names are snake case |
 
@@ -36,7 +40,7 @@ use tfsynth::modules::kms::{Key, KeyRef};
 use tfsynth::modules::load_balancing::{Alb, TargetGroup};
 use tfsynth::modules::logs::LogGroup;
 use tfsynth::modules::networking::{Peer, Port, SecurityGroupRef, Vpc, VpcRef};
-use tfsynth::modules::secrets::{Password, Rotation, Secret};
+use tfsynth::modules::secrets::{Parameter, Password, Rotation, Secret};
 use tfsynth::modules::{Context, Foundation};
 use tfsynth::prelude::*;
 
@@ -54,6 +58,15 @@ pub const CLUSTER_NAME: Export<String> = Export::new("ai-prism", "eks_cluster_na
 pub const CLUSTER_ENDPOINT: Export<String> = Export::new("ai-prism", "eks_cluster_endpoint");
 /// The cluster's certificate authority, base64-encoded as EKS reports it.
 pub const CLUSTER_CA: Export<String> = Export::new("ai-prism", "eks_cluster_ca_base64");
+/// The customer key the secrets and parameters are encrypted with: whoever reads them needs
+/// `kms:Decrypt` on it.
+pub const KMS_KEY_ARN: Export<String> = Export::new("ai-prism", "kms_key_arn");
+
+/// The Parameter Store path the application reads its configuration from, recursively
+/// (seed L2030-L2085): `/ai-prism/<env>/`.
+pub fn parameter_path(s: &Settings) -> String {
+    format!("/ai-prism/{}/", s.short_env)
+}
 
 /// A stack `name` that deploys onto the cluster of `env`: AI-Prism's account and tags, its
 /// state under `<env>/<state>.tfstate`, and the cluster connected (see [`connect`]). Returns
@@ -102,6 +115,8 @@ pub fn build(env: Env) -> Stack {
         .nat(s.nat)
         .database_subnets()
         .flow_log_retention(s.log_retention)
+        // Seed L177 turns the VPN gateway on; AWS's default Amazon-side ASN.
+        .vpn_gateway(64512)
         .build(&mut ctx);
     ctx.use_network(&net);
     let cluster = eks(&mut ctx, &s, &name, &net, &kms);
@@ -126,6 +141,8 @@ pub fn build(env: Env) -> Stack {
         .log_retention(s.log_retention)
         .clients(&[&nodes])
         .build(&mut ctx);
+    // Seed fix: Redis 7.1 (the component's default) rather than the seed's 7.0: the same
+    // major version with a year of fixes, and ElastiCache upgrades a minor version in place.
     let redis = Redis::new("main", &name, s.redis_node)
         .description("AI-Prism Redis cluster")
         .availability(s.redis_availability)
@@ -148,6 +165,15 @@ pub fn build(env: Env) -> Stack {
         .description("Amazon Bedrock API key, read by External Secrets")
         .rotation(Rotation::AtSource("issued in the Bedrock console; rotated there"))
         .build(&mut ctx);
+    // Seed L2030-L2085: the application reads `/ai-prism/<env>/` recursively, with decryption.
+    let path = parameter_path(&s);
+    let config = [
+        ("database_host", "database/host", db.address.clone()),
+        ("redis_endpoint", "redis/endpoint", redis.primary_endpoint.clone()),
+    ];
+    for (key, leaf, value) in config {
+        Parameter::new(key, format!("{path}{leaf}"), value).description("AI-Prism configuration").build(&mut ctx);
+    }
     // Seed L3114: images in ECR, scanned on push.
     Repository::new("api", "ai-prism-api").build(&mut ctx);
     edge(&mut ctx, &s, &nodes);
@@ -162,6 +188,7 @@ pub fn build(env: Env) -> Stack {
         cluster.attr("certificate_authority").index(0).attr("data").typed(),
         "The cluster's certificate authority (base64)",
     );
+    ctx.export(KMS_KEY_ARN, kms.arn.clone(), "The key AI-Prism's secrets and parameters are encrypted with");
     ctx.output(Output::new("database_endpoint", db.endpoint).description("RDS Cluster Endpoint").sensitive());
     ctx.output(Output::new("database_secret_arn", db.master_secret.arn).description("Secret with the master password"));
     ctx.output(Output::new("redis_endpoint", redis.primary_endpoint).description("Redis Cluster Endpoint"));
@@ -171,7 +198,7 @@ pub fn build(env: Env) -> Stack {
 /// The public entrance: `ai-prism-alb` over HTTPS, forwarding to the web tier's pods, behind
 /// the seed's web ACL.
 fn edge(ctx: &mut Context, s: &Settings, nodes: &SecurityGroupRef) {
-    let certificate = Certificate::new("main", s.domain, &s.zone).build(ctx);
+    let certificate = Certificate::new("main", s.domain, &s.zone).alternative_names(s.aliases).build(ctx);
     // IP targets: the AWS Load Balancer Controller registers the web pods with this group.
     let web =
         TargetGroup::new("web", format!("ai-prism-{}-web", s.short_env), WEB_PORT).health_path("/health").build(ctx);
@@ -183,6 +210,10 @@ fn edge(ctx: &mut Context, s: &Settings, nodes: &SecurityGroupRef) {
         .protect(&alb)
         .build(ctx);
     AliasRecord::new("main", &s.zone, s.domain).target(&alb).build(ctx);
+    for host in s.aliases {
+        let key = host.split('.').next().unwrap_or(host);
+        AliasRecord::new(key, &s.zone, *host).target(&alb).build(ctx);
+    }
 }
 
 /// The port the web tier's pods serve on.

@@ -59,6 +59,8 @@ pub struct Settings {
     pub alb_name: &'static str,
     /// The public host name.
     pub domain: &'static str,
+    /// More names in the zone that reach the load balancer (seed 001: `api.` in production).
+    pub aliases: &'static [&'static str],
     /// The hosted zone of `domain`.
     pub zone: ZoneId,
     /// Bump to generate and write a new database password.
@@ -118,6 +120,7 @@ pub fn settings(env: Env) -> Settings {
             redis_availability: Availability::SingleNode,
             alb_name: "ai-prism-dev-alb",
             domain: "dev.ai-prism.example.com",
+            aliases: &[],
             zone: ZoneId::new("Z0AIPRISMDEV0000001"),
             credentials_version: 1,
         },
@@ -137,6 +140,7 @@ pub fn settings(env: Env) -> Settings {
             redis_availability: Availability::MultiAz { replicas: 1 },
             alb_name: "ai-prism-staging-alb",
             domain: "staging.ai-prism.example.com",
+            aliases: &[],
             zone: ZoneId::new("Z0AIPRISMSTAGING001"),
             credentials_version: 1,
         },
@@ -157,6 +161,7 @@ pub fn settings(env: Env) -> Settings {
             // Seed 001's name; the other environments carry theirs so they can share an account.
             alb_name: "ai-prism-alb",
             domain: "ai-prism.example.com",
+            aliases: &["api.ai-prism.example.com"],
             zone: ZoneId::new("Z0AIPRISMPROD000001"),
             credentials_version: 1,
         },

@@ -13,10 +13,10 @@
 //! | Seed 001 element | Where it is | Fix, and why |
 //! |---|---|---|
 //! | Argo CD (L80-L130) | `argo-cd` chart | pinned; two replicas of the server and repo server in production |
-//! | External Secrets Operator with an IRSA service account `external-secrets-sa` (L2110-L2125) | `external-secrets` chart, `Role::for_eks_pods` | Seed fix: EKS Pod Identity instead of IRSA (no OIDC provider to manage); the role reads `ai-prism/*` secrets only |
+//! | External Secrets Operator with an IRSA service account `external-secrets-sa` (L2110-L2125) | `external-secrets` chart, `Role::for_eks_pods` | Seed fix: EKS Pod Identity instead of IRSA (no OIDC provider to manage); the role reads `ai-prism/*` secrets only, and may decrypt with AI-Prism's key only through Secrets Manager |
 //! | Flagger canaries (L1212-L1260) with `flagger-loadtester.test` webhooks | `flagger` and `loadtester` charts | Flagger for Istio, as the canary's `gateways` imply; Istio itself is not in the seed's plan and is not installed here |
 //! | application namespace `ai-prism-prod` (L113) | `Namespace` | created here, so the workloads' secrets have somewhere to go before Argo CD syncs |
-//! | `ai-prism/aws/credentials` access keys for the application (L2160-L2175) | `api_role` | Seed fix: a Pod Identity role for the `ai-prism-api` service account that may invoke Bedrock models, instead of long-lived keys |
+//! | `ai-prism/aws/credentials` access keys for the application (L2160-L2175) | `api_role` | Seed fix: a Pod Identity role for the `ai-prism-api` service account that may invoke Bedrock models, instead of long-lived keys; it also reads the `/ai-prism/<env>/` parameters (L2075-L2085) |
 
 use serde::Serialize;
 
@@ -141,7 +141,10 @@ fn external_secrets(ctx: &mut Context, s: &ai_prism::Settings, cluster: &Expr<St
     let role = Role::for_eks_pods("external_secrets", format!("ai-prism-{}-external-secrets", s.short_env))
         .policy(
             "read-ai-prism-secrets",
-            vec![Statement::allow(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]).on(secrets)],
+            vec![
+                Statement::allow(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]).on(secrets),
+                decrypt_through(ctx, "secretsmanager"),
+            ],
         )
         .build(ctx);
     let agent = ctx.add(
@@ -173,14 +176,39 @@ fn external_secrets(ctx: &mut Context, s: &ai_prism::Settings, cluster: &Expr<St
     agent
 }
 
+/// `kms:Decrypt` with AI-Prism's key, only when `service` (`ssm`, `secretsmanager`) asks on the
+/// role's behalf: the secrets and parameters are encrypted with it.
+fn decrypt_through(ctx: &mut Context, service: &str) -> Statement {
+    let region = ctx.account().region;
+    Statement::allow(["kms:Decrypt"]).on(ctx.import(ai_prism::KMS_KEY_ARN)).when(
+        "StringEquals",
+        "kms:ViaService",
+        format!("{service}.{region}.amazonaws.com"),
+    )
+}
+
 /// The API's pods reach Bedrock with a role of their own, handed to their service account by
-/// EKS Pod Identity (seed fix: instead of the access keys of `ai-prism/aws/credentials`).
+/// EKS Pod Identity (seed fix: instead of the access keys of `ai-prism/aws/credentials`), and
+/// read their configuration under `/ai-prism/<env>/`.
 fn api_role(ctx: &mut Context, s: &ai_prism::Settings, cluster: &Expr<String>, app: &NamespaceRef, agent: &Ref) {
-    let models = format!("arn:aws:bedrock:{}::foundation-model/*", ctx.account().region);
+    let account = *ctx.account();
+    let models = format!("arn:aws:bedrock:{}::foundation-model/*", account.region);
+    // The configuration hierarchy, read recursively (seed L2075-L2085).
+    let path = ai_prism::parameter_path(s);
+    let parameters = format!("arn:aws:ssm:{}:{}:parameter{}", account.region, account.id, path.trim_end_matches('/'));
     let role = Role::for_eks_pods("api", format!("ai-prism-{}-api", s.short_env))
         .policy(
             "invoke-bedrock",
             vec![Statement::allow(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]).on(models)],
+        )
+        .policy(
+            "read-configuration",
+            vec![
+                Statement::allow(["ssm:GetParametersByPath", "ssm:GetParameter", "ssm:GetParameters"])
+                    .on(parameters.clone())
+                    .on(format!("{parameters}/*")),
+                decrypt_through(ctx, "ssm"),
+            ],
         )
         .build(ctx);
     ctx.add(

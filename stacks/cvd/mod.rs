@@ -15,10 +15,12 @@
 //! | ElastiCache Redis 7, cache.r6g.large × 2, failover in production (L729-745) | `Redis::new("main", …)` | Seed fix: IAM authentication instead of a generated password in state |
 //! | ALB, HTTPS, target group 5000 `/health` (L747-760) | `Alb::new("main", …)` | TLS 1.3 policy, HTTP→HTTPS redirect, WAF |
 //! | services `cvd-app` (5000, 2-10, CPU 70 % / memory 80 %, 300/60 s) and `cvd-ai` (5001, 100 requests/s per task, 600/120 s) (L762-800, L1455-1525) | `services()` | `cvd-ai` is reached through Service Connect (`AI_SERVICE_URL`) |
+//! | task families `cvd-app-staging`, `cvd-app-prod` in the deploy scripts (L472, L515) | `cvd-<service>-<dev/staging/prod>` | Seed fix: the green service's family is `cvd-app-green-prod`; the seed's script registered blue's and green's definitions in one family, so a revision for one became the other's latest |
 //! | blue/green `cvd-app-green` (L505-524) | production: a second service and target group, traffic split by `green` weights | Seed fix: the switch is a reviewed change of the weights in the settings, not a script Terraform would revert |
 //! | task sizes per environment (L50-86) | `app_size`, `ai_size` | staging takes production's sizes |
 //! | `REDIS_URL` from Parameter Store (L594, L628) | `Parameter::new("redis_url", …)` read as a task secret | TLS (`rediss://`) because the cache encrypts in transit |
 //! | `DATABASE_URL`, `SECRET_KEY`, `ANTHROPIC_API_KEY` from Secrets Manager (L590-600); `random_password` `jwt` 64 characters (L1815-1823) | `Secret`s `database_url` and `jwt_secret` written write-only from generated `Password`s | the JWT secret is `JWT_SECRET` |
+//! | `DATABASE_READ_REPLICA_URL` in production (L625) | `Secret` `database_read_replica_url`, where there are replicas | every replica in one libpq multi-host URL, written write-only like `DATABASE_URL` |
 //! | `LOG_LEVEL` DEBUG / INFO / WARNING (L573, L605, L641) | `log_level` | |
 //! | S3 for photos and DEX files (L40) | `Bucket::new("media", …)` | private, versioned, KMS, access-logged |
 //! | CloudFront for static assets, US/Canada (L44, L100-102) | `Distribution::new("assets", …)` | `PriceClass_100` (North America and Europe; CloudFront has no US/Canada-only class) |
@@ -257,6 +259,18 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
             s.credentials_version,
         )
         .build(ctx);
+    // Seed 000's production reads from its replicas through DATABASE_READ_REPLICA_URL (L625):
+    // one libpq URL listing every replica, so the driver spreads connections over them.
+    let read_url = w.db.members.as_ref().map(|replicas| {
+        let hosts = call::<String>("join", [Expression::from(","), replicas.whole().splat().attr("endpoint").into()]);
+        Secret::new("database_read_replica_url", format!("{name}/database-read-replica-url"))
+            .description("PostgreSQL URL of the read replicas")
+            .write_only(
+                template!["postgresql://cvd_admin:", w.db_password.value.clone(), "@", hosts, "/cvd"],
+                s.credentials_version,
+            )
+            .build(ctx)
+    });
     let anthropic = Secret::new("anthropic_api_key", format!("{name}/anthropic-api-key"))
         .description("Claude API key")
         .rotation(Rotation::AtSource("issued by Anthropic; rotate it there"))
@@ -276,7 +290,7 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
     ];
     let container = |ctx: &mut Context, svc: &str, port: u16| {
         let repo = Repository::new(svc, format!("cvd-{svc}")).build(ctx);
-        Container::new(svc, template![repo.url, ":1.0.0"])
+        let c = Container::new(svc, template![repo.url, ":1.0.0"])
             .port(port)
             .health(HealthCheck::http(port, "/health"))
             .env("LOG_LEVEL", s.log_level)
@@ -285,7 +299,11 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
             .secret("REDIS_URL", &redis_url)
             .env("REDIS_USER", redis_user.as_str())
             .secret("JWT_SECRET", &jwt)
-            .secret("ANTHROPIC_API_KEY", &anthropic)
+            .secret("ANTHROPIC_API_KEY", &anthropic);
+        match &read_url {
+            Some(url) => c.secret("DATABASE_READ_REPLICA_URL", url),
+            None => c,
+        }
     };
     let service = |svc: Service, (cpu, memory, storage): (u16, u32, u8), min: u16| {
         grants
@@ -310,6 +328,7 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
     let ai = Service::new("ai", cluster, container(ctx, "ai", 5001));
     let ai = service(ai, s.ai_size, min)
         .name("cvd-ai")
+        .family(format!("cvd-ai-{}", s.short_env))
         .discoverable()
         .capacity(Capacity::Mixed { base: 1, spot_weight: 3, on_demand_weight: 1 })
         .autoscale(Scaling::new(min, max).target(rate).cooldowns(600, 120))
@@ -323,6 +342,8 @@ fn services(ctx: &mut Context, s: &Settings, name: &str, cluster: &ClusterRef, w
     let app_service = |key: &str, group: &TargetGroupRef, ctx: &mut Context| {
         let app = service(Service::new(key, cluster, app_container.clone()), s.app_size, min)
             .name(format!("cvd-{}", key.replace('_', "-")))
+            // The seed's deploy scripts update `cvd-app-staging` and `cvd-app-prod` (L472, L515).
+            .family(format!("cvd-{}-{}", key.replace('_', "-"), s.short_env))
             .behind(w.alb, group)
             .calls(&ai)
             .autoscale(Scaling::new(min, max).target(Target::Cpu(70.0)).target(Target::Memory(80.0)))

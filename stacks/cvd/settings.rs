@@ -47,6 +47,8 @@ pub struct Settings {
     pub ai_size: (u16, u32, u8),
     /// The application's `LOG_LEVEL`.
     pub log_level: &'static str,
+    /// The environment as the seed's deploy scripts spell it in task families (`prod`).
+    pub short_env: &'static str,
     /// Blue/green: `cvd-app-green` runs next to `cvd-app`; requests are split by these
     /// weights (blue, green). Switching is a reviewed settings change.
     pub green: Option<(u8, u8)>,
@@ -83,6 +85,7 @@ pub fn settings(env: Env) -> Settings {
             app_size: (1024, 2048, 20),
             ai_size: (2048, 4096, 20),
             log_level: "DEBUG",
+            short_env: "dev",
             green: None,
             reservation: None,
             nightly_shutdown: true,
@@ -107,6 +110,7 @@ pub fn settings(env: Env) -> Settings {
             app_size: (2048, 4096, 20),
             ai_size: (4096, 8192, 50),
             log_level: "INFO",
+            short_env: "staging",
             green: None,
             reservation: None,
             nightly_shutdown: false,
@@ -134,6 +138,7 @@ pub fn settings(env: Env) -> Settings {
             app_size: (2048, 4096, 20),
             ai_size: (4096, 8192, 50),
             log_level: "WARNING",
+            short_env: "prod",
             green: Some((100, 0)),
             reservation: Some(("t3.medium", 2)),
             nightly_shutdown: false,

@@ -125,6 +125,7 @@ pub fn network(stack: &mut Context, env: Env) -> VpcRef {
         database_subnets: Some(SubnetIds(stack.import(DATABASE_SUBNETS))),
         azs: s.azs.to_vec(),
         route_tables: stack.import(ROUTE_TABLES),
+        vpn_gateway_id: None,
         vpc: None,
     }
 }

@@ -37,6 +37,7 @@
 //! | cross-region daily copy to `svg-ai-backup` in us-west-2 (003 L678-687) | production: `storage::backup` through the aws provider aliased `backup`, `Bucket::replicate_to` | Seed fix: S3 replication instead of a daily `aws s3 sync`; the backup bucket has its own us-west-2 key |
 //! | static website hosting, index/error documents (003 L247-251) | CloudFront default root object | Seed fix: the bucket is private behind origin access control, not a public website |
 //! | CloudFront: `/api/*` to the ALB, error pages 404 → `/404.html`, 403 → `/index.html` (003 L275-295) | `Distribution` | Seed fix: the `www` record aliases the distribution, so `www` is among its aliases |
+//! | cache lifetimes: HTML 0, JS/CSS 1 day, images 7 days (003 L286-288) | `.cache_for(0)`, `.cache_paths(..)` | CloudFront cache policies cap each; the pages (`/`, SPA routes, `*.html`) are fetched from the bucket every time |
 //! | ACM `svg-ai.com` + `www` with DNS validation, Route53 aliases (003 L297-311) | `Certificate`, `AliasRecord` | `origin.` added for the ALB |
 //! | AI image: port 8000, health `/api/ai-status` 60/15/30/3, `MODEL_DIR`, `CLASSIFIER_MODEL`, `OPTIMIZER_MODEL`, `AI_ENHANCED` (004 L315-350) | `api::build`, service `svg-ai-ai` | reached by the API at `AI_SERVICE_URL` through Service Connect |
 //! | PostgreSQL `svgai`, `svgai_quality` (004 L377-391) | `Postgres::new("main", "svg-ai", …)` with database `svgai` | `svgai_quality` is created by the application's migrations: RDS creates one database per instance and the AWS provider has no resource for another; the password is RDS-managed, not `postgres:password` |
@@ -61,6 +62,9 @@ use tfsynth::modules::networking::{FlowLogs, Gateway, Peer, Port, SecurityGroup,
 use tfsynth::modules::storage::Bucket;
 use tfsynth::modules::{Context, Foundation};
 use tfsynth::prelude::*;
+
+/// A day in seconds.
+const DAY: u32 = 86_400;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {
@@ -171,6 +175,12 @@ pub fn build(env: Env) -> Stack {
             .error_page(404, 404, "/404.html")
             .error_page(403, 200, "/index.html")
             .api_origin(origin.as_str(), &["/api/*"])
+            // Seed 003's cache lifetimes (L286-L288): pages revalidated on every request,
+            // scripts and styles a day, images a week.
+            .cache_for(0)
+            .cache_paths(&["*.html"], 0)
+            .cache_paths(&["*.js", "*.css"], DAY)
+            .cache_paths(&["*.png", "*.jpg", "*.jpeg", "*.gif", "*.svg", "*.webp", "*.ico"], 7 * DAY)
             .build(ctx);
         for (key, record) in [("apex", s.domain), ("www", www.as_str())] {
             AliasRecord::new(key, &s.zone_id, record).target(&cdn).build(ctx);

@@ -7,8 +7,9 @@ use tfsynth::modules::alarms::{ServiceAlarms, TopicRef};
 use tfsynth::modules::cache::{CacheRef, ClientAuth};
 use tfsynth::modules::compute::{
     Capacity, Cluster, ClusterRef, Container, HealthCheck, Scaling, Service, ServiceRef, Statistic, Target, Task,
+    TaskRef,
 };
-use tfsynth::modules::container_registry::Repository;
+use tfsynth::modules::container_registry::{Repository, RepositoryRef};
 use tfsynth::modules::database::DatabaseRef;
 use tfsynth::modules::iam::Statement;
 use tfsynth::modules::load_balancing::{AlbRef, TargetGroupRef};
@@ -35,6 +36,8 @@ pub(super) struct Built {
     pub cluster: ClusterRef,
     pub api: ServiceRef,
     pub worker: ServiceRef,
+    pub migrations: TaskRef,
+    pub repositories: [RepositoryRef; 3],
 }
 
 pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w: &Wiring<'_>) -> Option<Built> {
@@ -45,8 +48,9 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
             .validation(length(var("image_tag")).greater_than(0), "The image tag must not be empty."),
     );
     // Seed 002's repositories, keeping the last 10 images (seed 003's lifecycle).
-    let [api_repo, worker_repo, frontend_repo] = ["api", "worker", "frontend"]
-        .map(|r| Repository::new(r, format!("takeoff-{r}")).tags(s.image_tags).build(ctx).url);
+    let repositories =
+        ["api", "worker", "frontend"].map(|r| Repository::new(r, format!("takeoff-{r}")).tags(s.image_tags).build(ctx));
+    let [api_repo, worker_repo, frontend_repo] = repositories.each_ref().map(|r| r.url.clone());
     let image = |url: &Expr<String>| template![url.clone(), ":", tag.clone()];
     let storage = Bucket::new("storage", format!("{prefix}-storage-{}", s.account.id))
         .access_logs(AccessLogs::To(w.logs.clone()))
@@ -110,7 +114,7 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
     let cluster = Cluster::new("main", prefix).log_retention(s.log_retention).build(ctx);
 
     let (api_min, api_max) = s.tasks.api;
-    let api = Service::new("api", &cluster, app("api", &api_repo, Some(8000)))
+    let api = Service::new("api", &cluster, app("api", &api_repo, Some(super::security::API_PORT)))
         .size(1024, 2048)
         .desired(api_min)
         .behind(w.alb, w.api)
@@ -161,11 +165,11 @@ pub(super) fn build(ctx: &mut Context, s: &Settings, prefix: &str, env: &str, w:
     let migrations = app("migrations", &api_repo, None).command(["alembic", "upgrade", "head"]);
     let migrations =
         Task::new("migrations", &cluster, migrations).size(512, 1024).family(format!("{prefix}-migrations"));
-    data_access.iter().cloned().fold(migrations, Task::allow).build(ctx);
+    let migrations = data_access.iter().cloned().fold(migrations, Task::allow).build(ctx);
 
     // The seed 003 alarm set, for every service; the load balancer alarms where there is one.
     ServiceAlarms::new("api", w.topic, &api).load_balancer(w.alb, w.api).build(ctx);
     ServiceAlarms::new("worker", w.topic, &worker).build(ctx);
     ServiceAlarms::new("frontend", w.topic, &frontend).load_balancer(w.alb, w.frontend).build(ctx);
-    Some(Built { cluster, api, worker })
+    Some(Built { cluster, api, worker, migrations, repositories })
 }

@@ -40,6 +40,8 @@ pub struct Settings {
     pub image_tag: &'static str,
     /// Whether image tags can be pushed again.
     pub image_tags: Tags,
+    /// The GitHub repository (`owner/name`) whose release workflow deploys the stack.
+    pub repository: &'static str,
     /// The version of the generated credentials (the database password, the `DATABASE_URL`
     /// and JWT secrets): bump it to rotate them; the run writes new values, write-only.
     pub credentials_version: u32,
@@ -123,6 +125,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (1, 2), worker: (1, 2), frontend: (1, 2) },
             image_tag: "main",
             image_tags: Tags::Mutable("development deploys the moving `main` tag on every merge"),
+            repository: "company/takeoff",
             credentials_version: 1,
             alert_email: "takeoff-dev@example.com",
             log_level: "DEBUG",
@@ -154,6 +157,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (2, 4), worker: (2, 6), frontend: (2, 4) },
             image_tag: "main",
             image_tags: Tags::Mutable("staging deploys the moving `main` tag on every merge"),
+            repository: "company/takeoff",
             credentials_version: 1,
             alert_email: "takeoff-staging@example.com",
             log_level: "INFO",
@@ -188,6 +192,7 @@ pub fn settings(env: Env) -> Settings {
             tasks: Tasks { api: (3, 10), worker: (5, 20), frontend: (2, 6) },
             image_tag: "1.0.0",
             image_tags: Tags::Immutable,
+            repository: "company/takeoff",
             credentials_version: 1,
             alert_email: "takeoff-oncall@example.com",
             log_level: "INFO",

@@ -169,7 +169,7 @@ fn an_export_declared_for_another_stack_is_refused() {
 /// The seed stacks stand alone but for ai-prism's cluster, which its operators and workloads
 /// stacks deploy onto; showcase imports the platform's network, key and zone.
 #[test]
-fn showcase_reads_the_platform_and_the_seeds_stand_alone() {
+fn the_consumers_read_their_producers() {
     let registry = registry();
     for &env in Env::ALL {
         let mut edges = tfsynth::pipeline::stack_edges(&registry, env).expect("a sound graph");
@@ -179,11 +179,16 @@ fn showcase_reads_the_platform_and_the_seeds_stand_alone() {
             ("ai-prism-workloads", "ai-prism"),
             ("ai-prism-workloads", "ai-prism-operators"),
             ("showcase", "platform"),
+            ("takeoff", "ci"),
         ];
         assert_eq!(edges, want, "{}", env.name());
         let levels = tfsynth::pipeline::stack_levels(&registry, env).unwrap();
         assert_eq!(levels.last().unwrap(), &["ai-prism-workloads"], "the workloads wait for the operators");
         assert!(levels[1].contains(&"ai-prism-operators") && levels[1].contains(&"showcase"), "{levels:?}");
+        assert!(
+            levels[0].contains(&"ci") && levels[1].contains(&"takeoff"),
+            "takeoff's deploy role trusts ci's provider"
+        );
     }
 }
 

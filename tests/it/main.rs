@@ -23,6 +23,7 @@ mod pipelines;
 mod plan;
 mod properties;
 mod providers;
+mod seeds;
 mod supporting;
 mod synthetic;
 mod validation;

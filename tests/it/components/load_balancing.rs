@@ -95,6 +95,25 @@ fn blue_green_splits_the_default_action_by_weight() {
 }
 
 #[test]
+fn refused_paths_get_403_before_any_forward() {
+    let (mut ctx, _) = networked("apps");
+    let (blue, _) = groups(&mut ctx);
+    Alb::new("main", "apps", CERT)
+        .default_target(&blue)
+        .refuse(5, Condition::path(&["/metrics"]))
+        .forward(10, Condition::path(&["/api/*"]), &blue)
+        .build(&mut ctx);
+    let doc = valid(ctx);
+    let refused = resource(&doc, "aws_lb_listener_rule", "main_https_5");
+    assert_eq!(
+        refused["action"][0],
+        json!({"type": "fixed-response", "fixed_response": [{"content_type": "text/plain", "status_code": "403", "message_body": "Forbidden"}]})
+    );
+    assert_eq!(refused["condition"][0]["path_pattern"][0]["values"], json!(["/metrics"]));
+    assert_eq!(resource(&doc, "aws_lb_listener_rule", "main_https_10")["action"][0]["type"], "forward");
+}
+
+#[test]
 fn web_acl_defaults_and_association() {
     let (mut ctx, _) = networked("apps");
     let (lb, _, _) = alb(&mut ctx);

@@ -82,6 +82,7 @@ pub(super) fn cluster(ctx: &mut Context) -> ClusterRef {
 }
 
 mod cache;
+mod ci_identity;
 mod compute;
 mod database;
 mod everything;

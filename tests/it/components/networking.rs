@@ -149,3 +149,38 @@ fn accounts_are_checked() {
     let ctx = Context::new(s, tfsynth::modules::Account::new("123456789012", "US East"));
     assert!(only_problem(&ctx.finish()).contains("region `US East` is not a region name"));
 }
+
+#[test]
+fn vpn_gateways_propagate_into_the_private_route_tables() {
+    for (nat, per_az) in [(NatGateways::Single, false), (NatGateways::PerAz, true)] {
+        let mut ctx = context("vpn");
+        let net = Vpc::new("main", "vpn", "10.0.0.0/16", &["us-east-1a", "us-east-1b"])
+            .nat(nat)
+            .vpn_gateway(64512)
+            .build(&mut ctx);
+        assert_eq!(net.vpn_gateway_id.map(|id| render_expression(&id.into())), Some("aws_vpn_gateway.main.id".into()));
+        let doc = valid(ctx);
+        let vgw = resource(&doc, "aws_vpn_gateway", "main");
+        assert_eq!((&vgw["vpc_id"], &vgw["amazon_side_asn"]), (&json!("${aws_vpc.main.id}"), &json!("64512")));
+        let propagation = resource(&doc, "aws_vpn_gateway_route_propagation", "main_private");
+        assert_eq!(propagation["vpn_gateway_id"], "${aws_vpn_gateway.main.id}");
+        if per_az {
+            assert_eq!(propagation["for_each"], "${aws_route_table.main_private}", "{nat:?}");
+            assert_eq!(propagation["route_table_id"], "${each.value.id}", "{nat:?}");
+        } else {
+            assert_eq!(propagation["route_table_id"], "${aws_route_table.main_private.id}", "{nat:?}");
+        }
+    }
+    // Without it, no gateway.
+    let (ctx, net) = networked("plain");
+    assert!(net.vpn_gateway_id.is_none());
+    assert!(valid(ctx)["resource"]["aws_vpn_gateway"].is_null());
+
+    let mut ctx = context("vpn");
+    Vpc::new("main", "vpn", "10.0.0.0/16", &["us-east-1a", "us-east-1b"]).vpn_gateway(7224).build(&mut ctx);
+    let problem = only_problem(&ctx.finish());
+    assert!(
+        problem.contains("aws_vpn_gateway.main: amazon_side_asn: BGP number 7224 is not a private ASN"),
+        "{problem}"
+    );
+}

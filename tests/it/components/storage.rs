@@ -126,3 +126,38 @@ fn distributions_serve_https_only_from_a_private_bucket() {
     Distribution::new("site", &site, CERT).build(&mut ctx);
     assert!(only_problem(&ctx.finish()).contains("the distribution answers to no name"));
 }
+
+#[test]
+fn distributions_cache_each_path_for_its_own_lifetime() {
+    let mut ctx = context("apps");
+    let site = Bucket::new("site", "apps-site-123456789012").access_logs(AccessLogs::Off("a test")).build(&mut ctx);
+    Distribution::new("site", &site, CERT)
+        .aliases(&["apps.example.com"])
+        .api_origin("lb.example.com", &["/api/*"])
+        .cache_for(0)
+        .cache_paths(&["*.js", "*.css"], 86_400)
+        .cache_paths(&["*.png"], 604_800)
+        .build(&mut ctx);
+    let doc = valid(ctx);
+    let d = resource(&doc, "aws_cloudfront_distribution", "site");
+    // Pages are not cached: AWS's CachingDisabled.
+    assert_eq!(d["default_cache_behavior"][0]["cache_policy_id"], "4135ea2d-6df8-44a3-9df3-4b5a84be39ad");
+    let behaviors = d["ordered_cache_behavior"].as_array().unwrap();
+    let paths: Vec<(&str, &str)> = behaviors
+        .iter()
+        .map(|b| (b["path_pattern"].as_str().unwrap(), b["cache_policy_id"].as_str().unwrap()))
+        .collect();
+    let day = "${aws_cloudfront_cache_policy.site_ttl_86400.id}";
+    let week = "${aws_cloudfront_cache_policy.site_ttl_604800.id}";
+    // The API first (uncached), then the cached paths in the order given.
+    assert_eq!(paths[1..], [("*.js", day), ("*.css", day), ("*.png", week)]);
+    assert_eq!(paths[0].0, "/api/*");
+    // One policy per lifetime, capped at it.
+    assert_eq!(doc["resource"]["aws_cloudfront_cache_policy"].as_object().unwrap().len(), 2);
+    let policy = resource(&doc, "aws_cloudfront_cache_policy", "site_ttl_86400");
+    assert_eq!(
+        (&policy["default_ttl"], &policy["max_ttl"], &policy["min_ttl"]),
+        (&json!(86_400), &json!(86_400), &json!(0))
+    );
+    assert_eq!(policy["name"], "apps-example-com-ttl-86400");
+}
