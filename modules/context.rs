@@ -128,6 +128,26 @@ impl Context {
         self.stack.add(resource)
     }
 
+    /// Records a rename or regrouping (as [`Stack::moved`]).
+    pub fn moved(&mut self, moved: Moved) {
+        self.stack.moved(moved);
+    }
+
+    /// Adopts an existing object as the resource behind `handle` (as [`Stack::adopt`]).
+    pub fn adopt(&mut self, handle: &Ref, id: impl Into<Expression>) {
+        self.stack.adopt(handle, id);
+    }
+
+    /// Adopts one existing object per instance (as [`Stack::adopt_each`]).
+    pub fn adopt_each(&mut self, handle: &Ref, ids: impl Into<Expression>) {
+        self.stack.adopt_each(handle, ids);
+    }
+
+    /// Stops declaring a resource on purpose (as [`Stack::remove`]).
+    pub fn remove(&mut self, removed: Removed) {
+        self.stack.remove(removed);
+    }
+
     /// Adds a provider configuration (as [`Stack::provider`]).
     pub fn provider(&mut self, provider: Provider) -> ProviderRef {
         self.stack.provider(provider)
@@ -270,8 +290,55 @@ impl Context {
         out
     }
 
-    /// The finished stack.
-    pub fn finish(self) -> Stack {
+    /// Runs `build`, which builds what was keyed `from` under the key `to`, and records a
+    /// `moved` block for every resource it adds whose name carries the new key (`to`,
+    /// `to_*`), `count`/`for_each` instances included: Terraform keeps the objects instead of
+    /// destroying them and creating empty ones.
+    ///
+    /// ```
+    /// use tfsynth::modules::prelude::*;
+    ///
+    /// let mut ctx = Context::new(Stack::new("demo", "production"), Account::new("123456789012", "us-east-1"));
+    /// ctx.provider(Provider::aws("us-east-1"));
+    /// // Was `Key::new("main", …)`.
+    /// ctx.renamed("main", "data", |ctx| Key::new("data", "demo", "Demo data").build(ctx));
+    /// let hcl = render(&ctx.finish(), Format::Hcl);
+    /// assert!(hcl.contains("moved {\n  from = aws_kms_key.main\n  to   = aws_kms_key.data\n}"));
+    /// assert!(hcl.contains("moved {\n  from = aws_kms_alias.main\n  to   = aws_kms_alias.data\n}"));
+    /// ```
+    pub fn renamed<T>(&mut self, from: &str, to: &str, build: impl FnOnce(&mut Self) -> T) -> T {
+        let before = self.stack.blocks.len();
+        let out = build(self);
+        let moves: Vec<Moved> = self.stack.blocks[before..]
+            .iter()
+            .filter(|r| r.kind() == Kind::Managed)
+            .filter_map(|r| {
+                let rest = r.address().name.strip_prefix(to)?;
+                (rest.is_empty() || rest.starts_with('_')).then(|| {
+                    let old = Address::new(r.address().ty.clone(), format!("{from}{rest}"));
+                    Moved::between(old, r.address().clone())
+                })
+            })
+            .collect();
+        if moves.is_empty() {
+            let help = format!("build the component with key `{to}` inside the closure");
+            self.stack.problem(format!("renamed {from} -> {to}"), "builds no resource under the new key", help);
+        }
+        for m in moves {
+            self.stack.moved(m);
+        }
+        out
+    }
+
+    /// The finished stack. In a production stack whose context does not
+    /// [allow teardown](Self::allow_teardown), every resource that holds data (a database, a
+    /// bucket, a key, a log group…) not built [`destroyable`](Resource::destroyable) gets
+    /// `lifecycle { prevent_destroy = true }`, so `terraform plan` itself refuses to destroy or
+    /// replace it.
+    pub fn finish(mut self) -> Stack {
+        if self.stack.tier() == Tier::Production && self.teardown.is_none() {
+            self.stack.hold_data_back();
+        }
         self.stack
     }
 }

@@ -125,6 +125,9 @@ impl Table {
                 .blocks("attribute", attributes)
                 .block("point_in_time_recovery", Body::new().set("enabled", true))
                 .block("server_side_encryption", Body::new().set("enabled", true).set("kms_key_arn", key.arn));
+            if let Some(reason) = self.deletion.reason() {
+                table = table.destroyable(reason);
+            }
             if let Some(attribute) = &self.ttl {
                 table = table.block("ttl", Body::new().set("attribute_name", attribute.as_str()).set("enabled", true));
             }

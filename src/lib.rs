@@ -32,8 +32,8 @@ pub mod prelude {
         local, lookup, merge, module, var,
     };
     pub use crate::model::{
-        Arguments, Body, Export, Import, Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, RequiredProvider,
-        Resource, S3Backend, Stack, Tier, Variable,
+        Adoption, Arguments, Body, Endpoint, Export, Import, Kind, ModuleCall, Moved, Output, Provider, ProviderRef,
+        Ref, Removed, RequiredProvider, Resource, S3Backend, Stack, Tier, Variable,
     };
     pub use crate::pipeline::{Environment, Registry, StackDef, settings_table, synth};
     pub use crate::policy::{Date, Rule, Waiver};

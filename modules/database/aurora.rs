@@ -99,7 +99,7 @@ impl Database<Cluster> {
                 "automated backups with point-in-time recovery; an AWS Backup plan is an account-wide choice",
             );
         match self.deletion.reason() {
-            Some(reason) => cluster = cluster.skip_check("CKV_AWS_139", reason),
+            Some(reason) => cluster = cluster.skip_check("CKV_AWS_139", reason).destroyable(reason),
             None => cluster = cluster.set("final_snapshot_identifier", format!("{id}-final")),
         }
         let cluster = ctx.add(cluster);

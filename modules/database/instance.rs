@@ -147,7 +147,7 @@ impl Database<Instance> {
             .set("maintenance_window", self.maintenance_window.as_str())
             .set("skip_final_snapshot", skip_snapshot);
         match self.deletion.reason() {
-            Some(reason) => primary = primary.skip_check("CKV_AWS_293", reason),
+            Some(reason) => primary = primary.skip_check("CKV_AWS_293", reason).destroyable(reason),
             None => primary = primary.set("final_snapshot_identifier", format!("{id}-final")),
         }
         if !engine.multi_az {
@@ -171,7 +171,8 @@ impl Database<Instance> {
                     .set("backup_retention_period", 7)
                     .set("skip_final_snapshot", true)
                     .set("tags", Expression::from_iter([("Type", "read-replica")]))
-                    .skip_check("CKV_AWS_157", "a read replica scales reads; the primary is the one that fails over");
+                    .skip_check("CKV_AWS_157", "a read replica scales reads; the primary is the one that fails over")
+                    .destroyable("a read replica copies its primary, and scaling replicas down destroys some");
             ctx.add(replica)
         });
         DatabaseRef {

@@ -9,7 +9,7 @@ use super::args::{
     Args, CheckArgs, Command, DiffArgs, GraphArgs, GraphFormat, LintArgs, ReportFormat, SummaryArgs, SummaryFormat,
     SynthArgs,
 };
-use super::report::{changes, drift, finding_json, findings, unchanged};
+use super::report::{changes, drift, finding_json, findings, renames, unchanged};
 use super::request::Request;
 use super::{Console, Failure, Status};
 use crate::error::Error;
@@ -19,10 +19,11 @@ use crate::pipeline::{
 };
 use crate::render::Format;
 use crate::render::json::document;
-use crate::review::diff::{BlockChange, diff};
-use crate::review::drift::drift as drift_of;
+use crate::review::diff::{BlockChange, diff, over_time};
+use crate::review::drift::{Drift, DriftKind, drift as drift_of};
 use crate::review::graph;
-use crate::review::summary::{change_lines, markdown, summarize};
+use crate::review::refactor::{Destroy, Refactor, review};
+use crate::review::summary::{change_lines, markdown, refactor_lines, summarize};
 
 type Outcome = Result<Status, Failure>;
 
@@ -181,8 +182,23 @@ fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console)
     } else {
         Vec::new()
     };
+    // A stateful resource about to be destroyed fails the check, and is said first.
+    let destroys: Vec<(&Drift, &Destroy)> = found
+        .iter()
+        .flat_map(|d| match &d.kind {
+            DriftKind::Changed { refactor, .. } => refactor.destroys.iter().map(|x| (d, x)).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    for (d, destroy) in &destroys {
+        c.error(format_args!("{}: {}", d.file.display(), destroy.message()));
+    }
     for d in found.iter().chain(&pipelines) {
         drift(c, d)?;
+    }
+    if !destroys.is_empty() {
+        c.note(format_args!("check: {} resource(s) holding data would be destroyed (above)", destroys.len()));
+        return Ok(Status::Failure);
     }
     if found.is_empty() && pipelines.is_empty() {
         c.note("check: every snapshot (and committed pipeline) matches the stacks");
@@ -204,8 +220,9 @@ fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console)
     Ok(Status::Found)
 }
 
-/// One stack's comparison: its name, the two sides, and what differs.
-type Comparison<'r> = (&'r str, String, String, Vec<BlockChange>);
+/// One stack's comparison: its name, the two sides, what differs, and (against a baseline)
+/// the renames and destroys in it.
+type Comparison<'r> = (&'r str, String, String, Vec<BlockChange>, Refactor);
 
 fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
@@ -218,7 +235,7 @@ fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Co
             let right = build(registry, &req.stacks, other)?;
             for (l, r) in left.iter().zip(&right) {
                 let list = diff(&document(&l.stack), &document(&r.stack));
-                results.push((l.name, env.name().to_owned(), other.name().to_owned(), list));
+                results.push((l.name, env.name().to_owned(), other.name().to_owned(), list, Refactor::default()));
             }
         }
         (None, Some(dir)) => {
@@ -227,7 +244,10 @@ fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Co
             let baselines = baselines(dir, &names, env.name())?;
             for (b, old) in built.iter().zip(baselines) {
                 let from = format!("{} ({})", env.name(), dir.display());
-                results.push((b.name, from, env.name().to_owned(), diff(&old, &document(&b.stack))));
+                let new = document(&b.stack);
+                let list = over_time(diff(&old, &new));
+                let refactor = review(&old, &new, &list);
+                results.push((b.name, from, env.name().to_owned(), list, refactor));
             }
         }
         (None, None) => unreachable!("clap requires the other environment or --against"),
@@ -235,13 +255,19 @@ fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Co
     if a.format == ReportFormat::Json {
         let doc: Vec<Value> = results
             .iter()
-            .map(|(name, from, to, list)| json!({"stack": name, "from": from, "to": to, "changes": list}))
+            .map(|(name, from, to, list, refactor)| {
+                json!({"stack": name, "from": from, "to": to, "changes": list, "renames": refactor.renames, "destroys": refactor.destroys})
+            })
             .collect();
         writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
     } else {
         let same: Vec<&str> = results.iter().filter(|r| r.3.is_empty()).map(|r| r.0).collect();
-        for (name, from, to, list) in results.iter().filter(|r| !r.3.is_empty()) {
+        for (name, from, to, list, refactor) in results.iter().filter(|r| !r.3.is_empty()) {
+            for destroy in &refactor.destroys {
+                c.error(format_args!("{name}: {}", destroy.message()));
+            }
             changes(c, name, from, to, list)?;
+            renames(c, refactor)?;
         }
         if !same.is_empty() {
             unchanged(c, &same)?;
@@ -303,7 +329,11 @@ fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Cons
     if let Some(dir) = &a.against {
         let names: Vec<&str> = built.iter().map(|b| b.name).collect();
         for ((b, old), summary) in built.iter().zip(baselines(dir, &names, env.name())?).zip(&mut summaries) {
-            summary.changes = Some(change_lines(&diff(&old, &document(&b.stack))));
+            let new = document(&b.stack);
+            let list = over_time(diff(&old, &new));
+            let mut lines = refactor_lines(&review(&old, &new, &list));
+            lines.extend(change_lines(&list));
+            summary.changes = Some(lines);
         }
     }
     let against = a.against.as_ref().map(|d| d.display().to_string());

@@ -32,6 +32,11 @@ struct Console<'a> {
 }
 
 impl Console<'_> {
+    /// An error on standard error, even with `--quiet`.
+    fn error(&mut self, message: impl std::fmt::Display) {
+        let _ = writeln!(self.err, "error: {message}");
+    }
+
     /// A message on standard error, unless `--quiet`.
     fn note(&mut self, message: impl std::fmt::Display) {
         if self.verbosity != Verbosity::Quiet {
@@ -57,7 +62,8 @@ pub enum Status {
     /// 0: done, and nothing to report.
     Success = 0,
     /// 1: something failed: an invalid stack, a policy finding that stops `synth`, a failed
-    /// write, a terraform run or emulated apply that failed.
+    /// write, a terraform run or emulated apply that failed, a change `check` finds would
+    /// destroy a resource holding data.
     Failure = 1,
     /// 2: the command line is wrong: an unknown flag, environment or stack, an unusable
     /// baseline folder.

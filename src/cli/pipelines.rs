@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::expr::Expression;
 use crate::pipeline::{Environment, Registry, stack_edges, stack_levels};
 use crate::review::drift::{Drift, DriftKind, line_diff};
+use crate::review::refactor::Refactor;
 
 const ATLANTIS: &str = include_str!("templates/atlantis.yaml.j2");
 const GITHUB: &str = include_str!("templates/github.yaml.j2");
@@ -87,7 +88,11 @@ pub(super) fn drift<E: Environment>(registry: &Registry<E>, dir: &Path) -> Resul
             Ok(old) if old != new => {
                 found.push(Drift {
                     file,
-                    kind: DriftKind::Changed { blocks: Vec::new(), lines: line_diff(&old, &new) },
+                    kind: DriftKind::Changed {
+                        blocks: Vec::new(),
+                        refactor: Refactor::default(),
+                        lines: line_diff(&old, &new),
+                    },
                 });
             }
             Ok(_) => {}

@@ -21,7 +21,7 @@ use crate::tools::plan_folder;
 /// What a worker tells the console.
 enum Event {
     Started(&'static str),
-    Finished(StackPlan),
+    Finished(Box<StackPlan>),
 }
 
 pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut Console) -> Result<Status, Failure> {
@@ -96,7 +96,7 @@ fn run_level(
                         Ok(folder) => summarize(stack, &folder.show),
                         Err(error) => StackPlan { stack: stack.to_owned(), error: Some(error), ..StackPlan::default() },
                     };
-                    let _ = events.send(Event::Finished(plan));
+                    let _ = events.send(Event::Finished(Box::new(plan)));
                 }
             });
         }
@@ -111,7 +111,7 @@ fn run_level(
                 Event::Finished(plan) => {
                     running.retain(|s| *s != plan.stack);
                     progress(c, &running, Step::Finished(&plan), done + finished.len() + 1, total);
-                    finished.push(plan);
+                    finished.push(*plan);
                 }
             }
         }
@@ -148,12 +148,15 @@ fn progress(c: &mut Console, running: &[&str], step: Step<'_>, done: usize, tota
             Some(_) => writeln!(c.err, "[{done}/{total}] {}: failed", p.stack),
             None => writeln!(
                 c.err,
-                "[{done}/{total}] {}: {} to create, {} to update, {} to replace, {} to destroy",
+                "[{done}/{total}] {}: {} to create, {} to update, {} to replace, {} to destroy, {} to import, {} to move, {} to forget",
                 p.stack,
                 p.create.len(),
                 p.update.len(),
                 p.replace.len(),
-                p.destroy.len()
+                p.destroy.len(),
+                p.import.len(),
+                p.moved.len(),
+                p.forget.len()
             ),
         },
     };

@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use super::{Console, Verbosity};
 use crate::model::Stack;
 use crate::policy::{Finding, Report};
-use crate::review::diff::BlockChange;
+use crate::review::diff::{AttributeChange, BlockChange};
 use crate::review::drift::{Drift, DriftKind};
+use crate::review::refactor::Refactor;
 
 const GREEN: &str = "\x1b[32m";
 const RED: &str = "\x1b[31m";
@@ -67,15 +68,28 @@ fn write_changes(c: &mut Console, list: &[BlockChange]) -> io::Result<()> {
         match change {
             BlockChange::Added { address } => writeln!(c.out, "  {}", paint(c, GREEN, &format!("+ {address}")))?,
             BlockChange::Removed { address } => writeln!(c.out, "  {}", paint(c, RED, &format!("- {address}")))?,
-            BlockChange::Changed { address, attributes } => {
+            BlockChange::Changed { address, attributes, replaced_by } if !replaced_by.is_empty() => {
+                let line = format!(
+                    "-/+ {address} (replaced: {} forces a new object; its data is lost)",
+                    replaced_by.join(", ")
+                );
+                writeln!(c.out, "  {}", paint(c, RED, &line))?;
+                write_attributes(c, attributes)?;
+            }
+            BlockChange::Changed { address, attributes, .. } => {
                 writeln!(c.out, "  {}", paint(c, YELLOW, &format!("~ {address}")))?;
-                for a in attributes {
-                    let (old, new) = shown(a.old.as_ref(), a.new.as_ref());
-                    let (old, new) = (paint(c, RED, &old), paint(c, GREEN, &new));
-                    writeln!(c.out, "      {}: {old} -> {new}", a.path)?;
-                }
+                write_attributes(c, attributes)?;
             }
         }
+    }
+    Ok(())
+}
+
+fn write_attributes(c: &mut Console, attributes: &[AttributeChange]) -> io::Result<()> {
+    for a in attributes {
+        let (old, new) = shown(a.old.as_ref(), a.new.as_ref());
+        let (old, new) = (paint(c, RED, &old), paint(c, GREEN, &new));
+        writeln!(c.out, "      {}: {old} -> {new}", a.path)?;
     }
     Ok(())
 }
@@ -133,7 +147,7 @@ pub(super) fn drift(c: &mut Console, d: &Drift) -> io::Result<()> {
         DriftKind::Stale => {
             writeln!(c.out, "{}: {file} belongs to no stack any more; delete it", paint(c, RED, "drift"))
         }
-        DriftKind::Changed { blocks, lines } => {
+        DriftKind::Changed { blocks, lines, refactor } => {
             writeln!(c.out, "{}: {file} differs from what the stacks synthesize", paint(c, RED, "drift"))?;
             if blocks.is_empty() || c.verbosity == Verbosity::Verbose {
                 for line in lines.lines() {
@@ -146,7 +160,17 @@ pub(super) fn drift(c: &mut Console, d: &Drift) -> io::Result<()> {
                     writeln!(c.out, "    {shown}")?;
                 }
             }
-            write_changes(c, blocks)
+            write_changes(c, blocks)?;
+            renames(c, refactor)
         }
     }
+}
+
+/// The probable renames of a review, each with the line that keeps the object.
+pub(super) fn renames(c: &mut Console, refactor: &Refactor) -> io::Result<()> {
+    for r in &refactor.renames {
+        let what = paint(c, YELLOW, "probable rename");
+        writeln!(c.out, "  {what}: {} -> {} ({}); keep the object: {}", r.from, r.to, r.evidence, r.fix())?;
+    }
+    Ok(())
 }

@@ -1,10 +1,8 @@
-//! `module` calls and `moved` blocks.
+//! `module` calls.
 
 use indexmap::IndexMap;
 
-use crate::expr::{Address, Expression};
-
-use super::Ref;
+use crate::expr::Expression;
 
 /// A `module` call: a reusable Terraform module from a local path or a registry.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,19 +35,5 @@ impl ModuleCall {
     /// The call's name.
     pub fn name(&self) -> &str {
         &self.name
-    }
-}
-
-/// A `moved` block: tells Terraform that a resource was renamed, so it is not recreated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Moved {
-    pub(crate) from: Address,
-    pub(crate) to: Address,
-}
-
-impl Moved {
-    /// `moved { from = <old type.name>, to = <the resource behind handle> }`.
-    pub fn new(from: Address, to: &Ref) -> Self {
-        Self { from, to: to.address().clone() }
     }
 }

@@ -112,6 +112,9 @@ pub struct Resource {
     pub(crate) amendments: Vec<String>,
     /// Attributes a component's setter sets (attribute, setter): an amendment of one is hinted.
     pub(crate) setters: Vec<(&'static str, &'static str)>,
+    /// Why the block may be destroyed although it holds data, if it may
+    /// ([`destroyable`](Self::destroyable)).
+    pub(crate) destroyable: Option<String>,
 }
 
 /// A scanner check deliberately not met by one block, with the reason: rendered as a
@@ -162,6 +165,7 @@ impl Resource {
             component: None,
             amendments: Vec::new(),
             setters: Vec::new(),
+            destroyable: None,
         }
     }
 
@@ -192,6 +196,13 @@ impl Resource {
     /// `lifecycle { prevent_destroy = true }`.
     pub fn prevent_destroy(mut self) -> Self {
         self.lifecycle.prevent_destroy = true;
+        self
+    }
+
+    /// Lets a block that holds data be destroyed, for `reason` (e.g. a component built with
+    /// `Deletion::Unprotected`): a production context then does not add `prevent_destroy`.
+    pub fn destroyable(mut self, reason: impl Into<String>) -> Self {
+        self.destroyable = Some(reason.into());
         self
     }
 
@@ -281,6 +292,12 @@ impl Resource {
     /// The provider configuration, if not the default one.
     pub fn provider_ref(&self) -> Option<&ProviderRef> {
         self.provider.as_ref()
+    }
+
+    /// Why the block may be destroyed although it holds data, if it was built
+    /// [`destroyable`](Self::destroyable).
+    pub fn destroy_reason(&self) -> Option<&str> {
+        self.destroyable.as_deref()
     }
 
     /// The `lifecycle` settings.

@@ -11,7 +11,10 @@ use crate::policy::Waiver;
 use crate::schema::Schema;
 
 use super::addresses::Addresses;
-use super::{Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Resource, TerraformSettings, Variable};
+use super::{
+    Adoption, Ids, Kind, ModuleCall, Moved, Output, Provider, ProviderRef, Ref, Removed, Resource, TerraformSettings,
+    Variable,
+};
 
 /// How much an environment matters. Policy holds production to the strictest rules
 /// (deletion protection, a week of backups); the tier says which environment is production
@@ -47,6 +50,8 @@ pub struct Stack {
     pub(crate) modules: IndexMap<String, ModuleCall>,
     pub(crate) outputs: IndexMap<String, Output>,
     pub(crate) moved: Vec<Moved>,
+    pub(crate) adoptions: Vec<Adoption>,
+    pub(crate) removed: Vec<Removed>,
     /// Where each address is in `blocks`.
     addresses: Addresses,
     pub(crate) problems: Vec<Diagnostic>,
@@ -88,6 +93,8 @@ impl Stack {
             modules: IndexMap::new(),
             outputs: IndexMap::new(),
             moved: Vec::new(),
+            adoptions: Vec::new(),
+            removed: Vec::new(),
             addresses: Addresses::default(),
             problems: Vec::new(),
             hints: Vec::new(),
@@ -276,9 +283,43 @@ impl Stack {
         }
     }
 
-    /// Records that a resource was renamed.
+    /// Records that a resource was renamed or regrouped, so Terraform keeps its object.
     pub fn moved(&mut self, moved: Moved) {
         self.moved.push(moved);
+    }
+
+    /// Gives every managed resource that holds data (a database, a bucket, a key, a log
+    /// group…; [`stateful`](crate::schema::stateful)) not built
+    /// [`destroyable`](Resource::destroyable) `lifecycle { prevent_destroy = true }`, so
+    /// `terraform plan` refuses to destroy or replace it. A production
+    /// [`Context`](crate::modules::Context) does this when it finishes.
+    pub fn hold_data_back(&mut self) {
+        for r in &mut self.blocks {
+            if r.kind == Kind::Managed
+                && r.destroyable.is_none()
+                && crate::schema::stateful::stateful(&r.address.ty).is_some()
+            {
+                r.lifecycle.prevent_destroy = true;
+            }
+        }
+    }
+
+    /// Adopts the existing object `id` (what `terraform import` takes for the type) as the
+    /// resource behind `handle`: the next apply imports it instead of creating one.
+    pub fn adopt(&mut self, handle: &Ref, id: impl Into<Expression>) {
+        self.adoptions.push(Adoption { to: handle.address().clone(), ids: Ids::One(id.into()) });
+    }
+
+    /// Adopts one existing object per instance of a `for_each` or `count` resource: `ids` maps
+    /// each instance key (a `for_each` key, or a `count` index) to the object's id.
+    pub fn adopt_each(&mut self, handle: &Ref, ids: impl Into<Expression>) {
+        self.adoptions.push(Adoption { to: handle.address().clone(), ids: Ids::Each(ids.into()) });
+    }
+
+    /// Stops declaring a resource on purpose: [`Removed::forget`] keeps the object,
+    /// [`Removed::destroy`] destroys it with a reason.
+    pub fn remove(&mut self, removed: Removed) {
+        self.removed.push(removed);
     }
 
     /// The resources and data sources, in the order they were added.
@@ -324,6 +365,16 @@ impl Stack {
     /// The `moved` blocks.
     pub fn moved_blocks(&self) -> &[Moved] {
         &self.moved
+    }
+
+    /// The `import` blocks.
+    pub fn adoptions(&self) -> &[Adoption] {
+        &self.adoptions
+    }
+
+    /// The `removed` blocks.
+    pub fn removed_blocks(&self) -> &[Removed] {
+        &self.removed
     }
 
     /// Accepts a policy finding (see [`policy`](crate::policy)) for a while, with a reason.

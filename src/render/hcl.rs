@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::expr::{Expression, Traversal};
-use crate::model::{Body, Item, Lifecycle, Repetition, Resource, Stack, TerraformSettings};
+use crate::model::{Body, Ids, Item, Lifecycle, Repetition, Resource, Stack, TerraformSettings};
 
 use super::json::COMMENT;
 use super::skip_comments;
@@ -159,7 +159,36 @@ pub fn render(stack: &Stack) -> String {
         ];
         top.push(&block("moved", &[], body));
     }
+    refactor_blocks(stack, &mut top);
     top.out
+}
+
+/// The `import` and `removed` blocks.
+fn refactor_blocks(stack: &Stack, top: &mut TopLevel) {
+    for a in &stack.adoptions {
+        let body = match &a.ids {
+            Ids::One(id) => vec![
+                Node::Attribute("to", Value::Raw(a.to.to_string())),
+                Node::Attribute("id", Value::Expr(Cow::Borrowed(id))),
+            ],
+            Ids::Each(ids) => vec![
+                Node::Attribute("for_each", Value::Expr(Cow::Borrowed(ids))),
+                Node::Attribute("to", Value::Raw(format!("{}[each.key]", a.to))),
+                Node::Attribute("id", Value::Raw("each.value".into())),
+            ],
+        };
+        top.push(&block("import", &[], body));
+    }
+    for r in &stack.removed {
+        let destroy = Node::Attribute("destroy", Value::Expr(Cow::Owned(r.destroy.into())));
+        let lifecycle = block("lifecycle", &[], vec![destroy]);
+        let body = vec![Node::Attribute("from", Value::Raw(r.from.to_string())), lifecycle];
+        let Node::Block(mut b) = block("removed", &[], body) else { unreachable!("block() builds a block") };
+        if r.destroy {
+            b.comments = vec![format!("destroyed on purpose: {}", r.reason)];
+        }
+        top.push(&Node::Block(b));
+    }
 }
 
 /// The file's top-level blocks, each written out as it is built (a blank line between two),

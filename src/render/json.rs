@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::expr::{Expression, Traversal};
-use crate::model::{Body, Item, Kind, Lifecycle, Repetition, Resource, Stack};
+use crate::model::{Body, Ids, Item, Kind, Lifecycle, Repetition, Resource, Stack};
 use crate::schema::{BlockSchema, BlockType, Fields, Schema};
 
 use super::skip_comments;
@@ -302,7 +302,66 @@ fn write_document(stack: &Stack, w: &mut Writer) {
         }
         w.close(&moved, ']');
     }
+    adoptions(stack, &mut doc, w);
+    removed(stack, &mut doc, w);
     w.close(&doc, '}');
+}
+
+/// `import` blocks: `to` is a bare address, `id` an expression.
+fn adoptions(stack: &Stack, doc: &mut Open, w: &mut Writer) {
+    if stack.adoptions.is_empty() {
+        return;
+    }
+    w.key(doc, "import");
+    let mut list = w.open('[');
+    for a in &stack.adoptions {
+        w.item(&mut list);
+        let mut body = w.open('{');
+        match &a.ids {
+            Ids::One(id) => {
+                w.key(&mut body, "to");
+                w.string(&a.to.to_string());
+                w.key(&mut body, "id");
+                w.expression(id);
+            }
+            Ids::Each(ids) => {
+                w.key(&mut body, "for_each");
+                w.expression(ids);
+                w.key(&mut body, "to");
+                w.string(&format!("{}[each.key]", a.to));
+                w.key(&mut body, "id");
+                w.string("${each.value}");
+            }
+        }
+        w.close(&body, '}');
+    }
+    w.close(&list, ']');
+}
+
+/// `removed` blocks, with the reason a destroying one gives as a comment.
+fn removed(stack: &Stack, doc: &mut Open, w: &mut Writer) {
+    if stack.removed.is_empty() {
+        return;
+    }
+    w.key(doc, "removed");
+    let mut list = w.open('[');
+    for r in &stack.removed {
+        w.item(&mut list);
+        let mut body = w.open('{');
+        if r.destroy {
+            w.key(&mut body, "//");
+            w.string(&format!("destroyed on purpose: {}", r.reason));
+        }
+        w.key(&mut body, "from");
+        w.string(&r.from.to_string());
+        w.key(&mut body, "lifecycle");
+        let mut lifecycle = w.open('{');
+        w.key(&mut lifecycle, "destroy");
+        w.expression(&r.destroy.into());
+        w.close(&lifecycle, '}');
+        w.close(&body, '}');
+    }
+    w.close(&list, ']');
 }
 
 fn providers(stack: &Stack, doc: &mut Open, w: &mut Writer) {

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::schema::stateful::replacing;
+
 /// How one block differs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "change", rename_all = "lowercase")]
@@ -28,6 +30,10 @@ pub enum BlockChange {
         address: String,
         /// Each attribute that differs.
         attributes: Vec<AttributeChange>,
+        /// The arguments among them that make Terraform replace a resource holding data
+        /// (destroy it, then create it empty) instead of updating it.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        replaced_by: Vec<String>,
     },
 }
 
@@ -96,12 +102,26 @@ pub fn diff(left: &Value, right: &Value) -> Vec<BlockChange> {
                 let mut attributes = Vec::new();
                 compare("", Some(old), Some(new), &mut attributes);
                 if !attributes.is_empty() {
-                    out.push(BlockChange::Changed { address: address.clone(), attributes });
+                    out.push(BlockChange::Changed { address: address.clone(), attributes, replaced_by: Vec::new() });
                 }
             }
         }
     }
     out
+}
+
+/// The changes of one stack over time (a baseline, then the new rendering): names the
+/// arguments that replace a resource holding data. Not for two environments, whose objects
+/// are different ones anyway.
+pub fn over_time(mut changes: Vec<BlockChange>) -> Vec<BlockChange> {
+    for change in &mut changes {
+        if let BlockChange::Changed { address, attributes, replaced_by } = change {
+            let ty = address.split('.').next().unwrap_or_default();
+            *replaced_by =
+                replacing(ty, attributes.iter().map(|a| a.path.as_str())).into_iter().map(str::to_owned).collect();
+        }
+    }
+    changes
 }
 
 fn compare(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<AttributeChange>) {
@@ -172,7 +192,7 @@ fn object_key(k: &hcl::ObjectKey) -> String {
 mod tests {
     use serde_json::json;
 
-    use super::{AttributeChange, BlockChange, diff};
+    use super::{AttributeChange, BlockChange, diff, over_time};
 
     #[test]
     fn blocks_and_attributes_are_compared() {
@@ -193,7 +213,8 @@ mod tests {
                         new: Some(json!("10.1.0.0/16"))
                     },
                     AttributeChange { path: "tags.Tier".into(), old: None, new: Some(json!("x")) },
-                ]
+                ],
+                replaced_by: Vec::new(),
             }
         );
         assert_eq!(changes[2], BlockChange::Added { address: "aws_subnet.a".into() });
@@ -214,6 +235,22 @@ mod tests {
         assert_eq!(attributes.len(), 1, "{attributes:?}");
         assert_eq!(attributes[0].path, "assume_role_policy.Statement[0].Condition.StringEquals.aws:SourceAccount");
         assert_eq!(attributes[0].new, Some(json!("777788889999")));
+    }
+
+    #[test]
+    fn arguments_that_replace_a_stateful_resource_are_named() {
+        let db = |id: &str| json!({"resource": {"aws_db_instance": {"main": {"identifier": id, "tags": {"a": id}}}}});
+        let BlockChange::Changed { replaced_by, .. } = &over_time(diff(&db("shop"), &db("store")))[0] else {
+            panic!("changed")
+        };
+        assert_eq!(replaced_by, &["identifier"]);
+        let BlockChange::Changed { replaced_by, .. } = &diff(&db("shop"), &db("store"))[0] else { panic!("changed") };
+        assert!(replaced_by.is_empty(), "two environments' objects are different ones anyway");
+        let sg = |d: &str| json!({"resource": {"aws_security_group": {"web": {"name": d}}}});
+        let BlockChange::Changed { replaced_by, .. } = &over_time(diff(&sg("a"), &sg("b")))[0] else {
+            panic!("changed")
+        };
+        assert!(replaced_by.is_empty(), "not a stateful type");
     }
 
     #[test]

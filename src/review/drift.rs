@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::diff::{BlockChange, diff};
+use super::diff::{BlockChange, diff, over_time};
+use super::refactor::{Refactor, review};
 use crate::error::{Error, Result};
 use crate::pipeline::{Environment, Registry, StackDef, build_checked};
 use crate::render::{Format, render};
@@ -29,6 +30,8 @@ pub enum DriftKind {
     Changed {
         /// Added, removed and changed blocks, from the JSON documents (empty for HCL).
         blocks: Vec<BlockChange>,
+        /// Renames missing their `moved` block and stateful resources destroyed (JSON only).
+        refactor: Refactor,
         /// The line diff, old to new.
         lines: String,
     },
@@ -65,11 +68,16 @@ pub fn drift<E: Environment>(
                 if old.trim_end() == new.trim_end() {
                     continue;
                 }
-                let blocks = match (format, serde_json::from_str(old), serde_json::from_str(&new)) {
-                    (Format::Json, Ok(a), Ok(b)) => diff(&a, &b),
-                    _ => Vec::new(),
+                let (blocks, refactor) = match (format, serde_json::from_str(old), serde_json::from_str(&new)) {
+                    (Format::Json, Ok(a), Ok(b)) => {
+                        let blocks = over_time(diff(&a, &b));
+                        let refactor = review(&a, &b, &blocks);
+                        (blocks, refactor)
+                    }
+                    _ => (Vec::new(), Refactor::default()),
                 };
-                drift.push(Drift { file, kind: DriftKind::Changed { blocks, lines: line_diff(old, &new) } });
+                let lines = line_diff(old, &new);
+                drift.push(Drift { file, kind: DriftKind::Changed { blocks, refactor, lines } });
             }
         }
     }

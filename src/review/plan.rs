@@ -50,6 +50,12 @@ pub struct StackPlan {
     pub replace: Vec<Changed>,
     /// Resources destroyed.
     pub destroy: Vec<String>,
+    /// Existing objects adopted (`import` blocks).
+    pub import: Vec<String>,
+    /// Resources now tracked at another address (`moved` blocks), as `from -> to`.
+    pub moved: Vec<String>,
+    /// Resources no longer managed, their objects kept (`removed` blocks).
+    pub forget: Vec<String>,
     /// What a reviewer must read first.
     pub warnings: Vec<String>,
     /// Why the stack could not be planned.
@@ -59,7 +65,9 @@ pub struct StackPlan {
 impl StackPlan {
     /// Whether the plan changes anything.
     pub fn changes(&self) -> bool {
-        !(self.create.is_empty() && self.update.is_empty() && self.replace.is_empty() && self.destroy.is_empty())
+        [&self.create, &self.destroy, &self.import, &self.moved, &self.forget].iter().any(|l| !l.is_empty())
+            || !self.update.is_empty()
+            || !self.replace.is_empty()
     }
 }
 
@@ -95,7 +103,14 @@ pub fn summarize(stack: &str, show: &Value) -> StackPlan {
         let actions: Vec<&str> =
             rc["change"]["actions"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         let stateful = STATEFUL.iter().find(|(t, _)| *t == ty).map(|(_, what)| *what);
+        if rc["change"]["importing"].is_object() {
+            plan.import.push(address.clone());
+        }
+        if let Some(from) = rc["previous_address"].as_str() {
+            plan.moved.push(format!("{from} -> {address}"));
+        }
         match actions.as_slice() {
+            ["forget"] => plan.forget.push(address),
             ["create"] => plan.create.push(address),
             ["update"] => {
                 let attributes = changed_attributes(&rc["change"]);
@@ -138,20 +153,23 @@ pub fn summarize(stack: &str, show: &Value) -> StackPlan {
 /// the warnings, then each stack's changes.
 pub fn markdown(environment: &str, plans: &[StackPlan]) -> String {
     let mut out = format!(
-        "## tfsynth plan: {environment}\n\n| stack | create | update | replace | destroy |\n|---|---:|---:|---:|---:|\n"
+        "## tfsynth plan: {environment}\n\n| stack | create | update | replace | destroy | import | move | forget |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
     );
     for p in plans {
         if p.error.is_some() {
-            let _ = writeln!(out, "| {} | **failed** | | | |", p.stack);
+            let _ = writeln!(out, "| {} | **failed** | | | | | | |", p.stack);
         } else {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 p.stack,
                 p.create.len(),
                 p.update.len(),
                 p.replace.len(),
-                p.destroy.len()
+                p.destroy.len(),
+                p.import.len(),
+                p.moved.len(),
+                p.forget.len()
             );
         }
     }
@@ -184,6 +202,12 @@ pub fn markdown(environment: &str, plans: &[StackPlan]) -> String {
         for a in &p.destroy {
             let _ = writeln!(out, "- destroy `{a}`");
         }
+        for (verb, list) in [("import", &p.import), ("move", &p.moved), ("forget (kept, no longer managed)", &p.forget)]
+        {
+            for a in list {
+                let _ = writeln!(out, "- {verb} `{a}`");
+            }
+        }
         for c in &p.update {
             let _ = writeln!(out, "- update `{}`: `{}`", c.address, c.attributes.join("`, `"));
         }
@@ -201,6 +225,28 @@ pub fn markdown(environment: &str, plans: &[StackPlan]) -> String {
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+
+    #[test]
+    fn imports_moves_and_forgets_are_counted_beside_the_rest() {
+        let show = json!({"resource_changes": [
+            {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc",
+             "change": {"actions": ["no-op"], "importing": {"id": "vpc-1"}, "before": {}, "after": {}}},
+            {"address": "aws_kms_key.data", "previous_address": "aws_kms_key.main", "mode": "managed", "type": "aws_kms_key",
+             "change": {"actions": ["no-op"], "before": {}, "after": {}}},
+            {"address": "aws_s3_bucket.old", "mode": "managed", "type": "aws_s3_bucket",
+             "change": {"actions": ["forget"], "before": {}, "after": null}}
+        ]});
+        let plan = super::summarize("adopt", &show);
+        assert_eq!(plan.import, ["aws_vpc.main"]);
+        assert_eq!(plan.moved, ["aws_kms_key.main -> aws_kms_key.data"]);
+        assert_eq!(plan.forget, ["aws_s3_bucket.old"]);
+        assert!(plan.changes() && plan.create.is_empty() && plan.destroy.is_empty());
+        let md = super::markdown("production", &[plan]);
+        assert!(md.contains("| adopt | 0 | 0 | 0 | 0 | 1 | 1 | 1 |"), "{md}");
+        assert!(md.contains("- import `aws_vpc.main`"), "{md}");
+        assert!(md.contains("- move `aws_kms_key.main -> aws_kms_key.data`"), "{md}");
+        assert!(md.contains("- forget (kept, no longer managed) `aws_s3_bucket.old`"), "{md}");
+    }
 
     #[test]
     fn replacements_name_the_attribute_and_warn_on_data() {
@@ -225,7 +271,7 @@ mod tests {
         );
         assert!(plan.warnings[1].contains("changes `instance_class` in place"), "{:?}", plan.warnings);
         let md = super::markdown("production", &[plan]);
-        assert!(md.contains("| db | 0 | 1 | 2 | 0 |"), "{md}");
+        assert!(md.contains("| db | 0 | 1 | 2 | 0 | 0 | 0 | 0 |"), "{md}");
         assert!(md.contains("- replace `aws_db_instance.main`, forced by `identifier`"), "{md}");
     }
 }

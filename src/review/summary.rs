@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::diff::BlockChange;
+use super::refactor::Refactor;
 use crate::model::{Kind, Stack};
 use crate::policy::{Report, Rule};
 
@@ -190,6 +191,17 @@ pub fn markdown(environment: &str, stacks: &[StackSummary], against: Option<&str
         .expect("the summary template renders any summary")
 }
 
+/// The lines a review leads with: each stateful resource that would be destroyed, then each
+/// probable rename with the block that keeps its object.
+pub fn refactor_lines(refactor: &Refactor) -> Vec<String> {
+    let destroys = refactor.destroys.iter().map(|d| format!("**would destroy data**: {}", d.message()));
+    let renames = refactor
+        .renames
+        .iter()
+        .map(|r| format!("probable rename `{}` → `{}` ({}): add `{}`", r.from, r.to, r.evidence, r.fix()));
+    destroys.chain(renames).collect()
+}
+
 /// One Markdown line per changed block: added, removed, or changed with each attribute's old
 /// and new value.
 pub fn change_lines(changes: &[BlockChange]) -> Vec<String> {
@@ -202,10 +214,14 @@ pub fn change_lines(changes: &[BlockChange]) -> Vec<String> {
         .map(|c| match c {
             BlockChange::Added { address } => format!("added `{address}`"),
             BlockChange::Removed { address } => format!("removed `{address}`"),
-            BlockChange::Changed { address, attributes } => {
+            BlockChange::Changed { address, attributes, replaced_by } => {
                 let attrs: Vec<String> =
                     attributes.iter().map(|a| format!("`{}` {} → {}", a.path, value(&a.old), value(&a.new))).collect();
-                format!("changed `{address}`: {}", attrs.join("; "))
+                if replaced_by.is_empty() {
+                    format!("changed `{address}`: {}", attrs.join("; "))
+                } else {
+                    format!("**replaced** `{address}` (by {}): {}", replaced_by.join(", "), attrs.join("; "))
+                }
             }
         })
         .collect()

@@ -8,7 +8,9 @@ mod compact;
 #[cfg(test)]
 mod encode;
 mod hash;
+mod refactor;
 mod rules;
+pub mod stateful;
 mod suggest;
 mod validate;
 

@@ -28,8 +28,8 @@ pub fn validate(stack: &Stack) -> Result<()> {
     if v.out.is_empty() { Ok(()) } else { Err(Error::Invalid(v.out)) }
 }
 
-struct Validator<'a> {
-    stack: &'a Stack,
+pub(super) struct Validator<'a> {
+    pub(super) stack: &'a Stack,
     /// Whether the stack has an ephemeral block at all.
     any_ephemeral: bool,
     /// Whether the expressions of the block being checked read an ephemeral value (found by
@@ -41,20 +41,20 @@ struct Validator<'a> {
     /// configuration or an ephemeral block), not only in write-only arguments.
     ephemeral_allowed: bool,
     /// Every block by kind, type and name: references are checked in constant time.
-    index: foldhash::HashMap<(Kind, &'a str, &'a str), &'a Resource>,
+    pub(super) index: foldhash::HashMap<(Kind, &'a str, &'a str), &'a Resource>,
     out: Vec<Diagnostic>,
 }
 
 /// Where an expression sits, for checking `count.index` / `each.*` and naming the location.
 #[derive(Clone, Copy)]
-struct Scope<'s> {
+pub(super) struct Scope<'s> {
     address: Place<'s>,
     path: Path<'s>,
     repetition: Option<&'s Repetition>,
 }
 
 impl<'s> Scope<'s> {
-    fn at(address: Place<'s>, attribute: Option<&'s str>) -> Self {
+    pub(super) fn at(address: Place<'s>, attribute: Option<&'s str>) -> Self {
         Scope { address, path: attribute.map_or(Path::Root, Path::Name), repetition: None }
     }
 }
@@ -62,7 +62,7 @@ impl<'s> Scope<'s> {
 /// The block a problem is in: a resource's address is written out only when a problem is
 /// reported (formatting it for every resource was a tenth of validation's allocations).
 #[derive(Clone, Copy)]
-enum Place<'a> {
+pub(super) enum Place<'a> {
     Block(&'a Resource),
     Text(&'a str),
 }
@@ -115,7 +115,7 @@ impl<'p> Path<'p> {
 }
 
 impl<'a> Validator<'a> {
-    fn report(
+    pub(super) fn report(
         &mut self,
         address: Place<'_>,
         attribute: Option<&str>,
@@ -151,7 +151,7 @@ impl<'a> Validator<'a> {
             }
         }
         self.outputs();
-        self.moved_blocks();
+        self.refactor_blocks();
         for import in stack.unconnected() {
             let text = format!("data.terraform_remote_state.{}", import.stack.replace('-', "_"));
             let address = Place::Text(&text);
@@ -232,23 +232,6 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn moved_blocks(&mut self) {
-        for m in &self.stack.moved {
-            if !self.exists(Kind::Managed, &m.to.ty, &m.to.name) {
-                self.report(Place::Text("moved"), Some("to"), format!("`{}` is not in the stack", m.to), None);
-            }
-            if self.exists(Kind::Managed, &m.from.ty, &m.from.name) {
-                let help = "a moved block's `from` must be the old address, no longer declared";
-                self.report(
-                    Place::Text("moved"),
-                    Some("from"),
-                    format!("`{}` still exists in the stack", m.from),
-                    Some(help.into()),
-                );
-            }
-        }
-    }
-
     fn identifier(&mut self, address: Place<'_>, what: &str, name: &str) {
         if !is_identifier(name) {
             let message = if name.is_empty() {
@@ -260,11 +243,11 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn exists(&self, kind: Kind, ty: &str, name: &str) -> bool {
+    pub(super) fn exists(&self, kind: Kind, ty: &str, name: &str) -> bool {
         self.find(kind, ty, name).is_some()
     }
 
-    fn find(&self, kind: Kind, ty: &str, name: &str) -> Option<&'a Resource> {
+    pub(super) fn find(&self, kind: Kind, ty: &str, name: &str) -> Option<&'a Resource> {
         self.index.get(&(kind, ty, name)).copied()
     }
 
@@ -536,7 +519,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn expression(&mut self, expr: &Expression, scope: &Scope<'_>) {
+    pub(super) fn expression(&mut self, expr: &Expression, scope: &Scope<'_>) {
         // One walk checks every node and measures the nesting; too deep an expression is
         // reported alone.
         let found = self.out.len();

@@ -358,7 +358,7 @@ impl Cycle {
 }
 
 /// Runs terraform in `dir`: the exit code, standard output, and both streams together.
-fn terraform_output(dir: &Path, args: &[&str]) -> Result<(i32, String, String), String> {
+pub(super) fn terraform_output(dir: &Path, args: &[&str]) -> Result<(i32, String, String), String> {
     let out = super::terraform_in(dir).args(args).output().map_err(|e| format!("running terraform: {e}"))?;
     let code = out.status.code().unwrap_or(-1);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -466,13 +466,13 @@ fn run_up(dir: &Path, mirror: Option<&Path>, cycle: &mut Cycle) -> Result<(), St
 
 /// Keeps what terraform printed for a step as `<step>.log` in the stack's folder, for a look
 /// at a kept work folder (`apply-test --work-dir`): which resources took how long, what failed.
-fn keep_log(dir: &Path, step: &str, text: &str) {
+pub(super) fn keep_log(dir: &Path, step: &str, text: &str) {
     // Only a record: the cycle's result does not depend on it.
     let _ = std::fs::write(dir.join(format!("{}.log", step.replace(' ', "-"))), text);
 }
 
 /// The end of terraform's output, where the error is.
-fn tail(text: &str) -> String {
+pub(super) fn tail(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     lines[lines.len().saturating_sub(40)..].join("\n")
 }
@@ -537,7 +537,7 @@ fn zones(stack: &Stack) -> BTreeMap<String, String> {
 
 /// Writes `stack`, prepared for the emulator, into `dir` with the override pointing it at
 /// `endpoint` and its imports at the producers' state files under `root`.
-fn write(dir: &Path, root: &Path, stack: &Stack, endpoint: &str) -> Result<(), String> {
+pub(super) fn write(dir: &Path, root: &Path, stack: &Stack, endpoint: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let aliases = super::aws_aliases(stack);
     let mut files = vec![

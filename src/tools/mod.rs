@@ -18,6 +18,7 @@ pub mod emulator;
 mod plan;
 mod state;
 mod terraform;
+pub mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -14,6 +14,8 @@ use tfsynth::prelude::*;
 use tfsynth::tools::Terraform;
 use tfsynth::tools::emulator::{self, Emulator, Gap};
 
+mod refactor;
+
 /// Terraform and its plugin folder, kept for the whole run: the folder is the test's own
 /// (the mirror's providers and the test provider) and goes when this value does.
 fn terraform() -> &'static Terraform {

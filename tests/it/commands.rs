@@ -392,3 +392,86 @@ fn reviewer_output_is_pinned() {
     assert_cmd_snapshot!("graph_ai_prism", cmd(&["graph", "production", "--stack", "ai-prism"]));
     assert_cmd_snapshot!("diff_unknown_environment", cmd(&["diff", "staging", "prod"]));
 }
+
+/// A database keyed `key` with `identifier`, and the security group beside it keyed `group`;
+/// with `moved`, the stack says the database was keyed `main` before.
+fn shop(env: Env, key: &str, identifier: &str, group: &str, moved: bool) -> Stack {
+    let mut s = Stack::new("shop", env.name()).with_tier(env.tier());
+    s.provider(Provider::aws("us-east-1"));
+    let db = s.add(
+        Resource::new("aws_db_instance", key)
+            .set("identifier", identifier)
+            .set("engine", "postgres")
+            .set("instance_class", "db.t4g.micro")
+            .set("allocated_storage", 20)
+            .set("storage_encrypted", true)
+            .set("kms_key_id", "arn:aws:kms:us-east-1:123456789012:key/shop")
+            .set("deletion_protection", true)
+            .set("backup_retention_period", 7),
+    );
+    s.add(Resource::new("aws_security_group", group).set("description", "shop clients"));
+    if moved {
+        s.moved(Moved::new(Address::new("aws_db_instance", "main"), &db));
+    }
+    s
+}
+
+fn shop_registry(build: fn(Env) -> Stack) -> Registry<Env> {
+    Registry::new(vec![StackDef { name: "shop", description: "a database", build, settings: None }])
+}
+
+#[test]
+fn check_fails_first_on_a_rename_that_would_destroy_data() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshots = dir.path().to_str().unwrap();
+    regenerate(&shop_registry(|env| shop(env, "main", "shop", "clients", false)), dir.path());
+    let args = ["check", "--snapshots", snapshots, "--pipelines", "/nonexistent/ci"];
+
+    // The key renamed, nothing else: the database would be destroyed with its data.
+    let (code, out, err) = run(&shop_registry(|env| shop(env, "primary", "shop", "clients", false)), &args);
+    assert_eq!(code, ExitCode::from(1), "{out}{err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("error: ")
+            && first.contains("shop-development-json.snap: `aws_db_instance.main` holds data and would be destroyed; it was probably renamed to `aws_db_instance.primary`"),
+        "{err}"
+    );
+    assert!(err.contains("add `moved { from = aws_db_instance.main, to = aws_db_instance.primary }`"), "{err}");
+    assert!(err.contains("check: 3 resource(s) holding data would be destroyed"), "{err}");
+
+    // With the move, the check is an ordinary drift; a stateless rename is a hint with its fix.
+    let (code, out, err) = run(&shop_registry(|env| shop(env, "primary", "shop", "buyers", true)), &args);
+    assert_eq!(code, ExitCode::from(3), "{out}{err}");
+    assert!(!err.contains("would be destroyed"), "{err}");
+    assert!(
+        out.contains("probable rename: aws_security_group.clients -> aws_security_group.buyers (the same arguments); keep the object: moved { from = aws_security_group.clients, to = aws_security_group.buyers }"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diff_and_summary_against_a_baseline_name_renames_destroys_and_replacements() {
+    let base = tempfile::tempdir().expect("temp dir");
+    let before = shop_registry(|env| shop(env, "main", "shop", "clients", false));
+    let (code, _, err) = run(&before, &["synth", "production", "-q", "--out", base.path().to_str().unwrap()]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let against = base.path().to_str().unwrap();
+    let renamed = shop_registry(|env| shop(env, "primary", "shop", "clients", false));
+    let (code, out, err) = run(&renamed, &["diff", "production", "--against", against]);
+    assert_eq!(code, ExitCode::SUCCESS, "{out}{err}");
+    assert!(err.contains("shop: `aws_db_instance.main` holds data and would be destroyed"), "{err}");
+    let (_, md, _) = run(&renamed, &["summary", "production", "--against", against]);
+    assert!(md.contains("**would destroy data**: `aws_db_instance.main` holds data"), "{md}");
+    let (_, json, _) = run(&renamed, &["diff", "production", "--against", against, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(doc[0]["destroys"][0]["renamed_to"], "aws_db_instance.primary");
+    assert_eq!(doc[0]["renames"][0]["from"], "aws_db_instance.main");
+
+    // A new identifier in place replaces the database: marked as such, not as a change.
+    let reidentified = shop_registry(|env| shop(env, "main", "store", "clients", false));
+    let (_, out, _) = run(&reidentified, &["diff", "production", "--against", against]);
+    assert!(
+        out.contains("-/+ aws_db_instance.main (replaced: identifier forces a new object; its data is lost)"),
+        "{out}"
+    );
+}

@@ -21,6 +21,11 @@ variable "name" {
 output "upper" {
   value = upper(var.name)
 }
+
+resource "aws_cloudwatch_log_group" "moved_in" {
+  name              = "/child/${lower(var.name)}"
+  retention_in_days = 7
+}
 "#;
 
 fn kitchen_sink() -> Stack {
@@ -98,7 +103,12 @@ fn kitchen_sink() -> Stack {
     // hcl-rs misreads (tests/properties.rs), checked here against Terraform itself.
     let lower: Expr<String> = call("lower", [Expression::from("ABC")]);
     stack.output(Output::new("awkward_template", template![AWKWARD_TEMPLATE, lower]));
-    stack.moved(Moved::new(tfsynth::expr::Address::new("aws_cloudwatch_log_group", "legacy_west"), &west_logs));
+    stack.moved(Moved::new(Address::new("aws_cloudwatch_log_group", "legacy_west"), &west_logs));
+    // Regrouped into the child module, handed back without destroying, destroyed on purpose.
+    let into_child = Endpoint::in_module("child", Address::new("aws_cloudwatch_log_group", "moved_in"));
+    stack.moved(Moved::between(Address::new("aws_cloudwatch_log_group", "before_module"), into_child));
+    stack.remove(Removed::forget(Address::new("aws_s3_bucket", "handed_over")));
+    stack.remove(Removed::destroy(Address::new("aws_sqs_queue", "old_jobs"), "drained and replaced by the jobs topic"));
     stack
 }
 
@@ -200,4 +210,80 @@ fn terraform_plans_both_syntaxes_identically() {
     assert_eq!(counted["change"]["after"]["name"], json!("/counted/1"));
     assert_eq!(counted["change"]["after"]["retention_in_days"], json!(30));
     assert_eq!(plan["output_changes"]["child_upper"]["after"], json!("FEATURES"));
+}
+
+/// A stack that adopts a VPC and two buckets and forgets a third.
+fn adopting() -> Stack {
+    let mut stack = Stack::new("adopt", "development");
+    stack.provider(Provider::aws("us-east-1"));
+    let vpc = stack.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
+    let names = Expression::from_iter([("data", "adopt-data"), ("logs", "adopt-logs")]);
+    let buckets = stack.add(Resource::new("aws_s3_bucket", "kept").for_each(names.clone()).set("bucket", each_value()));
+    stack.adopt(&vpc, "vpc-0abc");
+    stack.adopt_each(&buckets, names);
+    stack.remove(Removed::forget(Address::new("aws_s3_bucket", "handed_over")));
+    stack
+}
+
+#[test]
+fn refactoring_blocks_render_in_both_syntaxes() {
+    let stack = adopting();
+    validate(&stack).unwrap_or_else(|e| panic!("{e}"));
+    let hcl = render(&stack, Format::Hcl);
+    for block in [
+        "import {\n  to = aws_vpc.main\n  id = \"vpc-0abc\"\n}",
+        "import {\n  for_each = {\n    data = \"adopt-data\"\n    logs = \"adopt-logs\"\n  }\n  to = aws_s3_bucket.kept[each.key]\n  id = each.value\n}",
+        "removed {\n  from = aws_s3_bucket.handed_over\n\n  lifecycle {\n    destroy = false\n  }\n}",
+    ] {
+        assert!(hcl.contains(block), "{block}\nnot in\n{hcl}");
+    }
+    let json: Value = serde_json::from_str(&render(&stack, Format::Json)).unwrap();
+    assert_eq!(json["import"][0], json!({"to": "aws_vpc.main", "id": "vpc-0abc"}));
+    assert_eq!(
+        json["import"][1],
+        json!({"for_each": {"data": "adopt-data", "logs": "adopt-logs"}, "to": "aws_s3_bucket.kept[each.key]", "id": "${each.value}"})
+    );
+    assert_eq!(json["removed"][0], json!({"from": "aws_s3_bucket.handed_over", "lifecycle": {"destroy": false}}));
+}
+
+#[test]
+fn refactoring_mistakes_are_reported() {
+    let mut stack = Stack::new("bad", "development");
+    stack.provider(Provider::aws("us-east-1"));
+    let vpc = stack.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
+    let counted = stack.add(Resource::new("aws_s3_bucket", "many").count(2).set("bucket", "x"));
+    stack.adopt(&counted, "one-id");
+    stack.adopt_each(&vpc, Expression::from_iter([("a", "vpc-1")]));
+    stack.moved(Moved::between(Address::new("aws_subnet", "old"), &vpc));
+    stack.moved(Moved::between(
+        Address::new("aws_vpc", "old"),
+        Endpoint::in_module("network", Address::new("aws_vpc", "this")),
+    ));
+    stack.remove(Removed::forget(Address::new("aws_vpc", "main")));
+    stack.remove(Removed::forget(Address::new("aws_bucket", "typo")));
+    let found: Vec<String> = super::common::problems(&stack).iter().map(ToString::to_string).collect();
+    let expected = [
+        "import: to: `aws_s3_bucket.many` has count/for_each",
+        "import: to: `aws_vpc.main` has no count/for_each",
+        "moved: `aws_subnet.old` and `aws_vpc.main` are of different types",
+        "moved: to: module `network` is not called",
+        "removed: from: `aws_vpc.main` is still declared",
+        "removed: from: `aws_bucket` is not a resource type",
+    ];
+    for e in expected {
+        assert!(found.iter().any(|f| f.contains(e)), "{e} not in {found:#?}");
+    }
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+}
+
+#[cfg(not(skip_tools))]
+#[test]
+fn terraform_validates_the_refactoring_blocks_in_both_syntaxes() {
+    use super::common::tools;
+    for format in Format::ALL {
+        let dir = tools::workspace(&[(format.file_name(), &render(&adopting(), format))], &[]);
+        tools::terraform().init(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let out = tools::terraform().run(dir.path(), &["validate", "-no-color"]).unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success(), "{format:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
 }

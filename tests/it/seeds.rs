@@ -103,3 +103,22 @@ fn svg_ai_caches_pages_scripts_and_images_for_the_seed_s_lifetimes() {
         assert!(by_path.contains(&(path, Some(seconds))), "{path}: {by_path:?}");
     }
 }
+
+#[test]
+fn every_production_stack_holds_its_data_back_from_destroy() {
+    let registry = stacks::registry();
+    for def in registry.stacks() {
+        let stack = registry.build(def.name, Env::Production).expect("builds");
+        for r in stack.resources() {
+            if tfsynth::schema::stateful::stateful(&r.address().ty).is_none() {
+                continue;
+            }
+            assert!(
+                r.lifecycle().prevent_destroy || r.destroy_reason().is_some(),
+                "{}: {} holds data but may be destroyed without a reason",
+                def.name,
+                r.address()
+            );
+        }
+    }
+}

@@ -158,3 +158,64 @@ fn aurora_clusters_have_instances_and_windows() {
     Aurora::new("main", "x", "15", "db.r6g.large").instances(16).build(&mut ctx);
     assert!(only_problem(&ctx.finish()).contains("16 Aurora instances"));
 }
+
+#[test]
+fn production_protects_what_holds_data_unless_told_otherwise() {
+    let (mut ctx, _) = networked("shop");
+    Postgres::new("main", "shop", "15", "db.t4g.micro").build(&mut ctx);
+    Postgres::new("scratch", "scratch", "15", "db.t4g.micro")
+        .deletion(Deletion::Unprotected("rebuilt from production every night"))
+        .build(&mut ctx);
+    let doc = valid(ctx);
+    let protected = json!({"prevent_destroy": true});
+    assert_eq!(resource(&doc, "aws_db_instance", "main")["lifecycle"], protected);
+    assert_eq!(resource(&doc, "aws_kms_key", "main")["lifecycle"], protected);
+    assert_eq!(resource(&doc, "aws_cloudwatch_log_group", "main_flow_logs")["lifecycle"], protected);
+    // The named opt-out removes both protections; what holds no data never gets it.
+    let scratch = resource(&doc, "aws_db_instance", "scratch");
+    assert_eq!((&scratch["deletion_protection"], &scratch["lifecycle"]), (&json!(false), &Value::Null));
+    assert!(resource(&doc, "aws_security_group", "main_db")["lifecycle"].is_null());
+
+    // Development, or a production context that allows teardown: nothing is held back.
+    let mut ctx = Context::new(Stack::new("shop", "development").with_tier(Tier::Development), ACCOUNT);
+    ctx.provider(Provider::aws("us-east-1"));
+    Key::new("main", "shop", "shop").build(&mut ctx);
+    let doc = document(&ctx.finish());
+    assert!(resource(&doc, "aws_kms_key", "main")["lifecycle"].is_null());
+    let mut ctx = super::super::common::context("shop");
+    ctx.allow_teardown("a preview environment, rebuilt per pull request");
+    let doc = document(&ctx.finish());
+    assert!(resource(&doc, "aws_kms_key", "main")["lifecycle"].is_null());
+}
+
+#[test]
+fn a_renamed_component_moves_every_block_it_owns() {
+    let (mut ctx, _) = networked("shop");
+    ctx.renamed("main", "primary", |ctx| {
+        Postgres::new("primary", "shop", "15", "db.t4g.micro").read_replicas(2).build(ctx)
+    });
+    let stack = ctx.finish();
+    validate(&stack).unwrap_or_else(|e| panic!("{e}"));
+    let moves: Vec<(String, String)> =
+        stack.moved_blocks().iter().map(|m| (m.from().to_string(), m.to().to_string())).collect();
+    let owned: Vec<String> = stack
+        .resources()
+        .map(|r| r.address().to_string())
+        .filter(|a| a.split('.').nth(1).is_some_and(|n| n == "primary" || n.starts_with("primary_")))
+        .collect();
+    assert_eq!(moves.len(), owned.len(), "{moves:#?}");
+    assert!(moves.contains(&("aws_db_instance.main".into(), "aws_db_instance.primary".into())), "{moves:#?}");
+    // The replicas are one counted block: its move carries every instance.
+    assert!(
+        moves.contains(&("aws_db_instance.main_replica".into(), "aws_db_instance.primary_replica".into())),
+        "{moves:#?}"
+    );
+
+    let (mut ctx, _) = networked("shop");
+    ctx.renamed("main", "primary", |ctx| Postgres::new("db", "shop", "15", "db.t4g.micro").build(ctx));
+    let found = messages(ctx);
+    assert!(
+        found.iter().any(|m| m.contains("renamed main -> primary: builds no resource under the new key")),
+        "{found:#?}"
+    );
+}
