@@ -143,6 +143,11 @@ impl Context {
         self.stack.adopt_each(handle, ids);
     }
 
+    /// Acknowledges an intended broadening security change (as [`Stack::approve`]).
+    pub fn approve(&mut self, approval: Approval) {
+        self.stack.approve(approval);
+    }
+
     /// Stops declaring a resource on purpose (as [`Stack::remove`]).
     pub fn remove(&mut self, removed: Removed) {
         self.stack.remove(removed);

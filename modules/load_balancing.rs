@@ -29,7 +29,7 @@
 //! ```
 
 use super::iam::Statement;
-use super::networking::{Peer, Port, SecurityGroup, SecurityGroupRef, VpcRef};
+use super::networking::{Port, SecurityGroup, SecurityGroupRef, VpcRef};
 use super::storage::{AccessLogs, Bucket, Encryption};
 use super::{Context, Deletion};
 use crate::prelude::*;
@@ -413,7 +413,12 @@ impl Alb {
             SecurityGroup::new(format!("{k}_alb"), format!("{name}-alb"), "Load balancer: HTTP(S) from the internet")
                 .network(&net)
                 .build(ctx);
-        sg.allow_in(ctx, Port::tcp(443), Peer::Internet, "HTTPS from the internet");
+        sg.serve_internet(
+            ctx,
+            Port::tcp(443),
+            "HTTPS from the internet",
+            "an internet-facing load balancer serves HTTPS",
+        );
         sg.allow_http_redirect_from_internet(ctx);
         let logs = self.log_bucket(ctx);
         let mut lb = Resource::new("aws_lb", k)
@@ -436,6 +441,7 @@ impl Alb {
             lb = lb.skip_check("CKV_AWS_150", reason);
         }
         let lb = ctx.add(lb);
+        ctx.approve(Approval::new(lb.path(), "an internet-facing load balancer is what the component builds"));
         let https = ctx.add(
             Resource::new("aws_lb_listener", format!("{k}_https"))
                 .set("load_balancer_arn", lb.arn())

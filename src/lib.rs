@@ -11,6 +11,7 @@ pub mod render;
 #[cfg(feature = "cli")]
 mod review;
 pub mod schema;
+pub mod testing;
 /// The drivers of terraform, checkov and the emulator that the command line and tfsynth's own
 /// tests use: public with the `test-tools` feature, and not a stable API.
 #[cfg(feature = "test-tools")]
@@ -36,6 +37,7 @@ pub mod prelude {
         Ref, Removed, RequiredProvider, Resource, S3Backend, Stack, Tier, Variable,
     };
     pub use crate::pipeline::{Environment, Registry, StackDef, settings_table, synth};
+    pub use crate::policy::security::Approval;
     pub use crate::policy::{Date, Rule, Waiver};
     pub use crate::render::{Format, render, render_expression};
     pub use crate::schema::validate;

@@ -143,13 +143,43 @@ impl SecurityGroupRef {
             Peer::Internet,
             "HTTP from the internet, redirected to HTTPS",
             Exception::Waive("CKV_AWS_260", reason),
-        )
+        );
+        self.approve_internet(stack, Port::tcp(80), reason)
     }
 
     /// Opens a database port to the internet. Almost always a mistake; `reason` is recorded in
     /// the rule's description so reviewers see why.
     pub fn allow_database_from_internet(&self, stack: &mut Context, port: Port, reason: &str) -> &Self {
         self.rule(stack, Direction::Ingress, port, Peer::Internet, reason, Exception::PublicDatabase)
+    }
+
+    /// The type and name of the rule for `direction`, `port` and `peer`.
+    fn rule_name(&self, direction: Direction, port: Port, peer: &Peer<'_>) -> (&'static str, String) {
+        let (ty, way) = match direction {
+            Direction::Ingress => ("aws_vpc_security_group_ingress_rule", "in"),
+            Direction::Egress => ("aws_vpc_security_group_egress_rule", "out"),
+        };
+        let peer_label = match peer {
+            Peer::Group(g) => g.key.clone(),
+            Peer::Cidr(c) => c.replace(['.', '/'], "_"),
+            Peer::Internet => "internet".into(),
+            Peer::PrefixList(_) => "prefix_list".into(),
+        };
+        (ty, format!("{}_{way}_{}_{peer_label}", self.key, port.label()))
+    }
+
+    /// Opens TCP `port` to the internet as what the group is for (a public load balancer's
+    /// listener), with the approval security reviews read (`reason`), so `--fail-on
+    /// broadening` does not stop at it.
+    pub fn serve_internet(&self, stack: &mut Context, port: Port, description: &str, reason: &str) -> &Self {
+        self.allow_in(stack, port, Peer::Internet, description);
+        self.approve_internet(stack, port, reason)
+    }
+
+    fn approve_internet(&self, stack: &mut Context, port: Port, reason: &str) -> &Self {
+        let (ty, key) = self.rule_name(Direction::Ingress, port, &Peer::Internet);
+        stack.approve(Approval::new(format!("{ty}.{key}"), reason));
+        self
     }
 
     fn rule(
@@ -161,17 +191,7 @@ impl SecurityGroupRef {
         description: &str,
         exception: Exception,
     ) -> &Self {
-        let (ty, way) = match direction {
-            Direction::Ingress => ("aws_vpc_security_group_ingress_rule", "in"),
-            Direction::Egress => ("aws_vpc_security_group_egress_rule", "out"),
-        };
-        let peer_label = match peer {
-            Peer::Group(g) => g.key.clone(),
-            Peer::Cidr(c) => c.replace(['.', '/'], "_"),
-            Peer::Internet => "internet".into(),
-            Peer::PrefixList(_) => "prefix_list".into(),
-        };
-        let key = format!("{}_{way}_{}_{peer_label}", self.key, port.label());
+        let (ty, key) = self.rule_name(direction, port, &peer);
         if stack.contains(Kind::Managed, ty, &key) {
             // The same rule asked for twice (two services behind one load balancer on a shared group).
             return self;

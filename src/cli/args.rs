@@ -157,6 +157,10 @@ pub(super) struct PlanArgs {
     /// Write into a folder that is not empty although tfsynth did not write it.
     #[arg(long)]
     pub allow_unowned_files: bool,
+    /// Exit with 4 when a security change of this kind has no approval in code
+    /// (`Stack::approve`): a pipeline's gate on pull requests.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub fail_on: Option<FailOn>,
 }
 
 /// The arguments of `tfsynth pipeline`.
@@ -244,6 +248,10 @@ pub(super) struct DiffArgs {
     /// Exit with 1 when anything differs (as `git diff --exit-code`).
     #[arg(long)]
     pub exit_code: bool,
+    /// Exit with 4 when a security change of this kind has no approval in code
+    /// (`Stack::approve`): a pipeline's gate on pull requests.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub fail_on: Option<FailOn>,
 }
 
 /// The arguments of `tfsynth summary`.
@@ -261,6 +269,10 @@ pub(super) struct SummaryArgs {
     /// inventory collapsed below.
     #[arg(long, value_name = "DIR")]
     pub against: Option<PathBuf>,
+    /// Exit with 4 when a security change of this kind has no approval in code
+    /// (`Stack::approve`): a pipeline's gate on pull requests.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub fail_on: Option<FailOn>,
 }
 
 /// The arguments of `tfsynth graph`.
@@ -300,6 +312,13 @@ pub(super) enum SyntaxArg {
 pub(super) enum ReportFormat {
     Text,
     Json,
+}
+
+/// Which security changes `--fail-on` stops at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum FailOn {
+    /// A change that opens or weakens something, unless approved in code.
+    Broadening,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,8 +6,8 @@ use clap::CommandFactory;
 use serde_json::{Value, json};
 
 use super::args::{
-    Args, CheckArgs, Command, DiffArgs, GraphArgs, GraphFormat, LintArgs, ReportFormat, SummaryArgs, SummaryFormat,
-    SynthArgs,
+    Args, CheckArgs, Command, DiffArgs, FailOn, GraphArgs, GraphFormat, LintArgs, ReportFormat, SummaryArgs,
+    SummaryFormat, SynthArgs,
 };
 use super::report::{changes, drift, finding_json, findings, renames, unchanged};
 use super::request::Request;
@@ -17,13 +17,15 @@ use crate::pipeline::{
     Change, Environment, OutputFolder, Registry, WriteOptions, build, stack_edges, stack_levels, synthesize,
     synthesize_with,
 };
+use crate::policy::security::{Approval, classify};
 use crate::render::Format;
 use crate::render::json::document;
 use crate::review::diff::{BlockChange, diff, over_time};
 use crate::review::drift::{Drift, DriftKind, drift as drift_of};
 use crate::review::graph;
 use crate::review::refactor::{Destroy, Refactor, review};
-use crate::review::summary::{change_lines, markdown, refactor_lines, summarize};
+use crate::review::security;
+use crate::review::summary::{StackSummary, change_lines, markdown, refactor_lines, summarize};
 
 type Outcome = Result<Status, Failure>;
 
@@ -220,98 +222,174 @@ fn check<E: Environment>(registry: &Registry<E>, a: &CheckArgs, c: &mut Console)
     Ok(Status::Found)
 }
 
-/// One stack's comparison: its name, the two sides, what differs, and (against a baseline)
-/// the renames and destroys in it.
-type Comparison<'r> = (&'r str, String, String, Vec<BlockChange>, Refactor);
+/// One stack's comparison: its name, the two sides, what differs, (against a baseline) the
+/// renames and destroys in it, and its security changes.
+struct Comparison {
+    name: String,
+    from: String,
+    to: String,
+    changes: Vec<BlockChange>,
+    refactor: Refactor,
+    security: security::Rows,
+}
 
 fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Console) -> Outcome {
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
     let env = req.env;
-    let mut results: Vec<Comparison<'_>> = Vec::new();
+    let rules = registry.security_rules();
+    let mut results: Vec<Comparison> = Vec::new();
     match (&a.other, &a.against) {
         (Some(other), _) => {
             let other = E::parse(other)?;
             let left = build(registry, &req.stacks, env)?;
             let right = build(registry, &req.stacks, other)?;
             for (l, r) in left.iter().zip(&right) {
-                let list = diff(&document(&l.stack), &document(&r.stack));
-                results.push((l.name, env.name().to_owned(), other.name().to_owned(), list, Refactor::default()));
+                // Two environments are two deployments, not a change: no security section.
+                results.push(Comparison {
+                    name: l.name.to_owned(),
+                    from: env.name().to_owned(),
+                    to: other.name().to_owned(),
+                    changes: diff(&document(&l.stack), &document(&r.stack)),
+                    refactor: Refactor::default(),
+                    security: Vec::new(),
+                });
             }
         }
         (None, Some(dir)) => {
-            let built = build(registry, &req.stacks, env)?;
-            let names: Vec<&str> = built.iter().map(|b| b.name).collect();
-            let baselines = baselines(dir, &names, env.name())?;
-            for (b, old) in built.iter().zip(baselines) {
-                let from = format!("{} ({})", env.name(), dir.display());
-                let new = document(&b.stack);
-                let list = over_time(diff(&old, &new));
-                let refactor = review(&old, &new, &list);
-                results.push((b.name, from, env.name().to_owned(), list, refactor));
+            let from = format!("{} ({})", env.name(), dir.display());
+            for (name, old, new, approvals) in against(registry, &req, dir)? {
+                let changes = over_time(diff(&old, &new));
+                let refactor = review(&old, &new, &changes);
+                let security = security::rows(&name, classify(&old, &new, rules), &approvals);
+                results.push(Comparison {
+                    name,
+                    from: from.clone(),
+                    to: env.name().to_owned(),
+                    changes,
+                    refactor,
+                    security,
+                });
             }
         }
         (None, None) => unreachable!("clap requires the other environment or --against"),
     }
+    let mut all: security::Rows = results.iter().flat_map(|r| r.security.clone()).collect();
+    security::sort(&mut all);
     if a.format == ReportFormat::Json {
-        let doc: Vec<Value> = results
+        let stacks: Vec<Value> = results
             .iter()
-            .map(|(name, from, to, list, refactor)| {
-                json!({"stack": name, "from": from, "to": to, "changes": list, "renames": refactor.renames, "destroys": refactor.destroys})
+            .map(|r| {
+                json!({"stack": r.name, "from": r.from, "to": r.to, "changes": r.changes, "renames": r.refactor.renames, "destroys": r.refactor.destroys})
             })
             .collect();
+        let security: Vec<Value> =
+            all.iter().map(|(stack, change)| json!({"stack": stack, "change": change})).collect();
+        let doc = json!({"security": security, "stacks": stacks});
         writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
     } else {
-        let same: Vec<&str> = results.iter().filter(|r| r.3.is_empty()).map(|r| r.0).collect();
-        for (name, from, to, list, refactor) in results.iter().filter(|r| !r.3.is_empty()) {
-            for destroy in &refactor.destroys {
-                c.error(format_args!("{name}: {}", destroy.message()));
+        c.out.write_all(security::text(&all).as_bytes())?;
+        let same: Vec<&str> = results.iter().filter(|r| r.changes.is_empty()).map(|r| r.name.as_str()).collect();
+        for r in results.iter().filter(|r| !r.changes.is_empty()) {
+            for destroy in &r.refactor.destroys {
+                c.error(format_args!("{}: {}", r.name, destroy.message()));
             }
-            changes(c, name, from, to, list)?;
-            renames(c, refactor)?;
+            changes(c, &r.name, &r.from, &r.to, &r.changes)?;
+            renames(c, &r.refactor)?;
         }
         if !same.is_empty() {
             unchanged(c, &same)?;
         }
     }
-    let differs = results.iter().any(|r| !r.3.is_empty());
-    Ok(if a.exit_code && differs { Status::Found } else { Status::Success })
+    let differs = results.iter().any(|r| !r.changes.is_empty());
+    Ok(if gate(a.fail_on, &all, c) {
+        Status::Unapproved
+    } else if a.exit_code && differs {
+        Status::Found
+    } else {
+        Status::Success
+    })
 }
 
-/// The JSON renderings of `stacks` in the baseline folder `dir`; a missing folder, a stack
-/// missing from it or written in HCL is a [`Error::BadBaseline`] naming every one.
-fn baselines(dir: &Path, stacks: &[&str], env: &str) -> Result<Vec<Value>, Error> {
+/// Whether `--fail-on broadening` stops here: a broadening change without an approval, said on
+/// standard error.
+pub(super) fn gate(fail_on: Option<FailOn>, rows: &security::Rows, c: &mut Console) -> bool {
+    let open = security::unapproved(rows);
+    if fail_on == Some(FailOn::Broadening) && open > 0 {
+        c.error(format_args!(
+            "{open} broadening security change(s) without an approval; approve each intended one in the stack's code (Stack::approve(Approval::new(address, reason)))"
+        ));
+        return true;
+    }
+    false
+}
+
+/// One stack against its baseline: its name, the old and new documents, its approvals.
+type Against = (String, Value, Value, Vec<Approval>);
+
+/// Each stack against its rendering in baseline folder `dir`: `(name, old, new, approvals)`.
+/// A stack the baseline lacks is added (old `null`); without `--stack`, a stack folder the
+/// baseline has and the registry does not is removed (new `null`).
+fn against<E: Environment>(registry: &Registry<E>, req: &Request<'_, E>, dir: &Path) -> Result<Vec<Against>, Error> {
+    let env = req.env;
+    let built = build(registry, &req.stacks, env)?;
+    let names: Vec<&str> = built.iter().map(|b| b.name).collect();
+    let mut out: Vec<Against> = baselines(dir, &names, env.name())?
+        .into_iter()
+        .zip(&built)
+        .map(|(old, b)| {
+            (b.name.to_owned(), old.unwrap_or(Value::Null), document(&b.stack), b.stack.approvals().to_vec())
+        })
+        .collect();
+    if req.all {
+        let mut gone: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| {
+                !names.contains(&name.as_str())
+                    && dir.join(name).join(env.name()).join(Format::Json.file_name()).is_file()
+            })
+            .collect();
+        gone.sort();
+        for name in gone {
+            let file = dir.join(&name).join(env.name()).join(Format::Json.file_name());
+            let old = read_baseline(&file)?;
+            out.push((name, old, Value::Null, Vec::new()));
+        }
+    }
+    Ok(out)
+}
+
+fn read_baseline(file: &Path) -> Result<Value, Error> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::BadBaseline { path: file.to_owned(), problem: format!("is not Terraform JSON ({e})") })
+}
+
+/// The JSON renderings of `stacks` in the baseline folder `dir` (`None` for a stack it does
+/// not hold: an added stack); a missing folder, or one written in HCL, is a
+/// [`Error::BadBaseline`].
+fn baselines(dir: &Path, stacks: &[&str], env: &str) -> Result<Vec<Option<Value>>, Error> {
     let bad = |problem: String| Error::BadBaseline { path: dir.to_owned(), problem };
     if !dir.is_dir() {
         return Err(bad("is not a folder; write a baseline with `tfsynth synth <env> --out <dir>`".into()));
     }
-    let mut missing = Vec::new();
     let mut hcl = Vec::new();
     let mut docs = Vec::new();
     for stack in stacks {
         let folder = dir.join(stack).join(env);
         let file = folder.join(Format::Json.file_name());
-        match std::fs::read_to_string(&file) {
-            Ok(text) => {
-                let doc = serde_json::from_str(&text).map_err(|e| Error::BadBaseline {
-                    path: file.clone(),
-                    problem: format!("is not Terraform JSON ({e})"),
-                })?;
-                docs.push(doc);
-            }
-            Err(_) if folder.join(Format::Hcl.file_name()).is_file() => hcl.push(*stack),
-            Err(_) => missing.push(*stack),
+        if file.is_file() {
+            docs.push(Some(read_baseline(&file)?));
+        } else if folder.join(Format::Hcl.file_name()).is_file() {
+            hcl.push(*stack);
+        } else {
+            docs.push(None);
         }
     }
     if !hcl.is_empty() {
         return Err(bad(format!(
             "holds the HCL rendering of {}; diff reads Terraform JSON: write the baseline with `--format json`",
             hcl.join(", ")
-        )));
-    }
-    if !missing.is_empty() {
-        return Err(bad(format!(
-            "has no {env} rendering of {}; write the baseline with the same stacks (`tfsynth synth {env} --out <dir>`)",
-            missing.join(", ")
         )));
     }
     Ok(docs)
@@ -326,26 +404,33 @@ fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Cons
         .zip(&req.stacks)
         .map(|(b, def)| summarize(b.name, def.description, &b.stack, &b.report, def.settings.map(|f| f(env))))
         .collect();
+    let mut all: security::Rows = Vec::new();
     if let Some(dir) = &a.against {
-        let names: Vec<&str> = built.iter().map(|b| b.name).collect();
-        for ((b, old), summary) in built.iter().zip(baselines(dir, &names, env.name())?).zip(&mut summaries) {
-            let new = document(&b.stack);
+        for (name, old, new, approvals) in against(registry, &req, dir)? {
             let list = over_time(diff(&old, &new));
             let mut lines = refactor_lines(&review(&old, &new, &list));
             lines.extend(change_lines(&list));
-            summary.changes = Some(lines);
+            all.extend(security::rows(&name, classify(&old, &new, registry.security_rules()), &approvals));
+            match summaries.iter_mut().find(|s| s.name == name) {
+                Some(summary) => summary.changes = Some(lines),
+                // A stack the code no longer has: only what it loses.
+                None => summaries.push(StackSummary::removed(&name, lines)),
+            }
         }
     }
+    security::sort(&mut all);
     let against = a.against.as_ref().map(|d| d.display().to_string());
     let text = match a.format {
-        SummaryFormat::Markdown => markdown(env.name(), &summaries, against.as_deref()),
+        SummaryFormat::Markdown => markdown(env.name(), &summaries, against.as_deref(), &security::markdown(&all)),
         SummaryFormat::Json => {
-            let doc = json!({"environment": env.name(), "stacks": summaries});
+            let security: Vec<Value> =
+                all.iter().map(|(stack, change)| json!({"stack": stack, "change": change})).collect();
+            let doc = json!({"environment": env.name(), "security": security, "stacks": summaries});
             serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
         }
     };
     c.out.write_all(text.as_bytes())?;
-    Ok(Status::Success)
+    Ok(if gate(a.fail_on, &all, c) { Status::Unapproved } else { Status::Success })
 }
 
 fn graph_command<E: Environment>(registry: &Registry<E>, a: &GraphArgs, c: &mut Console) -> Outcome {

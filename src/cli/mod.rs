@@ -71,6 +71,9 @@ pub enum Status {
     /// 3: the answer is "yes": the snapshots drifted (`check`), the renderings differ
     /// (`diff --exit-code`), the plan has changes (`plan`), unwaived findings (`lint`).
     Found = 3,
+    /// 4: a security change broadens something without an approval in code
+    /// (`--fail-on broadening`).
+    Unapproved = 4,
 }
 
 impl From<Status> for ExitCode {

@@ -14,8 +14,10 @@ use super::commands::synthesize_into;
 use super::request::Request;
 use super::{Console, Failure, Status, Verbosity};
 use crate::pipeline::{Environment, Registry, WriteOptions, stack_edges, stack_levels};
+use crate::policy::security::SecurityRule;
 use crate::render::Format;
 use crate::review::plan::{StackPlan, markdown, summarize};
+use crate::review::security;
 use crate::tools::plan_folder;
 
 /// What a worker tells the console.
@@ -51,18 +53,31 @@ pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut
         }
         let dirs: Vec<(&'static str, PathBuf)> =
             runnable.iter().map(|s| (*s, a.out.join(s).join(req.env.name()))).collect();
-        plans.extend(run_level(&dirs, jobs, (!a.no_refresh, a.plugin_dir.as_deref()), total, plans.len(), c));
+        let how = (!a.no_refresh, a.plugin_dir.as_deref());
+        plans.extend(run_level(&dirs, jobs, how, registry.security_rules(), total, plans.len(), c));
     }
+    let mut all: security::Rows = Vec::new();
+    for p in &plans {
+        let approvals = registry.build(&p.stack, req.env).map(|s| s.approvals().to_vec()).unwrap_or_default();
+        all.extend(security::rows(&p.stack, p.security.clone(), &approvals));
+    }
+    security::sort(&mut all);
     match a.format {
-        SummaryFormat::Markdown => c.out.write_all(markdown(req.env.name(), &plans).as_bytes())?,
+        SummaryFormat::Markdown => {
+            c.out.write_all(markdown(req.env.name(), &plans, &security::markdown(&all)).as_bytes())?;
+        }
         SummaryFormat::Json => {
-            let doc = json!({ "environment": req.env.name(), "stacks": plans });
+            let security: Vec<_> =
+                all.iter().map(|(stack, change)| json!({"stack": stack, "change": change})).collect();
+            let doc = json!({ "environment": req.env.name(), "security": security, "stacks": plans });
             writeln!(c.out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
         }
     }
     c.out.flush()?;
     Ok(if plans.iter().any(|p| p.error.is_some()) {
         Status::Failure
+    } else if super::commands::gate(a.fail_on, &all, c) {
+        Status::Unapproved
     } else if plans.iter().any(StackPlan::changes) {
         Status::Found
     } else {
@@ -76,6 +91,7 @@ fn run_level(
     dirs: &[(&'static str, PathBuf)],
     jobs: usize,
     how: (bool, Option<&Path>),
+    rules: &[SecurityRule],
     total: usize,
     done: usize,
     c: &mut Console,
@@ -93,7 +109,7 @@ fn run_level(
                     let Ok(Some((stack, dir))) = next else { break };
                     let _ = events.send(Event::Started(stack));
                     let plan = match plan_folder(&dir, how.0, how.1) {
-                        Ok(folder) => summarize(stack, &folder.show),
+                        Ok(folder) => summarize(stack, &folder.show, rules),
                         Err(error) => StackPlan { stack: stack.to_owned(), error: Some(error), ..StackPlan::default() },
                     };
                     let _ = events.send(Event::Finished(Box::new(plan)));

@@ -12,13 +12,15 @@ pub(super) struct Request<'r, E> {
     pub env: E,
     /// The stacks asked for, in registry order (every stack when none was named).
     pub stacks: Vec<&'r StackDef<E>>,
+    /// Whether every stack was asked for (no `--stack`).
+    pub all: bool,
 }
 
 impl<'r, E: Environment> Request<'r, E> {
     /// `env` and `--stack` names resolved against `registry`.
     pub fn resolve(registry: &'r Registry<E>, env: &str, stacks: &[String]) -> Result<Self> {
         let env = E::parse(env)?;
-        Ok(Request { env, stacks: registry.select(stacks)? })
+        Ok(Request { env, stacks: registry.select(stacks)?, all: stacks.is_empty() })
     }
 }
 

@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use crate::error::Diagnostic;
 use crate::expr::{Any, Expr, Expression, StackId, local, module, var};
 use crate::policy::Waiver;
+use crate::policy::security::Approval;
 use crate::schema::Schema;
 
 use super::addresses::Addresses;
@@ -58,6 +59,7 @@ pub struct Stack {
     /// Advice that is not a problem: an amendment a component's setter covers.
     pub(crate) hints: Vec<Diagnostic>,
     waivers: Vec<Waiver>,
+    approvals: Vec<Approval>,
     /// The component adding blocks now, stamped on each (see [`Stack::replace_component`]).
     component: Option<&'static str>,
     /// Tags merged into each taggable resource added now (see [`Stack::replace_tags`]).
@@ -99,6 +101,7 @@ impl Stack {
             problems: Vec::new(),
             hints: Vec::new(),
             waivers: Vec::new(),
+            approvals: Vec::new(),
             component: None,
             provider_scope: None,
             tags: Vec::new(),
@@ -380,6 +383,18 @@ impl Stack {
     /// Accepts a policy finding (see [`policy`](crate::policy)) for a while, with a reason.
     pub fn waive(&mut self, waiver: Waiver) {
         self.waivers.push(waiver);
+    }
+
+    /// Acknowledges in code that a broadening security change of one resource is intended
+    /// (see [`security`](crate::policy::security)): `--fail-on broadening` lets it through
+    /// until the approval expires, and reviews show its reason.
+    pub fn approve(&mut self, approval: Approval) {
+        self.approvals.push(approval);
+    }
+
+    /// The security approvals, in the order they were given.
+    pub fn approvals(&self) -> &[Approval] {
+        &self.approvals
     }
 
     /// The policy waivers, in the order they were given.

@@ -7,6 +7,7 @@ use std::fmt;
 
 use crate::error::{Error, Result};
 use crate::model::{Stack, Tier};
+use crate::policy::security::SecurityRule;
 
 /// An environment type: a closed set of names, e.g. an enum with an exhaustive `match` per
 /// stack, so adding an environment fails to compile until every stack configures it.
@@ -56,12 +57,25 @@ pub fn settings_table(settings: &impl serde::Serialize) -> serde_json::Value {
 /// Every stack of the repository.
 pub struct Registry<E> {
     stacks: Vec<StackDef<E>>,
+    security_rules: Vec<SecurityRule>,
 }
 
 impl<E: Environment> Registry<E> {
     /// A registry of `stacks`, in display order.
     pub fn new(stacks: Vec<StackDef<E>>) -> Self {
-        Self { stacks }
+        Self { stacks, security_rules: Vec::new() }
+    }
+
+    /// Adds the team's own security rules to the built-in ones the reviews classify changes
+    /// with ([`security`](crate::policy::security)).
+    pub fn with_security_rules(mut self, rules: Vec<SecurityRule>) -> Self {
+        self.security_rules.extend(rules);
+        self
+    }
+
+    /// The team's own security rules.
+    pub fn security_rules(&self) -> &[SecurityRule] {
+        &self.security_rules
     }
 
     /// The registered stacks.

@@ -6,6 +6,8 @@
 
 mod date;
 mod rules;
+pub mod security;
+mod security_rules;
 
 use std::fmt;
 

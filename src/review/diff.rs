@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::policy::security::jsonencoded;
 use crate::schema::stateful::replacing;
 
 /// How one block differs.
@@ -130,7 +131,7 @@ fn compare(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<A
     // they encode, so a change shows as the keys that changed, not two long strings.
     if let (Some(Value::String(a)), Some(Value::String(b))) = (old, new)
         && a != b
-        && let (Some(a), Some(b)) = (encoded(a), encoded(b))
+        && let (Some(a), Some(b)) = (jsonencoded(a), jsonencoded(b))
     {
         return compare(path, Some(&a), Some(&b), out);
     }
@@ -151,40 +152,6 @@ fn compare(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<A
         }
         (a, b) if a != b => out.push(AttributeChange { path: path.to_owned(), old: a.cloned(), new: b.cloned() }),
         _ => {}
-    }
-}
-
-/// The document a `"${jsonencode(...)}"` string encodes, as JSON: literal data as values,
-/// references and calls as their HCL text.
-fn encoded(text: &str) -> Option<Value> {
-    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
-    let hcl::Expression::FuncCall(call) = inner.parse::<hcl::Expression>().ok()? else { return None };
-    if call.name.name.as_str() != "jsonencode" || call.args.len() != 1 {
-        return None;
-    }
-    Some(to_value(&call.args[0]))
-}
-
-fn to_value(e: &hcl::Expression) -> Value {
-    use hcl::Expression as E;
-    match e {
-        E::Null => Value::Null,
-        E::Bool(b) => Value::Bool(*b),
-        E::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
-        E::String(s) => Value::String(s.clone()),
-        E::Array(items) => Value::Array(items.iter().map(to_value).collect()),
-        E::Object(map) => Value::Object(map.iter().map(|(k, v)| (object_key(k), to_value(v))).collect()),
-        E::Parenthesis(inner) => to_value(inner),
-        other => Value::String(format!("${{{other}}}")),
-    }
-}
-
-fn object_key(k: &hcl::ObjectKey) -> String {
-    match k {
-        hcl::ObjectKey::Identifier(id) => id.to_string(),
-        hcl::ObjectKey::Expression(hcl::Expression::String(s)) => s.clone(),
-        hcl::ObjectKey::Expression(e) => e.to_string(),
-        _ => k.to_string(),
     }
 }
 

@@ -6,4 +6,5 @@ pub(crate) mod drift;
 pub(crate) mod graph;
 pub(crate) mod plan;
 pub(crate) mod refactor;
+pub(crate) mod security;
 pub(crate) mod summary;

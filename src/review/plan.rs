@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::policy::security::{SecurityChange, SecurityRule, classify_plan};
+use crate::schema::stateful::RESTARTS;
 use crate::tools::changed_attributes;
 
 /// Types whose replacement or destruction loses data (or a name others depend on).
@@ -24,9 +26,6 @@ const STATEFUL: &[(&str, &str)] = &[
     ("aws_ecr_repository", "a repository and its images"),
     ("aws_route53_zone", "a hosted zone: its name servers change"),
 ];
-
-/// Attributes of a database or cache changed in place that restart it.
-const RESTARTS: &[&str] = &["instance_class", "node_type", "engine_version", "allocated_storage", "storage_type"];
 
 /// A resource and the attributes concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,6 +57,8 @@ pub struct StackPlan {
     pub forget: Vec<String>,
     /// What a reviewer must read first.
     pub warnings: Vec<String>,
+    /// The plan's security changes (before → after of each resource).
+    pub security: Vec<SecurityChange>,
     /// Why the stack could not be planned.
     pub error: Option<String>,
 }
@@ -91,9 +92,10 @@ fn path(steps: &Value) -> String {
     out
 }
 
-/// Reads `terraform show -json` of one stack's plan.
-pub fn summarize(stack: &str, show: &Value) -> StackPlan {
-    let mut plan = StackPlan { stack: stack.to_owned(), ..StackPlan::default() };
+/// Reads `terraform show -json` of one stack's plan; `rules` are the team's own security
+/// rules beside the built-in ones.
+pub fn summarize(stack: &str, show: &Value, rules: &[SecurityRule]) -> StackPlan {
+    let mut plan = StackPlan { stack: stack.to_owned(), security: classify_plan(show, rules), ..StackPlan::default() };
     for rc in show["resource_changes"].as_array().into_iter().flatten() {
         if rc["mode"] != "managed" {
             continue;
@@ -149,11 +151,11 @@ pub fn summarize(stack: &str, show: &Value) -> StackPlan {
     plan
 }
 
-/// The plans of `environment` as Markdown for a pull-request comment: a table of counts,
-/// the warnings, then each stack's changes.
-pub fn markdown(environment: &str, plans: &[StackPlan]) -> String {
+/// The plans of `environment` as Markdown for a pull-request comment: the security section,
+/// a table of counts, the warnings, then each stack's changes.
+pub fn markdown(environment: &str, plans: &[StackPlan], security: &str) -> String {
     let mut out = format!(
-        "## tfsynth plan: {environment}\n\n| stack | create | update | replace | destroy | import | move | forget |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
+        "## tfsynth plan: {environment}\n\n{security}| stack | create | update | replace | destroy | import | move | forget |\n|---|---:|---:|---:|---:|---:|---:|---:|\n"
     );
     for p in plans {
         if p.error.is_some() {
@@ -236,12 +238,12 @@ mod tests {
             {"address": "aws_s3_bucket.old", "mode": "managed", "type": "aws_s3_bucket",
              "change": {"actions": ["forget"], "before": {}, "after": null}}
         ]});
-        let plan = super::summarize("adopt", &show);
+        let plan = super::summarize("adopt", &show, &[]);
         assert_eq!(plan.import, ["aws_vpc.main"]);
         assert_eq!(plan.moved, ["aws_kms_key.main -> aws_kms_key.data"]);
         assert_eq!(plan.forget, ["aws_s3_bucket.old"]);
         assert!(plan.changes() && plan.create.is_empty() && plan.destroy.is_empty());
-        let md = super::markdown("production", &[plan]);
+        let md = super::markdown("production", &[plan], "");
         assert!(md.contains("| adopt | 0 | 0 | 0 | 0 | 1 | 1 | 1 |"), "{md}");
         assert!(md.contains("- import `aws_vpc.main`"), "{md}");
         assert!(md.contains("- move `aws_kms_key.main -> aws_kms_key.data`"), "{md}");
@@ -260,7 +262,7 @@ mod tests {
              "change": {"actions": ["delete", "create"], "replace_paths": [["ingress", 0, "cidr_blocks"]], "before": {}, "after": {}}},
             {"address": "data.aws_region.x", "mode": "data", "type": "aws_region", "change": {"actions": ["read"]}}
         ]});
-        let plan = super::summarize("db", &show);
+        let plan = super::summarize("db", &show, &[]);
         assert_eq!(plan.replace[1].attributes, ["ingress[0].cidr_blocks"]);
         assert_eq!(plan.warnings.len(), 2, "a security-group rule holds no data");
         assert_eq!(plan.update[0].attributes, ["instance_class"]);
@@ -270,7 +272,7 @@ mod tests {
             plan.warnings
         );
         assert!(plan.warnings[1].contains("changes `instance_class` in place"), "{:?}", plan.warnings);
-        let md = super::markdown("production", &[plan]);
+        let md = super::markdown("production", &[plan], "");
         assert!(md.contains("| db | 0 | 1 | 2 | 0 | 0 | 0 | 0 |"), "{md}");
         assert!(md.contains("- replace `aws_db_instance.main`, forced by `identifier`"), "{md}");
     }

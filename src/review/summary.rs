@@ -10,6 +10,7 @@ use super::diff::BlockChange;
 use super::refactor::Refactor;
 use crate::model::{Kind, Stack};
 use crate::policy::{Report, Rule};
+use crate::schema::stateful::{RESTARTS, stateful};
 
 /// What one stack deploys in one environment.
 #[derive(Debug, Clone, Serialize)]
@@ -32,6 +33,23 @@ pub struct StackSummary {
     pub policy: PolicySummary,
     /// What changed against a baseline, one line per block (`None` without a baseline).
     pub changes: Option<Vec<String>>,
+}
+
+impl StackSummary {
+    /// A stack the baseline has and the code no longer does: what it loses.
+    pub fn removed(name: &str, changes: Vec<String>) -> Self {
+        Self {
+            name: name.to_owned(),
+            description: "removed: in the baseline, no longer in the code".to_owned(),
+            resources: 0,
+            data_sources: 0,
+            by_component: Vec::new(),
+            by_type: Vec::new(),
+            settings: None,
+            policy: PolicySummary { rules: 0, unwaived: Vec::new(), waived: Vec::new() },
+            changes: Some(changes),
+        }
+    }
 }
 
 /// The policy results of one stack.
@@ -116,7 +134,8 @@ fn plain(value: &serde_json::Value) -> String {
 }
 
 const TEMPLATE: &str = r#"## tfsynth summary: {{ environment }}{% if against %} against `{{ against }}`{% endif %}
-{% if against %}
+{% if security %}
+{{ security }}{% endif %}{% if against %}
 ### What changed
 {% for s in stacks %}
 **{{ s.name }}**: {% if s.changes %}{{ s.changes|length }} block(s) differ
@@ -182,12 +201,12 @@ Waived:
 /// # Panics
 ///
 /// Never: the template is a constant checked by the tests.
-pub fn markdown(environment: &str, stacks: &[StackSummary], against: Option<&str>) -> String {
+pub fn markdown(environment: &str, stacks: &[StackSummary], against: Option<&str>, security: &str) -> String {
     let mut env = minijinja::Environment::new();
     env.add_template("summary", TEMPLATE).expect("the summary template parses");
     let template = env.get_template("summary").expect("just added");
     template
-        .render(minijinja::context! { environment, stacks, against })
+        .render(minijinja::context! { environment, stacks, against, security })
         .expect("the summary template renders any summary")
 }
 
@@ -217,7 +236,11 @@ pub fn change_lines(changes: &[BlockChange]) -> Vec<String> {
             BlockChange::Changed { address, attributes, replaced_by } => {
                 let attrs: Vec<String> =
                     attributes.iter().map(|a| format!("`{}` {} → {}", a.path, value(&a.old), value(&a.new))).collect();
-                if replaced_by.is_empty() {
+                let ty = address.split('.').next().unwrap_or_default();
+                let restarts = stateful(ty).is_some() && attributes.iter().any(|a| RESTARTS.contains(&a.path.as_str()));
+                if restarts && replaced_by.is_empty() {
+                    format!("**restarts** `{address}` to apply: {}", attrs.join("; "))
+                } else if replaced_by.is_empty() {
                     format!("changed `{address}`: {}", attrs.join("; "))
                 } else {
                     format!("**replaced** `{address}` (by {}): {}", replaced_by.join(", "), attrs.join("; "))
@@ -244,7 +267,7 @@ mod tests {
         let settings = serde_json::json!({"azs": ["us-east-1a", "us-east-1b"], "db": {"class": "db.t4g.micro"}});
         let summary = super::summarize("demo", "A demo", &s, &report, Some(settings));
         assert_eq!(summary.by_component, [("networking".to_owned(), 2), ("stack".to_owned(), 1)]);
-        let md = super::markdown("production", &[summary], None);
+        let md = super::markdown("production", &[summary], None, "");
         assert!(md.contains("| demo | 3 | 0 | **1 finding(s)** |"), "{md}");
         assert!(md.contains("| networking | 2 |"), "{md}");
         assert!(md.contains("| `aws_subnet` | 1 |"), "{md}");

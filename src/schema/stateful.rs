@@ -64,6 +64,10 @@ pub const STATEFUL: &[Stateful] = &[
     Stateful { ty: "aws_secretsmanager_secret", identity: Some("name"), replaced_by: &["name"] },
 ];
 
+/// Arguments of a database or cache that AWS applies in place by restarting it (a failover
+/// with Multi-AZ, downtime without).
+pub const RESTARTS: &[&str] = &["instance_class", "node_type", "engine_version", "allocated_storage", "storage_type"];
+
 /// The entry of `ty`, if it holds data.
 pub fn stateful(ty: &str) -> Option<&'static Stateful> {
     STATEFUL.iter().find(|s| s.ty == ty)

@@ -54,11 +54,16 @@ fn examples_plan() {
 
 /// `cargo run` of the separate crate in `examples/own-crate`, sharing this build's target folder.
 fn own_crate(args: &[&str]) -> std::process::Output {
+    own_crate_cargo("run", args)
+}
+
+/// `cargo <command>` of the separate crate, with `args` for what it runs.
+fn own_crate_cargo(command: &str, args: &[&str]) -> std::process::Output {
     let deps = std::env::current_exe().expect("test binary path");
     let target = deps.parent().and_then(|p| p.parent()).and_then(|p| p.parent()).expect("target folder");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     Command::new(cargo)
-        .args(["run", "--quiet", "--manifest-path"])
+        .args([command, "--quiet", "--manifest-path"])
         .arg(super::common::repo("examples/own-crate/Cargo.toml"))
         .arg("--")
         .args(args)
@@ -84,6 +89,19 @@ fn a_separate_crate_defines_its_own_environments_and_stacks() {
             .contains(format!("shop/prod: {} rules, 0 finding(s)", tfsynth::policy::Rule::ALL.len()).as_str()),
         "{}",
         String::from_utf8_lossy(&lint.stdout)
+    );
+    // Its own tests assert on its stack with tfsynth::testing.
+    let tests = own_crate_cargo("test", &[]);
+    assert!(
+        tests.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&tests.stdout),
+        String::from_utf8_lossy(&tests.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&tests.stdout).contains("test result: ok. 1 passed"),
+        "{}",
+        String::from_utf8_lossy(&tests.stdout)
     );
     let wrong = own_crate(&["synth", "production"]);
     assert_eq!(wrong.status.code(), Some(2));

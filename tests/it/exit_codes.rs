@@ -29,6 +29,21 @@ fn changed(env: Env) -> Stack {
     network(env, "10.9.0.0/16")
 }
 
+/// HTTPS opened to the internet with no approval: a broadening security change.
+fn exposed(env: Env) -> Stack {
+    let mut s = valid(env);
+    s.add(
+        Resource::new("aws_vpc_security_group_ingress_rule", "https")
+            .set("security_group_id", "sg-1")
+            .set("description", "HTTPS")
+            .set("cidr_ipv4", "0.0.0.0/0")
+            .set("ip_protocol", "tcp")
+            .set("from_port", 443)
+            .set("to_port", 443),
+    );
+    s
+}
+
 /// An attribute the schema does not know: the stack cannot be built.
 fn invalid(env: Env) -> Stack {
     let mut s = valid(env);
@@ -87,9 +102,13 @@ fn every_command_keeps_to_the_exit_code_contract() {
         ("diff", valid, vec!["diff", "production", "--against", "/nonexistent"], Status::Usage),
         ("diff", changed, vec!["diff", "production", "--against", baseline, "--exit-code"], Status::Found),
         ("diff", changed, vec!["diff", "staging", "production", "--exit-code"], Status::Success),
+        ("diff", exposed, vec!["diff", "production", "--against", baseline, "--exit-code", "--fail-on", "broadening"], Status::Unapproved),
+        ("diff", changed, vec!["diff", "production", "--against", baseline, "--fail-on", "broadening"], Status::Success),
         ("summary", valid, vec!["summary", "production"], Status::Success),
         ("summary", invalid, vec!["summary", "production"], Status::Failure),
         ("summary", valid, vec!["summary", "production", "--format", "yaml"], Status::Usage),
+        ("summary", exposed, vec!["summary", "production", "--against", baseline, "--fail-on", "broadening"], Status::Unapproved),
+        ("summary", valid, vec!["summary", "production", "--fail-on", "narrowing"], Status::Usage),
         ("graph", valid, vec!["graph", "production"], Status::Success),
         ("graph", invalid, vec!["graph", "production"], Status::Failure),
         ("graph", valid, vec!["graph", "production", "--stack", "nope"], Status::Usage),

@@ -71,8 +71,8 @@ fn the_engine_names_no_application() {
     }
 }
 
-/// `src/` holds the engine's folders, the pipeline, the review commands, the command line and
-/// the tool drivers, each in its folder; only the crate root and the error type are loose files.
+/// `src/` holds the engine's folders, the pipeline, the review commands, the command line, the
+/// assertions for stack tests and the tool drivers, each in its folder; only the crate root and the error type are loose files.
 #[test]
 fn src_is_laid_out_by_role() {
     let mut entries: Vec<String> =
@@ -80,7 +80,10 @@ fn src_is_laid_out_by_role() {
     entries.sort();
     assert_eq!(
         entries,
-        ["cli", "error.rs", "expr", "lib.rs", "model", "pipeline", "policy", "render", "review", "schema", "tools"]
+        [
+            "cli", "error.rs", "expr", "lib.rs", "model", "pipeline", "policy", "render", "review", "schema",
+            "testing", "tools"
+        ]
     );
     let readme = std::fs::read_to_string(repo("README.md")).expect("README");
     for folder in entries.iter().filter(|e| Path::new(e.as_str()).extension().is_none_or(|x| x != "rs")) {

@@ -23,6 +23,7 @@ mod pipelines;
 mod plan;
 mod properties;
 mod providers;
+mod review;
 mod seeds;
 mod supporting;
 mod synthetic;

@@ -39,6 +39,11 @@ fn every_stack_plans_in_order_and_the_summary_counts_the_actions() {
     let run = tfsynth(&["plan", "production", "--out", root, "--no-refresh", "--plugin-dir", &mirror]);
     let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
     assert_eq!(run.status.code(), Some(3), "changes planned: exit 3 (README, Exit codes)\n{stdout}\n{stderr}");
+    // The security section leads: the load balancers' approved exposure, nothing unapproved.
+    let section = stdout.find("### Security changes").unwrap_or_else(|| panic!("{stdout}"));
+    assert!(section < stdout.find("| stack | create").unwrap_or(0), "{stdout}");
+    assert!(stdout.contains("| broadening (approved) | takeoff | `aws_lb.main` |"), "{stdout}");
+    assert!(!stdout.contains("**⚠ broadening**"), "a fresh plan of the seed stacks needs no approval: {stdout}");
     for def in registry().stacks() {
         let line =
             stdout.lines().find(|l| l.starts_with(&format!("| {} | ", def.name))).unwrap_or_else(|| panic!("{stdout}"));

@@ -40,7 +40,8 @@ impl Environment for Stage {
 fn shop(stage: Stage) -> Stack {
     let dev = stage == Stage::Dev;
     let name = format!("shop-{}", stage.name());
-    let mut ctx = Foundation::new("shop", stage, Account::new("210987654321", "eu-west-1")).tag("Team", "checkout").build();
+    let mut ctx =
+        Foundation::new("shop", stage, Account::new("210987654321", "eu-west-1")).tag("Team", "checkout").build();
     let key = Key::new("main", &name, "Shop data").for_log_groups().build(&mut ctx);
     ctx.use_key(&key);
     let logs = if dev { Retention::Days(14, "dev logs are for debugging") } else { Retention::OneYear };
@@ -63,6 +64,30 @@ fn shop(stage: Stage) -> Stack {
 }
 
 fn main() -> ExitCode {
-    let registry = Registry::new(vec![StackDef { name: "shop", description: "Checkout: network and orders database", build: shop, settings: None }]);
+    let registry = Registry::new(vec![StackDef {
+        name: "shop",
+        description: "Checkout: network and orders database",
+        build: shop,
+        settings: None,
+    }]);
     tfsynth::cli::run(&registry, std::env::args_os())
+}
+
+#[cfg(test)]
+mod tests {
+    use tfsynth::testing::{Template, absent, json, object_like};
+
+    use super::{Stage, shop};
+
+    #[test]
+    fn production_keeps_the_orders_database() {
+        let prod = Template::from_stack(&shop(Stage::Prod));
+        prod.has(
+            "aws_db_instance",
+            object_like(json!({"identifier": "shop-prod-orders", "multi_az": true, "deletion_protection": true, "lifecycle": {"prevent_destroy": true}})),
+        );
+        let dev = Template::from_stack(&shop(Stage::Dev));
+        dev.has("aws_db_instance", object_like(json!({"identifier": "shop-dev-orders", "lifecycle": absent()})));
+        dev.count("aws_nat_gateway", object_like(json!({"for_each": absent()})), 1);
+    }
 }

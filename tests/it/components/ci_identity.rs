@@ -3,11 +3,7 @@
 use super::*;
 use tfsynth::modules::ci_identity::{GithubOidc, GithubOidcRef, Subject};
 use tfsynth::modules::iam::Role;
-
-/// The trust policy of role `key`: `${jsonencode({...})}`, compared part by part.
-fn trust(doc: &Value, key: &str) -> String {
-    resource(doc, "aws_iam_role", key)["assume_role_policy"].as_str().unwrap().to_owned()
-}
+use tfsynth::testing::{Template, array_with, exact, object_like};
 
 #[test]
 fn github_roles_trust_the_repository_s_environments_only() {
@@ -16,29 +12,39 @@ fn github_roles_trust_the_repository_s_environments_only() {
     let subjects = [Subject::environment("production"), Subject::branch("main")];
     Role::for_github_actions("deploy", "app-deploy", &github, "company/app", &subjects).build(&mut ctx);
     Role::for_github_actions("release", "app-release", &github, "company/app", &[Subject::tag("v*")]).build(&mut ctx);
-    let doc = valid(ctx);
+    let stack = ctx.finish();
+    validate(&stack).unwrap_or_else(|e| panic!("{e}"));
+    let doc = document(&stack);
     let provider = resource(&doc, "aws_iam_openid_connect_provider", "github");
     assert_eq!(provider["url"], "https://token.actions.githubusercontent.com");
     assert_eq!(provider["client_id_list"], json!(["sts.amazonaws.com"]));
-    let deploy = trust(&doc, "deploy");
-    for part in [
-        "Federated = aws_iam_openid_connect_provider.github.arn",
-        r#""sts:AssumeRoleWithWebIdentity""#,
-        r#"StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com", "token.actions.githubusercontent.com:sub" = ["repo:company/app:environment:production", "repo:company/app:ref:refs/heads/main"] }"#,
-    ] {
-        assert!(deploy.contains(part), "{part} not in {deploy}");
-    }
-    // A tag pattern needs StringLike; the audience stays exact.
-    let release = trust(&doc, "release");
-    assert!(
-        release.contains(
-            r#"StringLike = { "token.actions.githubusercontent.com:sub" = ["repo:company/app:ref:refs/tags/v*"] }"#
-        ),
-        "{release}"
+    // The trust policies, matched as the documents they encode.
+    let t = Template::from_stack(&stack);
+    let trusted = |name: &str, condition: serde_json::Value| {
+        let statement = object_like(json!({
+            "Principal": {"Federated": "${aws_iam_openid_connect_provider.github.arn}"},
+            "Action": ["sts:AssumeRoleWithWebIdentity"],
+            "Condition": condition,
+        }));
+        t.has(
+            "aws_iam_role",
+            object_like(json!({"name": name, "assume_role_policy": {"Statement": array_with(vec![statement])}})),
+        );
+    };
+    trusted(
+        "app-deploy",
+        json!({"StringEquals": {
+            "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+            "token.actions.githubusercontent.com:sub": ["repo:company/app:environment:production", "repo:company/app:ref:refs/heads/main"],
+        }}),
     );
-    assert!(
-        release.contains(r#"StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }"#),
-        "{release}"
+    // A tag pattern needs StringLike; the audience stays exact.
+    trusted(
+        "app-release",
+        json!({
+            "StringEquals": exact(json!({"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"})),
+            "StringLike": {"token.actions.githubusercontent.com:sub": ["repo:company/app:ref:refs/tags/v*"]},
+        }),
     );
 }
 

@@ -1,6 +1,7 @@
 //! PostgreSQL instances and Aurora clusters.
 
 use super::*;
+use tfsynth::testing::{Template, absent, object_like};
 
 #[test]
 fn database_defaults_are_secure() {
@@ -166,15 +167,19 @@ fn production_protects_what_holds_data_unless_told_otherwise() {
     Postgres::new("scratch", "scratch", "15", "db.t4g.micro")
         .deletion(Deletion::Unprotected("rebuilt from production every night"))
         .build(&mut ctx);
-    let doc = valid(ctx);
-    let protected = json!({"prevent_destroy": true});
-    assert_eq!(resource(&doc, "aws_db_instance", "main")["lifecycle"], protected);
-    assert_eq!(resource(&doc, "aws_kms_key", "main")["lifecycle"], protected);
-    assert_eq!(resource(&doc, "aws_cloudwatch_log_group", "main_flow_logs")["lifecycle"], protected);
+    let stack = ctx.finish();
+    validate(&stack).unwrap_or_else(|e| panic!("{e}"));
+    let t = Template::from_stack(&stack);
+    let protected = || object_like(json!({"lifecycle": {"prevent_destroy": true}}));
+    t.has("aws_db_instance", object_like(json!({"identifier": "shop", "lifecycle": {"prevent_destroy": true}})));
+    t.every("aws_kms_key", protected());
+    t.every("aws_cloudwatch_log_group", protected());
     // The named opt-out removes both protections; what holds no data never gets it.
-    let scratch = resource(&doc, "aws_db_instance", "scratch");
-    assert_eq!((&scratch["deletion_protection"], &scratch["lifecycle"]), (&json!(false), &Value::Null));
-    assert!(resource(&doc, "aws_security_group", "main_db")["lifecycle"].is_null());
+    t.has(
+        "aws_db_instance",
+        object_like(json!({"identifier": "scratch", "deletion_protection": false, "lifecycle": absent()})),
+    );
+    t.every("aws_security_group", object_like(json!({"lifecycle": absent()})));
 
     // Development, or a production context that allows teardown: nothing is held back.
     let mut ctx = Context::new(Stack::new("shop", "development").with_tier(Tier::Development), ACCOUNT);

@@ -1,6 +1,7 @@
 //! Networks, security groups, KMS keys and accounts.
 
 use super::*;
+use tfsynth::testing::{Template, array_with, exact, object_like, regex};
 
 #[test]
 fn kms_keys_rotate_and_are_aliased() {
@@ -25,7 +26,9 @@ fn kms_keys_rotate_and_are_aliased() {
 #[test]
 fn network_defaults_are_locked_down() {
     let (ctx, _) = networked("net");
-    let doc = valid(ctx);
+    let stack = ctx.finish();
+    let template = Template::from_stack(&stack);
+    let doc = document(&stack);
     let default_sg = resource(&doc, "aws_default_security_group", "main");
     assert!(default_sg.get("ingress").is_none() && default_sg.get("egress").is_none(), "{default_sg}");
     assert!(resource(&doc, "aws_subnet", "main_public").get("map_public_ip_on_launch").is_none());
@@ -34,9 +37,10 @@ fn network_defaults_are_locked_down() {
     assert_eq!(logs["retention_in_days"], 365);
     assert_eq!(logs["kms_key_id"], "${aws_kms_key.main.arn}");
     // The flow-log role may write to its own log group only.
-    let policy =
-        resource(&doc, "aws_iam_role_policy", "main_flow_logs_flow_logs")["policy"].as_str().unwrap().to_owned();
-    assert!(policy.contains("aws_cloudwatch_log_group.main_flow_logs.arn"), "{policy}");
+    let writes = object_like(
+        json!({"Action": array_with(vec![exact(json!("logs:PutLogEvents"))]), "Resource": regex(r"aws_cloudwatch_log_group\.main_flow_logs\.arn")}),
+    );
+    template.has("aws_iam_role_policy", object_like(json!({"policy": {"Statement": array_with(vec![writes])}})));
     // Database subnets have a route table with no route out.
     let routes = doc["resource"]["aws_route"].as_object().unwrap();
     assert!(routes.values().all(|r| r["route_table_id"] != "${aws_route_table.main_database.id}"));
