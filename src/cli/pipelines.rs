@@ -10,6 +10,7 @@ use super::args::{PIPELINE_COMMAND, PIPELINE_OUT, PipelineArgs, PipelineFormat};
 use super::{Console, Failure, Status};
 use crate::error::Error;
 use crate::expr::Expression;
+use crate::model::Tier;
 use crate::pipeline::{Environment, Registry, stack_edges, stack_levels};
 use crate::review::drift::{Drift, DriftKind, line_diff};
 use crate::review::refactor::Refactor;
@@ -23,6 +24,8 @@ struct Project {
     name: String,
     stack: &'static str,
     environment: &'static str,
+    /// `development`, `staging` or `production`: what an apply needs.
+    tier: &'static str,
     region: String,
     depends_on: Vec<String>,
     sources: Vec<String>,
@@ -123,6 +126,11 @@ fn levels<E: Environment>(registry: &Registry<E>) -> Result<Vec<Vec<Project>>, E
                     name: format!("{stack}-{}", env.name()),
                     stack,
                     environment: env.name(),
+                    tier: match env.tier() {
+                        Tier::Development => "development",
+                        Tier::Staging => "staging",
+                        Tier::Production => "production",
+                    },
                     region: region.unwrap_or_else(|| "us-east-1".into()),
                     depends_on,
                     sources: sources(stack),

@@ -139,3 +139,34 @@ fn the_github_workflow_validates_against_githubs_schema() {
         });
     assert!(run.status.success(), "{}{}", text(&run.stdout), text(&run.stderr));
 }
+
+/// Staging and production apply only what was approved, can merge and is up to date with its
+/// base; every plan runs the snapshot check, the stack's lint and the security gate.
+#[test]
+fn atlantis_guards_applies_and_plans() {
+    let yaml = generated("atlantis");
+    let mut requirements: BTreeMap<String, String> = BTreeMap::new();
+    let mut current = String::new();
+    for line in yaml.lines() {
+        if let Some(name) = line.strip_prefix("  - name: ") {
+            name.clone_into(&mut current);
+        } else if let Some(r) = line.strip_prefix("    apply_requirements: ") {
+            requirements.insert(current.clone(), r.to_owned());
+        }
+    }
+    let expected = stacks::registry().stacks().len() * <stacks::Env as tfsynth::prelude::Environment>::ALL.len();
+    assert_eq!(requirements.len(), expected, "every project has requirements");
+    for (project, r) in &requirements {
+        let want = if project.ends_with("-development") {
+            "[mergeable, undiverged]"
+        } else {
+            "[approved, mergeable, undiverged]"
+        };
+        assert_eq!(r, want, "{project}");
+    }
+    let plan =
+        &yaml[yaml.find("    plan:").expect("the plan steps")..yaml.find("    apply:").expect("the apply steps")];
+    for step in ["-- check", "-- lint \"$(basename \"$DIR\")\"", "- plan", "--fail-on broadening"] {
+        assert!(plan.contains(step), "{step} not in the plan steps:\n{plan}");
+    }
+}
