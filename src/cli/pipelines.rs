@@ -154,7 +154,52 @@ fn render(levels: &[Vec<Project>], format: PipelineFormat, out: &Path, command: 
     };
     env.add_template(name, template).map_err(|e| Error::Usage(format!("the {name} template: {e}")))?;
     let projects: Vec<&Project> = levels.iter().flatten().collect();
+    let applies = apply_jobs(levels);
     env.get_template(name)
-        .and_then(|t| t.render(minijinja::context! { projects, levels, out, up, command }))
+        .and_then(|t| t.render(minijinja::context! { projects, levels, applies, out, up, command }))
         .map_err(|e| Error::Usage(format!("the {name} template: {e}")))
+}
+
+/// One apply job: the projects of one dependency level in one environment.
+#[derive(Debug, Serialize)]
+struct ApplyJob<'p> {
+    name: String,
+    environment: &'static str,
+    needs: Vec<String>,
+    projects: Vec<&'p Project>,
+}
+
+/// The apply jobs, a level and an environment each: a job waits for the last plan, for the
+/// previous level of its environment (the cross-stack order) and for the previous environment
+/// of its level (promotion: development, then staging, then production), so a failure stops
+/// everything after it.
+fn apply_jobs(levels: &[Vec<Project>]) -> Vec<ApplyJob<'_>> {
+    let mut environments: Vec<&'static str> = Vec::new();
+    for p in levels.iter().flatten() {
+        if !environments.contains(&p.environment) {
+            environments.push(p.environment);
+        }
+    }
+    let mut jobs: Vec<ApplyJob<'_>> = Vec::new();
+    for (i, level) in levels.iter().enumerate() {
+        for (j, environment) in environments.iter().enumerate() {
+            let projects: Vec<&Project> = level.iter().filter(|p| p.environment == *environment).collect();
+            if projects.is_empty() {
+                continue;
+            }
+            let mut needs = vec![format!("plan-{}", levels.len() - 1)];
+            let earlier_level =
+                jobs.iter().rev().find(|job| job.environment == *environment).map(|job| job.name.clone());
+            let earlier_environment = environments[..j]
+                .iter()
+                .rev()
+                .find_map(|e| {
+                    jobs.iter().find(|job| job.environment == *e && job.name.starts_with(&format!("apply-{i}-")))
+                })
+                .map(|job| job.name.clone());
+            needs.extend(earlier_level.into_iter().chain(earlier_environment));
+            jobs.push(ApplyJob { name: format!("apply-{i}-{environment}"), environment, needs, projects });
+        }
+    }
+    jobs
 }

@@ -119,7 +119,55 @@ fn the_github_workflow_runs_plans_a_level_at_a_time() {
         yaml.contains("group: tfstate-${{ matrix.stack }}-${{ matrix.environment }}"),
         "one concurrency group per state"
     );
-    assert!(yaml.contains("environment: ${{ matrix.environment }}"), "apply waits for the environment's approval");
+    assert!(yaml.contains("    environment: production\n"), "apply waits for the environment's approval");
+}
+
+/// The workflow's jobs by name: each job's block of lines.
+fn jobs(yaml: &str) -> BTreeMap<String, String> {
+    let body = &yaml[yaml.find("\njobs:\n").expect("jobs") + 7..];
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    let mut current = String::new();
+    for line in body.lines() {
+        if let Some(name) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':')).filter(|l| !l.starts_with(' ')) {
+            name.clone_into(&mut current);
+        }
+        let job = out.entry(current.clone()).or_default();
+        job.push_str(line);
+        job.push('\n');
+    }
+    out
+}
+
+/// Apply runs the plan the workflow saved, never a fresh one; each environment waits for the
+/// one before it; only jobs that assume a role may ask for an OIDC token.
+#[test]
+fn the_github_workflow_applies_saved_plans_in_promotion_order_with_least_permissions() {
+    let yaml = generated("github");
+    assert!(!yaml.contains("-auto-approve"), "no apply of a fresh plan");
+    let jobs = jobs(&yaml);
+    let applies: Vec<(&String, &String)> = jobs.iter().filter(|(name, _)| name.starts_with("apply-")).collect();
+    assert!(!applies.is_empty());
+    for (name, job) in &applies {
+        assert!(job.contains("actions/download-artifact@"), "{name} downloads its plan");
+        assert!(job.contains("apply -input=false \"$PWD/planned/tfplan\""), "{name} applies the saved plan file");
+        assert!(job.contains("re-run the workflow to plan again"), "{name} refuses a stale plan");
+        // Production waits for staging of the same level (its stacks), staging for development.
+        let (level, environment) = name.trim_start_matches("apply-").split_once('-').expect("apply-<level>-<env>");
+        let before = match environment {
+            "production" => Some("staging"),
+            "staging" => Some("development"),
+            _ => None,
+        };
+        if let Some(before) = before {
+            assert!(job.contains(&format!("apply-{level}-{before}")), "{name} does not wait for {before}:\n{job}");
+        }
+    }
+    for (name, job) in &jobs {
+        let assumes = job.contains("aws-actions/configure-aws-credentials@");
+        assert_eq!(job.contains("id-token: write"), assumes, "{name}: an OIDC token only where a role is assumed");
+    }
+    let (_, top) = yaml.split_once("\npermissions:\n").expect("top-level permissions");
+    assert!(top.starts_with("  contents: read\nenv:"), "the workflow grants reading alone by default");
 }
 
 #[cfg(not(skip_tools))]
