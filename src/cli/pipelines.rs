@@ -11,7 +11,7 @@ use super::{Console, Failure, Status};
 use crate::error::Error;
 use crate::expr::Expression;
 use crate::model::Tier;
-use crate::pipeline::{Environment, Registry, stack_edges, stack_levels};
+use crate::pipeline::{Environment, PLAN_ROLE, Registry, apply_role, stack_edges, stack_levels};
 use crate::review::drift::{Drift, DriftKind, line_diff};
 use crate::review::refactor::Refactor;
 
@@ -27,6 +27,11 @@ struct Project {
     /// `development`, `staging` or `production`: what an apply needs.
     tier: &'static str,
     region: String,
+    /// The account the stack deploys to (its aws provider's `allowed_account_ids`).
+    account: String,
+    /// The roles its jobs assume there.
+    plan_role: &'static str,
+    apply_role: String,
     depends_on: Vec<String>,
     sources: Vec<String>,
 }
@@ -116,8 +121,16 @@ fn levels<E: Environment>(registry: &Registry<E>) -> Result<Vec<Vec<Project>>, E
             }
             for stack in level {
                 let built = registry.build(stack, env)?;
-                let region = built.providers().first().and_then(|p| match p.body().attribute("region") {
+                let aws = built.providers().first();
+                let region = aws.and_then(|p| match p.body().attribute("region") {
                     Some(Expression::String(r)) => Some(r.clone()),
+                    _ => None,
+                });
+                let account = aws.and_then(|p| match p.body().attribute("allowed_account_ids") {
+                    Some(Expression::List(ids)) => match ids.first() {
+                        Some(Expression::String(id)) => Some(id.clone()),
+                        _ => None,
+                    },
                     _ => None,
                 });
                 let depends_on =
@@ -132,6 +145,9 @@ fn levels<E: Environment>(registry: &Registry<E>) -> Result<Vec<Vec<Project>>, E
                         Tier::Production => "production",
                     },
                     region: region.unwrap_or_else(|| "us-east-1".into()),
+                    account: account.unwrap_or_default(),
+                    plan_role: PLAN_ROLE,
+                    apply_role: apply_role(env.name()),
                     depends_on,
                     sources: sources(stack),
                 });

@@ -4,14 +4,16 @@
 //! so it lives here rather than in whichever application stack came first.
 
 use super::Env;
-use tfsynth::modules::ci_identity::{GithubOidc, GithubOidcRef};
+use tfsynth::modules::ci_identity::{GithubOidc, GithubOidcRef, Subject};
+use tfsynth::modules::iam::{Role, Statement};
 use tfsynth::modules::{Account, Context, Foundation};
+use tfsynth::pipeline::{PLAN_ROLE, apply_role};
 use tfsynth::prelude::*;
 
 /// The registry entry.
 pub const DEF: StackDef<Env> = StackDef {
     name: "ci",
-    description: "CI identities: GitHub Actions' OIDC provider of each application account (exported)",
+    description: "CI identities: GitHub Actions' OIDC provider and the workflow's plan and apply roles in each account",
     build,
     settings: Some(|env| settings_table(&settings(env))),
 };
@@ -24,6 +26,8 @@ pub const GITHUB_OIDC_ARN: Export<String> = Export::new("ci", "github_oidc_provi
 pub struct Settings {
     /// The account the application stacks of the environment deploy to.
     pub account: Account,
+    /// The repository (`owner/name`) whose infrastructure workflow plans and applies.
+    pub repository: &'static str,
 }
 
 /// The settings table: the seed stacks' accounts.
@@ -33,14 +37,52 @@ pub fn settings(env: Env) -> Settings {
         Env::Staging => "444455556666",
         Env::Production => "777788889999",
     };
-    Settings { account: Account::new(id, "us-east-1") }
+    Settings { account: Account::new(id, "us-east-1"), repository: "company/infrastructure" }
 }
 
 /// Builds the CI identities of `env`'s account.
 pub fn build(env: Env) -> Stack {
-    let mut ctx = Foundation::new("ci", env, settings(env).account).build();
+    let s = settings(env);
+    let mut ctx = Foundation::new("ci", env, s.account).build();
     let github = GithubOidc::new("github").build(&mut ctx);
+    // Plans read everything and write only the state lock files (S3-native locking).
+    let plan = Role::for_github_actions(
+        "plan",
+        PLAN_ROLE,
+        &github,
+        s.repository,
+        &[Subject::PullRequest, Subject::branch("main")],
+    )
+    .managed_policy("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    .policy(
+        "state-locks",
+        vec![
+            Statement::allow(["s3:PutObject", "s3:DeleteObject"])
+                .sid("StateLocks")
+                .on("arn:aws:s3:::*-terraform-state/*.tflock"),
+        ],
+    )
+    .build(&mut ctx);
+    let apply = Role::for_github_actions(
+        "apply",
+        apply_role(env.name()),
+        &github,
+        s.repository,
+        &[Subject::environment(env.name())],
+    )
+    .build(&mut ctx);
+    ctx.add(
+        Resource::new("aws_iam_role_policy_attachment", "apply_administrator")
+            .set("role", apply.name.clone())
+            .set("policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess")
+            .skip_check(
+                "CKV_AWS_274",
+                "terraform apply creates and changes every kind of resource the stacks hold; only this environment's approved apply jobs of the repository can assume the role",
+            ),
+    );
     ctx.export(GITHUB_OIDC_ARN, github.arn, "GitHub Actions' OIDC provider, for the roles workflows assume");
+    ctx.output(Output::new("plan_role_arn", plan.arn).description("The role the workflow's plan jobs assume"));
+    ctx.output(Output::new("apply_role_arn", apply.arn).description("The role this environment's apply jobs assume"));
     ctx.finish()
 }
 

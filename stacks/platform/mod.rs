@@ -53,7 +53,8 @@ pub struct Settings {
 
 /// The settings table.
 pub fn settings(env: Env) -> Settings {
-    let account = Account::new("123456789012", "us-east-1");
+    // The environment's application account, as every stack of the registry uses it.
+    let account = super::ci::settings(env).account;
     let azs = &["us-east-1a", "us-east-1b", "us-east-1c"];
     match env {
         Env::Development => Settings {

@@ -122,3 +122,40 @@ fn every_production_stack_holds_its_data_back_from_destroy() {
         }
     }
 }
+
+#[test]
+fn the_ci_stack_gives_the_workflow_its_roles_and_nothing_more() {
+    use tfsynth::testing::{Template, array_with, json, object_like};
+    let registry = stacks::registry();
+    for &env in <Env as Environment>::ALL {
+        let t = Template::from_stack(&registry.build("ci", env).expect("ci builds"));
+        let trusts = |subjects: serde_json::Value| {
+            json!({"Statement": array_with(vec![object_like(json!({
+                "Principal": {"Federated": "${aws_iam_openid_connect_provider.github.arn}"},
+                "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com", "token.actions.githubusercontent.com:sub": subjects}},
+            }))])})
+        };
+        let plan =
+            json!(["repo:company/infrastructure:pull_request", "repo:company/infrastructure:ref:refs/heads/main"]);
+        t.has(
+            "aws_iam_role",
+            object_like(json!({"name": tfsynth::pipeline::PLAN_ROLE, "assume_role_policy": trusts(plan)})),
+        );
+        let apply = json!([format!("repo:company/infrastructure:environment:{}", env.name())]);
+        t.has(
+            "aws_iam_role",
+            object_like(
+                json!({"name": tfsynth::pipeline::apply_role(env.name()), "assume_role_policy": trusts(apply)}),
+            ),
+        );
+        // The plan role writes lock files and nothing else; administration is the apply role's.
+        t.has(
+            "aws_iam_role_policy_attachment",
+            object_like(
+                json!({"role": "${aws_iam_role.plan.name}", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}),
+            ),
+        );
+        t.has("aws_iam_role_policy", object_like(json!({"policy": {"Statement": [{"Sid": "StateLocks", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::*-terraform-state/*.tflock"}]}})));
+        t.count("aws_iam_role_policy_attachment", object_like(json!({"policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess", "role": "${aws_iam_role.apply.name}"})), 1);
+    }
+}
