@@ -16,6 +16,15 @@
 use super::{Account, Context};
 use crate::prelude::*;
 
+/// The role the generated workflow's plan jobs assume in each stack's account (the registry's
+/// `ci` stack creates it: read-only, pull requests and `main`).
+pub const PLAN_ROLE: &str = "tfsynth-plan";
+
+/// The role the generated workflow's apply jobs of `environment` assume in each stack's account.
+pub fn apply_role(environment: &str) -> String {
+    format!("tfsynth-apply-{environment}")
+}
+
 /// The issuer of GitHub Actions' tokens.
 pub const GITHUB_ISSUER: &str = "token.actions.githubusercontent.com";
 

@@ -11,7 +11,8 @@ use super::{Console, Failure, Status};
 use crate::error::Error;
 use crate::expr::Expression;
 use crate::model::Tier;
-use crate::pipeline::{Environment, PLAN_ROLE, Registry, apply_role, stack_edges, stack_levels};
+use crate::modules::ci_identity::{PLAN_ROLE, apply_role};
+use crate::pipeline::{Environment, Registry, stack_edges, stack_levels};
 use crate::review::drift::{Drift, DriftKind, line_diff};
 use crate::review::refactor::Refactor;
 

@@ -25,22 +25,12 @@ mod dependencies;
 mod output;
 mod registry;
 
-use std::path::{Path, PathBuf};
-
-/// The role the generated workflow's plan jobs assume in each stack's account (a `ci` stack
-/// of the registry creates it: read-only, pull requests and `main`).
-pub const PLAN_ROLE: &str = "tfsynth-plan";
-
-/// The role the generated workflow's apply jobs of `environment` assume in each stack's account.
-pub fn apply_role(environment: &str) -> String {
-    format!("tfsynth-apply-{environment}")
-}
-
 pub use dependencies::{stack_edges, stack_levels};
 #[cfg(feature = "cli")]
 pub(crate) use output::OutputFolder;
 pub use output::{Change, WriteOptions, WriteReport, write};
 pub use registry::{Environment, Registry, StackDef, settings_table};
+use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::model::Stack;

@@ -4,10 +4,9 @@
 //! so it lives here rather than in whichever application stack came first.
 
 use super::Env;
-use tfsynth::modules::ci_identity::{GithubOidc, GithubOidcRef, Subject};
+use tfsynth::modules::ci_identity::{GithubOidc, GithubOidcRef, PLAN_ROLE, Subject, apply_role};
 use tfsynth::modules::iam::{Role, Statement};
 use tfsynth::modules::{Account, Context, Foundation};
-use tfsynth::pipeline::{PLAN_ROLE, apply_role};
 use tfsynth::prelude::*;
 
 /// The registry entry.

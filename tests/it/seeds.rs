@@ -139,13 +139,13 @@ fn the_ci_stack_gives_the_workflow_its_roles_and_nothing_more() {
             json!(["repo:company/infrastructure:pull_request", "repo:company/infrastructure:ref:refs/heads/main"]);
         t.has(
             "aws_iam_role",
-            object_like(json!({"name": tfsynth::pipeline::PLAN_ROLE, "assume_role_policy": trusts(plan)})),
+            object_like(json!({"name": tfsynth::modules::ci_identity::PLAN_ROLE, "assume_role_policy": trusts(plan)})),
         );
         let apply = json!([format!("repo:company/infrastructure:environment:{}", env.name())]);
         t.has(
             "aws_iam_role",
             object_like(
-                json!({"name": tfsynth::pipeline::apply_role(env.name()), "assume_role_policy": trusts(apply)}),
+                json!({"name": tfsynth::modules::ci_identity::apply_role(env.name()), "assume_role_policy": trusts(apply)}),
             ),
         );
         // The plan role writes lock files and nothing else; administration is the apply role's.
