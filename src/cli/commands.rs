@@ -14,7 +14,7 @@ use super::request::Request;
 use super::{Console, Failure, Status};
 use crate::error::Error;
 use crate::pipeline::{
-    Change, Environment, OutputFolder, Registry, WriteOptions, build, stack_edges, stack_levels, synthesize,
+    Built, Change, Environment, OutputFolder, Registry, WriteOptions, build, stack_edges, stack_levels, synthesize,
     synthesize_with,
 };
 use crate::policy::security::{Approval, classify};
@@ -257,7 +257,8 @@ fn diff_command<E: Environment>(registry: &Registry<E>, a: &DiffArgs, c: &mut Co
         }
         (None, Some(dir)) => {
             let from = format!("{} ({})", env.name(), dir.display());
-            for (name, old, new, approvals) in against(registry, &req, dir)? {
+            let built = build(registry, &req.stacks, env)?;
+            for (name, old, new, approvals) in against(&built, &req, dir)? {
                 let changes = over_time(diff(&old, &new));
                 let refactor = review(&old, &new, &changes);
                 let security = security::rows(&name, classify(&old, &new, rules), &approvals);
@@ -326,16 +327,16 @@ pub(super) fn gate(fail_on: Option<FailOn>, rows: &security::Rows, c: &mut Conso
 /// One stack against its baseline: its name, the old and new documents, its approvals.
 type Against = (String, Value, Value, Vec<Approval>);
 
-/// Each stack against its rendering in baseline folder `dir`: `(name, old, new, approvals)`.
+/// Each of the `built` stacks against its rendering in baseline folder `dir`: `(name, old,
+/// new, approvals)`.
 /// A stack the baseline lacks is added (old `null`); without `--stack`, a stack folder the
 /// baseline has and the registry does not is removed (new `null`).
-fn against<E: Environment>(registry: &Registry<E>, req: &Request<'_, E>, dir: &Path) -> Result<Vec<Against>, Error> {
+fn against<E: Environment>(built: &[Built<'_>], req: &Request<'_, E>, dir: &Path) -> Result<Vec<Against>, Error> {
     let env = req.env;
-    let built = build(registry, &req.stacks, env)?;
     let names: Vec<&str> = built.iter().map(|b| b.name).collect();
     let mut out: Vec<Against> = baselines(dir, &names, env.name())?
         .into_iter()
-        .zip(&built)
+        .zip(built)
         .map(|(old, b)| {
             (b.name.to_owned(), old.unwrap_or(Value::Null), document(&b.stack), b.stack.approvals().to_vec())
         })
@@ -406,7 +407,7 @@ fn summary<E: Environment>(registry: &Registry<E>, a: &SummaryArgs, c: &mut Cons
         .collect();
     let mut all: security::Rows = Vec::new();
     if let Some(dir) = &a.against {
-        for (name, old, new, approvals) in against(registry, &req, dir)? {
+        for (name, old, new, approvals) in against(&built, &req, dir)? {
             let list = over_time(diff(&old, &new));
             let mut lines = refactor_lines(&review(&old, &new, &list));
             lines.extend(change_lines(&list));
