@@ -35,7 +35,7 @@ pub struct Foundation {
     state_bucket: Option<String>,
     state_key: Option<String>,
     tags: Vec<(String, String)>,
-    terraform_version: String,
+    terraform_version: Option<String>,
     aws_version: String,
 }
 
@@ -54,7 +54,7 @@ impl Foundation {
             state_bucket: None,
             state_key: None,
             tags: Vec::new(),
-            terraform_version: ">= 1.10.0".into(),
+            terraform_version: None,
             aws_version: "~> 5.100".into(),
         }
     }
@@ -77,9 +77,11 @@ impl Foundation {
         self
     }
 
-    /// The Terraform version constraint.
+    /// A Terraform version constraint of the stack's own. Without one the stack requires
+    /// exactly the version the registry pins ([`PipelineSettings`](crate::prelude::PipelineSettings)),
+    /// which a constraint must admit: `tfsynth pipeline` refuses one that does not.
     pub fn terraform_version(mut self, constraint: impl Into<String>) -> Self {
-        self.terraform_version = constraint.into();
+        self.terraform_version = Some(constraint.into());
         self
     }
 
@@ -93,7 +95,7 @@ impl Foundation {
     pub fn build(self) -> Context {
         let mut stack = Stack::new(self.project.as_str(), self.environment).with_tier(self.tier);
         let tf = stack.terraform();
-        tf.required_version = Some(self.terraform_version);
+        tf.required_version = self.terraform_version;
         tf.required_providers.insert("aws".into(), RequiredProvider::aws(self.aws_version));
         let bucket = self.state_bucket.unwrap_or_else(|| format!("{}-terraform-state", self.project));
         let key = self.state_key.unwrap_or_else(|| format!("{}/terraform.tfstate", self.environment));

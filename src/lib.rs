@@ -36,7 +36,9 @@ pub mod prelude {
         Adoption, Arguments, Body, Endpoint, Export, Import, Kind, ModuleCall, Moved, Output, Provider, ProviderRef,
         Ref, Removed, RequiredProvider, Resource, S3Backend, Stack, Tier, Variable,
     };
-    pub use crate::pipeline::{Environment, Registry, StackDef, settings_table, synth};
+    pub use crate::pipeline::{
+        ApplyRequirement, Environment, PipelineSettings, Registry, StackDef, TERRAFORM_VERSION, settings_table, synth,
+    };
     pub use crate::policy::security::Approval;
     pub use crate::policy::{Date, Rule, Waiver};
     pub use crate::render::{Format, render, render_expression};

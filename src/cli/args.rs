@@ -40,7 +40,7 @@ pub(super) enum Command {
         after_help = "Examples:\n  tfsynth synth production\n  tfsynth synth staging --stack takeoff --format hcl\n  tfsynth synth development --stdout\n  tfsynth synth production --prune"
     )]
     Synth(SynthArgs),
-    /// Compare every stack × environment × format with the committed snapshots; exit 1 on drift.
+    /// Compare every stack × environment × format with the committed snapshots; exit 3 on drift.
     #[command(after_help = "Examples:\n  tfsynth check\n  tfsynth check --stack takeoff --snapshots snapshots")]
     Check(CheckArgs),
     /// Show what differs, block by block and attribute by attribute, between two environments
@@ -59,16 +59,23 @@ pub(super) enum Command {
         after_help = "Examples:\n  tfsynth graph production --stack svg-ai\n  tfsynth graph production --stack takeoff --format dot | dot -Tsvg > takeoff.svg"
     )]
     Graph(GraphArgs),
-    /// Run the policy rules; exit 1 on an unwaived finding or an expired waiver.
+    /// Run the policy rules; exit 3 on an unwaived finding or an expired waiver.
     #[command(after_help = "Examples:\n  tfsynth lint production\n  tfsynth lint staging --stack cvd --format json")]
     Lint(LintArgs),
     /// Synthesize, then run `terraform init` and `plan` in every stack folder — in dependency
     /// order, in parallel where the stacks allow — and report what each plan does. Exit 0: no
-    /// changes, 2: changes, 1: a stack failed (as `terraform plan -detailed-exitcode`).
+    /// changes, 3: changes, 1: a stack failed (README, "Exit codes").
     #[command(
         after_help = "Examples:\n  tfsynth plan production\n  tfsynth plan staging --stack takeoff --jobs 2 --format json\n\nCredentials, backends and provider installation are terraform's own (TFSYNTH_PLUGIN_DIR: install from that mirror)."
     )]
     Plan(PlanArgs),
+    /// Apply exactly the plans `tfsynth plan --save` kept: synthesize again, refuse a stack
+    /// whose configuration is not the one planned (or has no saved plan), then `terraform
+    /// apply` the saved plan file, a stack at a time in dependency order.
+    #[command(
+        after_help = "Examples:\n  tfsynth plan production --stack takeoff --save planned\n  tfsynth apply production --stack takeoff --saved planned"
+    )]
+    Apply(ApplyArgs),
     /// Write a CI pipeline for every stack × environment in dependency order: an Atlantis
     /// configuration or a GitHub Actions workflow.
     #[command(
@@ -161,6 +168,33 @@ pub(super) struct PlanArgs {
     /// (`Stack::approve`): a pipeline's gate on pull requests.
     #[arg(long, value_enum, value_name = "KIND")]
     pub fail_on: Option<FailOn>,
+    /// Keep each planned stack's plan for `tfsynth apply --saved`: `<DIR>/<stack>/<env>/` gets
+    /// the plan file, its JSON, the provider lock file and the synthesized files' SHA-256.
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+}
+
+/// The arguments of `tfsynth apply`.
+#[derive(Debug, clap::Args)]
+pub(super) struct ApplyArgs {
+    /// The environment, e.g. production.
+    pub env: String,
+    /// Only these stacks (repeat the flag; default: every stack), applied in dependency order.
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// The folder `tfsynth plan --save` kept the reviewed plans in.
+    #[arg(long, value_name = "DIR")]
+    pub saved: PathBuf,
+    /// The output folder the stacks are written to and applied in.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Install providers from this filesystem mirror (default: `TFSYNTH_PLUGIN_DIR` if set,
+    /// else terraform's own configuration).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_dir: Option<PathBuf>,
+    /// Write into a folder that is not empty although tfsynth did not write it.
+    #[arg(long)]
+    pub allow_unowned_files: bool,
 }
 
 /// The arguments of `tfsynth pipeline`.
@@ -245,7 +279,7 @@ pub(super) struct DiffArgs {
     /// Text for people, JSON for tools.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
-    /// Exit with 1 when anything differs (as `git diff --exit-code`).
+    /// Exit with 3 when anything differs (README, "Exit codes").
     #[arg(long)]
     pub exit_code: bool,
     /// Exit with 4 when a security change of this kind has no approval in code
@@ -329,8 +363,12 @@ pub(super) enum SummaryFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(super) enum PipelineFormat {
+    /// `atlantis.yaml`.
     Atlantis,
+    /// The GitHub Actions workflow that plans pull requests and applies main.
     Github,
+    /// The scheduled GitHub Actions workflow that looks for drift.
+    GithubDrift,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,6 +10,9 @@ mod pipelines;
 mod plan;
 mod report;
 mod request;
+mod saved;
+
+pub use pipelines::{PINNED_ACTIONS, PinnedAction};
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

@@ -12,13 +12,14 @@ use serde_json::json;
 use super::args::{PlanArgs, SummaryFormat};
 use super::commands::synthesize_into;
 use super::request::Request;
+use super::saved::save;
 use super::{Console, Failure, Status, Verbosity};
 use crate::pipeline::{Environment, Registry, WriteOptions, stack_edges, stack_levels};
 use crate::policy::security::SecurityRule;
 use crate::render::Format;
 use crate::review::plan::{StackPlan, markdown, summarize};
 use crate::review::security;
-use crate::tools::plan_folder;
+use crate::tools::{FolderPlan, plan_folder};
 
 /// What a worker tells the console.
 enum Event {
@@ -53,8 +54,9 @@ pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut
         }
         let dirs: Vec<(&'static str, PathBuf)> =
             runnable.iter().map(|s| (*s, a.out.join(s).join(req.env.name()))).collect();
-        let how = (!a.no_refresh, a.plugin_dir.as_deref());
-        plans.extend(run_level(&dirs, jobs, how, registry.security_rules(), total, plans.len(), c));
+        let saves = a.save.as_ref().map(|save| (save.as_path(), req.env.name()));
+        let how = How { refresh: !a.no_refresh, mirror: a.plugin_dir.as_deref(), save: saves };
+        plans.extend(run_level(&dirs, jobs, &how, registry.security_rules(), total, plans.len(), c));
     }
     let mut all: security::Rows = Vec::new();
     for p in &plans {
@@ -85,12 +87,21 @@ pub(super) fn plan<E: Environment>(registry: &Registry<E>, a: &PlanArgs, c: &mut
     })
 }
 
+/// How each stack folder is planned.
+struct How<'a> {
+    /// Read the real resources first.
+    refresh: bool,
+    /// Install providers from this folder.
+    mirror: Option<&'a Path>,
+    /// Keep each plan in `<folder>/<stack>/<environment>` (`--save`).
+    save: Option<(&'a Path, &'a str)>,
+}
+
 /// Plans `dirs` with at most `jobs` at once, reporting on the console as they start and end.
-/// `how`: whether to refresh, and the provider mirror.
 fn run_level(
     dirs: &[(&'static str, PathBuf)],
     jobs: usize,
-    how: (bool, Option<&Path>),
+    how: &How<'_>,
     rules: &[SecurityRule],
     total: usize,
     done: usize,
@@ -108,7 +119,11 @@ fn run_level(
                     let next = queue.lock().map(|mut q| q.next().cloned());
                     let Ok(Some((stack, dir))) = next else { break };
                     let _ = events.send(Event::Started(stack));
-                    let plan = match plan_folder(&dir, how.0, how.1) {
+                    let kept = |folder: FolderPlan| match how.save {
+                        Some((root, env)) => save(&dir, &folder.show, &root.join(stack).join(env)).map(|()| folder),
+                        None => Ok(folder),
+                    };
+                    let plan = match plan_folder(&dir, how.refresh, how.mirror).and_then(kept) {
                         Ok(folder) => summarize(stack, &folder.show, rules),
                         Err(error) => StackPlan { stack: stack.to_owned(), error: Some(error), ..StackPlan::default() },
                     };

@@ -21,5 +21,5 @@ pub(crate) use refactor::Ids;
 pub use refactor::{Adoption, Endpoint, Moved, Removed};
 pub use resource::{Kind, Lifecycle, Ref, Repetition, Resource, SkippedCheck};
 pub use stack::{Stack, Tier};
-pub use terraform::{RequiredProvider, S3Backend, TerraformSettings};
+pub use terraform::{RequiredProvider, S3Backend, TerraformSettings, admits};
 pub use variable::{Output, Validation, Variable};

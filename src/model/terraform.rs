@@ -138,20 +138,68 @@ fn writes_only(r: &super::Resource) -> bool {
 fn raised(constraint: Option<&str>, (major, minor): (u32, u32)) -> String {
     let floor = format!(">= {major}.{minor}.0");
     let Some(constraint) = constraint.map(str::trim).filter(|c| !c.is_empty()) else { return floor };
-    let version = |v: &str| {
-        let mut parts = v.trim().split('.').map(|p| p.parse::<u32>().ok());
-        Some((parts.next()??, parts.next().unwrap_or(Some(0))?))
-    };
+    if let Some((a, b, _)) = exact(constraint) {
+        // A pinned version: kept when new enough (a pin below the floor fails `admits` first).
+        if (a, b) >= (major, minor) {
+            return constraint.to_owned();
+        }
+    }
     match constraint.strip_prefix(">=").and_then(version) {
-        Some(have) if have >= (major, minor) => constraint.to_owned(),
+        Some(((a, b, _), _)) if (a, b) >= (major, minor) => constraint.to_owned(),
         Some(_) => floor,
         None => format!("{constraint}, {floor}"),
     }
 }
 
+/// A version as `(major, minor, patch)` and how many of the three it spelled out; `None` for
+/// anything else (a pre-release is not a version a pipeline pins).
+fn version(text: &str) -> Option<((u32, u32, u32), usize)> {
+    let parts: Vec<&str> = text.trim().trim_start_matches('v').split('.').collect();
+    if parts.is_empty() || parts.len() > 3 {
+        return None;
+    }
+    let mut numbers = [0; 3];
+    for (slot, part) in numbers.iter_mut().zip(&parts) {
+        *slot = part.parse().ok()?;
+    }
+    Some(((numbers[0], numbers[1], numbers[2]), parts.len()))
+}
+
+/// The version a constraint pins, when it is one exact version (`1.11.4` or `= 1.11.4`).
+fn exact(constraint: &str) -> Option<(u32, u32, u32)> {
+    let text = constraint.trim();
+    let text = text.strip_prefix('=').unwrap_or(text);
+    version(text).filter(|(_, parts)| *parts == 3).map(|(v, _)| v)
+}
+
+/// Whether Terraform's `constraint` (e.g. `>= 1.10.0, < 2.0.0`, `~> 1.11`) admits `pinned`
+/// (`1.11.4`); `None` when either cannot be read.
+pub fn admits(constraint: &str, pinned: &str) -> Option<bool> {
+    let (v, _) = version(pinned)?;
+    let mut all = true;
+    for term in constraint.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let op = ["~>", ">=", "<=", "!=", "=", ">", "<"].into_iter().find(|op| term.starts_with(op)).unwrap_or("=");
+        let (bound, parts) = version(term.strip_prefix(op).unwrap_or(term))?;
+        all &= match op {
+            ">=" => v >= bound,
+            "<=" => v <= bound,
+            ">" => v > bound,
+            "<" => v < bound,
+            "!=" => v != bound,
+            // `~> 1.11` allows 1.x from 1.11; `~> 1.11.4` allows 1.11.x from 1.11.4.
+            "~>" => {
+                let ceiling = if parts <= 2 { (bound.0 + 1, 0, 0) } else { (bound.0, bound.1 + 1, 0) };
+                v >= bound && v < ceiling
+            }
+            _ => v == bound,
+        };
+    }
+    Some(all)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::raised;
+    use super::{admits, raised};
 
     #[test]
     fn a_version_constraint_is_raised_only_as_far_as_needed() {
@@ -159,5 +207,28 @@ mod tests {
         assert_eq!(raised(Some(">= 1.10.0"), (1, 11)), ">= 1.11.0");
         assert_eq!(raised(Some(">= 1.12"), (1, 11)), ">= 1.12");
         assert_eq!(raised(Some("~> 1.9"), (1, 10)), "~> 1.9, >= 1.10.0");
+        assert_eq!(raised(Some("1.11.4"), (1, 11)), "1.11.4");
+        assert_eq!(raised(Some("= 1.12.0"), (1, 10)), "= 1.12.0");
+    }
+
+    #[test]
+    fn constraints_admit_versions_as_terraform_reads_them() {
+        let cases = [
+            (">= 1.10.0", "1.11.4", true),
+            (">= 1.12", "1.11.4", false),
+            ("1.11.4", "1.11.4", true),
+            ("= 1.11.3", "1.11.4", false),
+            ("~> 1.11", "1.99.0", true),
+            ("~> 1.11", "2.0.0", false),
+            ("~> 1.11.0", "1.11.4", true),
+            ("~> 1.11.0", "1.12.0", false),
+            (">= 1.5, < 1.11", "1.11.4", false),
+            ("!= 1.11.4", "1.11.4", false),
+            ("> 1.11.3, <= 1.11.4", "1.11.4", true),
+        ];
+        for (constraint, version, expected) in cases {
+            assert_eq!(admits(constraint, version), Some(expected), "{constraint} admits {version}");
+        }
+        assert_eq!(admits(">= one", "1.11.4"), None);
     }
 }

@@ -51,7 +51,7 @@ pub(super) fn connect<E: Environment>(
                 continue;
             }
             if let Ok(def) = registry.get(&producer) {
-                all.push((def.name, (def.build)(env)));
+                all.push((def.name, registry.instantiate(def, env)));
             }
         }
         i += 1;
@@ -172,7 +172,7 @@ fn cycle(edges: &BTreeSet<(&'static str, &'static str)>, left: &[&'static str]) 
 /// The stack order of `env`: every stack built and connected, in levels. A problem in the
 /// graph is an [`Error::Invalid`] naming the stacks.
 pub fn stack_levels<E: Environment>(registry: &Registry<E>, env: E) -> Result<Vec<Vec<&'static str>>> {
-    let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, (d.build)(env))).collect();
+    let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, registry.instantiate(d, env))).collect();
     let problems = connect(registry, env, &mut all, &[]);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -182,7 +182,7 @@ pub fn stack_levels<E: Environment>(registry: &Registry<E>, env: E) -> Result<Ve
 
 /// `(consumer, producer)` pairs of `env`, for `graph`, `list` and the pipelines.
 pub fn stack_edges<E: Environment>(registry: &Registry<E>, env: E) -> Result<Vec<(&'static str, &'static str)>> {
-    let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, (d.build)(env))).collect();
+    let mut all: Stacks = registry.stacks().iter().map(|d| (d.name, registry.instantiate(d, env))).collect();
     let problems = connect(registry, env, &mut all, &[]);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));

@@ -24,12 +24,14 @@
 mod dependencies;
 mod output;
 mod registry;
+mod settings;
 
 pub use dependencies::{stack_edges, stack_levels};
 #[cfg(feature = "cli")]
 pub(crate) use output::OutputFolder;
 pub use output::{Change, WriteOptions, WriteReport, write};
 pub use registry::{Environment, Registry, StackDef, settings_table};
+pub use settings::{ApplyRequirement, PipelineSettings, TERRAFORM_VERSION};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Error, Result};
@@ -145,7 +147,7 @@ fn build_and<'r, E: Environment, R: Send>(
     let offers = std::sync::Mutex::new(Vec::new());
     let offered = || offers.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let first = parallel(stacks.to_vec(), |d| {
-        let mut stack = (d.build)(env);
+        let mut stack = registry.instantiate(d, env);
         let mut problems = Vec::new();
         if !stack.imports().is_empty() {
             let Some(producers) = dependencies::offers_for(&stack, &offered()) else {

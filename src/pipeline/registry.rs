@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 use crate::model::{Stack, Tier};
 use crate::policy::security::SecurityRule;
 
+use super::PipelineSettings;
+
 /// An environment type: a closed set of names, e.g. an enum with an exhaustive `match` per
 /// stack, so adding an environment fails to compile until every stack configures it.
 pub trait Environment: Copy + Eq + fmt::Debug + Send + Sync + 'static {
@@ -58,12 +60,35 @@ pub fn settings_table(settings: &impl serde::Serialize) -> serde_json::Value {
 pub struct Registry<E> {
     stacks: Vec<StackDef<E>>,
     security_rules: Vec<SecurityRule>,
+    pipeline: PipelineSettings,
 }
 
 impl<E: Environment> Registry<E> {
     /// A registry of `stacks`, in display order.
     pub fn new(stacks: Vec<StackDef<E>>) -> Self {
-        Self { stacks, security_rules: Vec::new() }
+        Self { stacks, security_rules: Vec::new(), pipeline: PipelineSettings::default() }
+    }
+
+    /// What the pipelines pin and require (default: [`PipelineSettings::default`]).
+    pub fn with_pipeline_settings(mut self, settings: PipelineSettings) -> Self {
+        self.pipeline = settings;
+        self
+    }
+
+    /// What the pipelines pin and require.
+    pub fn pipeline_settings(&self) -> &PipelineSettings {
+        &self.pipeline
+    }
+
+    /// `def` built for `env`, with the pinned Terraform version as its `required_version`
+    /// unless it sets a constraint of its own.
+    pub(crate) fn instantiate(&self, def: &StackDef<E>, env: E) -> Stack {
+        let mut stack = (def.build)(env);
+        let version = &mut stack.terraform().required_version;
+        if version.is_none() {
+            *version = Some(self.pipeline.terraform_version.clone());
+        }
+        stack
     }
 
     /// Adds the team's own security rules to the built-in ones the reviews classify changes
@@ -103,7 +128,7 @@ impl<E: Environment> Registry<E> {
     /// producers are built to check them). An import problem is an [`Error::Invalid`].
     pub fn build(&self, name: &str, env: E) -> Result<Stack> {
         let def = self.get(name)?;
-        let mut all = vec![(def.name, (def.build)(env))];
+        let mut all = vec![(def.name, self.instantiate(def, env))];
         let problems = super::dependencies::connect(self, env, &mut all, &[]);
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));

@@ -65,26 +65,35 @@ fn run(dir: &Path, args: &[&str], ok: &[i32], cache: bool) -> Result<(i32, Vec<u
     }
 }
 
-/// Initialises `dir`, plans it into [`PLAN_FILE`] (without refreshing when `refresh` is
-/// false) and reads the plan back. Providers come from `mirror`, or the one in
-/// [`PLUGIN_DIR_ENV`], or as the user's terraform configuration says.
+/// `terraform init` in `dir`, providers from `mirror`, or the one in [`PLUGIN_DIR_ENV`], or as
+/// the user's terraform configuration says; with `locked`, the lock file there must already
+/// name every provider (`-lockfile=readonly`). Returns whether the shared plugin cache is in
+/// use.
 ///
 /// Only the last case uses the shared plugin cache: from a plugin folder terraform links each
 /// provider in place already, and a cache would keep a link into that folder after it is
 /// gone (a test's temporary plugin folder left every later plan "failed to verify checksum").
-pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<FolderPlan, String> {
+fn init(dir: &Path, mirror: Option<&Path>, locked: bool) -> Result<bool, String> {
     let mut init = vec!["init".to_owned(), "-input=false".into(), "-no-color".into()];
     let from_env = std::env::var_os(PLUGIN_DIR_ENV).map(std::path::PathBuf::from);
     let mirror = mirror.or(from_env.as_deref());
     if let Some(mirror) = mirror {
         init.push(format!("-plugin-dir={}", mirror.display()));
     }
+    if locked {
+        init.push("-lockfile=readonly".into());
+    }
     let cache = mirror.is_none();
     let init: Vec<&str> = init.iter().map(String::as_str).collect();
-    {
-        let _one = cache.then(init_lock);
-        run(dir, &init, &[0], cache)?;
-    }
+    let _one = cache.then(init_lock);
+    run(dir, &init, &[0], cache)?;
+    Ok(cache)
+}
+
+/// Initialises `dir`, plans it into [`PLAN_FILE`] (without refreshing when `refresh` is
+/// false) and reads the plan back. Providers come from `mirror` (see [`init`]).
+pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<FolderPlan, String> {
+    let cache = init(dir, mirror, false)?;
     let mut plan = vec!["plan", "-input=false", "-no-color", "-detailed-exitcode", "-out", PLAN_FILE];
     if !refresh {
         plan.push("-refresh=false");
@@ -93,6 +102,16 @@ pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<F
     let (_, shown) = run(dir, &["show", "-json", PLAN_FILE], &[0], cache)?;
     let show = serde_json::from_slice(&shown).map_err(|e| format!("terraform show -json printed no JSON: {e}"))?;
     Ok(FolderPlan { changes: code == 2, show })
+}
+
+/// Initialises `dir` against the lock file already there (when there is one) and applies the
+/// saved plan `plan` — nothing else: terraform itself refuses a plan whose state has moved on
+/// since. Providers come from `mirror` (see [`init`]).
+pub fn apply_saved(dir: &Path, plan: &Path, mirror: Option<&Path>) -> Result<(), String> {
+    let plan = std::path::absolute(plan).map_err(|e| format!("{}: {e}", plan.display()))?;
+    let cache = init(dir, mirror, dir.join(".terraform.lock.hcl").is_file())?;
+    let plan = plan.to_string_lossy();
+    run(dir, &["apply", "-input=false", "-no-color", &plan], &[0], cache).map(|_| ())
 }
 
 /// Top-level attributes whose value differs between `before` and `after` (or becomes unknown).

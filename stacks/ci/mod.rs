@@ -4,8 +4,8 @@
 //! so it lives here rather than in whichever application stack came first.
 
 use super::Env;
-use tfsynth::modules::ci_identity::{GithubOidc, GithubOidcRef, PLAN_ROLE, Subject, apply_role};
-use tfsynth::modules::iam::{Role, Statement};
+use tfsynth::modules::ci_identity::{ApplyAccess, GithubOidc, GithubOidcRef, PLAN_ROLE, Subject, apply_role};
+use tfsynth::modules::iam::{self, Role, Statement};
 use tfsynth::modules::{Account, Context, Foundation};
 use tfsynth::prelude::*;
 
@@ -70,19 +70,55 @@ pub fn build(env: Env) -> Stack {
         &[Subject::environment(env.name())],
     )
     .build(&mut ctx);
+    // What the environment's stacks in this account manage, and their state objects alone.
+    let access = access(env, &s.account, ApplyAccess::new().stack(&ctx));
+    let why = "terraform apply manages every resource of these services that the environment's stacks hold, whose names it cannot know in advance; only this environment's approved apply jobs of the repository can assume the role";
     ctx.add(
-        Resource::new("aws_iam_role_policy_attachment", "apply_administrator")
+        Resource::new("aws_iam_role_policy", "apply_stacks")
+            .set("name", "stacks")
             .set("role", apply.name.clone())
-            .set("policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess")
-            .skip_check(
-                "CKV_AWS_274",
-                "terraform apply creates and changes every kind of resource the stacks hold; only this environment's approved apply jobs of the repository can assume the role",
-            ),
+            .set("policy", iam::policy(access.statements()))
+            .skip_check("CKV_AWS_290", why)
+            .skip_check("CKV_AWS_289", why)
+            .skip_check("CKV_AWS_288", why)
+            .skip_check("CKV_AWS_287", why)
+            .skip_check("CKV_AWS_286", why)
+            .skip_check("CKV_AWS_355", why),
     );
+    ctx.approve(Approval::new("aws_iam_role_policy.apply_stacks", why));
     ctx.export(GITHUB_OIDC_ARN, github.arn, "GitHub Actions' OIDC provider, for the roles workflows assume");
     ctx.output(Output::new("plan_role_arn", plan.arn).description("The role the workflow's plan jobs assume"));
     ctx.output(Output::new("apply_role_arn", apply.arn).description("The role this environment's apply jobs assume"));
     ctx.finish()
+}
+
+/// What the apply role of `env` in `account` needs: `ci`'s (this stack's: the role applies it
+/// too, once an administrator has applied it the first time) and every other stack of the
+/// registry that deploys there in `env`.
+pub fn access(env: Env, account: &Account, ci: ApplyAccess) -> ApplyAccess {
+    // The other stacks are built once per environment and account, not on every build of this
+    // one (a synth builds it several times).
+    type Cache = std::sync::Mutex<Vec<((Env, String), ApplyAccess)>>;
+    static OTHERS: Cache = std::sync::Mutex::new(Vec::new());
+    let key = (env, account.id.as_str().to_owned());
+    let mut cache = OTHERS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, others)) = cache.iter().find(|(k, _)| *k == key) {
+        return ci.merge(others);
+    }
+    let deploys_here = |stack: &Stack| {
+        let ids = stack.providers().first().and_then(|p| p.body().attribute("allowed_account_ids").cloned());
+        ids == Some(Expression::List(vec![Expression::from(account.id.as_str())]))
+    };
+    let others = crate::registry()
+        .stacks()
+        .iter()
+        .filter(|d| d.name != DEF.name)
+        .map(|d| (d.build)(env))
+        .filter(deploys_here)
+        .fold(ApplyAccess::new(), |access, stack| access.stack(&stack));
+    let merged = ci.merge(&others);
+    cache.push((key, others));
+    merged
 }
 
 /// The account's GitHub Actions provider, imported from this stack.

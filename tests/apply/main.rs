@@ -15,6 +15,7 @@ use tfsynth::tools::Terraform;
 use tfsynth::tools::emulator::{self, Emulator, Gap};
 
 mod refactor;
+mod saved_plan;
 
 /// Terraform and its plugin folder, kept for the whole run: the folder is the test's own
 /// (the mirror's providers and the test provider) and goes when this value does.

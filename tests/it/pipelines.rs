@@ -1,6 +1,6 @@
-//! `tfsynth pipeline`: the Atlantis configuration and the GitHub Actions workflow, pinned,
-//! checked for structure (Atlantis) and against GitHub's workflow schema (GitHub), and kept
-//! identical to the copies in `examples/ci/`.
+//! `tfsynth pipeline`: the Atlantis configuration and the GitHub Actions workflows (pull
+//! requests and main; drift), pinned, checked for structure (Atlantis) and against GitHub's
+//! workflow schema (GitHub), and kept identical to the copies in `examples/ci/`.
 
 use std::collections::BTreeMap;
 
@@ -16,19 +16,70 @@ fn generated(format: &str) -> String {
 fn generated_pipelines_are_pinned_and_match_the_examples() {
     let atlantis = generated("atlantis");
     let github = generated("github");
+    let drift = generated("github-drift");
     insta::assert_snapshot!("atlantis", atlantis);
     insta::assert_snapshot!("github_workflow", github);
-    let example = |file: &str| std::fs::read_to_string(repo(file)).expect("example");
-    assert_eq!(
-        example("examples/ci/atlantis.yaml"),
-        atlantis,
-        "regenerate with `cargo run -- pipeline --into examples/ci`"
-    );
-    assert_eq!(
-        example("examples/ci/infrastructure.yml"),
-        github,
-        "regenerate with `cargo run -- pipeline --into examples/ci`"
-    );
+    insta::assert_snapshot!("github_drift_workflow", drift);
+    for (file, text) in [("atlantis.yaml", &atlantis), ("infrastructure.yml", &github), ("drift.yml", &drift)] {
+        let example = std::fs::read_to_string(repo(&format!("examples/ci/{file}"))).expect("example");
+        assert_eq!(&example, text, "regenerate examples/ci/{file} with `cargo run -- pipeline --into examples/ci`");
+    }
+}
+
+/// Every `uses:` of both workflows is an action of the pinned table at its commit, the release
+/// in a comment; every row of the table is used.
+#[test]
+fn every_action_is_pinned_to_a_commit_from_the_table() {
+    let mut used = std::collections::BTreeSet::new();
+    for workflow in [generated("github"), generated("github-drift")] {
+        for line in workflow.lines().filter(|l| l.contains("uses:")) {
+            let pinned = line.trim().strip_prefix("- uses: ").and_then(|u| u.split_once('@'));
+            let (repository, (commit, release)) = pinned
+                .and_then(|(repository, rest)| Some((repository, rest.split_once(" # ")?)))
+                .unwrap_or_else(|| panic!("not `owner/repo@<commit> # <release>`: {line}"));
+            assert!(commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()), "not a full SHA: {line}");
+            let row = tfsynth::cli::PINNED_ACTIONS
+                .iter()
+                .find(|a| a.repository == repository)
+                .unwrap_or_else(|| panic!("{repository} is not in PINNED_ACTIONS"));
+            assert_eq!((row.commit, row.release), (commit, release), "{line}");
+            used.insert(row.key);
+        }
+    }
+    for row in &tfsynth::cli::PINNED_ACTIONS {
+        assert!(row.commit.len() == 40 && row.commit.bytes().all(|b| b.is_ascii_hexdigit()), "{row:?}");
+        assert!(used.contains(row.key), "{} is pinned but no workflow uses it", row.repository);
+    }
+}
+
+/// One Terraform version, the registry's pin: every stack × environment requires exactly it,
+/// and both workflows and every Atlantis project install it.
+#[test]
+fn one_terraform_version_is_required_and_installed() {
+    let registry = stacks::registry();
+    let pinned = registry.pipeline_settings().terraform_version.clone();
+    let dir = tempfile::tempdir().expect("temp dir");
+    for env in ["development", "staging", "production"] {
+        let out = dir.path().join(env);
+        let run = tfsynth(&["synth", env, "--out", out.to_str().expect("utf-8"), "-q"]);
+        assert!(run.status.success(), "{}", text(&run.stderr));
+        for stack in registry.stacks() {
+            let file = out.join(stack.name).join(env).join("main.tf.json");
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+            assert_eq!(json["terraform"]["required_version"], pinned.as_str(), "{}", file.display());
+        }
+    }
+    for workflow in [generated("github"), generated("github-drift")] {
+        let versions: std::collections::BTreeSet<&str> =
+            workflow.lines().filter_map(|l| l.trim().strip_prefix("terraform_version: ")).collect();
+        assert_eq!(versions, [format!("\"{pinned}\"").as_str()].into(), "the workflows install the pinned version");
+        let setups = workflow.matches("hashicorp/setup-terraform@").count();
+        assert_eq!(setups, workflow.matches("terraform_version: ").count(), "every setup names the version");
+    }
+    let atlantis = generated("atlantis");
+    let projects = atlantis.matches("\n  - name: ").count();
+    assert_eq!(atlantis.matches(&format!("\n    terraform_version: v{pinned}\n")).count(), projects);
 }
 
 /// `pipeline --into DIR` writes both files, and `check` compares the committed ones with what
@@ -44,6 +95,7 @@ fn check_verifies_the_committed_pipelines_and_names_the_command_that_regenerates
     assert!(wrote.status.success(), "{}", text(&wrote.stderr));
     assert_eq!(std::fs::read_to_string(ci.join("atlantis.yaml")).expect("written"), generated("atlantis"));
     assert_eq!(std::fs::read_to_string(ci.join("infrastructure.yml")).expect("written"), generated("github"));
+    assert_eq!(std::fs::read_to_string(ci.join("drift.yml")).expect("written"), generated("github-drift"));
     assert!(check().status.success(), "{}", text(&check().stdout));
     let workflow = ci.join("infrastructure.yml");
     let edited = std::fs::read_to_string(&workflow).expect("read").replacen("- name: Plan", "- name: Plan it", 1);
@@ -149,8 +201,8 @@ fn the_github_workflow_applies_saved_plans_in_promotion_order_with_least_permiss
     assert!(!applies.is_empty());
     for (name, job) in &applies {
         assert!(job.contains("actions/download-artifact@"), "{name} downloads its plan");
-        assert!(job.contains("apply -input=false \"$PWD/planned/tfplan\""), "{name} applies the saved plan file");
-        assert!(job.contains("re-run the workflow to plan again"), "{name} refuses a stale plan");
+        let apply = job.lines().find(|l| l.contains("run: ") && l.contains(" apply ")).expect("an apply step");
+        assert!(apply.ends_with("--saved planned"), "{name} applies the saved plan, refusing a stale one: {apply}");
         // Production waits for staging of the same level (its stacks), staging for development.
         let (level, environment) = name.trim_start_matches("apply-").split_once('-').expect("apply-<level>-<env>");
         let before = match environment {
@@ -168,16 +220,44 @@ fn the_github_workflow_applies_saved_plans_in_promotion_order_with_least_permiss
     }
     let (_, top) = yaml.split_once("\npermissions:\n").expect("top-level permissions");
     assert!(top.starts_with("  contents: read\nenv:"), "the workflow grants reading alone by default");
+    // What the apply jobs download is what the plan jobs kept.
+    for (name, job) in jobs.iter().filter(|(name, _)| name.starts_with("plan-")) {
+        assert!(job.contains("--save planned > plan.md"), "{name} keeps its plan");
+        assert!(
+            job.contains("path: planned/\n          include-hidden-files: true"),
+            "{name} uploads the lock file too"
+        );
+    }
+}
+
+/// The drift workflow: scheduled, plans every stack × environment read-only, reports each in
+/// the job summary and keeps the plan JSON, and fails the job of a stack that drifted.
+#[test]
+fn the_drift_workflow_plans_everything_on_a_schedule_and_fails_on_drift() {
+    let yaml = generated("github-drift");
+    assert!(yaml.contains("on:\n  schedule:\n    - cron: "), "scheduled");
+    let registry = stacks::registry();
+    let pairs = registry.stacks().len() * <stacks::Env as tfsynth::prelude::Environment>::ALL.len();
+    assert_eq!(yaml.matches("\n          - stack: ").count(), pairs, "every stack × environment");
+    assert!(yaml.contains(&format!(":role/{}\n", tfsynth::modules::ci_identity::PLAN_ROLE)), "the plan role");
+    assert!(!yaml.contains(" apply "), "drift never applies");
+    assert!(yaml.contains("--save drift > drift.md") && yaml.contains("path: drift/"), "the plan JSON kept");
+    assert!(yaml.contains(">> \"$GITHUB_STEP_SUMMARY\""), "a job summary per stack");
+    assert!(yaml.contains("if: steps.plan.outputs.code == '3'\n        run: |"), "drift fails the job");
 }
 
 #[cfg(not(skip_tools))]
 #[test]
-fn the_github_workflow_validates_against_githubs_schema() {
-    let file = tempfile::Builder::new().suffix(".yml").tempfile().expect("temp file");
-    std::fs::write(file.path(), generated("github")).expect("write");
+fn the_github_workflows_validate_against_githubs_schema() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let files = ["github", "github-drift"].map(|format| {
+        let file = dir.path().join(format!("{format}.yml"));
+        std::fs::write(&file, generated(format)).expect("write");
+        file
+    });
     let run = tfsynth::tools::check_jsonschema_command()
         .args(["--builtin-schema", "vendor.github-workflows"])
-        .arg(file.path())
+        .args(&files)
         .output()
         .unwrap_or_else(|e| {
             panic!(
@@ -188,11 +268,8 @@ fn the_github_workflow_validates_against_githubs_schema() {
     assert!(run.status.success(), "{}{}", text(&run.stdout), text(&run.stderr));
 }
 
-/// Staging and production apply only what was approved, can merge and is up to date with its
-/// base; every plan runs the snapshot check, the stack's lint and the security gate.
-#[test]
-fn atlantis_guards_applies_and_plans() {
-    let yaml = generated("atlantis");
+/// Each Atlantis project's `apply_requirements`, by project name.
+fn requirements(yaml: &str) -> BTreeMap<String, String> {
     let mut requirements: BTreeMap<String, String> = BTreeMap::new();
     let mut current = String::new();
     for line in yaml.lines() {
@@ -202,14 +279,34 @@ fn atlantis_guards_applies_and_plans() {
             requirements.insert(current.clone(), r.to_owned());
         }
     }
+    requirements
+}
+
+/// Staging and production apply only what was approved, can merge and is up to date with its
+/// base; every plan runs the snapshot check, the stack's lint and the security gate.
+#[test]
+fn atlantis_guards_applies_and_plans() {
+    let yaml = generated("atlantis");
     let expected = stacks::registry().stacks().len() * <stacks::Env as tfsynth::prelude::Environment>::ALL.len();
-    assert_eq!(requirements.len(), expected, "every project has requirements");
-    for (project, r) in &requirements {
+    assert_eq!(requirements(&yaml).len(), expected, "every project has requirements");
+    for (project, r) in &requirements(&yaml) {
         let want = if project.ends_with("-development") {
             "[mergeable, undiverged]"
         } else {
             "[approved, mergeable, undiverged]"
         };
+        assert_eq!(r, want, "{project}");
+    }
+    // Development's are the registry's to choose; staging and production keep all three.
+    let strict = stacks::registry().with_pipeline_settings(tfsynth::prelude::PipelineSettings {
+        development_requirements: vec![tfsynth::prelude::ApplyRequirement::Approved],
+        ..tfsynth::prelude::PipelineSettings::default()
+    });
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = tfsynth::cli::run_with(&strict, ["tfsynth", "pipeline", "--format", "atlantis"], &mut out, &mut err);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{}", text(&err));
+    for (project, r) in &requirements(&text(&out)) {
+        let want = if project.ends_with("-development") { "[approved]" } else { "[approved, mergeable, undiverged]" };
         assert_eq!(r, want, "{project}");
     }
     let plan =

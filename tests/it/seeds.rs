@@ -156,6 +156,50 @@ fn the_ci_stack_gives_the_workflow_its_roles_and_nothing_more() {
             ),
         );
         t.has("aws_iam_role_policy", object_like(json!({"policy": {"Statement": [{"Sid": "StateLocks", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::*-terraform-state/*.tflock"}]}})));
-        t.count("aws_iam_role_policy_attachment", object_like(json!({"policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess", "role": "${aws_iam_role.apply.name}"})), 1);
+        // The apply role manages the services of the environment's stacks in this account,
+        // and reads and writes exactly their state objects (no other environment's): no
+        // administrator.
+        t.count("aws_iam_role_policy_attachment", object_like(json!({"role": "${aws_iam_role.apply.name}"})), 0);
+        let account = stacks::ci::settings(env).account;
+        let here: Vec<Stack> = registry
+            .stacks()
+            .iter()
+            .map(|d| registry.build(d.name, env).expect("builds"))
+            .filter(|s| {
+                let ids = s.providers().first().and_then(|p| p.body().attribute("allowed_account_ids").cloned());
+                ids == Some(Expression::List(vec![Expression::from(account.id.as_str())]))
+            })
+            .collect();
+        assert!(here.len() > 1, "the environment's stacks deploy to the ci stack's account");
+        let mut objects: Vec<String> = here
+            .iter()
+            .filter_map(|s| s.terraform_settings().backend.clone())
+            .flat_map(|b| {
+                [format!("arn:aws:s3:::{}/{}", b.bucket, b.key), format!("arn:aws:s3:::{}/{}.tflock", b.bucket, b.key)]
+            })
+            .collect();
+        objects.sort();
+        let mut services: Vec<String> = here
+            .iter()
+            .flat_map(|s| s.blocks().iter().filter(|b| b.provider_name() == "aws").map(|b| b.address().ty.clone()))
+            .map(|ty| {
+                tfsynth::modules::ci_identity::service_of(&ty)
+                    .unwrap_or_else(|| panic!("{ty}: no IAM service"))
+                    .to_owned()
+            })
+            .filter(|s| s != "iam" && s != "s3")
+            .map(|s| format!("{s}:*"))
+            .collect();
+        services.sort();
+        services.dedup();
+        t.has(
+            "aws_iam_role_policy",
+            object_like(json!({"role": "${aws_iam_role.apply.name}", "policy": {"Statement": array_with(vec![
+                object_like(json!({"Sid": "ManageStackServices", "Action": services, "Resource": "*"})),
+                object_like(json!({"Sid": "StateObjects", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], "Resource": objects})),
+            ])}})),
+        );
+        let access = stacks::ci::access(env, &account, tfsynth::modules::ci_identity::ApplyAccess::new());
+        assert_eq!(access.unknown_types().count(), 0, "{:?}", access.unknown_types().collect::<Vec<_>>());
     }
 }

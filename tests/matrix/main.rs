@@ -6,7 +6,9 @@
 //!   `snapshots/` (and the HCL is as `terraform fmt` leaves it);
 //! - `matrix::<stack>::<env>::<format>::plan`: it plans offline against the real provider (the
 //!   pair is planned once, as two modules of one root), only creates, writes generated
-//!   values write-only, and the HCL plans exactly what the JSON does;
+//!   values write-only, opens nothing its code has not approved (the security review of the
+//!   plan, as `tfsynth plan --fail-on broadening` gates), and the HCL plans exactly what the
+//!   JSON does;
 //! - `matrix::checkov`: checkov on every HCL rendering, zero failed checks, every one checked;
 //! - `matrix::guard::*`: no case left out, no snapshot of no stack.
 //!
@@ -139,6 +141,7 @@ mod tools {
     use libtest_mimic::Failed;
     use serde_json::Value;
     use stacks::{Env, registry};
+    use tfsynth::policy::security::{Direction, approve, classify_plan};
     use tfsynth::prelude::*;
 
     use super::{Case, common, fail};
@@ -185,6 +188,18 @@ mod tools {
         // The database password, its credentials secret, DATABASE_URL and the signing secret.
         if ["cvd", "takeoff"].contains(&stack) && written < 4 {
             return Err(fail(format!("{written} values written write-only, 4 expected")));
+        }
+        // A fresh plan opens nothing the stack's code has not approved: the pipeline's gate.
+        let built = registry().build(stack, env).map_err(|e| fail(e.to_string()))?;
+        let mut changes = classify_plan(&serde_json::json!({ "resource_changes": json }), &[]);
+        approve(&mut changes, built.approvals(), Date::today());
+        let unapproved: Vec<String> = changes
+            .iter()
+            .filter(|c| c.direction == Direction::Broadening && c.approved.is_none())
+            .map(|c| format!("{}: {}", c.address, c.what))
+            .collect();
+        if !unapproved.is_empty() {
+            return Err(fail(format!("broadening changes no approval covers:\n{}", unapproved.join("\n"))));
         }
         Ok(())
     }
