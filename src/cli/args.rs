@@ -76,6 +76,13 @@ pub(super) enum Command {
         after_help = "Examples:\n  tfsynth plan production --stack takeoff --save planned\n  tfsynth apply production --stack takeoff --saved planned"
     )]
     Apply(ApplyArgs),
+    /// Synthesize, then write (or refresh) each stack folder's provider lock file,
+    /// `.terraform.lock.hcl`, with `terraform providers lock`: the versions and checksums that
+    /// `plan` installs, `plan --save` keeps and `apply` installs again, read-only.
+    #[command(
+        after_help = "Examples:\n  tfsynth lock production --plugin-dir /opt/tf-plugins\n  tfsynth lock staging --stack takeoff --platform linux_amd64 --platform darwin_arm64"
+    )]
+    Lock(LockArgs),
     /// Write a CI pipeline for every stack × environment in dependency order: an Atlantis
     /// configuration or a GitHub Actions workflow.
     #[command(
@@ -192,6 +199,30 @@ pub(super) struct ApplyArgs {
     /// else terraform's own configuration).
     #[arg(long, value_name = "DIR")]
     pub plugin_dir: Option<PathBuf>,
+    /// Write into a folder that is not empty although tfsynth did not write it.
+    #[arg(long)]
+    pub allow_unowned_files: bool,
+}
+
+/// The arguments of `tfsynth lock`.
+#[derive(Debug, clap::Args)]
+pub(super) struct LockArgs {
+    /// The environment, e.g. production.
+    pub env: String,
+    /// Only these stacks (repeat the flag; default: every stack).
+    #[arg(long = "stack", value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// The output folder the stacks are written to and locked in.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Read the providers' checksums from this filesystem mirror (the folder holding
+    /// `registry.terraform.io`; default: `TFSYNTH_PLUGIN_DIR` if set, else the registry).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_dir: Option<PathBuf>,
+    /// A platform to record checksums for, e.g. `linux_amd64` (repeat; default: this
+    /// machine's).
+    #[arg(long = "platform", value_name = "OS_ARCH")]
+    pub platforms: Vec<String>,
     /// Write into a folder that is not empty although tfsynth did not write it.
     #[arg(long)]
     pub allow_unowned_files: bool,

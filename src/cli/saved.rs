@@ -1,20 +1,20 @@
 //! Saved plans: `tfsynth plan --save DIR` keeps what a reviewer saw, and `tfsynth apply --saved
 //! DIR` applies exactly that — the same plan file, on the same synthesized configuration, with
-//! the same provider lock — or refuses.
+//! the same provider lock — or refuses. `tfsynth lock` writes the lock file they carry.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::args::ApplyArgs;
+use super::args::{ApplyArgs, LockArgs};
 use super::commands::synthesize_into;
 use super::request::Request;
 use super::{Console, Failure, Status};
 use crate::error::{Diagnostic, Error};
 use crate::pipeline::{Environment, Registry, WriteOptions, stack_levels};
 use crate::render::Format;
-use crate::tools::{PLAN_FILE, apply_saved};
+use crate::tools::{PLAN_FILE, apply_saved, lock_providers};
 
 /// What a saved plan's folder holds: the plan file, its `terraform show -json`, the provider
 /// lock file it was made with, and the SHA-256 of the synthesized files (`sha256sum` lines, so
@@ -124,6 +124,26 @@ pub(super) fn apply<E: Environment>(registry: &Registry<E>, a: &ApplyArgs, c: &m
         c.note(format_args!("applied {stack}/{env}"));
     }
     Ok(Status::Success)
+}
+
+pub(super) fn lock<E: Environment>(registry: &Registry<E>, a: &LockArgs, c: &mut Console) -> Result<Status, Failure> {
+    let req = Request::resolve(registry, &a.env, &a.stacks)?;
+    let options = WriteOptions { prune: false, allow_unowned: a.allow_unowned_files };
+    synthesize_into(registry, &req, Format::Json, &a.out, options, c)?;
+    let from_env = std::env::var_os(crate::tools::PLUGIN_DIR_ENV).map(PathBuf::from);
+    let mirror = a.plugin_dir.as_deref().or(from_env.as_deref());
+    let mut failed = false;
+    for def in &req.stacks {
+        let dir = a.out.join(def.name).join(req.env.name());
+        match lock_providers(&dir, mirror, &a.platforms) {
+            Ok(providers) => c.note(format_args!("locked {}: {}", dir.join(LOCK_FILE).display(), providers.join(", "))),
+            Err(why) => {
+                c.error(format_args!("{}/{}: {why}", def.name, req.env.name()));
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed { Status::Failure } else { Status::Success })
 }
 
 #[cfg(test)]

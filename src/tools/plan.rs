@@ -54,7 +54,7 @@ fn run(dir: &Path, args: &[&str], ok: &[i32], cache: bool) -> Result<(i32, Vec<u
     if ok.contains(&code) {
         Ok((code, out.stdout))
     } else {
-        let words: Vec<&str> = args.iter().take(1).copied().collect();
+        let words: Vec<&str> = args.iter().take_while(|a| !a.starts_with('-')).take(2).copied().collect();
         Err(format!(
             "terraform {} failed in {}:\n{}{}",
             words.join(" "),
@@ -114,6 +114,36 @@ pub fn apply_saved(dir: &Path, plan: &Path, mirror: Option<&Path>) -> Result<(),
     run(dir, &["apply", "-input=false", "-no-color", &plan], &[0], cache).map(|_| ())
 }
 
+/// Writes or refreshes the provider lock file in `dir` with `terraform providers lock`: the
+/// checksums of the packages in `mirror` (a filesystem mirror) or the registry's, for each of
+/// `platforms` (this machine's when empty). Returns the providers locked, as `source version`.
+pub fn lock_providers(dir: &Path, mirror: Option<&Path>, platforms: &[String]) -> Result<Vec<String>, String> {
+    let mut args = vec!["providers".to_owned(), "lock".into(), "-no-color".into()];
+    args.extend(mirror.map(|m| format!("-fs-mirror={}", m.display())));
+    args.extend(platforms.iter().map(|p| format!("-platform={p}")));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(dir, &args, &[0], false)?;
+    let path = dir.join(".terraform.lock.hcl");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(locked(&text))
+}
+
+/// `source version` of each provider in a lock file's text.
+fn locked(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut source = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("provider \"") {
+            source = rest.split('"').next().map(str::to_owned);
+        } else if let (Some(s), Some(v)) = (&source, line.strip_prefix("version")) {
+            let version = v.trim_start_matches([' ', '=']).trim_matches('"');
+            found.push(format!("{s} {version}"));
+            source = None;
+        }
+    }
+    found
+}
+
 /// Top-level attributes whose value differs between `before` and `after` (or becomes unknown).
 pub fn changed_attributes(change: &Value) -> Vec<String> {
     let empty = serde_json::Map::new();
@@ -134,6 +164,27 @@ pub fn changed_attributes(change: &Value) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lock_file_names_its_providers_and_versions() {
+        let text = r#"# This file is maintained automatically by "terraform init".
+provider "registry.terraform.io/hashicorp/aws" {
+  version     = "5.100.0"
+  constraints = "~> 5.100"
+  hashes = [
+    "h1:abc=",
+  ]
+}
+
+provider "registry.terraform.io/hashicorp/random" {
+  version = "3.7.2"
+}
+"#;
+        assert_eq!(
+            locked(text),
+            ["registry.terraform.io/hashicorp/aws 5.100.0", "registry.terraform.io/hashicorp/random 3.7.2"]
+        );
+    }
 
     #[test]
     fn a_second_init_waits_for_the_first() {

@@ -82,6 +82,43 @@ fn stacks_plan_in_order_and_the_summary_counts_the_actions() {
     assert!(doc["stacks"][0]["create"].as_array().is_some_and(|c| c.iter().any(|a| a == "aws_vpc.main")), "{doc}");
 }
 
+/// `lock` writes each folder's lock file from the mirror, every provider with its checksum, and
+/// `plan --save` keeps exactly that file for `apply` to install from.
+#[test]
+fn lock_writes_the_lock_file_the_saved_plan_keeps() {
+    let (out, saved) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let (root, kept) = (out.path().to_str().expect("utf-8"), saved.path().to_str().expect("utf-8"));
+    let mirror = tools::terraform().plugin_dir().to_str().expect("utf-8").to_owned();
+    let stack = "ai-prism-operators";
+    let run = tfsynth(&["lock", "production", "--stack", stack, "--out", root, "--plugin-dir", &mirror]);
+    let err = text(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    for provider in ["hashicorp/aws 5.100.0", "hashicorp/helm ", "hashicorp/kubernetes "] {
+        assert!(err.contains(provider), "{provider} not locked: {err}");
+    }
+    let folder = out.path().join(stack).join("production");
+    let lock = std::fs::read_to_string(folder.join(".terraform.lock.hcl")).expect("a lock file");
+    assert_eq!(lock.matches("\"h1:").count(), 3, "a checksum per provider:\n{lock}");
+    offline(&folder, stack, Env::Production);
+    let args = [
+        "plan",
+        "production",
+        "--stack",
+        stack,
+        "--out",
+        root,
+        "--no-refresh",
+        "--plugin-dir",
+        &mirror,
+        "--save",
+        kept,
+    ];
+    let run = tfsynth(&args);
+    assert_eq!(run.status.code(), Some(3), "{}", text(&run.stderr));
+    let saved_lock = saved.path().join(stack).join("production").join(".terraform.lock.hcl");
+    assert_eq!(std::fs::read_to_string(saved_lock).expect("kept"), lock, "the plan keeps the lock it installed from");
+}
+
 /// A plugin folder may be temporary (each test run makes its own): a plan from it must link the
 /// providers from that folder, not through the shared plugin cache, where the link outlived
 /// the folder and failed every later plan on the machine ("failed to verify checksum").
