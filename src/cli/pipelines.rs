@@ -199,13 +199,7 @@ fn levels<E: Environment>(registry: &Registry<E>) -> Result<Vec<Vec<Project>>, E
                     Some(Expression::String(r)) => Some(r.clone()),
                     _ => None,
                 });
-                let account = aws.and_then(|p| match p.body().attribute("allowed_account_ids") {
-                    Some(Expression::List(ids)) => match ids.first() {
-                        Some(Expression::String(id)) => Some(id.clone()),
-                        _ => None,
-                    },
-                    _ => None,
-                });
+                let account = built.account_id().map(str::to_owned);
                 let depends_on =
                     edges.iter().filter(|(c, _)| *c == stack).map(|(_, p)| format!("{p}-{}", env.name())).collect();
                 levels[i].push(Project {

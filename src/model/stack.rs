@@ -345,6 +345,18 @@ impl Stack {
         &self.providers
     }
 
+    /// The account the stack deploys to: the first `allowed_account_ids` entry of its first
+    /// provider configuration, when that is a literal.
+    pub fn account_id(&self) -> Option<&str> {
+        match self.providers.first()?.body().attribute("allowed_account_ids")? {
+            Expression::List(ids) => match ids.first()? {
+                Expression::String(id) => Some(id),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// The input variables.
     pub fn variables(&self) -> impl Iterator<Item = &Variable> {
         self.variables.values()

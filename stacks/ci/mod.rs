@@ -105,10 +105,7 @@ pub fn access(env: Env, account: &Account, ci: ApplyAccess) -> ApplyAccess {
     if let Some((_, others)) = cache.iter().find(|(k, _)| *k == key) {
         return ci.merge(others);
     }
-    let deploys_here = |stack: &Stack| {
-        let ids = stack.providers().first().and_then(|p| p.body().attribute("allowed_account_ids").cloned());
-        ids == Some(Expression::List(vec![Expression::from(account.id.as_str())]))
-    };
+    let deploys_here = |stack: &Stack| stack.account_id() == Some(account.id.as_str());
     let others = crate::registry()
         .stacks()
         .iter()

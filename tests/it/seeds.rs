@@ -165,10 +165,7 @@ fn the_ci_stack_gives_the_workflow_its_roles_and_nothing_more() {
             .stacks()
             .iter()
             .map(|d| registry.build(d.name, env).expect("builds"))
-            .filter(|s| {
-                let ids = s.providers().first().and_then(|p| p.body().attribute("allowed_account_ids").cloned());
-                ids == Some(Expression::List(vec![Expression::from(account.id.as_str())]))
-            })
+            .filter(|s| s.account_id() == Some(account.id.as_str()))
             .collect();
         assert!(here.len() > 1, "the environment's stacks deploy to the ci stack's account");
         let mut objects: Vec<String> = here
