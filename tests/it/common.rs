@@ -200,35 +200,57 @@ pub mod tools {
         Ok(plan["resource_changes"].as_array().cloned().unwrap_or_default())
     }
 
-    /// Plans both renderings of one stack — `files[0]` JSON, `files[1]` HCL, each the
-    /// configuration and its extra files — in one run, as modules `json` and `hcl` of one root,
+    /// Both renderings of one stack — JSON first, HCL second — each the configuration and its
+    /// extra files.
+    pub type Pair = [Vec<(String, String)>; 2];
+
+    /// Plans both renderings of one stack in one run, as modules `json` and `hcl` of one root,
     /// so the provider starts once for the pair. Returns each module's resource changes with
     /// the module prefix removed, JSON first.
-    pub fn plan_formats(files: &[Vec<(String, String)>; 2]) -> Result<[Vec<serde_json::Value>; 2], String> {
+    pub fn plan_formats(files: &Pair) -> Result<[Vec<serde_json::Value>; 2], String> {
+        let mut plans = plan_pairs(&[("", files)])?;
+        Ok(plans.remove(0))
+    }
+
+    /// Plans the pairs of several stacks in one run, as modules `<name>_json` and
+    /// `<name>_hcl` of one root (`json` and `hcl` for an empty name): terraform, the provider's
+    /// schema and `show` start once for all of them. Returns each pair's resource changes, in
+    /// order, with the module prefix removed, JSON first.
+    pub fn plan_pairs(pairs: &[(&str, &Pair)]) -> Result<Vec<[Vec<serde_json::Value>; 2]>, String> {
         use tfsynth::prelude::Format;
+        let module = |name: &str, format: Format| {
+            if name.is_empty() { format.name().to_owned() } else { format!("{name}_{}", format.name()) }
+        };
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let root = serde_json::json!({"module": {"json": {"source": "./json"}, "hcl": {"source": "./hcl"}}});
+        let calls: serde_json::Map<String, serde_json::Value> = pairs
+            .iter()
+            .flat_map(|(name, _)| Format::ALL.map(|f| module(name, f)))
+            .map(|m| (m.clone(), serde_json::json!({ "source": format!("./{m}") })))
+            .collect();
+        let root = serde_json::json!({ "module": calls });
         std::fs::write(dir.path().join("main.tf.json"), root.to_string()).map_err(|e| e.to_string())?;
-        // The aws aliases the override must cover too, from the JSON rendering.
-        let json: serde_json::Value = serde_json::from_str(&files[0][0].1).map_err(|e| e.to_string())?;
-        let configs = json["provider"]["aws"].as_array().cloned().unwrap_or_default();
-        let aliases: Vec<&str> = configs.iter().filter_map(|p| p["alias"].as_str()).collect();
-        let override_text = mock_override(&aliases);
-        for (format, files) in Format::ALL.into_iter().zip(files) {
-            let module = dir.path().join(format.name());
-            std::fs::create_dir_all(&module).map_err(|e| e.to_string())?;
-            std::fs::write(module.join("offline_override.tf.json"), &override_text).map_err(|e| e.to_string())?;
-            for (name, text) in files {
-                // Producer state files are read relative to the working directory: the root.
-                let folder = if name.ends_with(".tfstate") { dir.path() } else { module.as_path() };
-                std::fs::write(folder.join(name), text).map_err(|e| e.to_string())?;
+        for (name, files) in pairs {
+            // The aws aliases the override must cover too, from the JSON rendering.
+            let json: serde_json::Value = serde_json::from_str(&files[0][0].1).map_err(|e| e.to_string())?;
+            let configs = json["provider"]["aws"].as_array().cloned().unwrap_or_default();
+            let aliases: Vec<&str> = configs.iter().filter_map(|p| p["alias"].as_str()).collect();
+            let override_text = mock_override(&aliases);
+            for (format, files) in Format::ALL.into_iter().zip(files.iter()) {
+                let folder = dir.path().join(module(name, format));
+                std::fs::create_dir_all(&folder).map_err(|e| e.to_string())?;
+                std::fs::write(folder.join("offline_override.tf.json"), &override_text).map_err(|e| e.to_string())?;
+                for (file, text) in files {
+                    // Producer state files are read relative to the working directory: the
+                    // root (the same placeholder for every consumer of one producer).
+                    let at = if file.ends_with(".tfstate") { dir.path() } else { folder.as_path() };
+                    std::fs::write(at.join(file), text).map_err(|e| e.to_string())?;
+                }
             }
         }
         terraform().init(dir.path())?;
         let plan = terraform().run_plan(dir.path())?;
         let changes = plan["resource_changes"].as_array().cloned().unwrap_or_default();
-        Ok(Format::ALL.map(|format| {
-            let prefix = format!("module.{}.", format.name());
+        let of = |prefix: String| -> Vec<serde_json::Value> {
             changes
                 .iter()
                 .filter_map(|c| {
@@ -239,7 +261,8 @@ pub mod tools {
                     Some(c)
                 })
                 .collect()
-        }))
+        };
+        Ok(pairs.iter().map(|(name, _)| Format::ALL.map(|f| of(format!("module.{}.", module(name, f))))).collect())
     }
 
     /// Plans `text` as `file` offline and panics with terraform's complaint on failure.

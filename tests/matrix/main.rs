@@ -4,8 +4,9 @@
 //!
 //! - `matrix::<stack>::<env>::<format>::snapshot`: the rendering matches its insta snapshot in
 //!   `snapshots/` (and the HCL is as `terraform fmt` leaves it);
-//! - `matrix::<stack>::<env>::<format>::plan`: it plans offline against the real provider (the
-//!   pair is planned once, as two modules of one root), only creates, writes generated
+//! - `matrix::<stack>::<env>::<format>::plan`: it plans offline against the real provider (every
+//!   stack's pair of an environment planned in one run, as two modules each of one root; a
+//!   failed run is planned again a pair at a time, so a failure names its stack), only creates, writes generated
 //!   values write-only, opens nothing its code has not approved (the security review of the
 //!   plan, as `tfsynth plan --fail-on broadening` gates), and the HCL plans exactly what the
 //!   JSON does;
@@ -146,24 +147,34 @@ mod tools {
 
     use super::{Case, common, fail};
 
-    /// Both renderings of one stack × environment planned, once for the pair, shared by its two
-    /// plan trials.
+    /// Both renderings of one stack planned: the JSON's and the HCL's resource changes.
     type Plans = Result<[Vec<Value>; 2], String>;
 
-    /// The pair's plans, computed by whichever of its two trials runs first.
-    type Shared = Arc<OnceLock<Plans>>;
+    /// One environment's plans by stack, computed once.
+    type ByStack = Arc<OnceLock<BTreeMap<&'static str, Plans>>>;
 
-    fn planned(stack: &'static str, env: Env) -> Shared {
-        static PLANS: Mutex<BTreeMap<(&str, &str), Shared>> = Mutex::new(BTreeMap::new());
-        PLANS.lock().expect("plans").entry((stack, env.name())).or_default().clone()
+    /// Every stack's pair of one environment, planned in one terraform run (the provider's
+    /// schema, terraform's start and `show` paid once, not once a stack); when that run fails,
+    /// each pair on its own, so the failure is its stack's alone. Computed by whichever trial
+    /// of the environment runs first.
+    fn planned(stack: &'static str, env: Env) -> Plans {
+        static ENVIRONMENTS: Mutex<BTreeMap<&str, ByStack>> = Mutex::new(BTreeMap::new());
+        let cell = ENVIRONMENTS.lock().expect("plans").entry(env.name()).or_default().clone();
+        let plans = cell.get_or_init(|| {
+            let stacks: Vec<&'static str> = registry().stacks().iter().map(|d| d.name).collect();
+            let pairs: Vec<common::tools::Pair> =
+                stacks.iter().map(|s| Format::ALL.map(|format| common::stack_files(s, env, format))).collect();
+            let named: Vec<(&str, &common::tools::Pair)> = stacks.iter().copied().zip(&pairs).collect();
+            match common::tools::plan_pairs(&named) {
+                Ok(all) => stacks.iter().copied().zip(all.into_iter().map(Ok)).collect(),
+                Err(_) => named.iter().map(|(s, pair)| (*s, common::tools::plan_formats(pair))).collect(),
+            }
+        });
+        plans.get(stack).cloned().unwrap_or_else(|| Err(format!("{stack} is not registered")))
     }
 
     pub fn plan((stack, env, format): Case) -> Result<(), Failed> {
-        let cell = planned(stack, env);
-        let plans = cell.get_or_init(|| {
-            let files = Format::ALL.map(|format| common::stack_files(stack, env, format));
-            common::tools::plan_formats(&files)
-        });
+        let plans = planned(stack, env);
         let [json, hcl] = plans.as_ref().map_err(|why| fail(why.clone()))?;
         if format == Format::Hcl {
             return if json == hcl { Ok(()) } else { Err(fail("the JSON and HCL renderings plan differently")) };
