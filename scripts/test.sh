@@ -59,13 +59,14 @@ if [ "${1:-}" = "--quick" ]; then
   # The engine's unit and doc tests, the test provider's, the integration tests and the matrix.
   phase cargo test --workspace
 else
-  phase cargo test -p tfsynth-stacks --test apply --no-run
+  # `--workspace` here too: the same features as the build above, so nothing is built twice.
+  phase cargo test --workspace --test apply --no-run
   # Every stack applied against the emulator, planned again and destroyed (minutes). Much of
   # it is the provider polling the emulator, so it runs beside the rest, in a process group of
   # its own (stopped with its emulators if the rest fails), its output shown when it ends.
   log=target/apply-test.log
   start=$SECONDS
-  setsid cargo test -p tfsynth-stacks --test apply >"$log" 2>&1 &
+  setsid cargo test --workspace --test apply >"$log" 2>&1 &
   apply=$!
   trap 'kill -- "-$apply" 2>/dev/null || true' EXIT
   # The engine's unit and doc tests, the test provider's, the integration tests and the matrix.
@@ -74,7 +75,7 @@ else
   wait "$apply" || status=$?
   trap - EXIT
   cat "$log"
-  timings+=("$(printf '%5d s  %s' $((SECONDS - start)) "cargo test -p tfsynth-stacks --test apply (beside cargo test)")")
+  timings+=("$(printf '%5d s  %s' $((SECONDS - start)) "cargo test --workspace --test apply (beside cargo test)")")
   if [ "$status" -ne 0 ]; then
     echo "error: the emulated apply failed (its output is above, and in $log)" >&2
     exit "$status"
