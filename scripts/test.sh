@@ -2,8 +2,8 @@
 # The whole test suite on a machine with Rust, the Terraform CLI and the hashicorp/aws provider
 # mirror: installs the pinned tools the tests drive (checkov, check-jsonschema, moto) into
 # target/ from PyPI unless TFSYNTH_CHECKOV, TFSYNTH_CHECK_JSONSCHEMA or TFSYNTH_MOTO_PYTHON
-# point at them, builds everything (the schema-serving test provider too), then runs the unit,
-# integration, doc and test-provider tests and the emulated apply of every stack.
+# point at them, builds the schema-serving test provider, then runs the unit, integration,
+# doc and test-provider tests and the emulated apply of every stack.
 #   scripts/test.sh            # everything
 #   scripts/test.sh --quick    # without the emulated apply (minutes shorter)
 set -euo pipefail
@@ -51,31 +51,30 @@ phase() {
   timings+=("$(printf '%5d s  %s' $((SECONDS - start)) "$*")")
 }
 
-# Everything built in one graph, which keeps two cores busier than builds one after another:
-# the engine, the stacks and their tests, and the schema-serving test provider the terraform
-# tests install (README; its binary comes with its own integration test).
-phase cargo test --workspace --no-run
+# The schema-serving test provider the terraform tests install (README).
+phase cargo build -p tfsynth-test-provider
+phase cargo test -p tfsynth-test-provider
 if [ "${1:-}" = "--quick" ]; then
-  # The engine's unit and doc tests, the test provider's, the integration tests and the matrix.
-  phase cargo test --workspace
+  # The engine's unit and doc tests, the integration tests and the matrix.
+  phase cargo test
 else
-  # `--workspace` here too: the same features as the build above, so nothing is built twice.
-  phase cargo test --workspace --test apply --no-run
+  phase cargo test --no-run
+  phase cargo test -p tfsynth-stacks --test apply --no-run
   # Every stack applied against the emulator, planned again and destroyed (minutes). Much of
   # it is the provider polling the emulator, so it runs beside the rest, in a process group of
   # its own (stopped with its emulators if the rest fails), its output shown when it ends.
   log=target/apply-test.log
   start=$SECONDS
-  setsid cargo test --workspace --test apply >"$log" 2>&1 &
+  setsid cargo test -p tfsynth-stacks --test apply >"$log" 2>&1 &
   apply=$!
   trap 'kill -- "-$apply" 2>/dev/null || true' EXIT
-  # The engine's unit and doc tests, the test provider's, the integration tests and the matrix.
-  phase cargo test --workspace
+  # The engine's unit and doc tests, the integration tests and the matrix.
+  phase cargo test
   status=0
   wait "$apply" || status=$?
   trap - EXIT
   cat "$log"
-  timings+=("$(printf '%5d s  %s' $((SECONDS - start)) "cargo test --workspace --test apply (beside cargo test)")")
+  timings+=("$(printf '%5d s  %s' $((SECONDS - start)) "cargo test -p tfsynth-stacks --test apply (beside cargo test)")")
   if [ "$status" -ne 0 ]; then
     echo "error: the emulated apply failed (its output is above, and in $log)" >&2
     exit "$status"
