@@ -14,13 +14,12 @@ use super::{Console, Failure, Status};
 use crate::error::{Diagnostic, Error};
 use crate::pipeline::{Environment, Registry, WriteOptions, stack_levels};
 use crate::render::Format;
-use crate::tools::{PLAN_FILE, apply_saved, lock_providers};
+use crate::tools::{LOCK_FILE, PLAN_FILE, apply_saved, lock_providers};
 
 /// What a saved plan's folder holds: the plan file, its `terraform show -json`, the provider
 /// lock file it was made with, and the SHA-256 of the synthesized files (`sha256sum` lines, so
 /// `sha256sum -c` checks them by hand too).
 const PLAN_JSON: &str = "plan.json";
-const LOCK_FILE: &str = ".terraform.lock.hcl";
 const DIGEST_FILE: &str = "synth.sha256";
 
 /// `sha256sum`'s lines for the files tfsynth synthesized into `dir`.
@@ -109,15 +108,13 @@ pub(super) fn apply<E: Environment>(registry: &Registry<E>, a: &ApplyArgs, c: &m
     if !problems.is_empty() {
         return Err(Error::Invalid(problems).into());
     }
-    let from_env = std::env::var_os(crate::tools::PLUGIN_DIR_ENV).map(PathBuf::from);
-    let mirror = a.plugin_dir.as_deref().or(from_env.as_deref());
     for (stack, dir, saved) in &folders {
         c.note(format_args!("applying {stack}/{env} from {}", saved.display()));
         let lock = saved.join(LOCK_FILE);
         if lock.is_file() {
             std::fs::copy(&lock, dir.join(LOCK_FILE)).map_err(|e| Error::io(dir.join(LOCK_FILE), e))?;
         }
-        if let Err(why) = apply_saved(dir, &saved.join(PLAN_FILE), mirror) {
+        if let Err(why) = apply_saved(dir, &saved.join(PLAN_FILE), a.plugin_dir.as_deref()) {
             c.error(format_args!("{stack}/{env}: {why}"));
             return Ok(Status::Failure);
         }
@@ -130,12 +127,10 @@ pub(super) fn lock<E: Environment>(registry: &Registry<E>, a: &LockArgs, c: &mut
     let req = Request::resolve(registry, &a.env, &a.stacks)?;
     let options = WriteOptions { prune: false, allow_unowned: a.allow_unowned_files };
     synthesize_into(registry, &req, Format::Json, &a.out, options, c)?;
-    let from_env = std::env::var_os(crate::tools::PLUGIN_DIR_ENV).map(PathBuf::from);
-    let mirror = a.plugin_dir.as_deref().or(from_env.as_deref());
     let mut failed = false;
     for def in &req.stacks {
         let dir = a.out.join(def.name).join(req.env.name());
-        match lock_providers(&dir, mirror, &a.platforms) {
+        match lock_providers(&dir, a.plugin_dir.as_deref(), &a.platforms) {
             Ok(providers) => c.note(format_args!("locked {}: {}", dir.join(LOCK_FILE).display(), providers.join(", "))),
             Err(why) => {
                 c.error(format_args!("{}/{}: {why}", def.name, req.env.name()));

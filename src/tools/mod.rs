@@ -23,7 +23,7 @@ pub mod workspace;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub use plan::{FolderPlan, PLAN_FILE, apply_saved, changed_attributes, lock_providers, plan_folder};
+pub use plan::{FolderPlan, LOCK_FILE, PLAN_FILE, apply_saved, changed_attributes, lock_providers, plan_folder};
 pub use state::{local_remote_states, placeholder_state, state_file};
 pub use terraform::{TEST_PROVIDER_BIN_ENV, TEST_PROVIDER_ENV, Terraform, aws_aliases, mock_override, test_provider};
 

@@ -65,6 +65,14 @@ fn run(dir: &Path, args: &[&str], ok: &[i32], cache: bool) -> Result<(i32, Vec<u
     }
 }
 
+/// The provider lock file terraform keeps beside a configuration.
+pub const LOCK_FILE: &str = ".terraform.lock.hcl";
+
+/// `mirror`, or else the one [`PLUGIN_DIR_ENV`] names.
+fn or_env(mirror: Option<&Path>) -> Option<std::path::PathBuf> {
+    mirror.map(Path::to_owned).or_else(|| std::env::var_os(PLUGIN_DIR_ENV).map(std::path::PathBuf::from))
+}
+
 /// `terraform init` in `dir`, providers from `mirror`, or the one in [`PLUGIN_DIR_ENV`], or as
 /// the user's terraform configuration says; with `locked`, the lock file there must already
 /// name every provider (`-lockfile=readonly`). Returns whether the shared plugin cache is in
@@ -75,9 +83,8 @@ fn run(dir: &Path, args: &[&str], ok: &[i32], cache: bool) -> Result<(i32, Vec<u
 /// gone (a test's temporary plugin folder left every later plan "failed to verify checksum").
 fn init(dir: &Path, mirror: Option<&Path>, locked: bool) -> Result<bool, String> {
     let mut init = vec!["init".to_owned(), "-input=false".into(), "-no-color".into()];
-    let from_env = std::env::var_os(PLUGIN_DIR_ENV).map(std::path::PathBuf::from);
-    let mirror = mirror.or(from_env.as_deref());
-    if let Some(mirror) = mirror {
+    let mirror = or_env(mirror);
+    if let Some(mirror) = &mirror {
         init.push(format!("-plugin-dir={}", mirror.display()));
     }
     if locked {
@@ -109,21 +116,22 @@ pub fn plan_folder(dir: &Path, refresh: bool, mirror: Option<&Path>) -> Result<F
 /// since. Providers come from `mirror` (see [`init`]).
 pub fn apply_saved(dir: &Path, plan: &Path, mirror: Option<&Path>) -> Result<(), String> {
     let plan = std::path::absolute(plan).map_err(|e| format!("{}: {e}", plan.display()))?;
-    let cache = init(dir, mirror, dir.join(".terraform.lock.hcl").is_file())?;
+    let cache = init(dir, mirror, dir.join(LOCK_FILE).is_file())?;
     let plan = plan.to_string_lossy();
     run(dir, &["apply", "-input=false", "-no-color", &plan], &[0], cache).map(|_| ())
 }
 
 /// Writes or refreshes the provider lock file in `dir` with `terraform providers lock`: the
-/// checksums of the packages in `mirror` (a filesystem mirror) or the registry's, for each of
-/// `platforms` (this machine's when empty). Returns the providers locked, as `source version`.
+/// checksums of the packages in `mirror` (a filesystem mirror; else the one in
+/// [`PLUGIN_DIR_ENV`]) or the registry's, for each of `platforms` (this machine's when empty).
+/// Returns the providers locked, as `source version`.
 pub fn lock_providers(dir: &Path, mirror: Option<&Path>, platforms: &[String]) -> Result<Vec<String>, String> {
     let mut args = vec!["providers".to_owned(), "lock".into(), "-no-color".into()];
-    args.extend(mirror.map(|m| format!("-fs-mirror={}", m.display())));
+    args.extend(or_env(mirror).map(|m| format!("-fs-mirror={}", m.display())));
     args.extend(platforms.iter().map(|p| format!("-platform={p}")));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     run(dir, &args, &[0], false)?;
-    let path = dir.join(".terraform.lock.hcl");
+    let path = dir.join(LOCK_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(locked(&text))
 }
