@@ -142,28 +142,6 @@ pub fn outputs(env: &str, format: Format) -> Vec<String> {
     files
 }
 
-/// Runs `work` on each item on as many threads as the machine has cores; results in order.
-pub fn parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    let queue = std::sync::Mutex::new(items.into_iter().enumerate().collect::<Vec<_>>());
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let next = queue.lock().expect("queue").pop();
-                    let Some((i, item)) = next else { break };
-                    let r = work(item);
-                    results.lock().expect("results").push((i, r));
-                }
-            });
-        }
-    });
-    let mut results = results.into_inner().expect("results");
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
 /// The external tools the suite drives, found once; a missing one fails the test that needs
 /// it with what to install or set (`TFSYNTH_SKIP_TOOLS=1` compiles those tests out instead).
 #[cfg(not(skip_tools))]

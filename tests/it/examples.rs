@@ -65,6 +65,8 @@ fn own_crate_cargo(command: &str, args: &[&str]) -> std::process::Output {
         .arg("--")
         .args(args)
         .env("CARGO_TARGET_DIR", target)
+        // The workspace's profile, so the dependencies it built are reused, not built again.
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         .output()
         .expect("run cargo")
 }

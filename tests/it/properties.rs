@@ -239,7 +239,7 @@ mod object_blocks {
     use proptest::prelude::*;
     use tfsynth::prelude::*;
 
-    use super::super::common::{parallel, tools};
+    use super::super::common::tools;
 
     /// Optional fields of a security-group rule, with a value each.
     fn rule_fields() -> impl Strategy<Value = Vec<(&'static str, Expression)>> {
@@ -303,12 +303,8 @@ mod object_blocks {
         ) {
             let stack = stack(&rules, &routes);
             validate(&stack).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            let plans = parallel(Format::ALL.to_vec(), |f| {
-                let dir = tools::workspace(&[(f.file_name(), &render(&stack, f))], &[]);
-                tools::plan(dir.path())
-            });
-            let json = plans[0].clone().map_err(TestCaseError::fail)?;
-            let hcl = plans[1].clone().map_err(TestCaseError::fail)?;
+            let files = Format::ALL.map(|f| vec![(f.file_name().to_owned(), render(&stack, f))]);
+            let [json, hcl] = tools::plan_formats(&files).map_err(TestCaseError::fail)?;
             prop_assert_eq!(json, hcl);
         }
     }
