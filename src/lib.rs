@@ -2,6 +2,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod convert;
 pub mod error;
 pub mod expr;
 pub mod model;

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod common;
 mod components;
+mod convert;
 mod cross_stack;
 mod escape_hatch;
 mod examples;
