@@ -96,6 +96,14 @@ pub(super) enum Command {
         after_help = "Examples:\n  tfsynth apply-test development\n  tfsynth apply-test development --stack takeoff --format json\n\nNeeds moto[server] for the Python in TFSYNTH_MOTO_PYTHON (default python3)."
     )]
     ApplyTest(ApplyTestArgs),
+    /// Read a Terraform root module (a folder of `*.tf` files) and write it as a stack module
+    /// of Rust — builder calls and typed references — saying what did not carry over exactly;
+    /// with `--verify`, plan both offline and compare what they would do (exit 3 when they
+    /// differ).
+    #[command(
+        after_help = "Examples:\n  tfsynth convert infra/production --stack legacy\n  tfsynth convert infra/production --stack legacy --out stacks/legacy --verify"
+    )]
+    Convert(ConvertArgs),
     /// List the stacks and environments.
     #[command(after_help = "Example:\n  tfsynth list")]
     List,
@@ -202,6 +210,26 @@ pub(super) struct ApplyArgs {
     /// Write into a folder that is not empty although tfsynth did not write it.
     #[arg(long)]
     pub allow_unowned_files: bool,
+}
+
+/// The arguments of `tfsynth convert`.
+#[derive(Debug, clap::Args)]
+pub(super) struct ConvertArgs {
+    /// The folder of the root module.
+    pub path: PathBuf,
+    /// The stack's name, which is the module's too.
+    #[arg(long)]
+    pub stack: String,
+    /// Where to write `mod.rs` (default: `stacks/<stack>`); an existing file is never replaced.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Plan the original and the converted stack offline and compare them.
+    #[arg(long)]
+    pub verify: bool,
+    /// With `--verify`: install providers from this filesystem mirror (the folder holding
+    /// `registry.terraform.io`; default: `TFSYNTH_PLUGIN_DIR` if set, else the registry).
+    #[arg(long, value_name = "DIR")]
+    pub plugin_dir: Option<PathBuf>,
 }
 
 /// The arguments of `tfsynth lock`.

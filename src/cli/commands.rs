@@ -42,6 +42,7 @@ pub(super) fn execute<E: Environment>(registry: &Registry<E>, command: Command, 
         Command::Lock(a) => super::saved::lock(registry, &a, c),
         Command::Pipeline(a) => super::pipelines::pipeline(registry, &a, c),
         Command::ApplyTest(a) => super::apply_test::apply_test(registry, &a, c),
+        Command::Convert(a) => super::convert::convert(&a, c),
         Command::List => list(registry, c),
         Command::Providers { format } => providers(format, c),
         Command::Completions { shell } => {

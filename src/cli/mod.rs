@@ -6,6 +6,7 @@
 mod apply_test;
 mod args;
 mod commands;
+mod convert;
 mod pipelines;
 mod plan;
 mod report;

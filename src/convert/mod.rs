@@ -8,6 +8,9 @@
 
 mod blocks;
 mod expression;
+mod rust;
+
+pub use rust::rust;
 
 use std::path::Path;
 
@@ -60,15 +63,26 @@ pub fn read_hcl(name: &str, environment: &str, files: &[(String, String)]) -> Re
 /// name).
 pub fn read_folder(name: &str, environment: &str, dir: &Path) -> Result<Converted, Error> {
     let mut files = Vec::new();
+    let mut unread = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.extension().is_some_and(|e| e == "tf") && path.is_file() {
+        if !path.is_file() {
+            continue;
+        }
+        if path.extension().is_some_and(|e| e == "tf") {
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
             files.push((path.display().to_string(), text));
+        } else if path.to_string_lossy().ends_with(".tf.json") {
+            unread.push(path.display().to_string());
         }
     }
     files.sort();
-    read_hcl(name, environment, &files)
+    unread.sort();
+    let mut converted = read_hcl(name, environment, &files)?;
+    converted.notes.extend(
+        unread.into_iter().map(|at| Note { at, what: "Terraform JSON is not read yet; not converted".to_owned() }),
+    );
+    Ok(converted)
 }
 
 /// A problem with the configuration read, at `at` (a file or a block).

@@ -56,12 +56,18 @@ fn own_crate(args: &[&str]) -> std::process::Output {
 
 /// `cargo <command>` of the separate crate, with `args` for what it runs.
 fn own_crate_cargo(command: &str, args: &[&str]) -> std::process::Output {
+    separate_crate(&super::common::repo("examples/own-crate/Cargo.toml"), command, args)
+}
+
+/// `cargo <command>` of a crate outside the workspace that depends on tfsynth, built in the
+/// tests' target folder.
+pub fn separate_crate(manifest: &std::path::Path, command: &str, args: &[&str]) -> std::process::Output {
     let deps = std::env::current_exe().expect("test binary path");
     let target = deps.parent().and_then(|p| p.parent()).and_then(|p| p.parent()).expect("target folder");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     Command::new(cargo)
         .args([command, "--quiet", "--manifest-path"])
-        .arg(super::common::repo("examples/own-crate/Cargo.toml"))
+        .arg(manifest)
         .arg("--")
         .args(args)
         .env("CARGO_TARGET_DIR", target)

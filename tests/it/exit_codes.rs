@@ -85,6 +85,13 @@ fn every_command_keeps_to_the_exit_code_contract() {
     let baseline = baseline.as_str();
     let ci = ci.as_str();
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let terraform = dir.path().join("tf");
+    std::fs::create_dir_all(&terraform).expect("mkdir");
+    std::fs::write(terraform.join("main.tf"), "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n")
+        .expect("write");
+    let terraform = terraform.to_str().expect("utf-8");
+    let converted = dir.path().join("converted");
+    let converted = converted.to_str().expect("utf-8");
     #[rustfmt::skip]
     let rows: Vec<Row> = vec![
         ("synth", valid, vec!["synth", "production", "--out", out], Status::Success),
@@ -132,6 +139,10 @@ fn every_command_keeps_to_the_exit_code_contract() {
         ("pipeline", valid, vec!["pipeline", "--format", "jenkins"], Status::Usage),
         ("apply-test", invalid, vec!["apply-test", "development"], Status::Failure),
         ("apply-test", valid, vec!["apply-test", "prod"], Status::Usage),
+        ("convert", valid, vec!["convert", terraform, "--stack", "legacy", "--out", converted], Status::Success),
+        ("convert", valid, vec!["convert", terraform, "--stack", "legacy", "--out", converted], Status::Failure),
+        ("convert", valid, vec!["convert", "/nonexistent/tf", "--stack", "legacy"], Status::Usage),
+        ("convert", valid, vec!["convert", terraform, "--stack", "Legacy-App"], Status::Usage),
         ("list", valid, vec!["list"], Status::Success),
         ("list", valid, vec!["list", "extra"], Status::Usage),
         ("providers", valid, vec!["providers"], Status::Success),

@@ -81,8 +81,8 @@ fn src_is_laid_out_by_role() {
     assert_eq!(
         entries,
         [
-            "cli", "error.rs", "expr", "lib.rs", "model", "pipeline", "policy", "render", "review", "schema",
-            "testing", "tools"
+            "cli", "convert", "error.rs", "expr", "lib.rs", "model", "pipeline", "policy", "render", "review",
+            "schema", "testing", "tools"
         ]
     );
     let readme = std::fs::read_to_string(repo("README.md")).expect("README");
