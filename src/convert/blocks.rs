@@ -25,9 +25,9 @@ pub(crate) struct Reader {
 /// What the comments of a file say that the model keeps: checkov waivers per block, and the
 /// reasons of `removed` blocks that destroy, in file order.
 #[derive(Default)]
-struct Comments {
-    skips: HashMap<(Kind, String, String), Vec<SkippedCheck>>,
-    removed: Vec<Option<String>>,
+pub(super) struct Comments {
+    pub(super) skips: HashMap<(Kind, String, String), Vec<SkippedCheck>>,
+    pub(super) removed: Vec<Option<String>>,
 }
 
 impl Reader {
@@ -43,9 +43,8 @@ impl Reader {
         Converted { stack: self.stack, notes: self.notes }
     }
 
-    /// One file's blocks; `text` is its source, for the comments.
-    pub(crate) fn body(&mut self, body: &hcl::Body, text: &str) -> Result<(), Error> {
-        let mut comments = comments(text);
+    /// One file's blocks, with what its comments say.
+    pub(crate) fn body(&mut self, body: &hcl::Body, mut comments: Comments) -> Result<(), Error> {
         comments.removed.reverse();
         for structure in body {
             match structure {
@@ -471,7 +470,7 @@ fn endpoint(e: &hcl::Expression) -> Option<Endpoint> {
 /// The comments the model keeps, read from a file's text: `# checkov:skip=ID:reason` lines
 /// inside `resource`, `data` and `ephemeral` blocks, and the `# destroyed on purpose: reason`
 /// line tfsynth writes in a `removed` block.
-fn comments(text: &str) -> Comments {
+pub(super) fn comments(text: &str) -> Comments {
     let mut out = Comments::default();
     let mut block: Option<(Kind, String, String)> = None;
     for line in text.lines() {

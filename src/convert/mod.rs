@@ -8,6 +8,7 @@
 
 mod blocks;
 mod expression;
+mod json;
 mod rust;
 
 pub use rust::rust;
@@ -44,8 +45,25 @@ pub struct Converted {
 /// Reads HCL `files` (name and text, in the order given) of one root module into stack `name`
 /// for `environment`.
 pub fn read_hcl(name: &str, environment: &str, files: &[(String, String)]) -> Result<Converted, Error> {
+    read(name, environment, files, &[])
+}
+
+/// Reads Terraform JSON `files` (name and text, in the order given) — as `cdktf synth` writes
+/// `cdk.tf.json`, or tfsynth `main.tf.json` — of one root module into stack `name` for
+/// `environment`.
+pub fn read_json(name: &str, environment: &str, files: &[(String, String)]) -> Result<Converted, Error> {
+    read(name, environment, &[], files)
+}
+
+/// Reads HCL and JSON files of one root module.
+fn read(
+    name: &str,
+    environment: &str,
+    hcl: &[(String, String)],
+    json: &[(String, String)],
+) -> Result<Converted, Error> {
     let mut reader = blocks::Reader::new(Stack::new(name, environment));
-    for (file, text) in files {
+    for (file, text) in hcl {
         let body: hcl::Body = hcl::parse(text).map_err(|e| {
             problem(
                 reader.stack(),
@@ -54,34 +72,59 @@ pub fn read_hcl(name: &str, environment: &str, files: &[(String, String)]) -> Re
                 "fix the syntax (`terraform validate` points at the same place), then convert again",
             )
         })?;
-        reader.body(&body, text)?;
+        reader.body(&body, blocks::comments(text))?;
+    }
+    for (file, text) in json {
+        let invalid = |why: String| {
+            problem(
+                reader.stack(),
+                file,
+                &format!("not Terraform JSON: {why}"),
+                "fix the file (`terraform validate` reads it too), then convert again",
+            )
+        };
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let mut comments = blocks::Comments::default();
+        let body = json::body(&doc, &mut comments).map_err(invalid)?;
+        reader.body(&body, comments)?;
     }
     Ok(reader.finish())
 }
 
-/// Reads the `*.tf` files of the root module in `dir`, in the order Terraform reads them (by
-/// name).
+/// Reads the `*.tf` and `*.tf.json` files of the root module in `dir` (by name; override
+/// files are left out).
 pub fn read_folder(name: &str, environment: &str, dir: &Path) -> Result<Converted, Error> {
-    let mut files = Vec::new();
-    let mut unread = Vec::new();
+    let (mut hcl, mut json, mut overrides) = (Vec::new(), Vec::new(), Vec::new());
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let file = path.display().to_string();
+        // Override files change other blocks; merging them is terraform's job, not convert's.
         if !path.is_file() {
             continue;
         }
-        if path.extension().is_some_and(|e| e == "tf") {
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            files.push((path.display().to_string(), text));
-        } else if path.to_string_lossy().ends_with(".tf.json") {
-            unread.push(path.display().to_string());
+        if file.ends_with("_override.tf") || file.ends_with("_override.tf.json") {
+            overrides.push(file);
+            continue;
         }
+        // Terraform reads these two endings, lower case only.
+        let into = if path.extension().is_some_and(|e| e == "tf") {
+            &mut hcl
+        } else if file.ends_with(".tf.json") {
+            &mut json
+        } else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        into.push((file, text));
     }
-    files.sort();
-    unread.sort();
-    let mut converted = read_hcl(name, environment, &files)?;
-    converted.notes.extend(
-        unread.into_iter().map(|at| Note { at, what: "Terraform JSON is not read yet; not converted".to_owned() }),
-    );
+    hcl.sort();
+    json.sort();
+    overrides.sort();
+    let mut converted = read(name, environment, &hcl, &json)?;
+    converted.notes.extend(overrides.into_iter().map(|at| Note {
+        at,
+        what: "an override file changes blocks defined elsewhere; not converted: merge it by hand".to_owned(),
+    }));
     Ok(converted)
 }
 

@@ -102,6 +102,7 @@ resource "aws_vpc" "main" {
   cidr_block = "10.0.0.0/16"
   tags = {
     Name = local.name
+    Note = "say \"hi\" \\ to ${var.region}\n"
   }
 }
 
@@ -183,6 +184,8 @@ fn each_construct_becomes_the_models_own() {
     assert_eq!(region["validation"][0]["condition"], "${length(var.region) > 0}");
     assert_eq!(doc["variable"]["zones"]["type"], "list(string)");
     assert_eq!(doc["locals"]["name"], "app-${var.region}");
+    // Escapes in an HCL template are read as Terraform reads them.
+    assert_eq!(doc["resource"]["aws_vpc"]["main"]["tags"]["Note"], "say \"hi\" \\ to ${var.region}\n");
     let subnet = &doc["resource"]["aws_subnet"]["private"];
     assert_eq!(subnet["count"], "${length(var.zones)}");
     assert_eq!(subnet["availability_zone"], "${var.zones[count.index]}");
@@ -342,8 +345,8 @@ fn the_command_writes_a_module_and_never_over_a_file() {
 }
 
 /// `--verify` plans the original and the converted stack with terraform offline, with the
-/// folder's variable values: equal plans pass; a block convert could not carry (a `dynamic`
-/// block) is a difference, exit 3.
+/// folder's variable values: equal plans pass (HCL, and cdktf's JSON); a block convert could
+/// not carry (a `dynamic` block) is a difference, exit 3.
 #[cfg(not(skip_tools))]
 #[test]
 fn verify_plans_both_and_names_each_difference() {
@@ -396,12 +399,17 @@ resource "aws_security_group" "app" {
   }
 }
 "#;
-    for (files, expected) in [(vec![network], ExitCode::SUCCESS), (vec![network, dynamic], ExitCode::from(3))] {
+    let cases = [
+        (vec![("network.tf", network)], ExitCode::SUCCESS),
+        (vec![("network.tf", network), ("dynamic.tf", dynamic)], ExitCode::from(3)),
+        (vec![("cdk.tf.json", CDKTF)], ExitCode::SUCCESS),
+    ];
+    for (files, expected) in cases {
         let dir = tempfile::tempdir().expect("temp dir");
         let tf = dir.path().join("tf");
         std::fs::create_dir_all(&tf).expect("mkdir");
-        for (i, text) in files.iter().enumerate() {
-            std::fs::write(tf.join(format!("{i}.tf")), text).expect("write");
+        for (name, text) in &files {
+            std::fs::write(tf.join(name), text).expect("write");
         }
         // Values from a variables file reach both plans.
         std::fs::write(tf.join("terraform.tfvars"), "zones = [\"eu-west-1a\", \"eu-west-1b\"]\n").expect("write");
@@ -426,4 +434,88 @@ resource "aws_security_group" "app" {
             assert!(err.contains("aws_security_group.app: after.ingress"), "{err}");
         }
     }
+}
+
+/// Every stack × environment's JSON rendering (tfsynth's own Terraform JSON) reads back to
+/// JSON that says the same (hcl-rs keeps `70.0` as `70`, so numbers are compared by value).
+/// JSON groups blocks by type, so the HCL written from what was read lists them in that order.
+#[test]
+fn every_stacks_json_reads_back_to_the_same_configuration() {
+    for def in registry().stacks() {
+        for &env in Env::ALL {
+            let at = format!("{}/{}", def.name, env.name());
+            let json = synth(def.name, env, Format::Json);
+            let converted = tfsynth::convert::read_json(def.name, env.name(), &[("main.tf.json".into(), json.clone())])
+                .unwrap_or_else(|e| panic!("{at}: {e}"));
+            assert_eq!(converted.notes, [], "{at}");
+            let again = render(&converted.stack, Format::Json);
+            let value = |text: &str| numbers_as_floats(serde_json::from_str(text).expect("JSON"));
+            if value(&again) != value(&json) {
+                first_difference(&at, &json, &again);
+            }
+        }
+    }
+}
+
+/// What `cdktf synth` writes: `//` metadata, `${…}` references, blocks as arrays of objects,
+/// null arguments, a local backend.
+const CDKTF: &str = r#"{
+  "//": {"metadata": {"backend": "local", "stackName": "app", "version": "0.20.11"}, "outputs": {"app": {"vpc": "vpc"}}},
+  "output": {"vpc": {"value": "${aws_vpc.main.id}"}},
+  "provider": {"aws": [{"region": "us-east-1", "default_tags": [{"tags": {"Team": "app"}}]}]},
+  "resource": {
+    "aws_vpc": {"main": {
+      "//": {"metadata": {"path": "app/main", "uniqueId": "main"}},
+      "cidr_block": "10.0.0.0/16",
+      "tags": {"Name": "app"}
+    }},
+    "aws_subnet": {"a": {
+      "//": {"metadata": {"path": "app/a", "uniqueId": "a"}},
+      "cidr_block": "${cidrsubnet(aws_vpc.main.cidr_block, 8, 0)}",
+      "depends_on": ["aws_vpc.main"],
+      "vpc_id": "${aws_vpc.main.id}"
+    }},
+    "aws_s3_bucket_lifecycle_configuration": {"logs": {
+      "bucket": "app-logs",
+      "rule": [{"id": "expire", "status": "Enabled", "filter": [{"prefix": "logs/"}], "expiration": [{"days": 30}]}]
+    }},
+    "aws_iam_policy": {"read": {
+      "name": "read",
+      "description": "${aws_vpc.main.id} \\ \"quoted\"\n",
+      "policy": "${jsonencode({\"Version\" = \"2012-10-17\", \"Statement\" = [{\"Effect\" = \"Allow\", \"Action\" = \"s3:GetObject\", \"Resource\" = \"arn:aws:s3:::app-logs/$${aws:username}/*\"}]})}"
+    }}
+  },
+  "terraform": {
+    "backend": {"local": {"path": "terraform.app.tfstate"}},
+    "required_providers": {"aws": {"source": "aws", "version": "5.100.0"}}
+  }
+}"#;
+
+/// cdktf's JSON converts: metadata dropped, references typed, nested blocks as blocks; its
+/// local backend is the one note.
+#[test]
+fn cdktf_json_converts() {
+    let converted =
+        tfsynth::convert::read_json("app", "production", &[("cdk.tf.json".into(), CDKTF.into())]).expect("reads");
+    let whats: Vec<&str> = converted.notes.iter().map(|n| n.what.as_str()).collect();
+    assert_eq!(
+        whats,
+        ["a `local` backend has no form in tfsynth (S3 only); the stack keeps local state until one is set"]
+    );
+    let hcl = render(&converted.stack, Format::Hcl);
+    for line in [
+        "  vpc_id     = aws_vpc.main.id\n",
+        "  depends_on = [\n    aws_vpc.main\n  ]\n",
+        "  rule {\n    id     = \"expire\"\n",
+        "    filter {\n      prefix = \"logs/\"\n    }\n",
+        "  default_tags {\n    tags = {\n      Team = \"app\"\n    }\n  }\n",
+        "  value = aws_vpc.main.id\n",
+        "\"arn:aws:s3:::app-logs/$${aws:username}/*\"",
+        // A backslash, quotes and a newline in a template stay what they were.
+        "  description = \"${aws_vpc.main.id} \\\\ \\\"quoted\\\"\\n\"\n",
+    ] {
+        assert!(hcl.contains(line), "{line}\n{hcl}");
+    }
+    let subnet = converted.stack.blocks().iter().find(|b| b.address().name == "a").expect("subnet");
+    assert!(matches!(subnet.body().attribute("vpc_id"), Some(Expression::Traversal(_))));
 }
