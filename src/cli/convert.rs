@@ -124,7 +124,7 @@ fn verify(original: &Path, converted: &Converted, mirror: Option<&Path>) -> Resu
     let plan = |dir: &Path, what: &str| {
         plan_folder(dir, false, mirror)
             .map(|p| p.show)
-            .map_err(|why| Error::Usage(format!("planning the {what}: {why}")))
+            .map_err(|why| Error::Output { path: dir.to_owned(), problem: format!("planning the {what}: {why}") })
     };
     let (was, now) = (plan(&before, "original")?, plan(&after, "converted stack")?);
     Ok(differences(&was, &now))

@@ -253,6 +253,15 @@ impl Reader {
         let attribute = |key: &str| b.body().attributes().find(|a| a.key() == key).and_then(|a| literal(a.expr()));
         let mut call = ModuleCall::new(name, attribute("source").unwrap_or_default());
         call.version = attribute("version");
+        if call.source.starts_with("./") || call.source.starts_with("../") {
+            self.note(
+                &at,
+                format!(
+                    "a local module (`{}`) is called by its path: copy its folder to where the synthesized stack can reach it, or rebuild it with components",
+                    call.source
+                ),
+            );
+        }
         for structure in b.body() {
             match structure {
                 Structure::Attribute(a) => match a.key() {

@@ -234,6 +234,10 @@ resource "aws_security_group" "app" {
   }
 }
 
+module "net" {
+  source = "../modules/net"
+}
+
 resource "aws_ssm_parameter" "motd" {
   name  = "motd"
   type  = "String"
@@ -250,6 +254,10 @@ resource "aws_ssm_parameter" "motd" {
         "{notes:?}"
     );
     assert!(notes.iter().any(|n| n.at == "aws_ssm_parameter.motd" && n.what.contains("merge")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.at == "module.net" && n.what.starts_with("a local module (`../modules/net`)")),
+        "{notes:?}"
+    );
     let doc: serde_json::Value = serde_json::from_str(&render(&stack, Format::Json)).expect("JSON");
     let motd = &doc["resource"]["aws_ssm_parameter"]["motd"];
     assert_eq!(

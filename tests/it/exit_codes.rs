@@ -92,6 +92,8 @@ fn every_command_keeps_to_the_exit_code_contract() {
     let terraform = terraform.to_str().expect("utf-8");
     let converted = dir.path().join("converted");
     let converted = converted.to_str().expect("utf-8");
+    let unplanned = dir.path().join("unplanned");
+    let unplanned = unplanned.to_str().expect("utf-8");
     #[rustfmt::skip]
     let rows: Vec<Row> = vec![
         ("synth", valid, vec!["synth", "production", "--out", out], Status::Success),
@@ -141,6 +143,7 @@ fn every_command_keeps_to_the_exit_code_contract() {
         ("apply-test", valid, vec!["apply-test", "prod"], Status::Usage),
         ("convert", valid, vec!["convert", terraform, "--stack", "legacy", "--out", converted], Status::Success),
         ("convert", valid, vec!["convert", terraform, "--stack", "legacy", "--out", converted], Status::Failure),
+        ("convert", valid, vec!["convert", terraform, "--stack", "legacy", "--out", unplanned, "--verify", "--plugin-dir", "/nonexistent/mirror"], Status::Failure),
         ("convert", valid, vec!["convert", "/nonexistent/tf", "--stack", "legacy"], Status::Usage),
         ("convert", valid, vec!["convert", terraform, "--stack", "Legacy-App"], Status::Usage),
         ("list", valid, vec!["list"], Status::Success),
