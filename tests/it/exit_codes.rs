@@ -75,6 +75,15 @@ fn baselines(build: fn(Env) -> Stack, dir: &Path) -> (String, String, String) {
     (path(snapshots), path(synth), path(ci))
 }
 
+/// For `convert`: a root module's folder, and two folders to write into.
+fn convert_folders(dir: &Path) -> [String; 3] {
+    let terraform = dir.join("tf");
+    std::fs::create_dir_all(&terraform).expect("mkdir");
+    std::fs::write(terraform.join("main.tf"), "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n")
+        .expect("write");
+    [terraform, dir.join("converted"), dir.join("unplanned")].map(|p| p.to_str().expect("utf-8").to_owned())
+}
+
 #[test]
 fn every_command_keeps_to_the_exit_code_contract() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -85,15 +94,8 @@ fn every_command_keeps_to_the_exit_code_contract() {
     let baseline = baseline.as_str();
     let ci = ci.as_str();
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
-    let terraform = dir.path().join("tf");
-    std::fs::create_dir_all(&terraform).expect("mkdir");
-    std::fs::write(terraform.join("main.tf"), "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}\n")
-        .expect("write");
-    let terraform = terraform.to_str().expect("utf-8");
-    let converted = dir.path().join("converted");
-    let converted = converted.to_str().expect("utf-8");
-    let unplanned = dir.path().join("unplanned");
-    let unplanned = unplanned.to_str().expect("utf-8");
+    let [terraform, converted, unplanned] = convert_folders(dir.path());
+    let (terraform, converted, unplanned) = (terraform.as_str(), converted.as_str(), unplanned.as_str());
     #[rustfmt::skip]
     let rows: Vec<Row> = vec![
         ("synth", valid, vec!["synth", "production", "--out", out], Status::Success),
