@@ -20,6 +20,8 @@ use crate::model::{
 pub(crate) struct Reader {
     stack: Stack,
     notes: Vec<Note>,
+    /// The iterators of the `dynamic` blocks around what is being read.
+    bound: Vec<String>,
 }
 
 /// What the comments of a file say that the model keeps: checkov waivers per block, and the
@@ -32,7 +34,7 @@ pub(super) struct Comments {
 
 impl Reader {
     pub(crate) fn new(stack: Stack) -> Self {
-        Self { stack, notes: Vec::new() }
+        Self { stack, notes: Vec::new(), bound: Vec::new() }
     }
 
     pub(crate) fn stack(&self) -> &Stack {
@@ -67,7 +69,7 @@ impl Reader {
     }
 
     fn expressions(&mut self, at: impl Into<String>) -> Expressions<'_> {
-        Expressions::new(at, &mut self.notes)
+        Expressions::new(at, &mut self.notes).bound_to(&self.bound)
     }
 
     fn block(&mut self, b: &Block, comments: &mut Comments) -> Result<(), Error> {
@@ -350,6 +352,18 @@ impl Reader {
                     out.insert_attribute(Cow::Owned(a.key().to_owned()), value);
                 }
                 Structure::Block(b) if skip.contains(&b.identifier()) => {}
+                Structure::Block(b) if b.identifier() == "dynamic" && b.labels().len() == 1 => {
+                    let label = b.labels()[0].as_str().to_owned();
+                    match self.unrolled(at, &label, b) {
+                        Some(bodies) => bodies.into_iter().for_each(|body| out.push_block(Cow::Owned(label.clone()), body)),
+                        None => self.note(
+                            at,
+                            format!(
+                                "a `dynamic \"{label}\"` block over a collection known only at plan time has no form in tfsynth yet; not converted"
+                            ),
+                        ),
+                    }
+                }
                 Structure::Block(b)
                     if b.labels().is_empty() && !["dynamic", "provisioner", "connection"].contains(&b.identifier()) =>
                 {
@@ -362,6 +376,45 @@ impl Reader {
             }
         }
         out
+    }
+
+    /// A `dynamic` block over a literal collection (`for_each = [443, 80]`, a literal map, or
+    /// `toset` of a literal list), as the blocks Terraform makes of it: the content once per
+    /// element, its iterator's `key` and `value` put in. `None` when the collection is known
+    /// only at plan time.
+    fn unrolled(&mut self, at: &str, label: &str, b: &Block) -> Option<Vec<Body>> {
+        let find = |key: &str| b.body().attributes().find(|a| a.key() == key).map(hcl::Attribute::expr);
+        let collection = self.expressions(at).expression(find("for_each")?);
+        let iterator = match find("iterator") {
+            Some(hcl::Expression::Variable(v)) => v.to_string(),
+            Some(other) => literal(other)?,
+            None => label.to_owned(),
+        };
+        let content = b.body().blocks().find(|c| c.identifier() == "content")?;
+        let elements: Vec<(Expression, Expression)> = match collection {
+            Expression::List(items) if items.iter().all(Expression::is_literal) => {
+                items.into_iter().enumerate().map(|(i, v)| (Expression::Number(i.into()), v)).collect()
+            }
+            Expression::Call(c) if c.name == "toset" => match c.args.as_slice() {
+                [Expression::List(items)] if items.iter().all(Expression::is_literal) => {
+                    items.iter().map(|v| (v.clone(), v.clone())).collect()
+                }
+                _ => return None,
+            },
+            Expression::Object(map) if map.values().all(Expression::is_literal) => {
+                map.into_iter().map(|(k, v)| (Expression::String(k.into_owned()), v)).collect()
+            }
+            _ => return None,
+        };
+        self.bound.push(iterator.clone());
+        let template = self.arguments(at, content.body(), &[]);
+        self.bound.pop();
+        let bodies = elements.into_iter().map(|(key, value)| {
+            let mut body = template.clone();
+            body.rewrite(&mut |e| put_in(e, &iterator, &key, &value));
+            body
+        });
+        Some(bodies.collect())
     }
 
     /// `depends_on = [a.b, module.c]`.
@@ -511,4 +564,23 @@ pub(super) fn comments(text: &str) -> Comments {
         }
     }
     out
+}
+
+/// `e` with a `dynamic` block's `<iterator>.key` and `<iterator>.value` replaced by one
+/// element's.
+fn put_in(e: &Expression, iterator: &str, key: &Expression, value: &Expression) -> Option<Expression> {
+    let Expression::Traversal(t) = e else { return None };
+    if !matches!(&t.root, Root::Iterator(name) if name == iterator) {
+        return None;
+    }
+    let (first, rest) = t.steps.split_first()?;
+    let put = match first {
+        Step::Attr(a) if a == "value" => value.clone(),
+        Step::Attr(a) if a == "key" => key.clone(),
+        _ => return None,
+    };
+    if rest.is_empty() {
+        return Some(put);
+    }
+    Some(Expression::Traversal(Box::new(Traversal { root: Root::Expression(put), steps: rest.to_vec() })))
 }

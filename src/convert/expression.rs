@@ -29,6 +29,12 @@ impl<'a> Reader<'a> {
         Self { at: at.into(), notes, bound: Vec::new() }
     }
 
+    /// With `names` bound around the expressions read (a `dynamic` block's iterator).
+    pub(crate) fn bound_to(mut self, names: &[String]) -> Self {
+        self.bound.extend_from_slice(names);
+        self
+    }
+
     fn note(&mut self, what: impl Into<String>) {
         self.notes.push(Note { at: self.at.clone(), what: what.into() });
     }
