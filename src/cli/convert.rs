@@ -52,6 +52,16 @@ pub(super) fn convert(a: &ConvertArgs, c: &mut Console) -> Result<Status, Failur
             c.note(format_args!("  {note}"));
         }
     }
+    let hints = crate::convert::hints(&converted.stack);
+    if !hints.is_empty() {
+        c.note(format_args!(
+            "{} group(s) a component builds, with its secure defaults (nothing was rewritten):",
+            hints.len()
+        ));
+        for hint in &hints {
+            c.note(format_args!("  {hint}"));
+        }
+    }
     if !a.verify {
         return Ok(Status::Success);
     }

@@ -8,9 +8,11 @@
 
 mod blocks;
 mod expression;
+mod hints;
 mod json;
 mod rust;
 
+pub use hints::{Hint, hints};
 pub use rust::rust;
 
 use std::path::Path;

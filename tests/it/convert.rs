@@ -360,6 +360,12 @@ fn the_command_writes_a_module_and_never_over_a_file() {
     );
     assert!(module.contains(".set(\"vpc_id\", aws_vpc_main.id())"), "{module}");
     assert!(err.contains("register it: `pub mod legacy;` and `legacy::DEF`"), "{err}");
+    assert!(
+        err.contains(
+            "  aws_vpc.main (with aws_subnet.private, aws_security_group.app): `tfsynth::modules::networking::Vpc`"
+        ),
+        "{err}"
+    );
     // A file of the user's where the module would go.
     std::fs::write(out.join("mod.rs"), "// mine\n").expect("write");
     let (code, _, err) = super::common::run(&registry(), &args);
@@ -561,4 +567,57 @@ fn cdktf_json_converts() {
     }
     let subnet = converted.stack.blocks().iter().find(|b| b.address().name == "a").expect("subnet");
     assert!(matches!(subnet.body().attribute("vpc_id"), Some(Expression::Traversal(_))));
+}
+
+/// A group a component builds is named with what the component would add that the group
+/// lacks; a group that has it all is named with nothing to add.
+#[test]
+fn components_are_hinted_with_what_they_would_add() {
+    let (stack, _) = read(
+        r#"
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "a" {
+  vpc_id     = aws_vpc.main.id
+  cidr_block = "10.0.1.0/24"
+}
+
+resource "aws_flow_log" "main" {
+  vpc_id       = aws_vpc.main.id
+  traffic_type = "ALL"
+}
+
+resource "aws_s3_bucket" "logs" {
+  bucket = "app-logs"
+}
+
+resource "aws_s3_bucket_versioning" "logs" {
+  bucket = aws_s3_bucket.logs.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_kms_key" "main" {
+  enable_key_rotation = true
+  policy              = "{}"
+}
+
+resource "aws_kms_alias" "main" {
+  name          = "alias/main"
+  target_key_id = aws_kms_key.main.key_id
+}
+"#,
+    );
+    let hints: Vec<String> = tfsynth::convert::hints(&stack).iter().map(ToString::to_string).collect();
+    assert_eq!(
+        hints,
+        [
+            "aws_vpc.main (with aws_subnet.a): `tfsynth::modules::networking::Vpc` builds this and adds a locked-down default security group",
+            "aws_s3_bucket.logs: `tfsynth::modules::storage::Bucket` builds this and adds a public access block, encryption, a TLS-only bucket policy, bucket-owner ownership, lifecycle rules",
+            "aws_kms_key.main: `tfsynth::modules::kms::Key` builds this",
+        ]
+    );
 }
