@@ -83,41 +83,28 @@ impl Named<'_> {
     /// The paths of what it refers to.
     fn uses(&self) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        if let Named::Block(r) = self {
-            out.extend(r.dependencies().iter().filter_map(Traversal::object_path));
-            out.extend(r.provider_ref().map(|p| format!("provider {}", p.path())));
-        }
-        let mut visit = |e: &Expression| {
-            e.walk(&mut |e| {
-                if let Expression::Traversal(t) = e {
-                    out.extend(root_path(t));
-                }
-            });
+        let mut refer = |e: &Expression| {
+            if let Expression::Traversal(t) = e {
+                out.extend(root_path(t));
+            }
         };
         match self {
-            Named::Provider(p) => visit_body(p.body(), &mut visit),
+            Named::Provider(p) => p.body().walk(&mut refer),
             Named::Variable(v) => {
-                v.default.iter().chain(v.validations.iter().map(|c| &c.condition)).for_each(&mut visit);
+                v.default.iter().chain(v.validations.iter().map(|c| &c.condition)).for_each(|e| e.walk(&mut refer));
             }
-            Named::Local(_, e) => visit(e),
-            Named::Module(m) => m.inputs.values().for_each(&mut visit),
+            Named::Local(_, e) => e.walk(&mut refer),
+            Named::Module(m) => m.inputs.values().for_each(|e| e.walk(&mut refer)),
             Named::Block(r) => {
                 if let Some(Repetition::Count(e) | Repetition::ForEach(e)) = r.repetition() {
-                    visit(e);
+                    e.walk(&mut refer);
                 }
-                visit_body(r.body(), &mut visit);
+                r.body().walk(&mut refer);
+                out.extend(r.dependencies().iter().filter_map(Traversal::object_path));
+                out.extend(r.provider_ref().map(|p| format!("provider {}", p.path())));
             }
         }
         out
-    }
-}
-
-fn visit_body(body: &Body, visit: &mut impl FnMut(&Expression)) {
-    for (_, item) in body.items() {
-        match item {
-            Item::Attribute(e) => visit(e),
-            Item::Blocks(blocks) => blocks.iter().for_each(|b| visit_body(b, visit)),
-        }
     }
 }
 
@@ -160,8 +147,7 @@ fn order(stack: &Stack) -> Vec<Named<'_>> {
             .or_else(|| pending.iter().position(ready))
             // A cycle (which Terraform refuses too): keep the stack's order.
             .unwrap_or(0);
-        let ready = next;
-        let (next, path, _) = pending.remove(ready);
+        let (next, path, _) = pending.remove(next);
         placed.insert(path);
         out.push(next);
     }
