@@ -10,6 +10,7 @@ use super::{Console, Failure, Status};
 use crate::convert::{Converted, read_folder, rust};
 use crate::error::Error;
 use crate::render::{Format, render};
+use crate::review::diff::attributes;
 use crate::tools::{aws_aliases, mock_override, plan_folder};
 
 pub(super) fn convert(a: &ConvertArgs, c: &mut Console) -> Result<Status, Failure> {
@@ -178,8 +179,10 @@ fn differences(was: &Value, now: &Value) -> Vec<String> {
             None => out.push(format!("{address}: planned by the original only")),
             Some((_, other)) => {
                 for key in ["actions", "after", "after_unknown", "after_sensitive"] {
-                    for path in paths(&change[key], &other[key]) {
-                        out.push(format!("{address}: {key}{path}"));
+                    for a in attributes(&change[key], &other[key]) {
+                        let side = |v: Option<Value>| v.map_or_else(|| "absent".to_owned(), |v| v.to_string());
+                        let at = if a.path.is_empty() { key.to_owned() } else { format!("{key}.{}", a.path) };
+                        out.push(format!("{address}: {at} ({} → {})", side(a.old), side(a.new)));
                     }
                 }
             }
@@ -192,28 +195,4 @@ fn differences(was: &Value, now: &Value) -> Vec<String> {
         out.push("the outputs differ".to_owned());
     }
     out
-}
-
-/// The paths (`.a.b[0]`) at which two JSON values differ.
-fn paths(a: &Value, b: &Value) -> Vec<String> {
-    match (a, b) {
-        _ if a == b => Vec::new(),
-        (Value::Object(x), Value::Object(y)) => {
-            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
-            keys.into_iter()
-                .flat_map(|k| {
-                    paths(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null))
-                        .into_iter()
-                        .map(move |p| format!(".{k}{p}"))
-                })
-                .collect()
-        }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .enumerate()
-            .flat_map(|(i, (p, q))| paths(p, q).into_iter().map(move |rest| format!("[{i}]{rest}")))
-            .collect(),
-        _ => vec![format!(" ({a} → {b})")],
-    }
 }

@@ -100,8 +100,7 @@ pub fn diff(left: &Value, right: &Value) -> Vec<BlockChange> {
         match old_by.get(address.as_str()) {
             None => out.push(BlockChange::Added { address: address.clone() }),
             Some(old) => {
-                let mut attributes = Vec::new();
-                compare("", Some(old), Some(new), &mut attributes);
+                let attributes = attributes(old, new);
                 if !attributes.is_empty() {
                     out.push(BlockChange::Changed { address: address.clone(), attributes, replaced_by: Vec::new() });
                 }
@@ -123,6 +122,14 @@ pub fn over_time(mut changes: Vec<BlockChange>) -> Vec<BlockChange> {
         }
     }
     changes
+}
+
+/// Every attribute path at which two values differ (`ingress[0].from_port`; empty for the
+/// values themselves), with both sides.
+pub fn attributes(old: &Value, new: &Value) -> Vec<AttributeChange> {
+    let mut out = Vec::new();
+    compare("", Some(old), Some(new), &mut out);
+    out
 }
 
 fn compare(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec<AttributeChange>) {
