@@ -284,11 +284,7 @@ fn attributes(value: &Value, convert: fn(&Value) -> H) -> Body {
 }
 
 fn labelled(identifier: &str, labels: &[&str], body: Body) -> Block {
-    let mut block = Block::builder(identifier).add_labels(labels.iter().copied());
-    for structure in body {
-        block = block.add_structure(structure);
-    }
-    block.build()
+    Block::builder(identifier).add_labels(labels.iter().copied()).add_structures(body).build()
 }
 
 /// An object's entries (nothing for anything else).
